@@ -12,11 +12,6 @@ from gift_dash.schema import load_codebook, validate_events, validate_records
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
-def _print_problems(problems, out=sys.stdout) -> None:
-    for problem in problems:
-        print(str(problem), file=out)
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the shipped data, or a records file (CSV/XLSX) against the shipped codebook and events."""
     if args.path is None:
@@ -37,7 +32,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problems += validate_records(records, codebook, event_ids, str(args.path))
         label, count = str(args.path), len(records)
     errors = [p for p in problems if p.severity == "error"]
-    _print_problems(problems)
+    for problem in problems:
+        print(problem)
     if errors:
         print(f"INVALID: {label}: {len(errors)} problem(s) in {count} record(s)", file=sys.stderr)
         return EXIT_INVALID
