@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/dashboard.sh and scripts/test.sh (sourced, not run).
 # ensure_venv REQUIREMENTS_FILE
 #   - creates $ROOT/.venv with the first Python >= 3.11 found (or $PYTHON), recreating it
@@ -43,7 +44,8 @@ _requirements_hash() {  # sha256 over the file and, recursively, the files it in
 }
 
 ensure_venv() {
-    local req="$ROOT/$1" stamp="$ROOT/.venv/.stamp-$(basename "$1")" want have="" py lock
+    local req="$ROOT/$1" stamp want have="" py lock=""
+    stamp="$ROOT/.venv/.stamp-$(basename "$1")"
     [ -f "$req" ] || die "$req not found"
 
     if command -v flock >/dev/null 2>&1; then
@@ -68,7 +70,7 @@ ensure_venv() {
         echo "$want" >"$stamp"
     fi
 
-    if [ -n "${lock:-}" ]; then
+    if [ -n "$lock" ]; then
         flock -u 9
         exec 9>&-
     fi
