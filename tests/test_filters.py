@@ -1,0 +1,230 @@
+"""Filters: applying them to the shipped records, fuzzy search, and the URL form of untrusted input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gift_dash.data import load_dataset
+from gift_dash.filters import (
+    MAX_QUERY_CHARS, MAX_VALUES_PER_KEY, SEARCH_THRESHOLD, URL_KEYS, Filters, apply, describe,
+    from_query_params, search_mask, to_query_params,
+)
+from gift_dash.schema import split_multi
+
+DATA = load_dataset()
+RECORDS, EVENTS, CODEBOOK = DATA.records, DATA.events, DATA.codebook
+
+
+def parse(params, **kw):
+    return from_query_params(params, CODEBOOK, EVENTS["event_id"], EVENTS["programme"], **kw)
+
+
+def ids(frame):
+    return set(frame["id"])
+
+
+def test_default_filters_show_annex_ii_only():
+    view = apply(RECORDS, EVENTS, Filters())
+    assert len(view) == 118
+    assert set(view["source"]) == {"annex-ii"}
+
+
+def test_empty_sources_means_every_source():
+    assert len(apply(RECORDS, EVENTS, Filters(sources=()))) == len(RECORDS)
+
+
+@pytest.mark.parametrize("query, must_find", [
+    ("traficking", "traffick"),
+    ("peace keepers", "peacekeeping"),
+    ("sensitisation", "Sensitization"),
+    ("labour", "labour"),
+    ("organisations", "organizations"),
+    ("PREVENTION", "prevent"),
+])
+def test_search_tolerates_typos_and_spelling_variants(query, must_find):
+    found = RECORDS[search_mask(RECORDS["text"], query)]
+    assert len(found) > 0
+    assert found["text"].str.contains(must_find, case=False).all()
+
+
+def test_search_finds_every_record_with_the_exact_word():
+    exact = RECORDS["text"].str.contains(r"\bpeacekeeping\b", case=False)
+    assert ids(RECORDS[exact]) <= ids(RECORDS[search_mask(RECORDS["text"], "peace keepers")])
+
+
+def test_search_does_not_confuse_words_of_similar_shape():
+    # "protection" scores 86 against "prosecution" and 70 against "prevention", both below SEARCH_THRESHOLD.
+    assert SEARCH_THRESHOLD > 86
+    found = RECORDS[search_mask(RECORDS["text"], "protection")]
+    assert found["text"].str.contains("protect", case=False).all()
+
+
+def test_search_requires_every_word():
+    both = RECORDS[search_mask(RECORDS["text"], "children armed")]
+    assert len(both) > 0
+    assert both["text"].str.contains("child", case=False).all()
+    assert both["text"].str.contains("armed", case=False).all()
+    assert search_mask(RECORDS["text"], "children xylophone").sum() == 0
+
+
+def test_blank_or_punctuation_query_restricts_nothing():
+    assert search_mask(RECORDS["text"], "  ?! ").all()
+
+
+def test_multi_valued_filter_matches_whole_values_not_substrings():
+    # "protection" is a theme; the TA area "victim_protection" must not be matched by theme=protection.
+    view = apply(RECORDS, EVENTS, Filters(themes=("protection",), sources=()))
+    assert all("protection" in split_multi(cell) for cell in view["themes"])
+    expected = RECORDS["themes"].map(lambda c: "protection" in split_multi(c))
+    assert len(view) == expected.sum()
+
+
+def test_theme_mode_all_needs_every_theme_any_needs_one():
+    chosen = ("protection", "prosecution")
+    any_view = apply(RECORDS, EVENTS, Filters(themes=chosen))
+    all_view = apply(RECORDS, EVENTS, Filters(themes=chosen, theme_mode="all"))
+    assert ids(all_view) < ids(any_view)
+    assert all(set(chosen) <= set(split_multi(c)) for c in all_view["themes"])
+    assert all(set(chosen) & set(split_multi(c)) for c in any_view["themes"])
+
+
+def test_programme_selects_its_events():
+    view = apply(RECORDS, EVENTS, Filters(programmes=("UN.GIFT East Africa",)))
+    assert set(view["event_id"]) == {"kampala-2007"}
+    assert len(view) == 23
+
+
+def test_filters_combine_with_and():
+    f = Filters(events=("abidjan-2007",), target_groups=("children",))
+    view = apply(RECORDS, EVENTS, f)
+    assert set(view["event_id"]) == {"abidjan-2007"}
+    assert all("children" in split_multi(c) for c in view["target_groups"])
+    assert 0 < len(view) < 41
+
+
+def test_apply_returns_a_copy():
+    view = apply(RECORDS, EVENTS, Filters())
+    view.loc[view.index[0], "text"] = "changed"
+    assert RECORDS.loc[view.index[0], "text"] != "changed"
+
+
+# ------------------------------------------------------------------------------------------- URL form
+
+def test_default_filters_have_an_empty_address():
+    assert to_query_params(Filters()) == {}
+
+
+def test_round_trip_of_a_full_view():
+    f = Filters(
+        events=("kampala-2007", "bangkok-2007"), programmes=("UN.GIFT South Asia",), themes=("protection", "prevention"),
+        theme_mode="all", primary_themes=("protection",), ta_areas=("victim_protection",), target_groups=("children",),
+        actors=("law_enforcement",), exploitation_forms=("forced_labour",), topics=("research",),
+        record_types=("recommendation",), sources=(), query="training of police",
+    )
+    back, notices = parse(to_query_params(f))
+    assert back == f
+    assert notices == []
+
+
+vocab_values = st.sampled_from(CODEBOOK.values("themes"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    themes=st.lists(vocab_values, unique=True, max_size=4).map(tuple),
+    events=st.lists(st.sampled_from(list(EVENTS["event_id"])), unique=True, max_size=3).map(tuple),
+    mode=st.sampled_from(["any", "all"]),
+    sources=st.lists(st.sampled_from(CODEBOOK.values("source")), unique=True, max_size=3).map(tuple),
+    query=st.text(max_size=50).map(str.strip),
+)
+def test_round_trip_property(themes, events, mode, sources, query):
+    f = Filters(themes=themes, events=events, theme_mode=mode, sources=sources, query=query)
+    back, notices = parse(to_query_params(f))
+    assert back == f
+    assert notices == []
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({"colour": "red"}, "'colour'"),
+    ({"theme": "nonsense"}, "theme='nonsense'"),
+    ({"event": "atlantis-2007"}, "not a known event"),
+    ({"theme_mode": "most"}, "expected 'any' or 'all'"),
+    ({"theme": "x" * 5000}, "too long"),
+    ({"theme": [1, None]}, "expected text"),
+    ({3: "x"}, "not a known setting"),
+])
+def test_bad_params_are_dropped_with_a_notice(params, fragment):
+    f, notices = parse(params)
+    assert any(fragment in n for n in notices), notices
+    assert f == Filters()
+
+
+def test_repeated_single_key_uses_the_first_with_a_notice():
+    f, notices = parse({"q": ["one", "two"], "theme_mode": ["all", "any"]})
+    assert (f.query, f.theme_mode) == ("one", "all")
+    assert len(notices) == 2
+
+
+def test_good_values_survive_beside_bad_ones():
+    f, notices = parse({"theme": ["protection", "bogus", "protection"], "event": "kampala-2007"})
+    assert f.themes == ("protection",)
+    assert f.events == ("kampala-2007",)
+    assert len(notices) == 1
+
+
+def test_huge_value_lists_and_queries_are_capped():
+    f, notices = parse({"topic": ["research"] * (MAX_VALUES_PER_KEY + 50), "q": "a" * 100_000})
+    assert f.topics == ("research",)
+    assert len(f.query) == MAX_QUERY_CHARS
+    assert len(notices) == 2
+
+
+def test_notices_do_not_repeat_huge_values():
+    _, notices = parse({"actor": "z" * 150})
+    assert all(len(n) < 200 for n in notices)
+
+
+def test_source_all_and_bad_sources():
+    assert parse({"source": "all"})[0].sources == ()
+    f, notices = parse({"source": "nowhere"})
+    assert f.sources == ("annex-ii",) and notices
+
+
+def test_page_keys_are_left_to_the_page():
+    f, notices = parse({"row": "themes", "theme": "protection"}, page_keys=("row",))
+    assert notices == [] and f.themes == ("protection",)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(
+    st.one_of(st.sampled_from(sorted(URL_KEYS.values())), st.text(max_size=20), st.integers()),
+    st.one_of(st.text(max_size=300), st.lists(st.one_of(st.text(max_size=30), st.integers(), st.none()), max_size=5),
+              st.integers(), st.none(), st.binary(max_size=10)),
+    max_size=8,
+))
+def test_parser_never_raises_and_returns_only_known_values(params):
+    f, notices = parse(params)
+    assert isinstance(notices, list)
+    assert set(f.themes) <= set(CODEBOOK.values("themes"))
+    assert set(f.events) <= set(EVENTS["event_id"])
+    assert f.theme_mode in ("any", "all")
+    apply(RECORDS, EVENTS, f)  # whatever was parsed can be applied
+
+
+# ------------------------------------------------------------------------------------------- in words
+
+def test_describe_no_filters():
+    assert describe(Filters(), CODEBOOK, EVENTS) == "All annex II records"
+
+
+def test_describe_uses_labels_and_names():
+    text = describe(Filters(themes=("protection",), events=("kampala-2007",), query="training"), CODEBOOK, EVENTS)
+    assert text == "Event: Kampala · Theme: Protection · Search: 'training'"
+
+
+def test_describe_mentions_theme_mode_and_sources():
+    text = describe(Filters(themes=("protection", "prevention"), theme_mode="all", sources=()), CODEBOOK, EVENTS)
+    assert "Theme (all of): Protection, Prevention" in text
+    assert "all sources" in text
