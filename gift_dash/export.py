@@ -1,0 +1,254 @@
+"""CSV and Excel exports of records (a view, or the whole dataset) with their scope, safe from formula injection.
+
+Layout of a CSV export (decided for spreadsheet users; see ``CSV_LAYOUT``)::
+
+    # GIFT Recommendations Dashboard,Export of records
+    # Scope,"Theme: Protection"
+    ...
+    # Table starts on line,9
+    Record id,Event,...
+    kampala-2007-gen-d,Kampala,...
+
+XLSX: a "Records" sheet (header row frozen, filter on) and an "About this export" sheet with the same metadata.
+Every cell is neutralised (``neutralise``): the export is the only place text is altered; the app shows it as is.
+An .xlsx cannot hold a bare carriage return (XML reads it back as a line feed) nor most control characters
+(replaced by U+FFFD); the CSV keeps every character.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from gift_dash.citation import citations, item_label
+from gift_dash.data import DOCUMENT_TITLE, Dataset
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, SEPARATOR, SINGLE_VOCAB_COLUMNS, Codebook, split_multi
+
+APP_TITLE = "GIFT Recommendations Dashboard"
+FORMATS = ("csv", "xlsx")
+MIME_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
+
+# Record column -> heading in an export, in export order. "event" and "citation" are derived from events.csv.
+EXPORT_COLUMNS = {
+    "id": "Record id",
+    "event": "Event",
+    "source": "Source",
+    "record_type": "Record type",
+    "section": "List",
+    "item": "Item",
+    "parent_id": "Part of record",
+    "text": "Text (verbatim)",
+    "themes": "Themes",
+    "primary_theme": "Primary theme",
+    "ta_areas": "TA areas",
+    "target_groups": "Target groups",
+    "actors": "Actors",
+    "exploitation_forms": "Exploitation forms",
+    "topics": "Topics",
+    "citation": "Citation",
+}
+COLUMN_NOTES = {
+    "Record id": "stable id of the record in data/recommendations.csv",
+    "Event": "short name of the event the record comes from",
+    "List": "the lead-in sentence of the list the item belongs to, as the document words it",
+    "Item": "the item's letter in the document; (c)(ii) is sub-item ii of item c",
+    "Part of record": "for a sub-item, the id of the item it belongs to",
+    "Text (verbatim)": "the wording of the document, unchanged",
+    "Citation": "document, part, event, place, dates, list and item",
+}
+
+# OWASP CSV injection: a cell starting with one of these runs as a formula (or DDE) in spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISED_NOTE = ("Cells that began with = + - @, a tab or a carriage return start with an added apostrophe (') "
+                    "so that spreadsheet programs show them as text instead of running them as formulas; "
+                    "the dashboard shows the text without it.")
+CSV_LAYOUT = (
+    # Why a commented header rather than a sidecar file: a sidecar is lost the moment the CSV is e-mailed on
+    # its own, while lines at the top travel with the data and are the first thing a person sees in Excel or
+    # LibreOffice (each line is a "# key,value" row, so keys and values sit in columns A and B). The price is
+    # that naive readers take the first line as the header; the "# Table starts on line" row says how many
+    # lines to skip (pandas: skiprows=N-1), and the .xlsx export keeps the metadata on a sheet of its own.
+    "metadata rows '# key,value' first, then the header row and the records"
+)
+
+
+def neutralise(value: object) -> str:
+    """The cell text as it must be written to a spreadsheet file: formula-leading text gets a leading apostrophe."""
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _labelled(cell: object, vocabulary: str, codebook: Codebook) -> str:
+    labels = codebook.labels(vocabulary)
+    return SEPARATOR.join(labels.get(value, value) for value in split_multi(cell))
+
+
+def export_table(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook,
+                 columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The records as a person reads them: readable headings, codebook labels for tags, the event's short name and
+    a full citation. ``columns`` (keys of EXPORT_COLUMNS) picks and orders columns; default all. Text unchanged."""
+    keys = list(columns) if columns is not None else list(EXPORT_COLUMNS)
+    unknown = [k for k in keys if k not in EXPORT_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown export column(s) {', '.join(unknown)}; expected some of {', '.join(EXPORT_COLUMNS)}")
+    short_names = dict(zip(events["event_id"], events["short_name"]))
+    out = pd.DataFrame(index=records.index)
+    for key in keys:
+        if key == "event":
+            out[key] = records["event_id"].map(lambda e: short_names.get(e) or e)
+        elif key == "citation":
+            out[key] = citations(records, events)
+        elif key == "item":
+            out[key] = records["item"].map(item_label)
+        elif key in MULTI_VOCAB_COLUMNS or key in SINGLE_VOCAB_COLUMNS:
+            vocabulary = MULTI_VOCAB_COLUMNS.get(key) or SINGLE_VOCAB_COLUMNS[key]
+            out[key] = records[key].map(lambda cell, v=vocabulary: _labelled(cell, v, codebook))
+        else:
+            out[key] = records[key].fillna("").astype(str)
+    return out.rename(columns=EXPORT_COLUMNS).reset_index(drop=True)
+
+
+def export_metadata(*, scope: str, dataset_version: str, n_records: int, exported_at: datetime | None = None,
+                    what: str = "Export of records") -> list[tuple[str, str]]:
+    """(key, value) pairs that say what an export holds; written above a CSV and on the XLSX "About" sheet."""
+    when = (exported_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return [
+        (APP_TITLE, what),
+        ("Scope", scope or "all records"),
+        ("Exported (UTC)", when.strftime("%Y-%m-%d %H:%M")),
+        ("Dataset version", dataset_version),
+        ("Records", str(n_records)),
+        ("Source document", DOCUMENT_TITLE),
+        ("Formulas", NEUTRALISED_NOTE),
+    ]
+
+
+def csv_bytes(table: pd.DataFrame, metadata: Sequence[tuple[str, str]] = ()) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads accents right); metadata rows first, see CSV_LAYOUT."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if metadata:
+        # One physical line per metadata row, so "Table starts on line" is true for line-based readers too.
+        rows = [(f"# {key}", " ".join(str(value).split())) for key, value in metadata]
+        rows.append(("# Table starts on line", str(len(rows) + 2)))
+        writer.writerows([neutralise(key), neutralise(value)] for key, value in rows)
+    writer.writerow([neutralise(c) for c in table.columns])
+    writer.writerows([neutralise(v) for v in row] for row in table.itertuples(index=False, name=None))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_text(value: object) -> str:
+    # openpyxl refuses control characters that XML cannot hold; show that one was there rather than fail.
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))
+
+
+def _write_sheet(sheet, rows: Iterable[Sequence[object]], widths: Sequence[int], header: bool) -> None:
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c, value=_xlsx_text(value))
+            cell.data_type = "s"  # text, never a formula, whatever the cell starts with
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if header and r == 1:
+                cell.font = Font(bold=True)
+    for c, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = width
+    if header:
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+
+
+def _column_width(heading: str, values: pd.Series) -> int:
+    longest = max([len(heading), *values.astype(str).str.len().head(500).tolist()]) if len(values) else len(heading)
+    return int(min(max(longest + 2, 10), 80))
+
+
+def _add_table_sheet(book: Workbook, title: str, table: pd.DataFrame) -> None:
+    sheet = book.create_sheet(title)
+    rows = [list(table.columns), *table.itertuples(index=False, name=None)]
+    _write_sheet(sheet, rows, [_column_width(c, table[c]) for c in table.columns], header=True)
+
+
+def _add_about_sheet(book: Workbook, metadata: Sequence[tuple[str, str]], notes: dict[str, str]) -> None:
+    sheet = book.create_sheet("About this export")
+    rows = [*metadata, ("", ""), ("Column", "What it holds"), *notes.items()]
+    _write_sheet(sheet, rows, [24, 100], header=False)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+    sheet.cell(row=len(metadata) + 2, column=1).font = Font(bold=True)
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], metadata: Sequence[tuple[str, str]],
+               notes: dict[str, str] | None = None) -> bytes:
+    """A workbook with one sheet per table (in order) and an "About this export" sheet last."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, table in sheets.items():
+        _add_table_sheet(book, title, table)
+    _add_about_sheet(book, metadata, notes or {})
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export_view(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, *, fmt: str, scope: str,
+                dataset_version: str, columns: Sequence[str] | None = None,
+                exported_at: datetime | None = None) -> bytes:
+    """The bytes of a CSV or XLSX file holding exactly these records (rows in this order), with their scope."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format '{fmt}'; expected one of {', '.join(FORMATS)}")
+    table = export_table(records, events, codebook, columns)
+    metadata = export_metadata(scope=scope, dataset_version=dataset_version, n_records=len(table),
+                               exported_at=exported_at)
+    if fmt == "csv":
+        return csv_bytes(table, metadata)
+    notes = {heading: COLUMN_NOTES.get(heading, "") for heading in table.columns}
+    return xlsx_bytes({"Records": table}, metadata, notes)
+
+
+def export_filename(fmt: str, exported_at: datetime | None = None, stem: str = "gift-records") -> str:
+    when = (exported_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return f"{stem}-{when:%Y%m%d-%H%M}.{fmt}"
+
+
+def _dataset_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
+    return {
+        "recommendations": dataset.records,
+        "events": dataset.events,
+        "codebook": dataset.codebook.entries,
+        "ta_needs": dataset.ta_needs.astype(str),
+    }
+
+
+def _dataset_metadata(dataset: Dataset, exported_at: datetime | None) -> list[tuple[str, str]]:
+    return export_metadata(scope="the whole dataset: every record, event and codebook entry",
+                           dataset_version=dataset.version, n_records=len(dataset.records),
+                           exported_at=exported_at, what="Full dataset and codebook")
+
+
+def dataset_zip(dataset: Dataset, exported_at: datetime | None = None) -> bytes:
+    """The whole dataset as the CSV files it is kept in (same columns, so they can be edited and uploaded
+    again), plus ABOUT.csv with the metadata. Cells are neutralised like every export."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("ABOUT.csv", csv_bytes(pd.DataFrame(_dataset_metadata(dataset, exported_at),
+                                                             columns=["key", "value"])))
+        for name, table in _dataset_tables(dataset).items():
+            archive.writestr(f"{name}.csv", csv_bytes(table))
+    return out.getvalue()
+
+
+def dataset_xlsx(dataset: Dataset, exported_at: datetime | None = None) -> bytes:
+    """The whole dataset as one workbook: a sheet per file (recommendations, events, codebook, ta_needs)."""
+    return xlsx_bytes(_dataset_tables(dataset), _dataset_metadata(dataset, exported_at))

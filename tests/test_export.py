@@ -1,0 +1,196 @@
+"""Exports: what a person reads back equals the view, the scope travels with it, and no cell runs as a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import datetime, timezone
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gift_dash.citation import citation
+from gift_dash.data import load_dataset, read_table
+from gift_dash.export import (
+    EXPORT_COLUMNS, FORMULA_TRIGGERS, dataset_xlsx, dataset_zip, export_table, export_view, neutralise,
+)
+from gift_dash.schema import validate_records
+
+WHEN = datetime(2026, 3, 4, 5, 6, tzinfo=timezone.utc)
+FORMULAS = ['=HYPERLINK("http://example.invalid","click")', "+1", "-1", "@SUM(A1:A3)", "\tcmd", "\rcmd",
+            "=1+1", "-2+3"]
+
+
+_DATASET = load_dataset()
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return _DATASET
+
+
+def unneutralise(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS) else value
+
+
+def read_csv_export(raw: bytes) -> tuple[dict[str, str], pd.DataFrame]:
+    """What a careful reader does: metadata rows start with '#', the header follows them."""
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the byte-order mark to read accents in UTF-8"
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    meta_rows = [r for r in rows if r and r[0].startswith("#")]
+    metadata = {r[0][2:]: unneutralise(r[1]) for r in meta_rows}
+    header, *body = rows[len(meta_rows):]
+    frame = pd.DataFrame([[unneutralise(v) for v in row] for row in body], columns=header, dtype=str)
+    return metadata, frame
+
+
+def read_xlsx_export(raw: bytes) -> tuple[dict[str, str], pd.DataFrame, list]:
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    assert book.sheetnames == ["Records", "About this export"]
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    header, *body = [[c.value or "" for c in row] for row in book["Records"].iter_rows()]
+    frame = pd.DataFrame([[unneutralise(v) for v in row] for row in body], columns=header, dtype=str)
+    metadata = {}
+    for key, value in book["About this export"].iter_rows(values_only=True):
+        if key == "Column":
+            break
+        if key:
+            metadata[key] = unneutralise(value)
+    return metadata, frame, cells
+
+
+def hostile_records(dataset) -> pd.DataFrame:
+    records = dataset.records.head(len(FORMULAS)).copy().reset_index(drop=True)
+    records["text"] = FORMULAS
+    records["section"] = list(reversed(FORMULAS))
+    return records
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("select", [
+    lambda r: r["source"] == "annex-ii",
+    lambda r: r["themes"].str.contains("protection") & (r["event_id"] == "kampala-2007"),
+    lambda r: r["id"] != "",
+], ids=["annex-ii", "protection-kampala", "all"])
+def test_reading_an_export_back_gives_the_view_and_its_scope(dataset, fmt, select):
+    view = dataset.records[select(dataset.records)]
+    raw = export_view(view, dataset.events, dataset.codebook, fmt=fmt, scope="my scope in words",
+                      dataset_version=dataset.version, exported_at=WHEN)
+    metadata, frame, *_ = read_csv_export(raw) if fmt == "csv" else read_xlsx_export(raw)
+    expected = export_table(view, dataset.events, dataset.codebook)
+    pd.testing.assert_frame_equal(frame, expected.astype(str), check_dtype=False)
+    assert list(frame["Record id"]) == list(view["id"])
+    assert metadata["Scope"] == "my scope in words"
+    assert metadata["Dataset version"] == dataset.version
+    assert metadata["Records"] == str(len(view))
+    assert metadata["Exported (UTC)"] == "2026-03-04 05:06"
+
+
+def test_csv_says_where_the_table_starts_so_a_script_can_skip_the_metadata(dataset):
+    raw = export_view(dataset.records, dataset.events, dataset.codebook, fmt="csv", scope="a, b\nc",
+                      dataset_version="v1")
+    metadata, _ = read_csv_export(raw)
+    skip = int(metadata["Table starts on line"]) - 1
+    frame = pd.read_csv(io.BytesIO(raw), skiprows=skip, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(frame.columns) == list(EXPORT_COLUMNS.values())
+    assert len(frame) == len(dataset.records)
+    assert metadata["Scope"] == "a, b c", "one physical line per metadata row"
+
+
+def test_view_has_readable_headings_labels_and_full_citations(dataset):
+    record = dataset.records.set_index("id").loc["kampala-2007-gen-d"]
+    table = export_table(dataset.records, dataset.events, dataset.codebook).set_index("Record id")
+    row = table.loc["kampala-2007-gen-d"]
+    assert row["Themes"] == "Prosecution; Protection; Cooperation"
+    assert row["Event"] == "Kampala"
+    assert row["Item"] == "(d)"
+    assert row["Text (verbatim)"] == record["text"]
+    assert row["Citation"] == citation(record.to_dict() | {"id": "kampala-2007-gen-d"}, dataset.events)
+    assert "Kampala, Uganda" in row["Citation"] and "annex II" in row["Citation"]
+
+
+def test_a_subset_of_columns_in_the_order_on_screen(dataset):
+    table = export_table(dataset.records, dataset.events, dataset.codebook, columns=["text", "id"])
+    assert list(table.columns) == ["Text (verbatim)", "Record id"]
+    with pytest.raises(ValueError, match="unknown export column"):
+        export_table(dataset.records, dataset.events, dataset.codebook, columns=["nope"])
+
+
+def test_formula_leading_cells_are_neutralised_in_csv(dataset):
+    raw = export_view(hostile_records(dataset), dataset.events, dataset.codebook, fmt="csv",
+                      scope="=cmd|'/c calc'!A1", dataset_version="v")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(FORMULA_TRIGGERS)]
+    for formula in FORMULAS:
+        assert "'" + formula in cells
+    assert "'=cmd|'/c calc'!A1" in cells
+
+
+def test_formula_leading_cells_are_text_not_formulas_in_xlsx(dataset):
+    raw = export_view(hostile_records(dataset), dataset.events, dataset.codebook, fmt="xlsx",
+                      scope="=cmd|'/c calc'!A1", dataset_version="v")
+    metadata, frame, cells = read_xlsx_export(raw)
+    assert {c.data_type for c in cells} == {"s"}
+    assert not [c.value for c in cells if str(c.value).startswith(FORMULA_TRIGGERS)]
+    # XML reads a carriage return back as a line feed, so "\rcmd" comes back as "'\ncmd": still text.
+    texts = [c.value for c in cells if c.column == 8 and c.row > 1]
+    assert texts == ["'" + f.replace("\r", "\n") for f in FORMULAS]
+    assert metadata["Scope"] == "=cmd|'/c calc'!A1"
+
+
+def test_neutralising_leaves_ordinary_text_alone():
+    assert neutralise("Strengthen the capacity") == "Strengthen the capacity"
+    assert neutralise("e-mail = fine") == "e-mail = fine"
+    assert neutralise(None) == ""
+
+
+# An original text starting with an apostrophe then a trigger reads back without its apostrophe: the one case a
+# reader cannot tell apart, so it is left out here.
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1).filter(lambda t: not t.startswith("'")), min_size=1, max_size=5))
+def test_any_text_round_trips_through_csv(texts):
+    dataset = _DATASET
+    records = dataset.records.head(len(texts)).copy().reset_index(drop=True)
+    records["text"] = texts
+    raw = export_view(records, dataset.events, dataset.codebook, fmt="csv", scope="s", dataset_version="v")
+    _, frame = read_csv_export(raw)
+    assert list(frame["Text (verbatim)"]) == texts
+
+
+def test_xlsx_keeps_text_with_control_characters_readable(dataset):
+    records = dataset.records.head(1).copy()
+    records["text"] = ["bell\x07 here"]
+    _, frame, _ = read_xlsx_export(export_view(records, dataset.events, dataset.codebook, fmt="xlsx", scope="s",
+                                               dataset_version="v"))
+    assert frame["Text (verbatim)"].iloc[0] == "bell\ufffd here"
+
+
+def test_unknown_format_is_refused(dataset):
+    with pytest.raises(ValueError, match="expected one of csv, xlsx"):
+        export_view(dataset.records, dataset.events, dataset.codebook, fmt="pdf", scope="", dataset_version="v")
+
+
+def test_full_dataset_zip_can_be_read_and_validated_again(dataset):
+    with zipfile.ZipFile(io.BytesIO(dataset_zip(dataset, exported_at=WHEN))) as archive:
+        assert sorted(archive.namelist()) == ["ABOUT.csv", "codebook.csv", "events.csv", "recommendations.csv",
+                                              "ta_needs.csv"]
+        records = read_table(archive.read("recommendations.csv"), "recommendations.csv")
+        codebook = read_table(archive.read("codebook.csv"), "codebook.csv")
+        about = archive.read("ABOUT.csv").decode("utf-8-sig")
+    pd.testing.assert_frame_equal(records, dataset.records)
+    pd.testing.assert_frame_equal(codebook, dataset.codebook.entries.reset_index(drop=True))
+    problems = validate_records(records, dataset.codebook, set(dataset.events["event_id"]))
+    assert [p for p in problems if p.severity == "error"] == []
+    assert dataset.version in about and "2026-03-04 05:06" in about
+
+
+def test_full_dataset_workbook_has_a_sheet_per_file(dataset):
+    book = openpyxl.load_workbook(io.BytesIO(dataset_xlsx(dataset)))
+    assert book.sheetnames == ["recommendations", "events", "codebook", "ta_needs", "About this export"]
+    assert book["recommendations"].max_row == len(dataset.records) + 1
+    assert book["codebook"].max_row == len(dataset.codebook.entries) + 1
