@@ -107,13 +107,17 @@ class StreamlitServer:
                 )  # fmt: skip
             if self._wait_healthy():
                 return self.url
+            code = self.proc.poll()
             in_use = "already in use" in _tail(self.stderr_path) + _tail(self.stdout_path)
             self.stop()
             if not in_use or attempt == 2:
                 break
+        if code is not None:
+            why = f"exited with code {code}"
+        else:
+            why = f"gave no 'ok' in {self.timeout:.0f} s"
         raise RuntimeError(
-            f"Streamlit server for {self.app} did not answer 'ok' on {self.url}/_stcore/health "
-            f"within {self.timeout:.0f} s (cwd {self.cwd}).\n"
+            f"Streamlit server for {self.app} {why} ({self.url}/_stcore/health, cwd {self.cwd}).\n"
             f"--- stderr (tail) ---\n{_tail(self.stderr_path)}\n"
             f"--- stdout (tail) ---\n{_tail(self.stdout_path)}"
         )
