@@ -1,0 +1,415 @@
+"""Similar recommendations: nearest neighbours across lists, and groups of records expressing one idea.
+
+Score of a pair of records, in [0, 1] (1 = the same idea in the same words); a weighted mean of components:
+
+| component            | weight | what it compares                                                        |
+|----------------------|--------|-------------------------------------------------------------------------|
+| topics               | 0.35   | curated ``topics`` tags, IDF-weighted cosine (rare topics count more)   |
+| concepts             | 0.20   | concept lexicon hits (gift_dash.lexicon), IDF-weighted cosine           |
+| terms                | 0.15   | content words after opener/stop-word removal and stemming, TF-IDF cosine |
+| fuzzy                | 0.15   | rapidfuzz ``token_sort_ratio`` / 100 of the normalised texts             |
+| target_groups        | 0.06   | curated tags, IDF-weighted cosine                                       |
+| actors               | 0.06   | curated tags, IDF-weighted cosine                                       |
+| exploitation_forms   | 0.03   | curated tags, IDF-weighted cosine                                       |
+
+A tag or concept component counts for a pair only when both records have at least one value in it
+(an empty cell means "not stated", not "different"); the weights of the counted components are
+re-normalised to sum to 1. A frame without tag columns is compared on its text alone.
+
+Scale: candidates come from a sparse product of the combined feature matrix with itself, in row
+chunks, keeping each record's top ``CANDIDATES`` partners (features shared by very many records are
+left out of candidate generation, never out of scoring). Only candidate pairs are scored with rapidfuzz
+(``process.cpdist``), so no n×n matrix is ever built.
+
+Groups (one idea each): star clustering on the candidate graph. Records are taken in order of how
+strongly they connect to others; each record not yet placed becomes a group's representative, and
+takes the unplaced records whose score with it is at least the threshold. Every member is therefore
+close to the representative itself — no chaining of A~B~C into one giant group. A second pass moves
+each member to the representative it is closest to.
+
+A record that carries several ideas belongs to exactly one group, that of its strongest idea (its
+closest representative); its other ideas remain visible through ``neighbours``, which is not exclusive.
+Everything is deterministic: ties are broken by record id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from scipy import sparse
+
+from gift_dash.lexicon import CONCEPT_LABELS, Normalised, normalise
+from gift_dash.schema import split_multi
+
+WEIGHTS = {
+    "topics": 0.35, "concepts": 0.20, "terms": 0.15, "fuzzy": 0.15,
+    "target_groups": 0.06, "actors": 0.06, "exploitation_forms": 0.03,
+}
+TAG_COMPONENTS = ("topics", "target_groups", "actors", "exploitation_forms")
+SET_COMPONENTS = ("concepts",) + TAG_COMPONENTS  # count only when both records have a value
+DEFAULT_THRESHOLD = 0.45
+DEFAULT_K = 5
+CANDIDATES = 30  # partners kept per record by candidate generation
+# A feature held by more records than this is too common to propose candidates (still scored).
+MIN_BLOCKING_DF = 200
+BLOCKING_DF_SHARE = 0.02
+MAX_QUERY_FEATURES = 12  # strongest features of a record used to look up candidates
+_CHUNK_ROWS = 2000
+_SCORE_DECIMALS = 4
+
+
+class SimilarityError(ValueError):
+    """The input cannot be compared (e.g. a required column is missing); the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class SimilarityIndex:
+    """Everything computed once per corpus: features, candidate pairs and their scores.
+
+    ``pairs``: int arrays ``left < right`` (row positions) with float ``scores``, one entry per
+    candidate pair; ``shared`` holds per-pair details only on demand (see ``reason``).
+    """
+
+    records: pd.DataFrame
+    ids: np.ndarray
+    lists: np.ndarray
+    normalised: tuple[Normalised, ...]
+    matrices: dict[str, sparse.csr_matrix]
+    vocab: dict[str, list[str]]
+    idf: dict[str, np.ndarray]
+    left: np.ndarray
+    right: np.ndarray
+    scores: np.ndarray
+
+    def position(self, record_id: str) -> int:
+        hits = np.flatnonzero(self.ids == record_id)
+        if not len(hits):
+            raise KeyError(f"no record with id {record_id!r}")
+        return int(hits[0])
+
+
+def _check(records: pd.DataFrame) -> None:
+    missing = [c for c in ("id", "text") if c not in records.columns]
+    if missing:
+        raise SimilarityError(f"missing column(s) {', '.join(missing)}; similarity needs at least 'id' and 'text' "
+                              f"(columns present: {', '.join(map(str, records.columns)) or 'none'})")
+    ids = records["id"].astype(str)
+    duplicated = ids[ids.duplicated()].unique()
+    if len(duplicated):
+        raise SimilarityError(f"column id: duplicate id(s) {', '.join(map(str, duplicated[:5]))}; each record "
+                              "needs a unique id")
+
+
+def _feature_matrix(rows: list[list[str]], sublinear_tf: bool) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
+    """Rows of features -> L2-normalised TF-IDF (binary when not ``sublinear_tf``) CSR, vocabulary, idf."""
+    vocab: dict[str, int] = {}
+    indptr, indices, data = [0], [], []
+    for row in rows:
+        counts = Counter(row)
+        for feature in sorted(counts):
+            indices.append(vocab.setdefault(feature, len(vocab)))
+            data.append(1.0 + math.log(counts[feature]) if sublinear_tf else 1.0)
+        indptr.append(len(indices))
+    n = len(rows)
+    matrix = sparse.csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64),
+                                np.array(indptr, dtype=np.int64)), shape=(n, len(vocab)))
+    df = np.bincount(matrix.indices, minlength=len(vocab))
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    matrix = matrix @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = sparse.diags(1.0 / norms) @ matrix
+    names = [None] * len(vocab)
+    for feature, j in vocab.items():
+        names[j] = feature
+    return sparse.csr_matrix(matrix), names, idf
+
+
+def _tag_rows(records: pd.DataFrame, column: str) -> list[list[str]]:
+    if column not in records.columns:
+        return [[] for _ in range(len(records))]
+    return [split_multi(cell) for cell in records[column]]
+
+
+def _top_candidates(combined: sparse.csr_matrix, candidates: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, its ``candidates`` highest-dot-product partners, as pairs (left < right), unique."""
+    n = combined.shape[0]
+    df = np.bincount(combined.indices, minlength=combined.shape[1])
+    max_df = max(MIN_BLOCKING_DF, int(BLOCKING_DF_SHARE * n))
+    query = combined.tocsr(copy=True)
+    query.data[df[query.indices] > max_df] = 0.0
+    query.eliminate_zeros()
+    query = _keep_strongest(query, MAX_QUERY_FEATURES)
+    index_t = combined.T.tocsr()
+    lefts, rights = [], []
+    for start in range(0, n, _CHUNK_ROWS):
+        product = (query[start: start + _CHUNK_ROWS] @ index_t).tocsr()
+        for offset in range(product.shape[0]):
+            row = start + offset
+            lo, hi = product.indptr[offset], product.indptr[offset + 1]
+            cols, vals = product.indices[lo:hi], product.data[lo:hi]
+            keep = cols != row
+            cols, vals = cols[keep], vals[keep]
+            if len(cols) > candidates:
+                # ties broken by position so the result never depends on sparse storage order
+                top = np.lexsort((cols, -vals))[:candidates]
+                cols = cols[top]
+            lefts.append(np.full(len(cols), row, dtype=np.int64))
+            rights.append(cols.astype(np.int64))
+    if not lefts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    a, b = np.concatenate(lefts), np.concatenate(rights)
+    left, right = np.minimum(a, b), np.maximum(a, b)
+    pairs = np.unique(left * n + right)
+    return pairs // n, pairs % n
+
+
+def _keep_strongest(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
+    """Zero all but the ``limit`` largest entries of each row."""
+    matrix = matrix.copy()
+    for row in range(matrix.shape[0]):
+        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+        if hi - lo > limit:
+            vals = matrix.data[lo:hi]
+            order = np.lexsort((matrix.indices[lo:hi], -vals))
+            vals[order[limit:]] = 0.0
+    matrix.eliminate_zeros()
+    return matrix
+
+
+def _row_dot(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    if not len(left):
+        return np.empty(0)
+    return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1)).ravel()
+
+
+def _pair_scores(index_parts: dict, fuzzy: list[str], left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    matrices, has_value = index_parts["matrices"], index_parts["has_value"]
+    numerator = np.zeros(len(left))
+    weight_sum = np.zeros(len(left))
+    for name, matrix in matrices.items():
+        part = _row_dot(matrix, left, right)
+        counted = has_value[name][left] & has_value[name][right] if name in SET_COMPONENTS else np.ones(len(left), bool)
+        numerator += WEIGHTS[name] * np.where(counted, part, 0.0)
+        weight_sum += WEIGHTS[name] * counted
+    if len(left):
+        ratios = process.cpdist([fuzzy[i] for i in left], [fuzzy[j] for j in right],
+                                scorer=fuzz.token_sort_ratio, dtype=np.float32)
+        numerator += WEIGHTS["fuzzy"] * ratios / 100.0
+        weight_sum += WEIGHTS["fuzzy"]
+    return np.round(np.clip(numerator / weight_sum, 0.0, 1.0), _SCORE_DECIMALS)
+
+
+def build_index(records: pd.DataFrame, candidates: int = CANDIDATES) -> SimilarityIndex:
+    """Compute features, candidate pairs and their scores for ``records`` (at least ``id`` and ``text``)."""
+    _check(records)
+    records = records.reset_index(drop=True)
+    normalised = tuple(normalise(text) for text in records["text"])
+    rows = {
+        "terms": [list(n.terms) for n in normalised],
+        "concepts": [list(n.concepts) for n in normalised],
+        **{column: _tag_rows(records, column) for column in TAG_COMPONENTS},
+    }
+    matrices, vocab, idf, has_value = {}, {}, {}, {}
+    for name, feature_rows in rows.items():
+        matrices[name], vocab[name], idf[name] = _feature_matrix(feature_rows, sublinear_tf=name == "terms")
+        has_value[name] = np.array([bool(r) for r in feature_rows])
+    combined = sparse.hstack([math.sqrt(WEIGHTS[name]) * m for name, m in matrices.items()], format="csr")
+    left, right = _top_candidates(combined, candidates)
+    fuzzy = [n.fuzzy for n in normalised]
+    scores = _pair_scores({"matrices": matrices, "has_value": has_value}, fuzzy, left, right)
+    ids = records["id"].astype(str).to_numpy()
+    lists = (records["list_id"].astype(str).to_numpy() if "list_id" in records.columns
+             else np.array([""] * len(records), dtype=object))
+    return SimilarityIndex(records, ids, lists, normalised, matrices, vocab, idf, left, right, scores)
+
+
+def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
+    return source if isinstance(source, SimilarityIndex) else build_index(source)
+
+
+@lru_cache(maxsize=1)
+def _topic_labels() -> dict[str, str]:
+    from gift_dash.data import DATA_DIR
+    from gift_dash.schema import load_codebook
+
+    try:
+        codebook = load_codebook(DATA_DIR / "codebook.csv")
+    except (OSError, ValueError):
+        return {}
+    return {vocab: codebook.labels(vocab) for vocab in TAG_COMPONENTS}
+
+
+def _label(vocabulary: str, value: str) -> str:
+    if vocabulary == "concepts":
+        return CONCEPT_LABELS.get(value, value)
+    return _topic_labels().get(vocabulary, {}).get(value) or value.replace("_", " ")
+
+
+def _shared(index: SimilarityIndex, name: str, i: int, j: int) -> list[str]:
+    """Features of component ``name`` held by both records, most informative (highest idf) first."""
+    matrix = index.matrices[name]
+    a = set(matrix.indices[matrix.indptr[i]: matrix.indptr[i + 1]])
+    b = set(matrix.indices[matrix.indptr[j]: matrix.indptr[j + 1]])
+    both = sorted(a & b, key=lambda f: (-index.idf[name][f], index.vocab[name][f]))
+    return [index.vocab[name][f] for f in both]
+
+
+def reason(index: SimilarityIndex, i: int, j: int, max_terms: int = 4) -> str:
+    """Why records at positions i and j are similar, in words: shared topics, ideas and terms."""
+    parts = []
+    topics = _shared(index, "topics", i, j)
+    if topics:
+        parts.append("shared topics: " + ", ".join(_label("topics", t) for t in topics))
+    concepts = _shared(index, "concepts", i, j)
+    if concepts:
+        parts.append("shared ideas: " + ", ".join(_label("concepts", c) for c in concepts[:max_terms]))
+    terms = _shared(index, "terms", i, j)
+    if terms:
+        surface = index.normalised[i].surface
+        parts.append("shared terms: " + ", ".join(surface.get(t, t) for t in terms[:max_terms]))
+    for name in ("target_groups", "actors"):
+        shared = _shared(index, name, i, j)
+        if shared:
+            parts.append(f"shared {name.replace('_', ' ')}: " + ", ".join(_label(name, v) for v in shared))
+    return "; ".join(parts) or "similar wording"
+
+
+NEIGHBOUR_COLUMNS = ["id", "rank", "neighbour_id", "score", "reason"]
+
+
+def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = None,
+               k: int = DEFAULT_K) -> pd.DataFrame:
+    """Top-``k`` most similar records from OTHER lists (``list_id`` differs; without a ``list_id`` column
+    every other record qualifies), for one record or (``record_id=None``) for every record.
+
+    Columns: id, rank (1 = most similar), neighbour_id, score (0–1), reason. Records with no candidate
+    partner have no rows. Raises KeyError for an unknown ``record_id``.
+    """
+    index = _as_index(source)
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    wanted = None if record_id is None else index.position(str(record_id))
+    left = np.concatenate([index.left, index.right])
+    right = np.concatenate([index.right, index.left])
+    scores = np.concatenate([index.scores, index.scores])
+    keep = (index.lists[left] != index.lists[right]) | (index.lists[left] == "")
+    if wanted is not None:
+        keep &= left == wanted
+    left, right, scores = left[keep], right[keep], scores[keep]
+    order = np.lexsort((index.ids[right], -scores, index.ids[left]))
+    left, right, scores = left[order], right[order], scores[order]
+    rank = np.ones(len(left), dtype=np.int64)
+    same = np.r_[False, left[1:] == left[:-1]]
+    for position in np.flatnonzero(same):  # running count within each record's block
+        rank[position] = rank[position - 1] + 1
+    top = rank <= k
+    left, right, scores, rank = left[top], right[top], scores[top], rank[top]
+    return pd.DataFrame({
+        "id": index.ids[left], "rank": rank, "neighbour_id": index.ids[right], "score": scores,
+        "reason": [reason(index, int(i), int(j)) for i, j in zip(left, right, strict=True)],
+    }, columns=NEIGHBOUR_COLUMNS)
+
+
+GROUP_COLUMNS = ["id", "group", "label", "score"]
+
+
+def _star_clusters(index: SimilarityIndex, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Group number (by representative position) and score-to-representative for every record."""
+    n = len(index.ids)
+    keep = index.scores >= threshold
+    left, right, scores = index.left[keep], index.right[keep], index.scores[keep]
+    strength = np.bincount(left, weights=scores, minlength=n) + np.bincount(right, weights=scores, minlength=n)
+    adjacency: list[dict[int, float]] = [{} for _ in range(n)]
+    for i, j, s in zip(left.tolist(), right.tolist(), scores.tolist(), strict=True):
+        adjacency[i][j] = s
+        adjacency[j][i] = s
+    order = np.lexsort((index.ids, -np.round(strength, _SCORE_DECIMALS)))
+    centre = np.full(n, -1, dtype=np.int64)
+    is_centre = np.zeros(n, dtype=bool)
+    for node in order.tolist():
+        if centre[node] != -1:
+            continue
+        centre[node], is_centre[node] = node, True
+        for other in adjacency[node]:
+            if centre[other] == -1:
+                centre[other] = node
+    score = np.ones(n)
+    ids = index.ids
+    for node in range(n):
+        if is_centre[node]:
+            continue
+        best = min((c for c in adjacency[node] if is_centre[c]), key=lambda c: (-adjacency[node][c], ids[c]))
+        centre[node], score[node] = best, adjacency[node][best]
+    return centre, score
+
+
+def _group_label(index: SimilarityIndex, members: list[int]) -> str:
+    """The topic most members share (rarer topic on ties); without topics, the commonest concept or term."""
+    for name in ("topics", "concepts", "terms"):
+        matrix = index.matrices[name]
+        counts = Counter()
+        for m in members:
+            counts.update(matrix.indices[matrix.indptr[m]: matrix.indptr[m + 1]].tolist())
+        if counts:
+            best = min(counts, key=lambda f: (-counts[f], -index.idf[name][f], index.vocab[name][f]))
+            value = index.vocab[name][best]
+            if name == "terms":
+                return index.normalised[members[0]].surface.get(value, value)
+            return _label(name, value)
+    return "not stated"
+
+
+def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Every record with its group: columns id, group (1 = spans most events), label, score (similarity to
+    the group's representative; 1.0 for the representative itself). Records with no partner at
+    ``threshold`` are groups of one. Each record is in exactly one group (see the module docstring)."""
+    index = _as_index(source)
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    centre, score = _star_clusters(index, threshold)
+    events = (index.records["event_id"].astype(str).to_numpy() if "event_id" in index.records.columns
+              else index.ids)
+    members: dict[int, list[int]] = {}
+    for node, c in enumerate(centre.tolist()):
+        members.setdefault(c, []).append(node)
+    ranked = sorted(members, key=lambda c: (-len(set(events[members[c]])), -len(members[c]), index.ids[c]))
+    group_of = {c: number for number, c in enumerate(ranked, start=1)}
+    labels = {c: _group_label(index, [c] + [m for m in members[c] if m != c]) for c in ranked}
+    frame = pd.DataFrame({
+        "id": index.ids, "group": [group_of[c] for c in centre.tolist()],
+        "label": [labels[c] for c in centre.tolist()], "score": np.round(score, _SCORE_DECIMALS),
+    }, columns=GROUP_COLUMNS)
+    return frame.sort_values(["group", "score", "id"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
+
+
+SUMMARY_COLUMNS = ["group", "label", "representative_id", "representative_text", "events", "n_events",
+                   "n_members", "member_ids"]
+
+
+def group_summary(records: pd.DataFrame, groups_frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per group, ranked by the number of events it spans (then members): representative (the member
+    with the highest score, i.e. the star's centre) and its verbatim text, events (sorted list), counts and
+    member ids (representative first, then by score). Only ids present in ``records`` are counted, so a
+    filtered ``records`` frame gives the groups as seen within that selection."""
+    merged = groups_frame.merge(records.astype({"id": str}), on="id", how="inner", suffixes=("", "_record"))
+    has_events = "event_id" in merged.columns
+    rows = []
+    for number, part in merged.groupby("group", sort=True):
+        part = part.sort_values(["score", "id"], ascending=[False, True], kind="stable")
+        events = sorted({e for e in part["event_id"] if e}) if has_events else []
+        first = part.iloc[0]
+        rows.append({
+            "group": number, "label": first["label"], "representative_id": first["id"],
+            "representative_text": first["text"], "events": events, "n_events": len(events),
+            "n_members": len(part), "member_ids": part["id"].tolist(),
+        })
+    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return summary.sort_values(["n_events", "n_members", "group"], ascending=[False, False, True],
+                               kind="stable").reset_index(drop=True)

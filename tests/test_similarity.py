@@ -1,0 +1,189 @@
+"""Similarity core: normalisation, neighbours, groups and their summary."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gift_dash.data import load_dataset
+from gift_dash.lexicon import normalise, stem
+from gift_dash.similarity import (
+    DEFAULT_THRESHOLD, GROUP_COLUMNS, NEIGHBOUR_COLUMNS, SUMMARY_COLUMNS, SimilarityError, build_index,
+    group_summary, groups, neighbours,
+)
+
+
+@pytest.fixture(scope="module")
+def records() -> pd.DataFrame:
+    return load_dataset().records
+
+
+@pytest.fixture(scope="module")
+def annex(records) -> pd.DataFrame:
+    return records[records["source"] == "annex-ii"].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def index(annex):
+    return build_index(annex)
+
+
+# --- normalisation -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("word, expected", [
+    ("training", "train"), ("trained", "train"), ("trains", "train"), ("policies", "policy"),
+    ("sensitization", "sensitize"), ("sensitisation", "sensitize"), ("awareness", "awareness"),
+    ("process", "process"), ("processes", "process"), ("law", "law"),
+])
+def test_stem_equates_inflected_forms(word, expected):
+    assert stem(word) == expected
+
+
+def test_openers_and_stop_words_are_dropped():
+    terms = normalise("Ensure that front-line law enforcement officials understand the crime of trafficking").terms
+    assert terms[0] != "ensure" and "that" not in terms and "traffick" not in terms
+    assert "crime" in terms
+
+
+@pytest.mark.parametrize("a, b, concept", [
+    ("Sensitization of travellers through messages", "Awareness-raising campaigns among children", "awareness"),
+    ("National Penal Code needs to be harmonized", "Development of a comprehensive legal framework", "legislation"),
+    ("train police, prosecutors and immigration officials", "capacity-building of all stakeholders", "training"),
+    ("sensitisation of communities", "public awareness", "awareness"),
+])
+def test_lexicon_maps_synonyms_to_one_concept(a, b, concept):
+    assert concept in normalise(a).concepts and concept in normalise(b).concepts
+
+
+def test_synonyms_compare_equal_in_the_fuzzy_string():
+    assert normalise("Sensitization of travellers").fuzzy == normalise("Awareness-raising of travellers").fuzzy
+
+
+# --- neighbours -----------------------------------------------------------------------------------------
+
+def test_neighbours_come_from_other_lists_ranked_with_scores_and_reasons(index, annex):
+    frame = neighbours(index, "kampala-2007-gen-e", k=5)
+    assert list(frame.columns) == NEIGHBOUR_COLUMNS
+    assert list(frame["rank"]) == list(range(1, len(frame) + 1)) and len(frame) == 5
+    list_of = dict(zip(annex["id"], annex["list_id"], strict=True))
+    assert all(list_of[n] != "kampala-2007-gen" for n in frame["neighbour_id"])
+    assert frame["score"].is_monotonic_decreasing
+    assert frame["score"].between(0, 1).all()
+    assert (frame["reason"].str.len() > 0).all()
+
+
+def test_training_of_law_enforcement_finds_its_peers(index):
+    found = set(neighbours(index, "kampala-2007-gen-e", k=5)["neighbour_id"])
+    assert {"abidjan-2007-pre-c", "cape-town-2007-rel-g", "bangkok-2007-pri-c-i"} <= found
+
+
+def test_reason_names_shared_topic_in_words(index):
+    row = neighbours(index, "kampala-2007-gen-e", k=1).iloc[0]
+    assert "shared topics: Training of law enforcement" in row["reason"]
+
+
+def test_all_records_at_most_k_each(index):
+    frame = neighbours(index, k=3)
+    assert frame.groupby("id").size().max() <= 3
+    assert not (frame["id"] == frame["neighbour_id"]).any()
+
+
+def test_unknown_record_id_raises(index):
+    with pytest.raises(KeyError, match="no-such-id"):
+        neighbours(index, "no-such-id")
+
+
+def test_without_list_id_every_other_record_qualifies():
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": [
+        "Train police officers on trafficking", "Training for police and prosecutors", "Fund shelters"]})
+    result = neighbours(frame, "a", k=2)
+    assert result.iloc[0]["neighbour_id"] == "b"
+
+
+# --- groups ----------------------------------------------------------------------------------------------
+
+def test_every_record_in_exactly_one_group(index, annex):
+    frame = groups(index)
+    assert list(frame.columns) == GROUP_COLUMNS
+    assert sorted(frame["id"]) == sorted(annex["id"])
+    assert frame["score"].between(0, 1).all()
+
+
+def test_groups_are_deterministic(annex):
+    shuffled = annex.sample(frac=1.0, random_state=7)
+    a = groups(annex).sort_values("id").reset_index(drop=True)
+    b = groups(shuffled).sort_values("id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_members_are_close_to_their_representative(index):
+    frame = groups(index, threshold=0.4)
+    multi = frame[frame.duplicated("group", keep=False)]
+    assert (multi["score"] >= 0.4).all()
+
+
+def test_higher_threshold_never_makes_bigger_largest_group(index):
+    sizes = [groups(index, threshold=t).groupby("group").size().max() for t in (0.3, 0.5, 0.7, 0.95)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] <= 2
+
+
+def test_training_of_law_enforcement_is_one_group(index):
+    frame = groups(index).set_index("id")
+    wanted = ["kampala-2007-gen-e", "bangkok-2007-pri-c-i", "abidjan-2007-pre-c", "cape-town-2007-rel-g"]
+    assert frame.loc[wanted, "group"].nunique() == 1
+
+
+def test_threshold_out_of_range_is_refused(index):
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        groups(index, threshold=1.5)
+
+
+def test_summary_ranked_by_events_spanned(annex, index):
+    summary = group_summary(annex, groups(index))
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert summary["n_events"].is_monotonic_decreasing
+    first = summary.iloc[0]
+    assert first["n_events"] == len(first["events"]) >= 3
+    text_of = dict(zip(annex["id"], annex["text"], strict=True))
+    assert first["representative_text"] == text_of[first["representative_id"]]  # verbatim
+    assert first["member_ids"][0] == first["representative_id"]
+    assert summary["n_members"].sum() == len(annex)
+
+
+def test_summary_of_a_filtered_selection_counts_only_selected(annex, index):
+    part = annex[annex["event_id"] == "abidjan-2007"]
+    summary = group_summary(part, groups(index))
+    assert summary["n_members"].sum() == len(part)
+    assert all(events == ["abidjan-2007"] for events in summary["events"])
+
+
+def test_text_only_frame_works():
+    frame = pd.DataFrame({"id": ["1", "2", "3", "4"], "text": [
+        "Sensitization of travellers through messages", "Awareness-raising campaigns for travellers",
+        "Licensing of recruitment agencies", "Register and license recruitment agencies"]})
+    result = groups(frame, threshold=0.3).set_index("id")["group"]
+    assert result["1"] == result["2"] and result["3"] == result["4"] and result["1"] != result["3"]
+
+
+@pytest.mark.parametrize("columns", [["id"], ["text"], ["name", "body"]])
+def test_missing_id_or_text_is_a_clear_error(columns):
+    frame = pd.DataFrame({c: ["x"] for c in columns})
+    with pytest.raises(SimilarityError, match="at least 'id' and 'text'"):
+        groups(frame)
+
+
+def test_duplicate_ids_are_refused():
+    with pytest.raises(SimilarityError, match="duplicate id"):
+        groups(pd.DataFrame({"id": ["a", "a"], "text": ["x", "y"]}))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=12))
+def test_any_texts_give_one_group_per_record(texts):
+    frame = pd.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "text": texts})
+    result = groups(frame, threshold=DEFAULT_THRESHOLD)
+    assert sorted(result["id"]) == sorted(frame["id"])
+    assert result["score"].between(0, 1).all()
