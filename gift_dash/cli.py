@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from gift_dash.data import DATA_DIR, ReadError, load_dataset, read_table
-from gift_dash.schema import load_codebook, validate_events, validate_records
+from gift_dash.data import DATA_DIR, ReadError, load_dataset
+from gift_dash.upload import check_files
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -20,17 +20,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         label = f"shipped data in {DATA_DIR}"
         count = len(dataset.records)
     else:
-        codebook = load_codebook(DATA_DIR / "codebook.csv")
-        shipped_events = read_table(DATA_DIR / "events.csv")
-        event_ids = set(shipped_events["event_id"])
-        problems = []
-        if args.events is not None:
-            events = read_table(args.events)
-            problems += validate_events(events, str(args.events))
-            event_ids |= set(events["event_id"].str.strip())
-        records = read_table(args.path)
-        problems += validate_records(records, codebook, event_ids, str(args.path))
-        label, count = str(args.path), len(records)
+        # The same function as the "Add records" page, so the command and the page give the same verdict.
+        merge = check_files(load_dataset(DATA_DIR), args.path, args.events)
+        problems = merge.problems
+        label, count = str(args.path), len(merge.accepted_ids) + len(merge.rejected_rows)
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
         print(problem)

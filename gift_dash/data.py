@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +25,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 
 _XLSX_MAGIC = b"PK\x03\x04"
+_MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES
+# A cell may be as long as the file; the csv module's default limit (128 KiB) would call a long cell malformed.
+csv.field_size_limit(MAX_FILE_BYTES)
 _KNOWN_BINARY = {b"\x89PNG": "a PNG image", b"%PDF": "a PDF document", b"\x1f\x8b": "a gzip archive",
                  b"GIF8": "a GIF image", b"\xff\xd8\xff": "a JPEG image"}
 
@@ -33,13 +38,25 @@ class ReadError(Exception):
 
 def _decode(raw: bytes, name: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict")
+        try:
+            return raw[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"{name}: starts like UTF-8 but is not valid UTF-8 (byte {exc.start + 3}); "
+                            "save it again as CSV UTF-8") from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ReadError(f"{name}: starts like UTF-16 but is not valid UTF-16 ({exc.reason})") from None
-    if b"\x00" in raw[:4096]:
+    head = raw[:4096]
+    if b"\x00" in head:
+        # UTF-16 saved without a byte-order mark: text in Latin script has a NUL in every other byte.
+        for encoding, nuls in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+            if nuls.count(0) >= 0.9 * len(nuls):
+                try:
+                    return raw.decode(encoding)
+                except UnicodeDecodeError:
+                    break
         raise ReadError(f"{name}: contains binary data (NUL bytes); expected a CSV text file or an .xlsx workbook")
     try:
         return raw.decode("utf-8")
@@ -49,6 +66,16 @@ def _decode(raw: bytes, name: str) -> str:
             return raw.decode("cp1252")
         except UnicodeDecodeError:
             return raw.decode("latin-1")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _refuse_binary(text: str, name: str) -> None:
+    """Binary junk decodes as Latin-1 without error; in real text control characters are rare."""
+    sample = text[:65536]
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise ReadError(f"{name}: looks like binary data, not text; expected a CSV text file or an .xlsx workbook")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -61,8 +88,10 @@ def _sniff_delimiter(text: str) -> str:
 def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
     """A frame of strings (no NaN, whitespace kept) from CSV or XLSX bytes or a path.
 
-    Encodings: UTF-8 with or without BOM, UTF-16 with BOM, cp1252/Latin-1. Delimiters: comma, semicolon, tab.
-    Raises ReadError for anything that is not a readable table.
+    Encodings: UTF-8 with or without BOM, UTF-16 with or without BOM, cp1252/Latin-1. Delimiters: comma,
+    semicolon, tab. Row i of the frame is line i + 2 of a spreadsheet: blank lines are kept as blank rows
+    (validators skip them) so that row numbers in messages match what a person sees.
+    Raises ReadError, and nothing else, for anything that is not a readable table.
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -70,7 +99,7 @@ def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise ReadError(f"{name}: the file is {size / 1e6:.1f} MB; at most {MAX_FILE_BYTES // 2**20} MiB is accepted")
+                raise ReadError(_too_big(name, size))
             raw = path.read_bytes()
         except OSError as exc:
             raise ReadError(f"{name}: cannot be read ({exc.strerror or exc})") from None
@@ -78,49 +107,116 @@ def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
         raw = bytes(source)
         name = name or "upload"
     if len(raw) > MAX_FILE_BYTES:
-        raise ReadError(f"{name}: the file is {len(raw) / 1e6:.1f} MB; at most {MAX_FILE_BYTES // 2**20} MiB is accepted")
+        raise ReadError(_too_big(name, len(raw)))
     if not raw.strip():
         raise ReadError(f"{name}: the file is empty; expected a header row and at least one record")
     for magic, what in _KNOWN_BINARY.items():
         if raw.startswith(magic):
             raise ReadError(f"{name}: this is {what}, not a table; expected a CSV text file or an .xlsx workbook")
-    frame = _read_xlsx(raw, name) if raw.startswith(_XLSX_MAGIC) else _read_csv(raw, name)
-    if len(frame) > MAX_ROWS:
-        raise ReadError(f"{name}: {len(frame):,} rows; at most {MAX_ROWS:,} rows are accepted")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    header, rows = _read_xlsx(raw, name) if raw.startswith(_XLSX_MAGIC) else _read_csv(raw, name)
+    return _frame(header, rows, name)
 
 
-def _read_xlsx(raw: bytes, name: str) -> pd.DataFrame:
+def _too_big(name: str, size: int) -> str:
+    return f"{name}: the file is {size / 2**20:.1f} MiB; at most {MAX_FILE_BYTES // 2**20} MiB is accepted"
+
+
+def _frame(header: list[str], rows: list[list[str]], name: str) -> pd.DataFrame:
+    columns = [str(c).strip() for c in header]
+    if not any(columns):
+        raise ReadError(f"{name}: the header row is empty; expected column names on the first line")
+    columns = [c or f"(column {i + 1} has no name)" for i, c in enumerate(columns)]
+    seen: set[str] = set()
+    for column in columns:
+        if column in seen:
+            raise ReadError(f"{name}: the header names column '{column[:60]}' twice; each column name must appear once")
+        seen.add(column)
+    return pd.DataFrame(rows, columns=columns, dtype=str)
+
+
+def _fit_row(cells: list[str], width: int, line: int, name: str) -> list[str]:
+    """Pad short rows (spreadsheets drop trailing empty cells); refuse rows whose extra cells hold data."""
+    if len(cells) > width:
+        if any(c.strip() for c in cells[width:]):
+            raise ReadError(f"{name}: line {line} has {len(cells)} cells but the header has {width}; "
+                            "a value that contains the delimiter must be enclosed in double quotes")
+        return cells[:width]
+    return cells + [""] * (width - len(cells))
+
+
+def _too_many_rows(name: str) -> ReadError:
+    return ReadError(f"{name}: more than {MAX_ROWS:,} rows; at most {MAX_ROWS:,} rows are accepted")
+
+
+def _read_xlsx(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
+    """The first sheet of a workbook, every cell as the text a person sees (dates as YYYY-MM-DD)."""
+    from openpyxl import load_workbook
+
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise ReadError(f"{name}: a ZIP archive, not an .xlsx workbook; expected a CSV text file or an .xlsx workbook")
-        frame = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False, engine="openpyxl")
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > _MAX_UNPACKED_BYTES:  # a "zip bomb" would exhaust memory while loading
+            raise ReadError(f"{name}: the workbook unpacks to {unpacked / 2**20:.0f} MiB; "
+                            f"at most {_MAX_UNPACKED_BYTES // 2**20} MiB is accepted")
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        try:
+            lines = workbook.worksheets[0].iter_rows(values_only=True)
+            header = [_cell_text(v) for v in next(lines, ())]
+            while header and not header[-1].strip():
+                header.pop()
+            rows = []
+            for line, values in enumerate(lines, start=2):
+                if len(rows) >= MAX_ROWS:
+                    raise _too_many_rows(name)
+                rows.append(_fit_row([_cell_text(v) for v in values], len(header), line, name))
+        finally:
+            workbook.close()
     except ReadError:
         raise
-    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+    except Exception as exc:  # openpyxl and zipfile raise many types for damaged workbooks
         raise ReadError(f"{name}: the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]})") from None
-    return frame.fillna("").astype(str)
+    while rows and not any(c.strip() for c in rows[-1]):  # formatting often extends a sheet past its data
+        rows.pop()
+    return header, rows
 
 
-def _read_csv(raw: bytes, name: str) -> pd.DataFrame:
-    text = _decode(raw, name).replace("\r\n", "\n").replace("\r", "\n")
-    delimiter = _sniff_delimiter(text)
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_csv(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
+    text = _decode(raw, name)
+    _refuse_binary(text, name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), strict=True)
+    rows: list[list[str]] = []
+    row_start = 1
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, engine="python",
-            quoting=csv.QUOTE_MINIMAL, on_bad_lines="error",
-        )
-    except pd.errors.EmptyDataError:
-        raise ReadError(f"{name}: no header row; expected column names on the first line") from None
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise ReadError(f"{name}: not a well-formed CSV ({str(exc).strip()[:200]}); check for unbalanced quotes "
-                        "or rows with more cells than the header") from None
-    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:")]
-    if unnamed and len(unnamed) == len(frame.columns):
-        raise ReadError(f"{name}: the header row is empty; expected column names on the first line")
-    return frame
+        header = next(reader, [])
+        if not any(c.strip() for c in header):
+            raise ReadError(f"{name}: the first line is empty; expected column names on the first line")
+        row_start = reader.line_num + 1
+        for cells in reader:
+            if len(rows) >= MAX_ROWS:
+                raise _too_many_rows(name)
+            rows.append(_fit_row(cells, len(header), row_start, name))
+            row_start = reader.line_num + 1
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise ReadError(f"{name}: not a well-formed CSV: a double quote opened in the row starting on line "
+                            f"{row_start} is never closed; check for an unbalanced double quote") from None
+        raise ReadError(f"{name}: not a well-formed CSV at line {reader.line_num} ({exc}); a double quote inside "
+                        'a quoted value must be doubled ("")') from None
+    return header, rows
 
 
 @dataclass(frozen=True)

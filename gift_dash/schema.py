@@ -132,27 +132,51 @@ def _extra_columns(frame: pd.DataFrame, known: list[str], file: str) -> list[Pro
     ]
 
 
+def _blank_rows(frame: pd.DataFrame) -> set[int]:
+    """Positions of rows with no text in any cell: spreadsheets leave them, and they are not records."""
+    if frame.empty or not len(frame.columns):
+        return set()
+    filled = frame.apply(lambda column: column.astype(str).str.strip() != "").any(axis=1)
+    return {position for position, has_text in enumerate(filled.tolist()) if not has_text}
+
+
+def _cells(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[str]]:
+    """Stripped text of each column (empty for a column the frame lacks), for fast row-wise checks."""
+    empty = [""] * len(frame)
+    return {c: frame[c].fillna("").astype(str).str.strip().tolist() if c in frame.columns else empty for c in columns}
+
+
 def validate_records(
     records: pd.DataFrame, codebook: Codebook, event_ids: set[str], file: str = "recommendations.csv",
     known_ids: set[str] = frozenset(),
 ) -> list[Problem]:
     """Every problem in a records frame (all cells str). ``known_ids`` are ids already loaded, e.g. the shipped
-    records when validating an upload: a clash with them is a duplicate, and a parent_id may point at them."""
+    records when validating an upload: a clash with them is a duplicate, and a parent_id may point at them.
+    Rows with every cell blank are skipped; row numbers still count them, as a spreadsheet does."""
     problems = _missing_columns(records, REQUIRED_RECORD_COLUMNS, file)
     problems += _extra_columns(records, RECORD_COLUMNS, file)
     if any(p.row is None and p.severity == "error" for p in problems):
         return problems
-    if records.empty:
+    blank = _blank_rows(records)
+    if len(records) == len(blank):
         return problems + [Problem(file, None, None, "no records: the file has a header but no rows")]
 
-    def cell(row: pd.Series, column: str) -> str:
-        return str(row[column]).strip() if column in row.index else ""
-
-    id_counts = records["id"].str.strip().value_counts()
-    all_ids = set(records["id"].str.strip()) | set(known_ids)
-    for position, (_, row) in enumerate(records.iterrows()):
+    cells = _cells(records, RECORD_COLUMNS)
+    allowed = {vocabulary: set(codebook.values(vocabulary)) for vocabulary in codebook.vocabularies}
+    expected = {vocabulary: _allowed(codebook, vocabulary) for vocabulary in codebook.vocabularies}
+    ids = [rid for position, rid in enumerate(cells["id"]) if position not in blank]
+    id_counts = pd.Series(ids, dtype=str).value_counts().to_dict()
+    all_ids = set(ids) | set(known_ids)
+    event_ids = set(event_ids)
+    for position in range(len(records)):
+        if position in blank:
+            continue
         line = position + 2
-        rid = cell(row, "id")
+
+        def cell(column: str) -> str:
+            return cells[column][position]
+
+        rid = cell("id")
 
         def add(column: str, message: str, severity: str = "error") -> None:
             problems.append(Problem(file, line, column, message, rid, severity))
@@ -166,42 +190,42 @@ def validate_records(
         elif rid in known_ids:
             add("id", f"duplicate id '{rid}': a record with this id is already loaded")
 
-        event = cell(row, "event_id")
+        event = cell("event_id")
         if not event:
             add("event_id", "event_id is empty; expected an event id from events.csv")
         elif event not in event_ids:
             add("event_id", f"unknown event '{event[:60]}'; expected an event id from events.csv or the uploaded events")
 
-        text = cell(row, "text")
+        text = cell("text")
         if not text:
             add("text", "text is empty; expected the recommendation's verbatim wording")
         elif len(text) > MAX_TEXT_CHARS:
             add("text", f"text has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are accepted")
 
-        parent = cell(row, "parent_id")
+        parent = cell("parent_id")
         if parent and parent == rid:
             add("parent_id", "a record cannot be its own parent")
         elif parent and parent not in all_ids:
             add("parent_id", f"parent '{parent[:60]}' does not exist; expected the id of another record")
 
         for column, vocabulary in SINGLE_VOCAB_COLUMNS.items():
-            value = cell(row, column)
-            if value and value not in codebook.values(vocabulary):
-                add(column, f"unknown {column} '{value[:60]}'; expected one of {_allowed(codebook, vocabulary)}")
+            value = cell(column)
+            if value and value not in allowed.get(vocabulary, ()):
+                add(column, f"unknown {column} '{value[:60]}'; expected one of {expected[vocabulary]}")
 
-        themes = split_multi(cell(row, "themes"))
+        themes = split_multi(cell("themes"))
         if not themes:
-            add("themes", f"no theme; expected at least one of {_allowed(codebook, 'themes')}")
+            add("themes", f"no theme; expected at least one of {expected['themes']}")
         for column, vocabulary in MULTI_VOCAB_COLUMNS.items():
-            values = split_multi(cell(row, column))
+            values = split_multi(cell(column))
             for value in values:
-                if value not in codebook.values(vocabulary):
+                if value not in allowed.get(vocabulary, ()):
                     hint = " (separate values with '; ')" if "," in value else ""
-                    add(column, f"unknown {vocabulary} value '{value[:60]}'{hint}; expected {_allowed(codebook, vocabulary)}")
+                    add(column, f"unknown {vocabulary} value '{value[:60]}'{hint}; expected {expected[vocabulary]}")
             if len(values) != len(set(values)):
                 add(column, "a value is repeated; list each value once", "warning")
 
-        primary = cell(row, "primary_theme")
+        primary = cell("primary_theme")
         if themes and not primary:
             add("primary_theme", "primary_theme is empty; expected one of this record's themes")
         elif primary and themes and primary not in themes:
@@ -216,13 +240,19 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-def validate_events(events: pd.DataFrame, file: str = "events.csv") -> list[Problem]:
+def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: set[str] = frozenset()) -> list[Problem]:
+    """Every problem in an events frame. ``known_ids`` are event ids already loaded: a clash is a duplicate."""
     problems = _missing_columns(events, REQUIRED_EVENT_COLUMNS, file)
     problems += _extra_columns(events, EVENT_COLUMNS, file)
     if any(p.row is None and p.severity == "error" for p in problems):
         return problems
-    counts = events["event_id"].str.strip().value_counts()
-    for position, (_, row) in enumerate(events.iterrows()):
+    blank = _blank_rows(events)
+    if len(events) == len(blank):
+        return problems + [Problem(file, None, None, "no events: the file has a header but no rows")]
+    counts = events["event_id"].fillna("").astype(str).str.strip().value_counts()
+    for position, (_, row) in enumerate(events.fillna("").astype(str).iterrows()):
+        if position in blank:
+            continue
         line = position + 2
         eid = str(row["event_id"]).strip()
 
@@ -235,6 +265,8 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv") -> list[Prob
             add("event_id", f"event_id '{eid[:60]}' is not valid; expected letters, digits, '.', '_', ':' or '-', no spaces")
         elif counts[eid] > 1:
             add("event_id", f"duplicate event_id '{eid}'; ids must be unique")
+        elif eid in known_ids:
+            add("event_id", f"duplicate event_id '{eid}': an event with this id is already loaded")
         if not str(row["short_name"]).strip():
             add("short_name", "short_name is empty; expected the name charts show, e.g. Kampala")
         start = end = None

@@ -1,0 +1,238 @@
+"""Merging a person's own records (and events) into this session's view of the data, and the template to fill.
+
+The shipped files are never written: ``merge_upload`` returns a new Dataset. Every verdict comes from
+``gift_dash.schema``'s validators, so the page, the CLI (``python -m gift_dash validate FILE``) and the tests agree.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from gift_dash.data import Dataset, read_table
+from gift_dash.schema import (
+    EVENT_COLUMNS, MULTI_VOCAB_COLUMNS, RECORD_COLUMNS, SEPARATOR, SINGLE_VOCAB_COLUMNS, Codebook, Problem,
+    split_multi, validate_events, validate_records,
+)
+
+UPLOADED = "uploaded"
+# The codebook describes the shipped data; a merged dataset's codebook also defines the value it adds.
+UPLOADED_SOURCE = {
+    "vocabulary": "source", "value": UPLOADED, "label": "Uploaded in this session",
+    "definition": "Records a person added from their own file in this browser session; not part of the source "
+                  "document and not saved on the server.",
+    "inclusion_rule": "Set on every uploaded row, whatever the file's own source column said.",
+    "frame": "",
+}
+
+# One example row each, valid against the shipped codebook and events (tests/test_upload.py checks this).
+EXAMPLE_RECORD = {
+    "id": "my-workshop-2009-rec-1", "event_id": "kampala-2007", "source": UPLOADED,
+    "record_type": "recommendation", "list_id": "my-workshop-2009-rec", "section": "Participants recommended:",
+    "item": "1", "parent_id": "",
+    "text": "Train labour inspectors to identify victims of trafficking and refer them to assistance",
+    "themes": "protection; prevention", "primary_theme": "protection", "ta_areas": "victim_protection",
+    "target_groups": "victims; workers", "actors": "law_enforcement", "exploitation_forms": "forced_labour",
+    "topics": "victim_identification; training_capacity_building",
+}
+EXAMPLE_EVENT = {
+    "event_id": "my-workshop-2009", "short_name": "My workshop", "title": "Title of the event as stated",
+    "programme": "", "city": "Geneva", "country": "Switzerland", "country_iso3": "CHE",
+    "start_date": "2009-03-02", "end_date": "2009-03-04", "date_as_stated": "2 to 4 March 2009",
+    "organisers": "", "focus": "", "outcome": "", "latitude": "46.2", "longitude": "6.15", "in_annex_ii": "no",
+    "source": UPLOADED, "location_basis": "",
+}
+
+
+class Merge(NamedTuple):
+    """What ``merge_upload`` returns; unpacks as ``dataset, problems, accepted_ids, rejected_rows``."""
+
+    dataset: Dataset
+    problems: list[Problem]
+    accepted_ids: list[str]
+    rejected_rows: pd.DataFrame  # the rejected rows as uploaded, with "row" (spreadsheet row) and "problems"
+
+
+def with_uploaded_source(codebook: Codebook) -> Codebook:
+    if UPLOADED in codebook.values("source"):
+        return codebook
+    return Codebook(pd.concat([codebook.entries, pd.DataFrame([UPLOADED_SOURCE])], ignore_index=True))
+
+
+def merge_upload(
+    dataset: Dataset, records_frame: pd.DataFrame, events_frame: pd.DataFrame | None = None,
+    file_name: str = "upload", events_file_name: str = "events upload",
+) -> Merge:
+    """The dataset with the valid uploaded rows added as source "uploaded"; invalid rows are rejected and listed.
+
+    Uploaded ids that clash with loaded ids are duplicates. Records may refer to shipped events and to the
+    accepted uploaded events; a parent_id may point at a shipped record or at an accepted uploaded one.
+    """
+    problems: list[Problem] = []
+    events = dataset.events
+    if events_frame is not None:
+        events_frame = _as_text(events_frame)
+        event_problems = validate_events(events_frame, events_file_name, known_ids=set(events["event_id"]))
+        event_problems += _source_replaced(events_frame, events_file_name, keep=set())
+        problems += event_problems
+        good = _accepted_positions(events_frame, event_problems)
+        added = _normalised(events_frame, EVENT_COLUMNS, good)
+        added["source"] = UPLOADED
+        # Annex II is the source document's list; an event added here cannot be in it.
+        added["in_annex_ii"] = "no"
+        events = pd.concat([events, added], ignore_index=True)
+
+    records_frame = _as_text(records_frame)
+    codebook = with_uploaded_source(dataset.codebook)
+    shipped_ids = set(dataset.records["id"])
+    labelled = records_frame.assign(source=UPLOADED)
+    record_problems = validate_records(labelled, codebook, set(events["event_id"]), file_name, known_ids=shipped_ids)
+    record_problems += _source_replaced(records_frame, file_name, keep={UPLOADED})
+    good = _accepted_positions(records_frame, record_problems)
+    record_problems += _orphans(records_frame, good, shipped_ids, file_name)
+    problems += record_problems
+    good = _accepted_positions(records_frame, record_problems)
+
+    added = _normalised(labelled, RECORD_COLUMNS, good)
+    merged = Dataset(
+        pd.concat([dataset.records, added], ignore_index=True), events.reset_index(drop=True), codebook,
+        dataset.ta_needs, dataset.problems,
+    )
+    return Merge(merged, problems, added["id"].tolist(), _rejected(records_frame, record_problems))
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.fillna("").astype(str).reset_index(drop=True)
+
+
+def _error_rows(problems: list[Problem]) -> set[int] | None:
+    """Spreadsheet rows with an error; None when an error concerns the whole file (nothing is accepted)."""
+    errors = [p for p in problems if p.severity == "error"]
+    if any(p.row is None for p in errors):
+        return None
+    return {p.row for p in errors}
+
+
+def _accepted_positions(frame: pd.DataFrame, problems: list[Problem]) -> list[int]:
+    bad = _error_rows(problems)
+    if bad is None or frame.empty:
+        return []
+    filled = frame.apply(lambda column: column.str.strip() != "").any(axis=1).tolist()
+    return [position for position in range(len(frame)) if filled[position] and position + 2 not in bad]
+
+
+def _orphans(frame: pd.DataFrame, good: list[int], shipped_ids: set[str], file: str) -> list[Problem]:
+    """Rows whose parent is an uploaded row that was rejected: adding them would leave a dangling parent_id.
+    Repeated until no more fall, so a rejected grandparent takes its whole branch with it."""
+    if "parent_id" not in frame.columns:
+        return []
+    ids = frame["id"].str.strip().tolist()
+    parents = frame["parent_id"].str.strip().tolist()
+    kept = set(good)
+    problems: list[Problem] = []
+    while True:
+        kept_ids = {ids[p] for p in kept} | shipped_ids
+        fallen = [p for p in kept if parents[p] and parents[p] not in kept_ids]
+        if not fallen:
+            return problems
+        for position in sorted(fallen):
+            problems.append(Problem(file, position + 2, "parent_id",
+                                    f"parent '{parents[position][:60]}' was rejected (see its row); fix it first",
+                                    ids[position]))
+        kept -= set(fallen)
+
+
+def _source_replaced(frame: pd.DataFrame, file: str, keep: set[str]) -> list[Problem]:
+    """A warning when the file's own source column named something else: uploaded rows are always "uploaded"."""
+    if "source" not in frame.columns:
+        return []
+    stated = frame["source"].str.strip()
+    other = stated[(stated != "") & ~stated.isin(keep | {UPLOADED})]
+    if other.empty:
+        return []
+    counts = other.value_counts()
+    named = ", ".join(f"'{value[:40]}' ({n} rows)" for value, n in counts.head(5).items())
+    return [Problem(file, None, "source",
+                    f"the file's source column says {named}; rows added here are marked '{UPLOADED}' instead",
+                    severity="warning")]
+
+
+def _normalised(frame: pd.DataFrame, columns: list[str], positions: list[int]) -> pd.DataFrame:
+    """The accepted rows in schema columns: cells trimmed (text kept verbatim), multi-valued cells joined by
+    SEPARATOR, a missing optional column empty."""
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else "" for c in columns}, index=frame.index, dtype=str)
+    out = out.iloc[positions].reset_index(drop=True)
+    for column in columns:
+        if column in MULTI_VOCAB_COLUMNS:
+            out[column] = out[column].map(lambda cell: SEPARATOR.join(split_multi(cell)))
+        elif column != "text":
+            out[column] = out[column].str.strip()
+    return out
+
+
+def _rejected(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    messages: dict[int, list[str]] = {}
+    for problem in problems:
+        if problem.severity == "error" and problem.row is not None:
+            column = f"{problem.column}: " if problem.column else ""
+            messages.setdefault(problem.row, []).append(column + problem.message)
+    rows = sorted(messages)
+    out = frame.iloc[[row - 2 for row in rows]].copy() if rows else frame.iloc[0:0].copy()
+    out.insert(0, "row", rows)
+    out["problems"] = ["\n".join(messages[row]) for row in rows]
+    return out.reset_index(drop=True)
+
+
+def verdict(problems: list[Problem]) -> int:
+    """The exit code of ``python -m gift_dash validate``: 0 valid, 1 invalid (2, unreadable, is a ReadError)."""
+    return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+def check_files(
+    dataset: Dataset, records: Path | bytes, events: Path | bytes | None = None,
+    records_name: str | None = None, events_name: str | None = None,
+) -> Merge:
+    """Read and merge files as the page does. Raises ReadError when a file is not a readable table."""
+    records_frame = read_table(records, records_name)
+    events_frame = None if events is None else read_table(events, events_name)
+    return merge_upload(
+        dataset, records_frame, events_frame,
+        file_name=records_name or (str(records) if isinstance(records, Path) else "upload"),
+        events_file_name=events_name or (str(events) if isinstance(events, Path) else "events upload"),
+    )
+
+
+def template_frame(kind: str = "records") -> pd.DataFrame:
+    """Header and one example row of the records or events schema."""
+    columns, example = (RECORD_COLUMNS, EXAMPLE_RECORD) if kind == "records" else (EVENT_COLUMNS, EXAMPLE_EVENT)
+    return pd.DataFrame([example], columns=columns)
+
+
+def template_csv(kind: str = "records") -> bytes:
+    """The template as UTF-8 CSV. Allowed values are in ``template_xlsx``'s second sheet and on the page:
+    a CSV has no comment syntax that every spreadsheet program ignores."""
+    return template_frame(kind).to_csv(index=False).encode("utf-8")
+
+
+def allowed_values(codebook: Codebook) -> pd.DataFrame:
+    """Which values each record column accepts, with labels and definitions, for the template and the page."""
+    rows = []
+    for column, vocabulary in {**MULTI_VOCAB_COLUMNS, **SINGLE_VOCAB_COLUMNS}.items():
+        part = codebook.entries[codebook.entries["vocabulary"] == vocabulary]
+        many = "several, separated by '; '" if column in MULTI_VOCAB_COLUMNS else "one"
+        rows += [{"column": column, "how many": many, "value": r.value, "label": r.label, "definition": r.definition}
+                 for r in part.itertuples()]
+    return pd.DataFrame(rows, columns=["column", "how many", "value", "label", "definition"])
+
+
+def template_xlsx(codebook: Codebook) -> bytes:
+    """A workbook: "records" (header + example; the sheet uploads read), "events", and "allowed values"."""
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        template_frame("records").to_excel(writer, sheet_name="records", index=False)
+        template_frame("events").to_excel(writer, sheet_name="events", index=False)
+        allowed_values(with_uploaded_source(codebook)).to_excel(writer, sheet_name="allowed values", index=False)
+    return out.getvalue()
