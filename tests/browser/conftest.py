@@ -48,13 +48,14 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def streamlit_server():
+def streamlit_server(tmp_path_factory):
     servers: dict[tuple, StreamlitServer] = {}
 
     def start(app_path, cwd=None, extra_args=()) -> str:
         key = (str(Path(app_path).resolve()), str(cwd), tuple(extra_args))
         if key not in servers:
-            server = StreamlitServer(app_path, cwd=cwd, extra_args=extra_args)
+            logdir = tmp_path_factory.mktemp("streamlit-server")  # its stdout/stderr logs
+            server = StreamlitServer(app_path, cwd=cwd, extra_args=extra_args, logdir=logdir)
             try:
                 server.start()
             except RuntimeError as exc:

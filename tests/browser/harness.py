@@ -69,6 +69,7 @@ class StreamlitServer:
         cwd: Path | str | None = None,
         extra_args: Sequence[str] = (),
         timeout: float = 60.0,
+        logdir: Path | str | None = None,
     ) -> None:
         self.app = Path(app).resolve()
         # Streamlit reads .streamlit/config.toml from the working directory.
@@ -77,9 +78,10 @@ class StreamlitServer:
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
-        self._logdir = Path(tempfile.mkdtemp(prefix="streamlit-server-"))
-        self.stdout_path = self._logdir / "stdout.log"
-        self.stderr_path = self._logdir / "stderr.log"
+        logdir = Path(logdir) if logdir is not None else Path(tempfile.mkdtemp(prefix="streamlit-"))
+        logdir.mkdir(parents=True, exist_ok=True)
+        self.stdout_path = logdir / "stdout.log"
+        self.stderr_path = logdir / "stderr.log"
 
     @property
     def url(self) -> str:
