@@ -1,0 +1,161 @@
+"""Plotly figure builders (frame in, figure out) and the one palette every chart and page uses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008) colour-blind-safe palette. One colour AND one bar pattern per theme, so a theme never
+# depends on colour alone (patterns survive greyscale printing and colour-vision deficiency).
+THEME_COLOURS = {
+    "prevention": "#0072B2",   # blue
+    "protection": "#009E73",   # bluish green
+    "prosecution": "#D55E00",  # vermillion
+    "cooperation": "#E69F00",  # orange
+}
+THEME_PATTERNS = {"prevention": "", "protection": "/", "prosecution": "x", "cooperation": "."}
+# Annex II events vs the other preparatory events: told apart by colour and marker shape.
+EVENT_KIND_STYLE = {
+    True: {"name": "Annex II regional event", "colour": "#0072B2", "symbol": "circle"},
+    False: {"name": "Other preparatory event", "colour": "#CC79A7", "symbol": "diamond"},
+}
+NEUTRAL = "#555555"
+SECOND_SERIES = "#E69F00"
+HEATMAP_SCALE = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # one hue, light to dark
+
+FONT_SIZE = 17  # readable from the back of a room on a projector
+TITLE_SIZE = 21
+NOTE = " (a record with several values counts under each)"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left"},
+        font={"size": FONT_SIZE, "family": "system-ui, Segoe UI, Roboto, Helvetica, Arial, sans-serif"},
+        height=height, margin={"l": 10, "r": 20, "t": 70, "b": 40},
+        plot_bgcolor="white", paper_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title": None},
+        hoverlabel={"font_size": FONT_SIZE - 2},
+    )
+    return fig
+
+
+def event_map(events: pd.DataFrame) -> go.Figure:
+    """Events with coordinates as labelled points; annex II events and the others in different colour and shape.
+    Events without coordinates are left out (the page lists them)."""
+    fig = go.Figure()
+    placed = events[events["latitude"].astype(str).str.strip() != ""]
+    for in_annex, style in EVENT_KIND_STYLE.items():
+        part = placed[(placed["in_annex_ii"] == "yes") == in_annex]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scattergeo(
+            lat=part["latitude"].astype(float), lon=part["longitude"].astype(float),
+            text=part["short_name"], customdata=part["event_id"], mode="markers+text",
+            textposition="top center", textfont={"size": FONT_SIZE - 3},
+            marker={"size": 15, "color": style["colour"], "symbol": style["symbol"],
+                    "line": {"width": 1.5, "color": "white"}},
+            name=f"{style['name']}s ({len(part)})",
+            hovertemplate="%{text}<extra>" + style["name"] + "</extra>",
+        ))
+    fig.update_geos(
+        projection_type="natural earth", showcountries=True, countrycolor="#bbbbbb", showland=True,
+        landcolor="#eeeeee", showocean=True, oceancolor="#f7fbff", coastlinecolor="#999999",
+        lataxis_range=[-45, 65], lonaxis_range=[-80, 130],
+    )
+    return _layout(fig, f"Where the events took place (n = {len(placed)} events with a stated city)", 520)
+
+
+def timeline(events: pd.DataFrame) -> go.Figure:
+    """Events with stated dates on a time axis, one row each, annex II and the others told apart."""
+    dated = events[events["start_date"].astype(str).str.strip() != ""].copy()
+    dated["start"] = pd.to_datetime(dated["start_date"])
+    dated["end"] = pd.to_datetime(dated["end_date"].where(dated["end_date"] != "", dated["start_date"]))
+    dated = dated.sort_values("start")
+    fig = go.Figure()
+    for in_annex, style in EVENT_KIND_STYLE.items():
+        part = dated[(dated["in_annex_ii"] == "yes") == in_annex]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["start"], y=part["short_name"], mode="markers+text", text=part["date_as_stated"],
+            textposition="middle right", textfont={"size": FONT_SIZE - 4},
+            marker={"size": 16, "color": style["colour"], "symbol": style["symbol"]},
+            name=f"{style['name']}s ({len(part)})", customdata=part["event_id"],
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        ))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(dated["short_name"])[::-1], title=None)
+    fig.update_xaxes(title=None, showgrid=True, gridcolor="#e5e5e5", dtick="M1", tickformat="%b\n%Y",
+                     range=[pd.Timestamp("2007-05-15"), pd.Timestamp("2008-04-15")])
+    return _layout(fig, f"When the events took place, 2007–2008 (n = {len(dated)} events with stated dates)",
+                   120 + 42 * len(dated))
+
+
+def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
+    """Stacked horizontal bars: records per theme for each event (from tabulate.theme_mix)."""
+    fig = go.Figure()
+    events = list(dict.fromkeys(mix["event"]))
+    for value, colour in THEME_COLOURS.items():
+        part = mix[mix["theme_value"] == value]
+        if part.empty:
+            continue
+        fig.add_trace(go.Bar(
+            y=part["event"], x=part["records"], orientation="h", name=part["theme"].iloc[0],
+            marker={"color": colour, "pattern": {"shape": THEME_PATTERNS[value], "fgcolor": "white", "size": 8}},
+            text=part["records"], textposition="inside", insidetextanchor="middle",
+            textfont={"color": "white", "size": FONT_SIZE - 2},
+            hovertemplate="%{y} · " + part["theme"].iloc[0] + ": %{x} records<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=events[::-1], title=None)
+    fig.update_xaxes(title="Records", showgrid=True, gridcolor="#e5e5e5")
+    return _layout(fig, f"Theme mix per event (n = {n_records} records{NOTE})", 140 + 55 * max(len(events), 1))
+
+
+def ranked_bars(frame: pd.DataFrame, label: str, value: str, title: str, hover: str | None = None) -> go.Figure:
+    """Horizontal bars, largest at the top, each labelled with its value."""
+    fig = go.Figure(go.Bar(
+        y=frame[label], x=frame[value], orientation="h", marker={"color": NEUTRAL},
+        text=frame[value], textposition="outside", cliponaxis=False,
+        customdata=frame[hover] if hover else None,
+        hovertemplate="%{y}: %{x}" + ("<br>%{customdata}" if hover else "") + "<extra></extra>",
+    ))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(frame[label])[::-1], title=None, automargin=True)
+    fig.update_xaxes(title=value.replace("_", " ").capitalize(), showgrid=True, gridcolor="#e5e5e5")
+    fig.update_layout(showlegend=False)
+    return _layout(fig, title, 140 + 38 * max(len(frame), 1))
+
+
+def heatmap(table: pd.DataFrame, title: str, percent: bool) -> go.Figure:
+    """A cross-tab as a heatmap with every value written in its cell (so colour is never the only cue)."""
+    text = table.map(lambda v: f"{v:.1f}%" if percent else f"{int(v)}")
+    fig = go.Figure(go.Heatmap(
+        z=table.values, x=[str(c) for c in table.columns], y=[str(i) for i in table.index],
+        text=text.values, texttemplate="%{text}", textfont={"size": FONT_SIZE - 3},
+        colorscale=HEATMAP_SCALE, showscale=True, xgap=2, ygap=2,
+        hovertemplate=f"{table.index.name}: %{{y}}<br>{table.columns.name}: %{{x}}<br>%{{text}}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed", title=table.index.name, automargin=True)
+    fig.update_xaxes(side="top", title=table.columns.name, tickangle=-30, automargin=True)
+    return _layout(fig, title, 220 + 34 * max(len(table), 1))
+
+
+def needs_vs_records(frame: pd.DataFrame, n_records: int) -> go.Figure:
+    """Paired bars per TA area: share of field offices naming it a priority vs share of records in view."""
+    fig = go.Figure()
+    series = [
+        ("needs_pct", "Field offices naming it a priority (section VII.4)", NEUTRAL, ""),
+        ("records_pct", f"Records in view tagged with it (of {n_records})", SECOND_SERIES, "/"),
+    ]
+    for column, name, colour, pattern in series:
+        fig.add_trace(go.Bar(
+            y=frame["label"], x=frame[column], orientation="h", name=name,
+            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white"}},
+            text=frame[column].map(lambda v: f"{v:.0f}%"), textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f}%<extra>" + name + "</extra>",
+        ))
+    fig.update_layout(barmode="group", legend={"y": -0.25, "yanchor": "top"})
+    fig.update_yaxes(categoryorder="array", categoryarray=list(frame["label"])[::-1], title=None, automargin=True)
+    fig.update_xaxes(title="%", range=[0, 105], showgrid=True, gridcolor="#e5e5e5")
+    return _layout(fig, f"Priority needs vs recommendations, by TA area (n = {n_records} records{NOTE})",
+                   200 + 62 * len(frame))

@@ -1,0 +1,62 @@
+"""Records in words: readable tables with codebook labels (the export's headings) and a record's tags."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gift_dash.citation import citations, item_label
+from gift_dash.export import EXPORT_COLUMNS
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, SINGLE_VOCAB_COLUMNS, Codebook, split_multi
+from gift_dash.tabulate import NOT_STATED, by_date
+
+VOCABULARIES = {**MULTI_VOCAB_COLUMNS, **SINGLE_VOCAB_COLUMNS}
+# What the record tables show by default (keys of EXPORT_COLUMNS); the detail panel shows the rest.
+SCREEN_COLUMNS = ("event", "record_type", "item", "text", "themes", "target_groups", "topics")
+
+
+def labelled(cell: object, vocabulary: str, codebook: Codebook) -> str:
+    """A tag cell with codebook labels ("protection; prevention" -> "Protection; Prevention"), "not stated" if blank."""
+    values = split_multi(cell)
+    labels = codebook.labels(vocabulary)
+    return "; ".join(labels.get(v, v) for v in values) if values else NOT_STATED
+
+
+def display_frame(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook,
+                  columns: tuple[str, ...] = SCREEN_COLUMNS) -> pd.DataFrame:
+    """The records as people read them, under the same headings as the exports (gift_dash.export): event names,
+    codebook labels, "not stated" for blank tags, the text verbatim. Keeps ``records``' index."""
+    names = dict(zip(events["event_id"], events["short_name"]))
+    out = pd.DataFrame(index=records.index)
+    for key in columns:
+        if key == "event":
+            out[key] = records["event_id"].map(lambda e: names.get(e) or e)
+        elif key == "citation":
+            out[key] = citations(records, events)
+        elif key == "item":
+            out[key] = records["item"].map(item_label)
+        elif key in VOCABULARIES:
+            cells = records[key].fillna("").astype(str)
+            # Label each distinct cell once: far fewer distinct tag combinations than records (20k rows stay fast).
+            lookup = {cell: labelled(cell, VOCABULARIES[key], codebook) for cell in cells.unique()}
+            out[key] = cells.map(lookup)
+        else:
+            out[key] = records[key].fillna("").astype(str)
+    return out.rename(columns=EXPORT_COLUMNS)
+
+
+def tags(record: pd.Series, codebook: Codebook) -> list[tuple[str, str]]:
+    """(heading, labels) for each tag column of one record, "not stated" where it has none."""
+    return [(EXPORT_COLUMNS[column], labelled(record.get(column, ""), vocabulary, codebook))
+            for column, vocabulary in MULTI_VOCAB_COLUMNS.items()] + [
+            (EXPORT_COLUMNS["primary_theme"], labelled(record.get("primary_theme", ""), "themes", codebook))]
+
+
+def events_table(events: pd.DataFrame) -> pd.DataFrame:
+    """The events as people read them, blanks as "not stated", ordered by date."""
+    table = by_date(events)[
+        ["short_name", "title", "city", "country", "date_as_stated", "in_annex_ii", "programme"]]
+    table = table.rename(columns={
+        "short_name": "Event", "title": "Title", "city": "City", "country": "Country",
+        "date_as_stated": "Dates (as stated)", "in_annex_ii": "In annex II", "programme": "Programme",
+    })
+    return table.replace("", NOT_STATED).reset_index(drop=True)

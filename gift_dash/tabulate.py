@@ -1,0 +1,171 @@
+"""Counting records: facet counts, cross-tabs over single- and multi-valued columns, and the overview's figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from gift_dash.schema import Codebook
+
+NOT_STATED = "not stated"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Something records can be counted by: a records column (or an event column joined on event_id)."""
+
+    label: str
+    column: str
+    multi: bool = False
+    vocabulary: str | None = None
+    event_column: str | None = None  # read from events.csv through the record's event_id
+
+
+# The cross-tab's dimensions, in the order the page offers them. Keys are the URL values.
+DIMENSIONS: dict[str, Dimension] = {
+    "event": Dimension("Event", "event_id", event_column="short_name"),
+    "programme": Dimension("Programme / region", "event_id", event_column="programme"),
+    "theme": Dimension("Theme", "themes", multi=True, vocabulary="themes"),
+    "primary_theme": Dimension("Primary theme", "primary_theme", vocabulary="themes"),
+    "ta_area": Dimension("TA area", "ta_areas", multi=True, vocabulary="ta_areas"),
+    "target_group": Dimension("Target group", "target_groups", multi=True, vocabulary="target_groups"),
+    "actor": Dimension("Actor", "actors", multi=True, vocabulary="actors"),
+    "exploitation_form": Dimension("Exploitation form", "exploitation_forms", multi=True,
+                                   vocabulary="exploitation_forms"),
+    "topic": Dimension("Topic", "topics", multi=True, vocabulary="topics"),
+    "record_type": Dimension("Record type", "record_type", vocabulary="record_type"),
+    "source": Dimension("Source", "source", vocabulary="source"),
+}
+MEASURES = {"count": "Number of records", "row": "Row %", "column": "Column %"}
+
+
+def by_date(events: pd.DataFrame) -> pd.DataFrame:
+    """Events in date order; those without a stated date last."""
+    return events.sort_values(["start_date", "short_name"], key=lambda c: c.where(c != "", "~"))
+
+
+def exploded(series: pd.Series, multi: bool) -> pd.Series:
+    """One entry per (record, value): multi-valued cells split on ';', blanks as NOT_STATED; index kept."""
+    cells = series.fillna("").astype(str)
+    if multi:
+        cells = cells.str.split(";").explode().str.strip()
+    return cells.mask(cells == "", NOT_STATED)
+
+
+def facet_counts(records: pd.DataFrame, column: str, multi: bool = False) -> pd.Series:
+    """value -> number of records holding it (a record with two values counts once under each)."""
+    if records.empty:
+        return pd.Series(dtype="int64")
+    values = exploded(records[column], multi)
+    values = values[values != NOT_STATED]
+    return values.groupby(values).size().sort_values(ascending=False)
+
+
+def dimension_values(records: pd.DataFrame, events: pd.DataFrame, key: str, codebook: Codebook) -> pd.Series:
+    """The readable values of a dimension, one entry per (record, value), indexed like ``records``."""
+    dim = DIMENSIONS[key]
+    if dim.event_column:
+        lookup = dict(zip(events["event_id"], events[dim.event_column].fillna("")))
+        values = records[dim.column].map(lookup).fillna("")
+        return values.mask(values == "", NOT_STATED)
+    values = exploded(records[dim.column], dim.multi)
+    if dim.vocabulary:
+        labels = codebook.labels(dim.vocabulary)
+        values = values.map(lambda v: labels.get(v, v))
+    return values
+
+
+def _ordered(values: pd.Series, key: str, codebook: Codebook, events: pd.DataFrame) -> list[str]:
+    """Categories in a meaningful order: codebook order, events by date, anything else alphabetically."""
+    present = set(values)
+    dim = DIMENSIONS[key]
+    if dim.vocabulary:
+        order = [codebook.label(dim.vocabulary, v) for v in codebook.values(dim.vocabulary)]
+    elif dim.event_column:
+        order = list(dict.fromkeys(by_date(events)[dim.event_column].fillna("")))
+    else:
+        order = []
+    known = [v for v in order if v in present]
+    return known + sorted(present - set(known) - {NOT_STATED}) + ([NOT_STATED] if NOT_STATED in present else [])
+
+
+def crosstab(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, row: str, column: str,
+             measure: str = "count") -> pd.DataFrame:
+    """Records counted by two dimensions; a record with several values counts in each of its cells.
+
+    ``measure``: "count", "row" (% of each row's records) or "column" (% of each column's records). The
+    percentages divide by the number of distinct records in the row (column), so with multi-valued dimensions
+    a row's percentages can add up to more than 100.
+    """
+    rows = dimension_values(records, events, row, codebook).rename("row")
+    cols = dimension_values(records, events, column, codebook).rename("col")
+    pairs = pd.merge(rows, cols, left_index=True, right_index=True).reset_index(names="record")
+    counts = pd.crosstab(pairs["row"], pairs["col"]) if len(pairs) else pd.DataFrame(dtype="int64")
+    counts = counts.reindex(index=_ordered(rows, row, codebook, events), columns=_ordered(cols, column, codebook, events),
+                            fill_value=0)
+    if measure == "count":
+        table = counts
+    elif measure == "row":
+        totals = pairs.groupby("row")["record"].nunique().reindex(counts.index)
+        table = counts.div(totals, axis=0).mul(100).round(1)
+    elif measure == "column":
+        totals = pairs.groupby("col")["record"].nunique().reindex(counts.columns)
+        table = counts.div(totals, axis=1).mul(100).round(1)
+    else:
+        raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+    table.index.name, table.columns.name = DIMENSIONS[row].label, DIMENSIONS[column].label
+    return table
+
+
+def cell_records(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, row: str, row_value: str,
+                 column: str, column_value: str) -> pd.DataFrame:
+    """The records counted in one cross-tab cell."""
+    rows = dimension_values(records, events, row, codebook)
+    cols = dimension_values(records, events, column, codebook)
+    hit = set(rows[rows == row_value].index) & set(cols[cols == column_value].index)
+    return records[records.index.isin(hit)]
+
+
+def headline(records: pd.DataFrame, events: pd.DataFrame) -> dict[str, int]:
+    """The overview's figures for the records in view."""
+    held = events[events["event_id"].isin(records["event_id"])]
+    return {
+        "events": int(records["event_id"].nunique()),
+        "records": len(records),
+        "countries": int(held["country"].replace("", pd.NA).nunique()),
+        "lists": int(records["list_id"].replace("", pd.NA).nunique()),
+    }
+
+
+def theme_mix(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Long frame event, theme, theme_value, records: how many records of each event carry each theme."""
+    table = crosstab(records, events, codebook, "event", "theme")
+    long = table.reset_index().melt(id_vars=table.index.name, var_name="theme", value_name="records")
+    long = long.rename(columns={table.index.name: "event"})
+    values = {codebook.label("themes", v): v for v in codebook.values("themes")}
+    long["theme_value"] = long["theme"].map(values).fillna("")
+    return long[long["records"] > 0].reset_index(drop=True)
+
+
+def recurring_ideas(records: pd.DataFrame, events: pd.DataFrame, summary: pd.DataFrame, top: int = 8) -> pd.DataFrame:
+    """The ideas (similarity groups, from similarity.group_summary over ``records``) spanning the most events,
+    at least two. Columns: idea, events, members, event_names, representative_text."""
+    names = dict(zip(events["event_id"], events["short_name"]))
+    shared = summary[summary["n_events"] >= 2].head(top)
+    return pd.DataFrame({
+        "idea": shared["label"], "events": shared["n_events"], "members": shared["n_members"],
+        "event_names": shared["events"].map(lambda ids: ", ".join(names.get(e, e) for e in ids)),
+        "representative_text": shared["representative_text"],
+    }).reset_index(drop=True)
+
+
+def needs_vs_records(records: pd.DataFrame, ta_needs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Per TA area: the % of field offices naming it a priority (section VII.4) beside the % of records in
+    view tagged with it. Columns: ta_area, label, needs_pct, records, records_pct."""
+    counts = facet_counts(records, "ta_areas", multi=True)
+    out = ta_needs[["ta_area", "percentage"]].rename(columns={"percentage": "needs_pct"}).copy()
+    out["label"] = out["ta_area"].map(lambda v: codebook.label("ta_areas", v))
+    out["records"] = out["ta_area"].map(counts).fillna(0).astype(int)
+    out["records_pct"] = (out["records"] / len(records) * 100).round(1) if len(records) else 0.0
+    return out[["ta_area", "label", "needs_pct", "records", "records_pct"]].reset_index(drop=True)

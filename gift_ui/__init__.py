@@ -1,0 +1,279 @@
+"""Streamlit-side helpers shared by every page: the cached dataset, the sidebar (navigation and filters, kept in
+the URL), notices, record tables and charts with their data behind them."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from gift_dash import filters as flt
+from gift_dash import export, similarity
+from gift_dash.data import DATA_DIR, Dataset, load_dataset
+from gift_dash.present import SCREEN_COLUMNS, display_frame
+from gift_dash.tabulate import facet_counts
+
+ROOT = Path(__file__).resolve().parent.parent
+PLOTLY_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
+
+# Every page of the app: (file, title, icon, url path). Teammates' pages appear once their file exists.
+PAGES = [
+    ("pages/overview.py", "Overview", ":material/public:", "overview"),
+    ("pages/explore.py", "Explore records", ":material/search:", "explore"),
+    ("pages/crosstab.py", "Cross-tab", ":material/grid_on:", "cross-tab"),
+    ("pages/recurring_ideas.py", "Recurring ideas", ":material/hub:", "recurring-ideas"),
+    ("pages/vienna_echoes.py", "Vienna Forum echoes", ":material/campaign:", "vienna-echoes"),
+    ("pages/briefing.py", "Briefing", ":material/description:", "briefing"),
+    ("pages/about.py", "About the data", ":material/info:", "about"),
+]
+
+
+def available_pages() -> list[tuple[str, str, str, str]]:
+    return [page for page in PAGES if (ROOT / page[0]).is_file()]
+
+
+def data_dir() -> Path:
+    """The data folder: $GIFT_DATA_DIR when set (benchmarks, other corpora), else the shipped data/."""
+    return Path(os.environ.get("GIFT_DATA_DIR") or DATA_DIR)
+
+
+@st.cache_data(show_spinner="Loading the records …", max_entries=4)
+def _load(path: str) -> Dataset:
+    return load_dataset(Path(path))
+
+
+def dataset() -> Dataset:
+    """The dataset this session sees (cached; filter outside the cache)."""
+    return _load(str(data_dir()))
+
+
+@st.cache_resource(show_spinner="Comparing the records …", max_entries=4)
+def _similarity_index(version: str, _records: pd.DataFrame) -> similarity.SimilarityIndex:
+    return similarity.build_index(_records)
+
+
+def similarity_index(ds: Dataset) -> similarity.SimilarityIndex:
+    """The similarity index of every record in the dataset, built once per dataset version."""
+    return _similarity_index(ds.version, ds.records)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _idea_groups(version: str, threshold: float, _ds: Dataset) -> pd.DataFrame:
+    return similarity.groups(similarity_index(_ds), threshold)
+
+
+def idea_groups(ds: Dataset, threshold: float = similarity.DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """similarity.groups over the whole dataset (cached); restrict to a view with similarity.group_summary."""
+    return _idea_groups(ds.version, threshold, ds)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: object) -> str:
+    """Text from data or the URL made safe for st.markdown/st.warning: markdown and HTML characters escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+# ------------------------------------------------------------------------------------------- URL + sidebar
+
+_WIDGET = "flt_"  # session-state key prefix of the sidebar's filter widgets
+_SEEN = "_gift_url_filters"  # the filter params last written to / read from the URL
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page needs: the data, the filters in force, and the records they select."""
+
+    dataset: Dataset
+    filters: flt.Filters
+    records: pd.DataFrame
+    description: str
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def _filters_from_widgets() -> flt.Filters:
+    state = st.session_state
+    values = {}
+    for f in fields(flt.Filters):
+        key = _WIDGET + f.name
+        if key in state:
+            value = state[key]
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+    values["query"] = str(values.get("query", "")).strip()[: flt.MAX_QUERY_CHARS]
+    return flt.Filters(**values)
+
+
+def _put_widgets(filters: flt.Filters) -> None:
+    for f in fields(flt.Filters):
+        value = getattr(filters, f.name)
+        st.session_state[_WIDGET + f.name] = list(value) if isinstance(value, tuple) else value
+
+
+def _reset_filters() -> None:
+    _put_widgets(flt.Filters())
+
+
+def page_param(key: str, allowed: Iterable[str], default: str, notices: list[str]) -> str:
+    """A page's own URL setting (one value from ``allowed``); anything else is dropped with a notice."""
+    allowed = list(allowed)
+    raw = st.query_params.get_all(key)
+    if not raw:
+        return default
+    if raw[0] in allowed:
+        return raw[0]
+    notices.append(f"Ignored {key}={raw[0][:40]!r} in the address: expected one of {', '.join(allowed[:12])}.")
+    return default
+
+
+def set_page_params(**values: str | None) -> None:
+    """Write a page's own settings to the URL (None or "" removes the key)."""
+    for key, value in values.items():
+        if value in (None, ""):
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def show_notices(notices: Iterable[str]) -> None:
+    notices = list(dict.fromkeys(notices))
+    if notices:
+        st.warning("**Some settings in the address were not understood and were left out:**\n\n"
+                   + "\n".join(f"- {md_escape(n)}" for n in notices), icon=":material/link_off:")
+
+
+def _option_labels(counts: pd.Series, labels: dict[str, str]):
+    return lambda value: f"{labels.get(value, value)} ({int(counts.get(value, 0))})"
+
+
+def _sidebar_filters(ds: Dataset, current: flt.Filters) -> None:
+    """The filter widgets, each option with its count of records under the other filters in force."""
+    records, events, codebook = ds.records, ds.events, ds.codebook
+    found = flt.masks(records, events, current)
+
+    def counts(field: str) -> pd.Series:
+        base = records[flt.combine(records, found, skip=field)]
+        if field == "programmes":
+            per_event = base["event_id"].value_counts()
+            return events.assign(n=events["event_id"].map(per_event).fillna(0)).groupby("programme")["n"].sum()
+        return facet_counts(base, flt.FIELD_COLUMNS[field], field in flt.MULTI_VALUED)
+
+    def multiselect(field: str, options: list[str], labels: dict[str, str], help: str | None = None) -> None:
+        st.multiselect(flt.FIELD_LABELS[field], options, key=_WIDGET + field, help=help,
+                       format_func=_option_labels(counts(field), labels), placeholder="All")
+
+    by_date = events.sort_values(["start_date", "short_name"])
+    st.text_input("Search the text", key=_WIDGET + "query", max_chars=flt.MAX_QUERY_CHARS,
+                  placeholder="e.g. training police", help="Finds words even with typos or other spellings "
+                  "(traficking, peace keepers, sensitisation). Every word must match.")
+    multiselect("events", list(by_date["event_id"]), dict(zip(events["event_id"], events["short_name"])))
+    multiselect("themes", codebook.values("themes"), codebook.labels("themes"))
+    st.radio("Records with", flt.THEME_MODES, key=_WIDGET + "theme_mode", horizontal=True,
+             format_func={"any": "any chosen theme", "all": "all chosen themes"}.get)
+    multiselect("target_groups", codebook.values("target_groups"), codebook.labels("target_groups"))
+    multiselect("topics", codebook.values("topics"), codebook.labels("topics"))
+    more = ("programmes", "primary_themes", "ta_areas", "actors", "exploitation_forms", "record_types")
+    with st.expander("More filters", expanded=any(getattr(current, f) for f in more)
+                     or current.sources != flt.DEFAULT_SOURCES):
+        programmes = sorted(p for p in events["programme"].unique() if p)
+        multiselect("programmes", programmes, {})
+        for field in more[1:]:
+            vocab = flt.FIELD_VOCABULARIES[field]
+            multiselect(field, codebook.values(vocab), codebook.labels(vocab))
+        multiselect("sources", codebook.values("source"), codebook.labels("source"),
+                    help="Annex II alone by default. Empty means every source.")
+    st.button("Reset all filters", on_click=_reset_filters, icon=":material/restart_alt:")
+
+
+def _navigation(params: dict[str, list[str]]) -> None:
+    for path, title, icon, _ in available_pages():
+        st.page_link(path, label=title, icon=icon, query_params=params)
+
+
+def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = None) -> tuple[View, list[str]]:
+    """Draw the sidebar (navigation and filters), sync the filters with the URL, title the page.
+
+    Returns the view and the list of notices so far; a page adds its own (from ``page_param``) and then calls
+    ``show_notices``. ``page_keys`` are the URL keys the page reads itself; they are kept in the address.
+    """
+    ds = dataset()
+    page_keys = tuple(page_keys)
+    events = ds.events
+    from_url, notices = flt.from_query_params(_url_params(), ds.codebook, events["event_id"], events["programme"],
+                                              page_keys=page_keys)
+    url_form = flt.to_query_params(from_url)
+    # The URL wins when it changed outside the widgets (first visit, a shared link, another page's link).
+    if st.session_state.get(_SEEN) != url_form or not any(k.startswith(_WIDGET) for k in st.session_state):
+        _put_widgets(from_url)
+    current = _filters_from_widgets()
+
+    with st.sidebar:
+        nav = st.container()
+        st.markdown("### Filters")
+        _sidebar_filters(ds, current)
+    current = _filters_from_widgets()
+    params = flt.to_query_params(current)
+    st.session_state[_SEEN] = params
+    if params != url_form or notices:
+        kept = {k: st.query_params.get_all(k) for k in page_keys if k in st.query_params}
+        st.query_params.from_dict({**params, **kept})
+    with nav:
+        _navigation(params)
+
+    view = flt.apply(ds.records, events, current)
+    description = flt.describe(current, ds.codebook, events)
+    st.title(title)
+    if intro:
+        st.markdown(intro)
+    st.caption(f"Showing **{len(view):,}** of {len(ds.records):,} records · {md_escape(description)}")
+    return View(ds, current, view, description), notices
+
+
+# ------------------------------------------------------------------------------------------- showing things
+
+def show_records(view: View, frame: pd.DataFrame, key: str, select: bool = False, height: int | None = None):
+    """The records of ``frame`` as a table people read (verbatim text, codebook labels).
+
+    Every page that shows records calls this, so one place can add to it (e.g. "export this view" buttons).
+    With ``select``, a row can be chosen; returns the chosen record's id (or None).
+    """
+    columns = SCREEN_COLUMNS + (() if view.filters.sources == flt.DEFAULT_SOURCES else ("source",))
+    shown = display_frame(frame, view.dataset.events, view.dataset.codebook, columns)
+    config = {"Text (verbatim)": st.column_config.TextColumn(width="large")}
+    options = dict(on_select="rerun", selection_mode="single-row") if select else {}
+    event = st.dataframe(shown, key=key, hide_index=True, column_config=config, height=height or "auto",
+                         **options)
+    if select and event and event.selection.rows:
+        return frame["id"].iloc[event.selection.rows[0]]
+    return None
+
+
+def chart(fig, data: pd.DataFrame, key: str, note: str | None = None) -> None:
+    """A plotly chart, offline-ready, with its numbers in an expander (the text alternative)."""
+    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+    with st.expander("Data behind this chart"):
+        if note:
+            st.caption(note)
+        st.dataframe(data, hide_index=True)
+
+
+def download_dataset(ds: Dataset) -> None:
+    """Buttons to download every record, event and codebook entry (formula-safe, with a note of provenance)."""
+    stamp = ds.version
+    left, right = st.columns(2)
+    # Callables: the files are built only when someone clicks, not on every run of the page.
+    left.download_button("Full dataset, Excel (.xlsx)", lambda: export.dataset_xlsx(ds), key="dl_dataset_xlsx",
+                         file_name=f"gift-dataset-{stamp}.xlsx", mime=export.MIME_TYPES["xlsx"],
+                         icon=":material/table_view:")
+    right.download_button("Full dataset, CSV files (.zip)", lambda: export.dataset_zip(ds), key="dl_dataset_zip",
+                          file_name=f"gift-dataset-{stamp}.zip", mime=export.MIME_TYPES["zip"],
+                          icon=":material/folder_zip:")

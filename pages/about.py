@@ -1,0 +1,54 @@
+"""About the data: what it is, where it comes from, the events, the codebook, and the full dataset to download."""
+
+import streamlit as st
+
+import gift_ui
+from gift_dash.data import DOCUMENT_TITLE
+from gift_dash.present import events_table
+
+view, notices = gift_ui.page_setup("About the data")
+gift_ui.show_notices(notices)
+ds = view.dataset
+records, events = ds.records, ds.events
+annex_events = events[events["in_annex_ii"] == "yes"]
+others = events[(events["in_annex_ii"] != "yes") & (events["event_id"].isin(records.loc[records["source"] == "section-v", "event_id"]))]
+counts = records["source"].value_counts()
+
+st.markdown(f"""
+The records come from one document: **{gift_ui.md_escape(DOCUMENT_TITLE)}**.
+
+- **Annex II** lists the key findings and recommendations of the regional events held under UN.GIFT in 2007:
+  **{counts.get('annex-ii', 0)} records** from **{len(annex_events)} events**. *Annex II holds six regional events;
+  the brief for this dashboard spoke of eight.* The document itself lists six, and so does this dashboard.
+- **Section VI** gives the key findings of the Vienna Forum to Fight Human Trafficking (February 2008):
+  **{counts.get('section-vi', 0)} records**.
+- **Section V** describes the preparatory phase, including {len(others)} further events with one outcome each:
+  **{counts.get('section-v', 0)} records**.
+
+Every record's text is **verbatim** from the document, never paraphrased. The tags (themes, TA areas, target groups,
+actors, exploitation forms, topics) are this project's reading, following the codebook below. Where the document
+does not state something (a city, a date), the dashboard says **not stated** rather than guess.
+The views show annex II alone unless the *Source* filter (under *More filters*) says otherwise.
+""")
+
+st.subheader(f"The events ({len(events)})", anchor=False)
+preparatory = events[~events["source"].str.contains("section VI")]
+st.markdown(f"The {len(preparatory)} events of the preparatory phase (2007) — the {len(annex_events)} of annex II and "
+            f"{len(preparatory) - len(annex_events)} more that section V describes — and the Vienna Forum (2008).")
+st.dataframe(events_table(events), hide_index=True)
+
+st.subheader("The codebook", anchor=False)
+st.markdown("Each vocabulary: its values, what they mean, and when a record gets them.")
+entries = ds.codebook.entries
+vocabularies = ds.codebook.vocabularies
+for tab, vocabulary in zip(st.tabs([v.replace("_", " ").capitalize() for v in vocabularies]), vocabularies):
+    with tab:
+        part = entries[entries["vocabulary"] == vocabulary].drop(columns="vocabulary")
+        st.dataframe(part.rename(columns=str.capitalize), hide_index=True)
+
+st.subheader("Priority needs named by field offices (section VII.4)", anchor=False)
+st.dataframe(ds.ta_needs.rename(columns={"ta_area": "TA area", "label_as_stated": "As the document words it",
+                                         "percentage": "Field offices (%)"}), hide_index=True)
+
+st.subheader("Download the full dataset", anchor=False)
+gift_ui.download_dataset(ds)

@@ -1,0 +1,66 @@
+"""Cross-tab: count the records in view by any two dimensions; choose a cell to read its records. Needs vs records."""
+
+import streamlit as st
+
+import gift_ui
+from gift_dash import charts, tabulate
+from gift_dash.tabulate import DIMENSIONS, MEASURES
+
+KEYS = ("row", "col", "measure", "cell_row", "cell_col")
+view, notices = gift_ui.page_setup(
+    "Cross-tab", page_keys=KEYS,
+    intro="Count the records in view by any two dimensions. **A record with several values (say two themes) "
+          "counts in each of them**, so rows and columns can add up to more than the number of records.")
+ds, records = view.dataset, view.records
+dims = list(DIMENSIONS)
+row = gift_ui.page_param("row", dims, "event", notices)
+col = gift_ui.page_param("col", dims, "theme", notices)
+measure = gift_ui.page_param("measure", MEASURES, "count", notices)
+gift_ui.show_notices(notices)
+
+a, b, c = st.columns([2, 2, 3])
+row = a.selectbox("Rows", dims, index=dims.index(row), format_func=lambda k: DIMENSIONS[k].label, key="ct_row")
+col = b.selectbox("Columns", dims, index=dims.index(col), format_func=lambda k: DIMENSIONS[k].label, key="ct_col")
+measure = c.radio("Show", list(MEASURES), index=list(MEASURES).index(measure), format_func=MEASURES.get,
+                  horizontal=True, key="ct_measure")
+
+if records.empty:
+    st.info("No records match these filters. Remove a filter in the sidebar to see more.")
+    st.stop()
+
+table = tabulate.crosstab(records, ds.events, ds.codebook, row, col, measure)
+counts = table if measure == "count" else tabulate.crosstab(records, ds.events, ds.codebook, row, col)
+what = {"count": "number of records", "row": "% of each row's records", "column": "% of each column's records"}
+title = (f"{DIMENSIONS[row].label} by {DIMENSIONS[col].label}: {what[measure]} (n = {len(records)} records)")
+st.plotly_chart(charts.heatmap(table, title, percent=measure != "count"), key="ct_heatmap",
+                config=gift_ui.PLOTLY_CONFIG)
+
+st.markdown("**The same numbers as a table** — choose a cell to list its records.")
+shown = table.reset_index()
+shown.columns = [str(c) for c in shown.columns]
+picked = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-cell", key="ct_table")
+cell_row = gift_ui.page_param("cell_row", [str(v) for v in table.index], "", notices)
+cell_col = gift_ui.page_param("cell_col", [str(v) for v in table.columns], "", notices)
+if picked and picked.selection.cells:
+    position, column = picked.selection.cells[0]
+    if column in table.columns.astype(str):
+        cell_row, cell_col = str(table.index[position]), column
+gift_ui.set_page_params(row=row, col=col, measure=measure if measure != "count" else None,
+                        cell_row=cell_row or None, cell_col=cell_col or None)
+
+if cell_row and cell_col:
+    inside = tabulate.cell_records(records, ds.events, ds.codebook, row, cell_row, col, cell_col)
+    st.subheader(f"{len(inside)} records: {DIMENSIONS[row].label} “{cell_row}” × "
+                 f"{DIMENSIONS[col].label} “{cell_col}”", anchor=False)
+    gift_ui.show_records(view, inside, key="ct_cell_records")
+
+st.divider()
+st.header("Needs vs recommendations", anchor=False)
+st.markdown("Section VII.4 of the document gives the share of UNODC field offices that named each technical-"
+            "assistance (TA) area a priority need. Beside it: the share of the records in view tagged with that area.")
+needs = tabulate.needs_vs_records(records, ds.ta_needs, ds.codebook)
+gift_ui.chart(charts.needs_vs_records(needs, len(records)),
+              needs.rename(columns={"label": "TA area", "needs_pct": "Field offices naming it a priority (%)",
+                                    "records": "Records tagged", "records_pct": "Share of records (%)"})
+                   .drop(columns="ta_area"),
+              key="needs", note="A record with several TA areas counts under each.")
