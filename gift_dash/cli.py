@@ -1,13 +1,16 @@
-"""Command line: ``python -m gift_dash validate|...``. Every failure is a message and an exit code, never a traceback."""
+"""Command line: ``python -m gift_dash validate|export|briefing``; failures are messages and exit codes, never tracebacks."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from gift_dash.data import DATA_DIR, ReadError, load_dataset
-from gift_dash.upload import check_files
+from gift_dash import filters as flt
+from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table
+from gift_dash.schema import RECORD_COLUMNS, validate_records
+from gift_dash.upload import check_files, with_uploaded_source
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -34,6 +37,126 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --option -> Filters field, for the briefing and export commands.
+FILTER_OPTIONS = {"event": "events", "theme": "themes", "topic": "topics", "target_group": "target_groups",
+                  "source": "sources"}
+
+
+class UnknownValue(ValueError):
+    """A filter value on the command line that the data does not know; the message lists the allowed ones."""
+
+
+def _allowed_values(field: str, dataset: Dataset) -> dict[str, str]:
+    if field == "events":
+        return dict(zip(dataset.events["event_id"], dataset.events["short_name"]))
+    return dataset.codebook.labels(flt.FIELD_VOCABULARIES[field])
+
+
+def _resolve(field: str, given: list[str], dataset: Dataset) -> tuple[str, ...]:
+    """Values as the data spells them; a label or another letter case is accepted ("Protection", "kampala")."""
+    allowed = _allowed_values(field, dataset)
+    lookup = {k.casefold(): k for k in allowed} | {v.casefold(): k for k, v in allowed.items() if v}
+    out = []
+    for value in given:
+        if field == "sources" and value.casefold() == flt.ALL_SOURCES:
+            return ()
+        if value.casefold().strip() not in lookup:
+            listed = "\n".join(f"  {k}  ({v})" if v and v != k else f"  {k}" for k, v in allowed.items())
+            option = "--" + next(o for o, f in FILTER_OPTIONS.items() if f == field).replace("_", "-")
+            extra = f"\n  {flt.ALL_SOURCES}  (every source)" if field == "sources" else ""
+            raise UnknownValue(f"unknown value for {option}: {value!r}; expected one of:\n{listed}{extra}")
+        out.append(lookup[value.casefold().strip()])
+    return tuple(dict.fromkeys(out))
+
+
+def _filters(args: argparse.Namespace, dataset: Dataset, all_sources: bool = False) -> flt.Filters:
+    chosen = {field: _resolve(field, getattr(args, option), dataset)
+              for option, field in FILTER_OPTIONS.items() if getattr(args, option)}
+    if all_sources and "sources" not in chosen:
+        chosen["sources"] = ()
+    return flt.Filters(**chosen, query=(getattr(args, "query", None) or "").strip()[: flt.MAX_QUERY_CHARS])
+
+
+def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
+    """The shipped data with its records replaced by those of ``path`` (checked like the shipped ones)."""
+    records = read_table(path)
+    codebook = with_uploaded_source(shipped.codebook)
+    problems = validate_records(records, codebook, set(shipped.events["event_id"]), str(path))
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if errors:
+        raise UnknownValue(f"{path}: {len(errors)} problem(s); nothing exported (check with: python -m gift_dash "
+                           f"validate {path})")
+    for column in RECORD_COLUMNS:
+        if column not in records.columns:
+            records[column] = ""
+    return replace(shipped, records=records[RECORD_COLUMNS].reset_index(drop=True), codebook=codebook)
+
+
+class CannotWrite(OSError):
+    """An output file cannot be written; the message names it and says why."""
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CannotWrite(f"{path} ({exc.strerror or exc})") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the records a set of filters selects as CSV or XLSX, with the filters in words as the scope."""
+    from gift_dash.export import export_view
+
+    dataset = load_dataset(DATA_DIR)
+    if args.input is not None:
+        dataset = _input_dataset(args.input, dataset)
+    chosen = _filters(args, dataset, all_sources=args.input is not None)
+    records = flt.apply(dataset.records, dataset.events, chosen)
+    scope = flt.describe(chosen, dataset.codebook, dataset.events)
+    if args.input is not None:
+        scope += f" · records from {args.input.name}"
+    data = export_view(records, dataset.events, dataset.codebook, fmt=args.format, scope=scope,
+                       dataset_version=dataset.version)
+    _write(args.out, data)
+    print(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
+    return EXIT_OK
+
+
+def cmd_briefing(args: argparse.Namespace) -> int:
+    """Write the briefing for a scope as self-contained HTML (and PDF when Chromium is available)."""
+    from gift_dash.briefing import PdfUnavailable, briefing_html, html_to_pdf
+
+    dataset = load_dataset(DATA_DIR)
+    chosen = _filters(args, dataset)
+    document = briefing_html(dataset, chosen)
+    _write(args.out, document.encode("utf-8"))
+    count = len(flt.apply(dataset.records, dataset.events, chosen))
+    print(f"wrote {args.out}: briefing on {count} record(s), "
+          f"scope: {flt.describe(chosen, dataset.codebook, dataset.events)}")
+    if args.pdf is not None:
+        try:
+            pdf = html_to_pdf(document)
+        except PdfUnavailable as exc:
+            print(f"no PDF written: {exc}. Open {args.out} in a browser and print it instead.", file=sys.stderr)
+            return EXIT_UNREADABLE
+        _write(args.pdf, pdf)
+        print(f"wrote {args.pdf}")
+    return EXIT_OK
+
+
+def _add_filter_options(command: argparse.ArgumentParser) -> None:
+    group = command.add_argument_group("filters (repeat an option for several values; ids or labels)")
+    for option, helptext in (("event", "event id, e.g. kampala-2007"), ("theme", "theme, e.g. protection"),
+                             ("topic", "topic, e.g. training_capacity_building"),
+                             ("target_group", "target group, e.g. children"),
+                             ("source", "annex-ii (default), section-vi, section-v, or all")):
+        group.add_argument(f"--{option.replace('_', '-')}", dest=option, action="append", default=[],
+                           metavar=option.upper(), help=helptext)
+    group.add_argument("--query", help="text search (typo-tolerant, every word must match)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m gift_dash", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -41,6 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", nargs="?", type=Path, help="records CSV or XLSX; omit to check the shipped data")
     validate.add_argument("--events", type=Path, help="events CSV/XLSX that the records may refer to")
     validate.set_defaults(run=cmd_validate)
+
+    export = sub.add_parser("export", help="write the records a set of filters selects as CSV or XLSX")
+    export.add_argument("--input", type=Path, help="records CSV/XLSX to export instead of the shipped records "
+                        "(every source is included unless --source is given)")
+    _add_filter_options(export)
+    export.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    export.add_argument("--out", type=Path, required=True, help="file to write")
+    export.set_defaults(run=cmd_export)
+
+    briefing = sub.add_parser("briefing", help="write a print-ready briefing (HTML, and PDF with Chromium)")
+    _add_filter_options(briefing)
+    briefing.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    briefing.add_argument("--pdf", type=Path, help="also print it to this PDF (needs Chromium; see CHROMIUM_PATH)")
+    briefing.set_defaults(run=cmd_briefing)
     return parser
 
 
@@ -52,6 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNREADABLE if exc.code else EXIT_OK
     try:
         return args.run(args)
+    except UnknownValue as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except CannotWrite as exc:
+        print(f"cannot write: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     except ReadError as exc:
         print(f"cannot read: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
