@@ -8,6 +8,7 @@ Fixtures built on these live in tests/browser/conftest.py. Import the helpers in
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -78,7 +79,9 @@ class StreamlitServer:
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
+        self._own_logdir = logdir is None  # a temp dir of ours, removed by close()
         logdir = Path(logdir) if logdir is not None else Path(tempfile.mkdtemp(prefix="streamlit-"))
+        self.logdir = logdir
         logdir.mkdir(parents=True, exist_ok=True)
         self.stdout_path = logdir / "stdout.log"
         self.stderr_path = logdir / "stderr.log"
@@ -153,11 +156,17 @@ class StreamlitServer:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
 
+    def close(self) -> None:
+        """stop(), and remove the log dir if this object made it."""
+        self.stop()
+        if self._own_logdir:
+            shutil.rmtree(self.logdir, ignore_errors=True)
+
     def __enter__(self) -> str:
         return self.start()
 
     def __exit__(self, *exc) -> None:
-        self.stop()
+        self.close()
 
 
 def wait_for_app(page, timeout: float = 30_000, settle_ms: int = 300) -> None:
