@@ -29,9 +29,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from gift_dash.citation import citations, item_label
 from gift_dash.data import DOCUMENT_TITLE, Dataset
-from gift_dash.schema import MULTI_VOCAB_COLUMNS, SEPARATOR, SINGLE_VOCAB_COLUMNS, Codebook, split_multi
+from gift_dash.present import COLUMN_HEADINGS, display_frame
+from gift_dash.schema import Codebook
 
 APP_TITLE = "GIFT Recommendations Dashboard"
 FORMATS = ("csv", "xlsx")
@@ -41,25 +41,6 @@ MIME_TYPES = {
     "zip": "application/zip",
 }
 
-# Record column -> heading in an export, in export order. "event" and "citation" are derived from events.csv.
-EXPORT_COLUMNS = {
-    "id": "Record id",
-    "event": "Event",
-    "source": "Source",
-    "record_type": "Record type",
-    "section": "List",
-    "item": "Item",
-    "parent_id": "Part of record",
-    "text": "Text (verbatim)",
-    "themes": "Themes",
-    "primary_theme": "Primary theme",
-    "ta_areas": "TA areas",
-    "target_groups": "Target groups",
-    "actors": "Actors",
-    "exploitation_forms": "Exploitation forms",
-    "topics": "Topics",
-    "citation": "Citation",
-}
 COLUMN_NOTES = {
     "Record id": "stable id of the record in data/recommendations.csv",
     "Event": "short name of the event the record comes from",
@@ -91,34 +72,15 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def _labelled(cell: object, vocabulary: str, codebook: Codebook) -> str:
-    labels = codebook.labels(vocabulary)
-    return SEPARATOR.join(labels.get(value, value) for value in split_multi(cell))
-
-
 def export_table(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook,
                  columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """The records as a person reads them: readable headings, codebook labels for tags, the event's short name and
-    a full citation. ``columns`` (keys of EXPORT_COLUMNS) picks and orders columns; default all. Text unchanged."""
-    keys = list(columns) if columns is not None else list(EXPORT_COLUMNS)
-    unknown = [k for k in keys if k not in EXPORT_COLUMNS]
+    """The records as the app shows them (present.display_frame: same headings, labels and "not stated"), with
+    every column by default. ``columns`` (keys of COLUMN_HEADINGS) picks and orders them. Text unchanged."""
+    keys = tuple(columns) if columns is not None else tuple(COLUMN_HEADINGS)
+    unknown = [k for k in keys if k not in COLUMN_HEADINGS]
     if unknown:
-        raise ValueError(f"unknown export column(s) {', '.join(unknown)}; expected some of {', '.join(EXPORT_COLUMNS)}")
-    short_names = dict(zip(events["event_id"], events["short_name"]))
-    out = pd.DataFrame(index=records.index)
-    for key in keys:
-        if key == "event":
-            out[key] = records["event_id"].map(lambda e: short_names.get(e) or e)
-        elif key == "citation":
-            out[key] = citations(records, events)
-        elif key == "item":
-            out[key] = records["item"].map(item_label)
-        elif key in MULTI_VOCAB_COLUMNS or key in SINGLE_VOCAB_COLUMNS:
-            vocabulary = MULTI_VOCAB_COLUMNS.get(key) or SINGLE_VOCAB_COLUMNS[key]
-            out[key] = records[key].map(lambda cell, v=vocabulary: _labelled(cell, v, codebook))
-        else:
-            out[key] = records[key].fillna("").astype(str)
-    return out.rename(columns=EXPORT_COLUMNS).reset_index(drop=True)
+        raise ValueError(f"unknown export column(s) {', '.join(unknown)}; expected some of {', '.join(COLUMN_HEADINGS)}")
+    return display_frame(records, events, codebook, keys).reset_index(drop=True)
 
 
 def export_metadata(*, scope: str, dataset_version: str, n_records: int, exported_at: datetime | None = None,

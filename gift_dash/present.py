@@ -1,16 +1,35 @@
-"""Records in words: readable tables with codebook labels (the export's headings) and a record's tags."""
+"""Records in words: readable tables with codebook labels (same headings on screen and in exports), a record's tags."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from gift_dash.citation import citations, item_label
-from gift_dash.export import EXPORT_COLUMNS
 from gift_dash.schema import MULTI_VOCAB_COLUMNS, SINGLE_VOCAB_COLUMNS, Codebook, split_multi
 from gift_dash.tabulate import NOT_STATED, by_date
 
+# Record column -> heading, on screen and in exports (gift_dash.export), in export order. "event" and
+# "citation" are derived from events.csv.
+COLUMN_HEADINGS = {
+    "id": "Record id",
+    "event": "Event",
+    "source": "Source",
+    "record_type": "Record type",
+    "section": "List",
+    "item": "Item",
+    "parent_id": "Part of record",
+    "text": "Text (verbatim)",
+    "themes": "Themes",
+    "primary_theme": "Primary theme",
+    "ta_areas": "TA areas",
+    "target_groups": "Target groups",
+    "actors": "Actors",
+    "exploitation_forms": "Exploitation forms",
+    "topics": "Topics",
+    "citation": "Citation",
+}
 VOCABULARIES = {**MULTI_VOCAB_COLUMNS, **SINGLE_VOCAB_COLUMNS}
-# What the record tables show by default (keys of EXPORT_COLUMNS); the detail panel shows the rest.
+# What the record tables show by default (keys of COLUMN_HEADINGS); the detail panel shows the rest.
 SCREEN_COLUMNS = ("event", "record_type", "item", "text", "themes", "target_groups", "topics")
 
 
@@ -41,14 +60,14 @@ def display_frame(records: pd.DataFrame, events: pd.DataFrame, codebook: Codeboo
             out[key] = cells.map(lookup)
         else:
             out[key] = records[key].fillna("").astype(str)
-    return out.rename(columns=EXPORT_COLUMNS)
+    return out.rename(columns=COLUMN_HEADINGS)
 
 
 def tags(record: pd.Series, codebook: Codebook) -> list[tuple[str, str]]:
     """(heading, labels) for each tag column of one record, "not stated" where it has none."""
-    return [(EXPORT_COLUMNS[column], labelled(record.get(column, ""), vocabulary, codebook))
+    return [(COLUMN_HEADINGS[column], labelled(record.get(column, ""), vocabulary, codebook))
             for column, vocabulary in MULTI_VOCAB_COLUMNS.items()] + [
-            (EXPORT_COLUMNS["primary_theme"], labelled(record.get("primary_theme", ""), "themes", codebook))]
+            (COLUMN_HEADINGS["primary_theme"], labelled(record.get("primary_theme", ""), "themes", codebook))]
 
 
 def events_table(events: pd.DataFrame) -> pd.DataFrame:

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from gift_dash.citation import citation
 from gift_dash.data import load_dataset, read_table
+from gift_dash.present import COLUMN_HEADINGS
 from gift_dash.export import (
-    EXPORT_COLUMNS, FORMULA_TRIGGERS, dataset_xlsx, dataset_zip, export_table, export_view, neutralise,
+    FORMULA_TRIGGERS, dataset_xlsx, dataset_zip, export_table, export_view, neutralise,
 )
 from gift_dash.schema import validate_records
 
@@ -96,7 +97,7 @@ def test_csv_says_where_the_table_starts_so_a_script_can_skip_the_metadata(datas
     metadata, _ = read_csv_export(raw)
     skip = int(metadata["Table starts on line"]) - 1
     frame = pd.read_csv(io.BytesIO(raw), skiprows=skip, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert list(frame.columns) == list(EXPORT_COLUMNS.values())
+    assert list(frame.columns) == list(COLUMN_HEADINGS.values())
     assert len(frame) == len(dataset.records)
     assert metadata["Scope"] == "a, b c", "one physical line per metadata row"
 
