@@ -10,7 +10,7 @@ from pathlib import Path
 from gift_dash import filters as flt
 from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table
 from gift_dash.schema import RECORD_COLUMNS, validate_records
-from gift_dash.upload import check_files, with_uploaded_source
+from gift_dash.upload import check_files
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -80,7 +80,7 @@ def _filters(args: argparse.Namespace, dataset: Dataset, all_sources: bool = Fal
 def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
     """The shipped data with its records replaced by those of ``path`` (checked like the shipped ones)."""
     records = read_table(path)
-    codebook = with_uploaded_source(shipped.codebook)
+    codebook = shipped.codebook  # defines source "uploaded" too (data/codebook.csv)
     problems = validate_records(records, codebook, set(shipped.events["event_id"]), str(path))
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
@@ -146,6 +146,88 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _similarity_records(args: argparse.Namespace):
+    """The records to compare: every row of --input (any table with at least id and text), or else the shipped
+    annex II records (the dashboard's default sources)."""
+    if args.input is not None:
+        return read_table(args.input), str(args.input)
+    records = load_dataset(DATA_DIR).records
+    return records[records["source"].isin(flt.DEFAULT_SOURCES)].reset_index(drop=True), "shipped annex II records"
+
+
+def _run_similarity(args: argparse.Namespace, compute) -> int:
+    """Shared by ``groups`` and ``neighbours``: read, compute, write CSV; unusable input is exit 1 with the reason."""
+    from gift_dash.export import csv_bytes
+    from gift_dash.similarity import SimilarityError
+
+    records, label = _similarity_records(args)
+    try:
+        table = compute(records)
+    except SimilarityError as exc:
+        print(f"INVALID: {label}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    _write(args.out, csv_bytes(table))
+    print(f"wrote {args.out}: {len(table)} row(s) from {len(records)} record(s) ({label})")
+    return EXIT_OK
+
+
+def cmd_groups(args: argparse.Namespace) -> int:
+    """Write every record's group of similar recommendations: id, group, label, score."""
+    from gift_dash.similarity import groups
+
+    return _run_similarity(args, lambda records: groups(records, threshold=args.threshold))
+
+
+def cmd_neighbours(args: argparse.Namespace) -> int:
+    """Write each record's top-k most similar records from other lists: id, rank, neighbour_id, score."""
+    from gift_dash.similarity import neighbours
+
+    def compute(records):
+        frame = neighbours(records, k=args.k)
+        return frame if args.with_reason else frame.drop(columns="reason")
+
+    return _run_similarity(args, compute)
+
+
+def _unit_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text}")
+    return value
+
+
+def _add_similarity_parsers(sub) -> None:
+    from gift_dash.similarity import DEFAULT_K, DEFAULT_THRESHOLD
+
+    help_input = ("records CSV/XLSX with at least the columns id and text (tag columns are used when present); "
+                  "default: the shipped annex II records")
+    groups = sub.add_parser("groups", help="group records that express the same idea (CSV: id,group,label,score)")
+    groups.add_argument("--input", type=Path, help=help_input)
+    groups.add_argument("--threshold", type=_unit_interval, default=DEFAULT_THRESHOLD,
+                        help=f"similarity (0-1) a group must hold together at; default {DEFAULT_THRESHOLD}, as the dashboard")
+    groups.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    groups.set_defaults(run=cmd_groups)
+    near = sub.add_parser("neighbours", help="most similar records from other lists (CSV: id,rank,neighbour_id,score)")
+    near.add_argument("--input", type=Path, help=help_input)
+    near.add_argument("-k", type=_positive_int, default=DEFAULT_K, help=f"neighbours per record; default {DEFAULT_K}")
+    near.add_argument("--with-reason", action="store_true", help="add a reason column (shared topics and terms)")
+    near.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    near.set_defaults(run=cmd_neighbours)
+
+
 def _add_filter_options(command: argparse.ArgumentParser) -> None:
     group = command.add_argument_group("filters (repeat an option for several values; ids or labels)")
     for option, helptext in (("event", "event id, e.g. kampala-2007"), ("theme", "theme, e.g. protection"),
@@ -178,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     briefing.add_argument("--out", type=Path, required=True, help="HTML file to write")
     briefing.add_argument("--pdf", type=Path, help="also print it to this PDF (needs Chromium; see CHROMIUM_PATH)")
     briefing.set_defaults(run=cmd_briefing)
+
+    _add_similarity_parsers(sub)
     return parser
 
 

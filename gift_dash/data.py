@@ -134,10 +134,12 @@ def _frame(header: list[str], rows: list[list[str]], name: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns, dtype=str)
 
 
-def _fit_row(cells: list[str], width: int, line: int, name: str) -> list[str]:
-    """Pad short rows (spreadsheets drop trailing empty cells); refuse rows whose extra cells hold data."""
+def _fit_row(cells: list[str], width: int, line: int, name: str, strict: bool) -> list[str]:
+    """Pad short rows (spreadsheets drop trailing empty cells). A CSV row longer than the header (``strict``) is
+    refused even when its extra cells are empty: an unquoted delimiter inside a value has shifted its cells.
+    A worksheet row may run on in empty formatted cells."""
     if len(cells) > width:
-        if any(c.strip() for c in cells[width:]):
+        if strict or any(c.strip() for c in cells[width:]):
             raise ReadError(f"{name}: line {line} has {len(cells)} cells but the header has {width}; "
                             "a value that contains the delimiter must be enclosed in double quotes")
         return cells[:width]
@@ -170,7 +172,7 @@ def _read_xlsx(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
             for line, values in enumerate(lines, start=2):
                 if len(rows) >= MAX_ROWS:
                     raise _too_many_rows(name)
-                rows.append(_fit_row([_cell_text(v) for v in values], len(header), line, name))
+                rows.append(_fit_row([_cell_text(v) for v in values], len(header), line, name, strict=False))
         finally:
             workbook.close()
     except ReadError:
@@ -208,7 +210,7 @@ def _read_csv(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
         for cells in reader:
             if len(rows) >= MAX_ROWS:
                 raise _too_many_rows(name)
-            rows.append(_fit_row(cells, len(header), row_start, name))
+            rows.append(_fit_row(cells, len(header), row_start, name, strict=True))
             row_start = reader.line_num + 1
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):

@@ -132,12 +132,15 @@ def _extra_columns(frame: pd.DataFrame, known: list[str], file: str) -> list[Pro
     ]
 
 
-def _blank_rows(frame: pd.DataFrame) -> set[int]:
-    """Positions of rows with no text in any cell: spreadsheets leave them, and they are not records."""
+def blank_mask(frame: pd.DataFrame) -> pd.Series:
+    """True for rows with no text in any cell: spreadsheets leave them, and they are not records."""
     if frame.empty or not len(frame.columns):
-        return set()
-    filled = frame.apply(lambda column: column.astype(str).str.strip() != "").any(axis=1)
-    return {position for position, has_text in enumerate(filled.tolist()) if not has_text}
+        return pd.Series(True, index=frame.index, dtype=bool)
+    return ~frame.apply(lambda column: column.fillna("").astype(str).str.strip() != "").any(axis=1)
+
+
+def _blank_rows(frame: pd.DataFrame) -> set[int]:
+    return {position for position, blank in enumerate(blank_mask(frame).tolist()) if blank}
 
 
 def _cells(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[str]]:

@@ -15,19 +15,10 @@ import pandas as pd
 from gift_dash.data import Dataset, read_table
 from gift_dash.schema import (
     EVENT_COLUMNS, MULTI_VOCAB_COLUMNS, RECORD_COLUMNS, SEPARATOR, SINGLE_VOCAB_COLUMNS, Codebook, Problem,
-    split_multi, validate_events, validate_records,
+    blank_mask, split_multi, validate_events, validate_records,
 )
 
-UPLOADED = "uploaded"
-# The codebook describes the shipped data; a merged dataset's codebook also defines the value it adds.
-UPLOADED_SOURCE = {
-    "vocabulary": "source", "value": UPLOADED, "label": "Uploaded in this session",
-    "definition": "Records a person added from their own file in this browser session; not part of the source "
-                  "document and not saved on the server.",
-    "inclusion_rule": "Set on every uploaded row, whatever the file's own source column said.",
-    "frame": "",
-}
-
+UPLOADED = "uploaded"  # the codebook's source value for rows added here
 # One example row each, valid against the shipped codebook and events (tests/test_upload.py checks this).
 EXAMPLE_RECORD = {
     "id": "my-workshop-2009-rec-1", "event_id": "kampala-2007", "source": UPLOADED,
@@ -56,12 +47,6 @@ class Merge(NamedTuple):
     rejected_rows: pd.DataFrame  # the rejected rows as uploaded, with "row" (spreadsheet row) and "problems"
 
 
-def with_uploaded_source(codebook: Codebook) -> Codebook:
-    if UPLOADED in codebook.values("source"):
-        return codebook
-    return Codebook(pd.concat([codebook.entries, pd.DataFrame([UPLOADED_SOURCE])], ignore_index=True))
-
-
 def merge_upload(
     dataset: Dataset, records_frame: pd.DataFrame, events_frame: pd.DataFrame | None = None,
     file_name: str = "upload", events_file_name: str = "events upload",
@@ -86,10 +71,9 @@ def merge_upload(
         events = pd.concat([events, added], ignore_index=True)
 
     records_frame = _as_text(records_frame)
-    codebook = with_uploaded_source(dataset.codebook)
     shipped_ids = set(dataset.records["id"])
-    labelled = records_frame.assign(source=UPLOADED)
-    record_problems = validate_records(labelled, codebook, set(events["event_id"]), file_name, known_ids=shipped_ids)
+    labelled = records_frame.assign(source=UPLOADED).mask(blank_mask(records_frame), "")
+    record_problems = validate_records(labelled, dataset.codebook, set(events["event_id"]), file_name, known_ids=shipped_ids)
     record_problems += _source_replaced(records_frame, file_name, keep={UPLOADED})
     good = _accepted_positions(records_frame, record_problems)
     record_problems += _orphans(records_frame, good, shipped_ids, file_name)
@@ -98,7 +82,7 @@ def merge_upload(
 
     added = _normalised(labelled, RECORD_COLUMNS, good)
     merged = Dataset(
-        pd.concat([dataset.records, added], ignore_index=True), events.reset_index(drop=True), codebook,
+        pd.concat([dataset.records, added], ignore_index=True), events.reset_index(drop=True), dataset.codebook,
         dataset.ta_needs, dataset.problems,
     )
     return Merge(merged, problems, added["id"].tolist(), _rejected(records_frame, record_problems))
@@ -120,8 +104,8 @@ def _accepted_positions(frame: pd.DataFrame, problems: list[Problem]) -> list[in
     bad = _error_rows(problems)
     if bad is None or frame.empty:
         return []
-    filled = frame.apply(lambda column: column.str.strip() != "").any(axis=1).tolist()
-    return [position for position in range(len(frame)) if filled[position] and position + 2 not in bad]
+    blank = blank_mask(frame).tolist()
+    return [position for position in range(len(frame)) if not blank[position] and position + 2 not in bad]
 
 
 def _orphans(frame: pd.DataFrame, good: list[int], shipped_ids: set[str], file: str) -> list[Problem]:
@@ -234,5 +218,5 @@ def template_xlsx(codebook: Codebook) -> bytes:
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         template_frame("records").to_excel(writer, sheet_name="records", index=False)
         template_frame("events").to_excel(writer, sheet_name="events", index=False)
-        allowed_values(with_uploaded_source(codebook)).to_excel(writer, sheet_name="allowed values", index=False)
+        allowed_values(codebook).to_excel(writer, sheet_name="allowed values", index=False)
     return out.getvalue()

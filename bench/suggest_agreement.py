@@ -1,0 +1,23 @@
+"""How far suggested tags (gift_dash.suggest) agree with the hand-coded tags of the shipped records.
+
+    .venv/bin/python bench/suggest_agreement.py
+
+In-sample: the thresholds in gift_dash/suggest.py were chosen on these same records, so read the figures as an
+upper bound of what a new file will see.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gift_dash.data import load_dataset  # noqa: E402
+from gift_dash.suggest import agreement  # noqa: E402
+
+if __name__ == "__main__":
+    dataset = load_dataset()
+    table = agreement(dataset.records, dataset.codebook)
+    print(f"{len(dataset.records)} shipped records, suggestions against hand coding:")
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.2f}"))

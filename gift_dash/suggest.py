@@ -1,0 +1,200 @@
+"""Suggested tags for a record's text, from the codebook's own words (labels, definitions, inclusion rules)
+plus a few keywords; suggestions only — nothing is tagged until a person accepts it.
+
+A value's lexicon is its label, the comma-separated phrases of its definition and inclusion rule, and the
+keywords below. A phrase matches when all its (stemmed, content) words occur in the text. A value scores the
+weights of its matching phrases; a phrase that several values of one vocabulary share counts for each of them
+divided by how many share it, so generic words ("victims", "cooperation") do not decide alone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from gift_dash.lexicon import STOP_WORDS, stem
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, SEPARATOR, Codebook, split_multi
+
+# Words of the codebook's definitions that describe tagging, not the subject.
+_CODEBOOK_WORDS = frozenset(stem(w) for w in """
+tag record records asks ask calls call named name names mention mentions means mean measure measures action
+actions people person those who whom e.g. including etc i.e. where what e g not see also being been other
+their its itself any one single purpose stated section vii viii table priority field office offices
+""".split())
+
+# Keywords for ideas the codebook's wording misses (how records say it rather than how the codebook defines it).
+KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "themes": {
+        "prevention": ("awareness", "campaign", "prevent", "root cause", "poverty", "vulnerab", "education",
+                       "livelihood", "employment", "demand", "safe migration", "research", "sensitization",
+                       "information", "risk"),
+        "protection": ("victim", "survivor", "assistance", "shelter", "rehabilitation", "reintegration",
+                       "repatriation", "identification", "witness", "compensation", "counselling", "care"),
+        "prosecution": ("prosecut", "police", "law enforcement", "criminal", "crime", "penal", "legislation",
+                        "investigat", "judge", "judicial", "court", "impunity", "punish", "offender",
+                        "trafficker", "criminalize"),
+        "cooperation": ("cooperation", "coordination", "partnership", "network", "regional", "bilateral",
+                        "task force", "action plan", "memorandum", "agreement", "collaborat", "synerg",
+                        "national plan", "joint"),
+    },
+    "actors": {
+        "law_enforcement": ("police", "law enforcement"),
+        "prosecutors_judiciary": ("prosecutor", "judge", "judiciary"),
+        "governments": ("government", "state", "ministry", "member state"),
+        "ngos_civil_society": ("ngo", "civil society", "non governmental"),
+        "media_artists": ("media", "journalist", "artist"),
+        "private_sector": ("private sector", "business", "employer", "company"),
+        "military_peacekeepers": ("peacekeeper", "military", "armed force"),
+    },
+    "target_groups": {
+        "children": ("child", "children", "minor"),
+        "women": ("woman", "women"),
+        "girls": ("girl",),
+        "victims": ("victim", "survivor"),
+        "migrants": ("migrant",),
+        "refugees_displaced": ("refugee", "displaced"),
+    },
+}
+
+# Thresholds chosen for the best F1 against the hand-coded shipped records (bench/suggest_agreement.py prints
+# the figures): one definition phrase is enough, except where definitions share words with other vocabularies.
+MIN_SCORE = {"actors": 2.0, "exploitation_forms": 2.0}
+DEFAULT_MIN_SCORE = 1.0
+_LABEL_WEIGHT = 2.0
+_KEYWORD_WEIGHT = 2.0
+_DEFINITION_WEIGHT = 1.0
+_MAX_PHRASE_WORDS = 4
+_WORD = re.compile(r"[a-z0-9]+")
+_SPLIT = re.compile(r"[,;:()/]|\band\b|\bor\b|\.\s")
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    words = _WORD.findall(text.lower().replace("-", " ").replace("'", ""))
+    return tuple(s for s in (stem(w) for w in words) if s not in STOP_WORDS and s not in _CODEBOOK_WORDS)
+
+
+def _phrases(text: str) -> list[tuple[str, ...]]:
+    out = []
+    for fragment in _SPLIT.split(text):
+        words = _stems(fragment)
+        if 0 < len(words) <= _MAX_PHRASE_WORDS:
+            out.append(words)
+    return out
+
+
+def lexicon(codebook: Codebook) -> dict[str, dict[tuple[str, ...], dict[str, float]]]:
+    """vocabulary -> phrase (stems) -> value -> weight, with shared phrases divided among their values."""
+    return _lexicon(_key(codebook))
+
+
+def _key(codebook: Codebook) -> tuple[tuple[str, ...], ...]:
+    columns = ["vocabulary", "value", "label", "definition", "inclusion_rule"]
+    return tuple(map(tuple, codebook.entries[columns].itertuples(index=False)))
+
+
+@lru_cache(maxsize=8)
+def _lexicon(entries: tuple[tuple[str, ...], ...]) -> dict[str, dict[tuple[str, ...], dict[str, float]]]:
+    vocabularies = set(MULTI_VOCAB_COLUMNS.values())
+    raw: dict[str, dict[tuple[str, ...], dict[str, float]]] = {}
+    for vocabulary, value, label, definition, rule in entries:
+        if vocabulary not in vocabularies:
+            continue
+        weighted = [(_stems(label), _LABEL_WEIGHT), (_stems(value.replace("_", " ")), _LABEL_WEIGHT)]
+        weighted += [(p, _DEFINITION_WEIGHT) for p in _phrases(definition) + _phrases(rule)]
+        weighted += [(_stems(k), _KEYWORD_WEIGHT) for k in KEYWORDS.get(vocabulary, {}).get(value, ())]
+        phrases = raw.setdefault(vocabulary, {})
+        for phrase, weight in weighted:
+            if phrase:
+                values = phrases.setdefault(phrase, {})
+                values[value] = max(values.get(value, 0.0), weight)
+    return {
+        vocabulary: {phrase: {v: w / len(values) for v, w in values.items()} for phrase, values in phrases.items()}
+        for vocabulary, phrases in raw.items()
+    }
+
+
+def _matches(phrase: tuple[str, ...], words: set[str], prefixes: tuple[str, ...]) -> bool:
+    # A keyword stem may be a prefix ("prosecut", "vulnerab"): it matches any word it begins.
+    return all(part in words or any(w.startswith(part) for w in prefixes) for part in phrase)
+
+
+def scores(text: str, codebook: Codebook) -> dict[str, dict[str, float]]:
+    """column -> value -> score for the text (only values that score above 0)."""
+    words = set(_stems(text))
+    prefixes = tuple(words)
+    out: dict[str, dict[str, float]] = {}
+    for column, vocabulary in MULTI_VOCAB_COLUMNS.items():
+        found: dict[str, float] = {}
+        for phrase, values in lexicon(codebook).get(vocabulary, {}).items():
+            if _matches(phrase, words, prefixes):
+                for value, weight in values.items():
+                    found[value] = found.get(value, 0.0) + weight
+        out[column] = found
+    return out
+
+
+def suggest_tags(text: str, codebook: Codebook) -> dict[str, list[str]]:
+    """Suggested values per tag column, best first, plus "primary_theme" (the best theme) when a theme is
+    suggested. A SUGGESTION for a person to accept or not, never a tag by itself."""
+    suggested: dict[str, list[str]] = {}
+    for column, found in scores(text, codebook).items():
+        threshold = MIN_SCORE.get(column, DEFAULT_MIN_SCORE)
+        order = codebook.values(MULTI_VOCAB_COLUMNS[column])
+        kept = [v for v, s in found.items() if s >= threshold]
+        suggested[column] = sorted(kept, key=lambda v: (-found[v], order.index(v)))
+    suggested["primary_theme"] = suggested["themes"][:1]
+    return suggested
+
+
+SUGGESTION_PREFIX = "suggested "
+
+
+def suggestions_table(records: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """For each record with no theme: its row, id, text and a "suggested <column>" cell per tag column."""
+    if "themes" not in records.columns or "text" not in records.columns:
+        return pd.DataFrame()
+    rows = []
+    for position, (themes, text) in enumerate(zip(records["themes"], records["text"])):
+        if split_multi(themes) or not str(text).strip():
+            continue
+        tags = suggest_tags(str(text), codebook)
+        row = {"row": position + 2, "id": str(records["id"].iloc[position]) if "id" in records else "",
+               "text": str(text)}
+        row |= {SUGGESTION_PREFIX + column: SEPARATOR.join(values) for column, values in tags.items()}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def accept_suggestions(records: pd.DataFrame, suggestions: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
+    """A copy of the uploaded records with the suggestions of the given spreadsheet rows written into the cells
+    that are empty. What the person wrote is never overwritten; the result is then validated as any upload."""
+    out = records.copy()
+    chosen = suggestions[suggestions["row"].isin(rows)]
+    for column in [c for c in chosen.columns if c.startswith(SUGGESTION_PREFIX)]:
+        target = column[len(SUGGESTION_PREFIX):]
+        if target not in out.columns:
+            out[target] = ""
+        for row, value in zip(chosen["row"], chosen[column]):
+            position = row - 2
+            if value and not str(out[target].iloc[position]).strip():
+                out.iloc[position, out.columns.get_loc(target)] = value
+    return out
+
+
+def agreement(records: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """How far suggestions agree with hand-coded tags: per column, precision and recall over all records."""
+    counts = {column: [0, 0, 0] for column in [*MULTI_VOCAB_COLUMNS, "primary_theme"]}
+    for _, record in records.iterrows():
+        tags = suggest_tags(str(record["text"]), codebook)
+        for column, tally in counts.items():
+            coded, got = set(split_multi(record.get(column, ""))), set(tags[column])
+            tally[0] += len(coded & got)
+            tally[1] += len(got)
+            tally[2] += len(coded)
+    return pd.DataFrame([
+        {"column": column, "precision": hit / suggested if suggested else float("nan"),
+         "recall": hit / coded if coded else float("nan"), "suggested": suggested, "coded": coded}
+        for column, (hit, suggested, coded) in counts.items()
+    ])
