@@ -17,6 +17,7 @@ from gift_dash import export, similarity
 from gift_dash.data import DATA_DIR, Dataset, load_dataset
 from gift_dash.present import SCREEN_COLUMNS, display_frame
 from gift_dash.tabulate import facet_counts
+from gift_ui import exports
 
 ROOT = Path(__file__).resolve().parent.parent
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
@@ -252,6 +253,7 @@ def show_records(view: View, frame: pd.DataFrame, key: str, select: bool = False
     options = dict(on_select="rerun", selection_mode="single-row") if select else {}
     event = st.dataframe(shown, key=key, hide_index=True, column_config=config, height=height or "auto",
                          **options)
+    exports.export_buttons(view, frame, key)
     if select and event and event.selection.rows:
         return frame["id"].iloc[event.selection.rows[0]]
     return None

@@ -1,0 +1,41 @@
+"""The "export this view" buttons under every table of records: CSV and Excel of exactly the rows shown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from gift_dash import export
+
+if TYPE_CHECKING:  # gift_ui imports this module; the View type is only needed for annotations
+    from gift_ui import View
+
+LABELS = {"csv": ("CSV", ":material/csv:"), "xlsx": ("Excel (.xlsx)", ":material/table_view:")}
+
+
+def export_scope(view: View, frame: pd.DataFrame) -> str:
+    """The filters in words, and a word when the table shows only part of the view (e.g. one cross-tab cell)."""
+    if len(frame) == len(view.records) and frame["id"].tolist() == view.records["id"].tolist():
+        return view.description
+    return f"{view.description} · the {len(frame)} record(s) listed in one table of the page"
+
+
+def export_buttons(view: View, frame: pd.DataFrame, key: str) -> None:
+    """Download buttons for these records (same rows, same order) with every column, the scope in words, the
+    date and the dataset version. Files are built only when a button is clicked."""
+    if frame.empty:
+        return
+    scope = export_scope(view, frame)
+    ds = view.dataset
+    columns = st.columns(len(LABELS) + 2)
+    columns[0].markdown(f"Export these {len(frame):,} records:")
+    for column, (fmt, (label, icon)) in zip(columns[1:], LABELS.items()):
+        column.download_button(
+            label, key=f"{key}_export_{fmt}", icon=icon, on_click="ignore",
+            data=lambda fmt=fmt: export.export_view(frame, ds.events, ds.codebook, fmt=fmt, scope=scope,
+                                                    dataset_version=ds.version),
+            file_name=export.export_filename(fmt), mime=export.MIME_TYPES[fmt],
+            help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
+                 "the scope, date and dataset version are recorded in the file.")

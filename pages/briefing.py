@@ -1,0 +1,66 @@
+"""Briefing: a print-ready pack for the records in scope (the sidebar filters) — preview, HTML and PDF downloads."""
+
+from datetime import datetime, timezone
+
+import streamlit as st
+
+import gift_ui
+from gift_dash import briefing
+from gift_dash import filters as flt
+from gift_dash.export import export_filename
+from gift_dash.tabulate import headline
+from gift_ui.exports import export_buttons
+
+view, notices = gift_ui.page_setup(
+    "Briefing", intro="A few pages to take into a meeting: the scope in words, key figures, two charts, the ideas "
+    "that recur, and every record in scope quoted verbatim with its citation. Choose the scope with the filters "
+    "in the sidebar.")
+gift_ui.show_notices(notices)
+ds = view.dataset
+
+
+@st.cache_data(max_entries=16, show_spinner="Writing the briefing …")
+def _document(version: str, scope_key: dict, _ds, _filters) -> str:
+    """The briefing HTML, once per dataset version and scope (the underscore arguments are not hashed)."""
+    return briefing.briefing_html(_ds, _filters)
+
+
+if view.records.empty:
+    st.info("No records match these filters, so there is nothing to brief on. Remove a filter in the sidebar.")
+    st.stop()
+
+figures = headline(view.records, ds.events)
+for column, (key, label) in zip(st.columns(4), (("records", "Records"), ("events", "Events"), ("lists", "Lists"),
+                                                ("countries", "Countries"))):
+    column.metric(label, f"{figures[key]:,}")
+
+document = _document(ds.version, flt.to_query_params(view.filters), ds, view.filters)
+stamp = datetime.now(timezone.utc)
+html_col, pdf_col = st.columns(2)
+html_col.download_button("Download the briefing (HTML, prints to A4)", document.encode("utf-8"),
+                         file_name=export_filename("html", stamp, stem="gift-briefing"), mime="text/html",
+                         key="briefing_html", icon=":material/description:", on_click="ignore",
+                         help="One self-contained file: open it in any browser, even offline, and print it "
+                              "(Ctrl+P; choose 'Save as PDF' for a PDF).")
+with pdf_col:
+    if briefing.find_chromium() is None:
+        st.caption("A PDF needs Chromium on the server, which is not installed here. Download the HTML and "
+                   "print it from your browser (Ctrl+P, then 'Save as PDF').")
+    elif st.button("Make a PDF", key="briefing_make_pdf", icon=":material/picture_as_pdf:"):
+        try:
+            with st.spinner("Printing the briefing to PDF …"):
+                st.session_state["briefing_pdf"] = (document, briefing.html_to_pdf(document))
+        except briefing.PdfUnavailable as exc:
+            st.warning(f"No PDF this time: {gift_ui.md_escape(exc)}. The HTML prints to PDF from any browser.")
+    made = st.session_state.get("briefing_pdf")
+    if made and made[0] == document:  # only the PDF of the scope on screen
+        st.download_button("Download the PDF", made[1], file_name=export_filename("pdf", stamp, stem="gift-briefing"),
+                           mime="application/pdf", key="briefing_pdf_download", icon=":material/download:",
+                           on_click="ignore")
+
+export_buttons(view, view.records, key="briefing_records")
+
+st.subheader("Preview", anchor=False)
+st.caption("The document as it prints. All text from the data is escaped and the document forbids scripts, so "
+           "nothing in it can run.")
+st.iframe(document, height=900)

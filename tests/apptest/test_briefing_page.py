@@ -1,0 +1,87 @@
+"""The Briefing page: scope from the shared filters, key figures, downloads and a preview of the same document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from gift_dash.briefing import find_chromium
+from gift_dash.data import load_dataset
+from gift_dash.filters import Filters, apply
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+PAGE = "pages/briefing.py"
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def open_page(**params) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def labels(at: AppTest, kind: str) -> list[str]:
+    return [element.proto.label for element in at.get(kind)]
+
+
+def preview(at: AppTest) -> str:
+    (frame,) = at.get("iframe")
+    return frame.proto.srcdoc
+
+
+def test_the_page_briefs_on_the_default_scope():
+    at = open_page()
+    dataset = load_dataset()
+    assert figures(at)["Records"] == str(len(apply(dataset.records, dataset.events, Filters())))
+    assert "Download the briefing (HTML, prints to A4)" in labels(at, "download_button")
+    assert {"CSV", "Excel (.xlsx)"} <= set(labels(at, "download_button"))
+    assert "Scope:</b> All annex II records" in preview(at)
+
+
+def test_a_filter_in_the_address_changes_the_scope_and_the_document():
+    at = open_page(theme="protection", event="kampala-2007")
+    dataset = load_dataset()
+    expected = apply(dataset.records, dataset.events, Filters(themes=("protection",), events=("kampala-2007",)))
+    assert figures(at)["Records"] == str(len(expected))
+    document = preview(at)
+    assert "Event: Kampala · Theme: Protection" in document
+    assert document.count('class="record') == len(expected)
+
+
+def test_a_bad_parameter_gives_a_notice_not_an_error():
+    at = open_page(theme="not-a-theme")
+    assert any("theme='not-a-theme'" in w.value.replace("\\", "") for w in at.warning)
+    assert figures(at)["Records"]
+
+
+def test_an_empty_scope_says_there_is_nothing_to_brief_on():
+    at = open_page(q="zzzzqqqqxx")
+    assert any("nothing to brief on" in i.value for i in at.info)
+    assert not at.get("iframe")
+
+
+def test_make_a_pdf_offers_the_pdf_when_chromium_is_here():
+    at = open_page(event="bangkok-2007")
+    if find_chromium() is None:
+        assert "Make a PDF" not in labels(at, "button")
+        return
+    at.button(key="briefing_make_pdf").click().run()
+    assert not at.exception
+    assert "Download the PDF" in labels(at, "download_button")
