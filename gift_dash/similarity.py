@@ -38,6 +38,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -289,12 +290,13 @@ NEIGHBOUR_COLUMNS = ["id", "rank", "neighbour_id", "score", "reason"]
 
 
 def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = None,
-               k: int = DEFAULT_K) -> pd.DataFrame:
+               k: int = DEFAULT_K, among: Iterable[str] | None = None) -> pd.DataFrame:
     """Top-``k`` most similar records from OTHER lists (``list_id`` differs; without a ``list_id`` column
-    every other record qualifies), for one record or (``record_id=None``) for every record.
+    every other record qualifies), for one record or (``record_id=None``) for every record. With ``among``,
+    only records with those ids can be neighbours (e.g. annex II records under the current filters).
 
-    Columns: id, rank (1 = most similar), neighbour_id, score (0–1), reason. Records with no candidate
-    partner have no rows. Raises KeyError for an unknown ``record_id``.
+    Columns: id, rank (1 = most similar), neighbour_id, score (0–1), reason. Records that share no word,
+    concept or tag with any other have no rows. Raises KeyError for an unknown ``record_id``.
     """
     index = _as_index(source)
     if k < 1:
@@ -306,6 +308,8 @@ def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = N
     keep = (index.lists[left] != index.lists[right]) | (index.lists[left] == "")
     if wanted is not None:
         keep &= left == wanted
+    if among is not None:
+        keep &= np.isin(index.ids[right], np.array(list(among), dtype=object))
     left, right, scores = left[keep], right[keep], scores[keep]
     order = np.lexsort((index.ids[right], -scores, index.ids[left]))
     left, right, scores = left[order], right[order], scores[order]

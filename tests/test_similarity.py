@@ -192,3 +192,10 @@ def test_any_texts_give_one_group_per_record(texts):
     result = groups(frame, threshold=DEFAULT_THRESHOLD)
     assert sorted(result["id"]) == sorted(frame["id"])
     assert result["score"].between(0, 1).all()
+
+
+def test_neighbours_among_a_subset_only(index, annex):
+    allowed = set(annex.loc[annex["event_id"] == "abidjan-2007", "id"])
+    frame = neighbours(index, "kampala-2007-gen-e", k=5, among=allowed)
+    assert len(frame) > 0 and set(frame["neighbour_id"]) <= allowed
+    assert frame.iloc[0]["neighbour_id"] == "abidjan-2007-pre-c"
