@@ -151,7 +151,7 @@ def _too_many_rows(name: str) -> ReadError:
 
 
 def _read_xlsx(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
-    """The first sheet of a workbook, every cell as the text a person sees (dates as YYYY-MM-DD)."""
+    """The first sheet of a workbook, every cell as text (dates as YYYY-MM-DD, formulas as written)."""
     from openpyxl import load_workbook
 
     try:
@@ -162,7 +162,9 @@ def _read_xlsx(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
         if unpacked > _MAX_UNPACKED_BYTES:  # a "zip bomb" would exhaust memory while loading
             raise ReadError(f"{name}: the workbook unpacks to {unpacked / 2**20:.0f} MiB; "
                             f"at most {_MAX_UNPACKED_BYTES // 2**20} MiB is accepted")
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        # data_only=False: a formula cell reads as its formula text ("=1+1"), as the same cell of a CSV would;
+        # its cached value may be missing (files written by tools) and nothing here ever computes it.
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
         try:
             lines = workbook.worksheets[0].iter_rows(values_only=True)
             header = [_cell_text(v) for v in next(lines, ())]

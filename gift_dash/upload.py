@@ -111,7 +111,7 @@ def _accepted_positions(frame: pd.DataFrame, problems: list[Problem]) -> list[in
 def _orphans(frame: pd.DataFrame, good: list[int], shipped_ids: set[str], file: str) -> list[Problem]:
     """Rows whose parent is an uploaded row that was rejected: adding them would leave a dangling parent_id.
     Repeated until no more fall, so a rejected grandparent takes its whole branch with it."""
-    if "parent_id" not in frame.columns:
+    if not good or "parent_id" not in frame.columns:
         return []
     ids = frame["id"].str.strip().tolist()
     parents = frame["parent_id"].str.strip().tolist()
