@@ -1,0 +1,61 @@
+"""Recurring ideas: groups of records that express the same idea, ranked by how many events they span."""
+
+import streamlit as st
+
+import gift_ui
+from gift_dash import similarity
+from gift_dash.present import display_frame
+from gift_ui.sliders import url_select_slider
+
+THRESHOLDS = [round(0.20 + 0.05 * i, 2) for i in range(11)]  # 0.20 … 0.70
+
+view, notices = gift_ui.page_setup(
+    "Recurring ideas", page_keys=("threshold", "group"),
+    intro="Records from different events that say the same thing in other words, grouped. The score combines "
+          "shared topics and other tags, a lexicon of synonyms (sensitization ~ awareness-raising, penal code ~ "
+          "legislation) and fuzzy word matching; a record sits in the one group its strongest idea pulls it into.")
+ds, records, events = view.dataset, view.records, view.dataset.events
+
+threshold = url_select_slider(
+    "Similarity threshold: how alike a group's records must be", THRESHOLDS, url_key="threshold",
+    default=similarity.DEFAULT_THRESHOLD, notices=notices,
+    help="Higher: fewer, tighter groups. Lower: broader groups that may mix related ideas. "
+         f"Default {similarity.DEFAULT_THRESHOLD:.2f}.")
+
+summary = similarity.group_summary(records, gift_ui.idea_groups(ds, threshold))
+recurring = summary[summary["n_members"] >= 2].reset_index(drop=True)
+group_param = gift_ui.page_param("group", [str(g) for g in recurring["group"]], "", notices)
+gift_ui.show_notices(notices)
+
+names = dict(zip(events["event_id"], events["short_name"]))
+if recurring.empty:
+    st.info("No two records in this selection are alike at this threshold. Lower the threshold or remove a "
+            "filter in the sidebar.")
+    gift_ui.set_page_params(group=None)
+    st.stop()
+
+alone = int((summary["n_members"] == 1).sum())
+st.caption(f"**{len(recurring)}** groups of two or more records, ranked by the number of events they span; "
+           f"{alone} record(s) of this selection stand alone at threshold {threshold:.2f}. "
+           "Choose a row to read its records in full.")
+table = recurring.assign(
+    events_named=[", ".join(names.get(e, e) for e in evs) for evs in recurring["events"]],
+)[["label", "n_events", "events_named", "n_members", "representative_text"]].rename(columns={
+    "label": "Idea", "n_events": "Events", "events_named": "Where", "n_members": "Records",
+    "representative_text": "Representative record (verbatim)"})
+picked = st.dataframe(table, key="ri_groups", hide_index=True, on_select="rerun", selection_mode="single-row",
+                      column_config={"Representative record (verbatim)": st.column_config.TextColumn(width="large")})
+if picked and picked.selection.rows:
+    group_param = str(recurring["group"].iloc[picked.selection.rows[0]])
+gift_ui.set_page_params(group=group_param or None)
+
+if group_param:
+    chosen = recurring[recurring["group"].astype(str) == group_param].iloc[0]
+    st.subheader(f"{chosen['label']}: {chosen['n_members']} records from {chosen['n_events']} event(s)", anchor=False)
+    members = records.set_index("id").loc[chosen["member_ids"]].reset_index()
+    scores = gift_ui.idea_groups(ds, threshold).set_index("id").loc[chosen["member_ids"], "score"]
+    shown = display_frame(members, events, ds.codebook, ("event", "section", "item", "text", "topics"))
+    shown.insert(0, "Similarity to the representative", scores.round(2).to_numpy())
+    st.caption("The first record is the group's representative (the one closest to all the others). Text verbatim.")
+    st.dataframe(shown, key="ri_members", hide_index=True,
+                 column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")})

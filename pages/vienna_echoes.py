@@ -1,0 +1,54 @@
+"""Vienna Forum echoes: for each finding of the Vienna Forum (section VI), the regional recommendations that echo it."""
+
+import streamlit as st
+
+import gift_ui
+from gift_dash import similarity
+from gift_dash.present import display_frame
+from gift_ui.sliders import url_select_slider
+
+FINDINGS_SOURCE, REGIONAL_SOURCE = "section-vi", "annex-ii"
+MIN_SCORES = [round(0.05 * i, 2) for i in range(13)]  # 0.00 … 0.60
+DEFAULT_MIN_SCORE = 0.30
+ECHOES_PER_FINDING = 5
+
+view, notices = gift_ui.page_setup(
+    "Vienna Forum echoes", page_keys=("min",),
+    intro="The Vienna Forum to Fight Human Trafficking summed up its findings. Under each finding (verbatim): the regional "
+          "recommendations of annex II that say something alike, most alike first, with the reason. "
+          "The sidebar filters choose which regional records may answer.")
+ds, events = view.dataset, view.dataset.events
+
+min_score = url_select_slider("Show echoes scoring at least", MIN_SCORES, url_key="min",
+                              default=DEFAULT_MIN_SCORE, notices=notices,
+                              help="Scores run from 0 (nothing in common) to 1 (the same words and tags).")
+gift_ui.show_notices(notices)
+
+findings = ds.records[ds.records["source"] == FINDINGS_SOURCE]
+regional = view.records[view.records["source"] == REGIONAL_SOURCE]
+if findings.empty:
+    st.info("The loaded data has no Vienna Forum findings (source section-vi).")
+    st.stop()
+if regional.empty:
+    st.info("No annex II records under these filters, so nothing can echo the findings. The sources filter "
+            "must include annex II; remove a filter in the sidebar.")
+    st.stop()
+
+index = gift_ui.similarity_index(ds)
+by_id = ds.records.set_index("id")
+st.caption(f"{len(findings)} findings; echoes drawn from {len(regional):,} annex II record(s) in view.")
+for _, finding in findings.iterrows():
+    near = similarity.neighbours(index, finding["id"], k=ECHOES_PER_FINDING, among=regional["id"])
+    near = near[near["score"] >= min_score]
+    with st.container(border=True):
+        st.markdown(f"**Finding ({gift_ui.md_escape(finding['item'] or 'item not stated')})**")
+        st.text(finding["text"])
+        if near.empty:
+            st.caption(f"No regional record in view echoes this finding with a score of {min_score:.2f} or more.")
+            continue
+        shown = display_frame(by_id.loc[near["neighbour_id"]].reset_index(), events, ds.codebook,
+                              ("event", "item", "text"))
+        shown.insert(0, "Score", near["score"].round(2).to_numpy())
+        shown["Why alike"] = near["reason"].to_numpy()
+        st.dataframe(shown, key=f"ve_{finding['id']}", hide_index=True,
+                     column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")})

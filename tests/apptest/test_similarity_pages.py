@@ -1,0 +1,111 @@
+"""AppTest for the Recurring ideas and Vienna Forum echoes pages: render, react to the slider and filters, URL state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+IDEAS, ECHOES = "pages/recurring_ideas.py", "pages/vienna_echoes.py"
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+
+def groups_table(at: AppTest):
+    return at.dataframe[0].value
+
+
+def warnings(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_recurring_ideas_ranked_by_events_with_training_of_law_enforcement():
+    at = open_page(IDEAS)
+    table = groups_table(at)
+    assert table["Events"].is_monotonic_decreasing
+    assert (table["Records"] >= 2).all()
+    assert "Training of law enforcement and security forces" in set(table["Idea"])
+
+
+def test_the_slider_changes_the_groups_and_goes_into_the_url():
+    at = open_page(IDEAS)
+    before = groups_table(at)
+    at.select_slider(key="slider_threshold").set_value(0.6).run()
+    assert not at.exception
+    after = groups_table(at)
+    assert len(after) < len(before)
+    assert at.query_params["threshold"] == "0.60"
+
+
+def test_threshold_and_group_from_the_url_open_the_members_verbatim():
+    at = open_page(IDEAS, threshold="0.35", group="1")
+    assert at.select_slider(key="slider_threshold").value == 0.35
+    members = at.dataframe[1].value
+    assert len(members) >= 2
+    assert members["Similarity to the representative"].iloc[0] == 1.0
+    from gift_dash.data import load_dataset
+    texts = set(load_dataset().records["text"])
+    assert set(members["Text (verbatim)"]) <= texts
+
+
+def test_theme_filter_restricts_the_groups():
+    unfiltered = groups_table(open_page(IDEAS))["Records"].sum()
+    filtered = open_page(IDEAS, theme="prosecution")
+    assert groups_table(filtered)["Records"].sum() < unfiltered
+    assert "theme" in filtered.query_params
+
+
+@pytest.mark.parametrize("params", [{"threshold": "9"}, {"threshold": "abc"}, {"group": "9999"}])
+def test_bad_url_values_give_a_notice_not_an_error(params):
+    at = open_page(IDEAS, **params)
+    assert "were not understood" in warnings(at)
+    assert at.select_slider(key="slider_threshold").value == 0.35
+
+
+def test_vienna_echoes_lists_regional_records_for_each_finding():
+    at = open_page(ECHOES)
+    tables = [df.value for df in at.dataframe]
+    assert len(tables) >= 5
+    from gift_dash.data import load_dataset
+    records = load_dataset().records
+    annex_texts = set(records.loc[records["source"] == "annex-ii", "text"])
+    for table in tables:
+        assert set(table["Text (verbatim)"]) <= annex_texts
+        assert table["Score"].between(0.30, 1).all()
+        assert table["Why alike"].str.len().min() > 0
+
+
+def test_vienna_echoes_min_score_slider_and_event_filter():
+    at = open_page(ECHOES)
+    shown = sum(len(df.value) for df in at.dataframe)
+    at.select_slider(key="slider_min").set_value(0.5).run()
+    assert not at.exception
+    assert sum(len(df.value) for df in at.dataframe) < shown
+    assert at.query_params["min"] == "0.50"
+    only_kampala = open_page(ECHOES, event="kampala-2007")
+    for df in only_kampala.dataframe:
+        assert set(df.value["Event"]) <= {"Kampala"} or df.value.empty
+
+
+def test_vienna_echoes_bad_min_gives_notice():
+    at = open_page(ECHOES, min="2")
+    assert "were not understood" in warnings(at)
