@@ -29,13 +29,13 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str) -> None:
         return
     scope = export_scope(view, frame)
     ds = view.dataset
-    columns = st.columns(len(LABELS) + 2)
-    columns[0].markdown(f"Export these {len(frame):,} records:")
-    for column, (fmt, (label, icon)) in zip(columns[1:], LABELS.items()):
-        column.download_button(
-            label, key=f"{key}_export_{fmt}", icon=icon, on_click="ignore",
-            data=lambda fmt=fmt: export.export_view(frame, ds.events, ds.codebook, fmt=fmt, scope=scope,
-                                                    dataset_version=ds.version),
-            file_name=export.export_filename(fmt), mime=export.MIME_TYPES[fmt],
-            help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
-                 "the scope, date and dataset version are recorded in the file.")
+    with st.container(horizontal=True, vertical_alignment="center", key=f"{key}_exports"):
+        st.caption(f"Export these {len(frame):,} records:", width="content")
+        for fmt, (label, icon) in LABELS.items():
+            st.download_button(
+                label, key=f"{key}_export_{fmt}", icon=icon, on_click="ignore",
+                data=lambda fmt=fmt: export.export_view(frame, ds.events, ds.codebook, fmt=fmt, scope=scope,
+                                                        dataset_version=ds.version),
+                file_name=export.export_filename(fmt), mime=export.MIME_TYPES[fmt],
+                help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
+                     "the scope, date and dataset version are recorded in the file.")

@@ -36,16 +36,15 @@ for column, (key, label) in zip(st.columns(4), (("records", "Records"), ("events
 
 document = _document(ds.version, flt.to_query_params(view.filters), ds, view.filters)
 stamp = datetime.now(timezone.utc)
-html_col, pdf_col = st.columns(2)
-html_col.download_button("Download the briefing (HTML, prints to A4)", document.encode("utf-8"),
-                         file_name=export_filename("html", stamp, stem="gift-briefing"), mime="text/html",
-                         key="briefing_html", icon=":material/description:", on_click="ignore",
-                         help="One self-contained file: open it in any browser, even offline, and print it "
-                              "(Ctrl+P; choose 'Save as PDF' for a PDF).")
-with pdf_col:
+with st.container(horizontal=True, vertical_alignment="center", key="briefing_downloads"):
+    st.download_button("Download the briefing (HTML)", document.encode("utf-8"),
+                       file_name=export_filename("html", stamp, stem="gift-briefing"), mime="text/html",
+                       key="briefing_html", icon=":material/description:", on_click="ignore", type="primary",
+                       help="One self-contained file for A4: open it in any browser, even offline, and print "
+                            "it (Ctrl+P; choose 'Save as PDF' for a PDF).")
     if briefing.find_chromium() is None:
-        st.caption("A PDF needs Chromium on the server, which is not installed here. Download the HTML and "
-                   "print it from your browser (Ctrl+P, then 'Save as PDF').")
+        st.caption("A PDF needs Chromium on the server, which is not installed here: print the HTML from your "
+                   "browser instead (Ctrl+P, then 'Save as PDF').")
     elif st.button("Make a PDF", key="briefing_make_pdf", icon=":material/picture_as_pdf:"):
         try:
             with st.spinner("Printing the briefing to PDF …"):

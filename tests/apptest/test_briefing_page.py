@@ -50,7 +50,7 @@ def test_the_page_briefs_on_the_default_scope():
     at = open_page()
     dataset = load_dataset()
     assert figures(at)["Records"] == str(len(apply(dataset.records, dataset.events, Filters())))
-    assert "Download the briefing (HTML, prints to A4)" in labels(at, "download_button")
+    assert "Download the briefing (HTML)" in labels(at, "download_button")
     assert {"CSV", "Excel (.xlsx)"} <= set(labels(at, "download_button"))
     assert "Scope:</b> All annex II records" in preview(at)
 

@@ -1,0 +1,91 @@
+"""In a real Chromium: the briefing file renders and prints with no request leaving the machine, and exports
+download from the pages with the records on screen."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import openpyxl
+import pytest
+
+from gift_dash.briefing import briefing_html
+from gift_dash.data import load_dataset
+from gift_dash.filters import Filters, apply
+from tests.browser.harness import assert_no_exception, wait_for_app
+
+PROTECTION = Filters(themes=("protection",))
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset()
+
+
+def pdf_pages(pdf: bytes) -> int:
+    # Chromium writes one uncompressed "/Type /Page" dictionary per page.
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def test_briefing_file_renders_offline_and_prints_to_pdf(page, tmp_path, dataset):
+    source = tmp_path / "briefing.html"
+    source.write_text(briefing_html(dataset, PROTECTION), encoding="utf-8")
+    page.goto(source.as_uri())
+    in_scope = apply(dataset.records, dataset.events, PROTECTION)
+    assert page.locator(".record").count() == len(in_scope)
+    assert page.locator("svg[role=img]").count() == 2
+    assert page.get_by_role("heading", name="Appendix: every record in scope, verbatim").is_visible()
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF") and pdf_pages(pdf) >= 2
+    assert page.external_requests == []
+    assert page.console_errors == [], "a CSP violation or script error would show here"
+
+
+def exports(page, table_key: str):
+    """The export buttons under one table (gift_ui.exports names their row after the table's key)."""
+    return page.locator(f".st-key-{table_key}_exports")
+
+
+def read_csv_download(path) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+    return [r for r in rows if r and not r[0].startswith("#")]
+
+
+def test_explore_page_exports_the_records_on_screen(page, app_server, dataset, tmp_path):
+    page.goto(f"{app_server}/explore?theme=protection&event=abidjan-2007")
+    wait_for_app(page)
+    assert_no_exception(page)
+    with page.expect_download() as info:
+        exports(page, "explore_table").get_by_role("button", name="CSV", exact=True).click()
+    download = info.value
+    assert download.suggested_filename.startswith("gift-records-") and download.suggested_filename.endswith(".csv")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    header, *body = read_csv_download(target)
+    expected = apply(dataset.records, dataset.events, Filters(themes=("protection",), events=("abidjan-2007",)))
+    assert header[0] == "Record id"
+    assert [row[0] for row in body] == list(expected["id"])
+    assert "Event: Abidjan · Theme: Protection" in target.read_bytes().decode("utf-8-sig")
+    assert page.external_requests == []
+
+
+def test_briefing_page_offers_the_briefing_and_an_excel_export(page, app_server, dataset, tmp_path):
+    page.goto(f"{app_server}/briefing?event=bangkok-2007")
+    wait_for_app(page)
+    assert_no_exception(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the briefing (HTML)").click()
+    document = tmp_path / "briefing.html"
+    info.value.save_as(document)
+    text = document.read_text(encoding="utf-8")
+    expected = apply(dataset.records, dataset.events, Filters(events=("bangkok-2007",)))
+    assert "Scope:</b> Event: Bangkok" in text and text.count('class="record') == len(expected)
+
+    with page.expect_download() as info:
+        exports(page, "briefing_records").get_by_role("button", name="Excel (.xlsx)", exact=True).click()
+    workbook = tmp_path / "records.xlsx"
+    info.value.save_as(workbook)
+    sheet = openpyxl.load_workbook(workbook)["Records"]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == list(expected["id"])
+    assert page.external_requests == []
