@@ -10,6 +10,7 @@ divided by how many share it, so generic words ("victims", "cooperation") do not
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
@@ -84,23 +85,53 @@ def _phrases(text: str) -> list[tuple[str, ...]]:
     return out
 
 
-def lexicon(codebook: Codebook) -> dict[str, dict[tuple[str, ...], dict[str, float]]]:
-    """vocabulary -> phrase (stems) -> value -> weight, with shared phrases divided among their values."""
-    return _lexicon(_key(codebook))
+@dataclass(frozen=True)
+class Lexicon:
+    """vocabulary -> phrase (stems) -> value -> weight (shared phrases divided among their values), and each
+    vocabulary's values in codebook order. Build once with ``Lexicon.of(codebook)`` to tag many texts."""
 
+    phrases: dict[str, dict[tuple[str, ...], dict[str, float]]]
+    rank: dict[str, dict[str, int]]
 
-def _key(codebook: Codebook) -> tuple[tuple[str, ...], ...]:
-    columns = ["vocabulary", "value", "label", "definition", "inclusion_rule"]
-    return tuple(map(tuple, codebook.entries[columns].itertuples(index=False)))
+    @classmethod
+    def of(cls, codebook: Codebook) -> Lexicon:
+        columns = ["vocabulary", "value", "label", "definition", "inclusion_rule"]
+        return _lexicon(tuple(map(tuple, codebook.entries[columns].itertuples(index=False))))
+
+    def scores(self, text: str) -> dict[str, dict[str, float]]:
+        """column -> value -> score for the text (only values that score above 0)."""
+        # Every prefix of every word: a keyword stem such as "prosecut" or "vulnerab" matches any word it begins.
+        prefixes = {word[:end] for word in _stems(text) for end in range(1, len(word) + 1)}
+        out: dict[str, dict[str, float]] = {}
+        for column, vocabulary in MULTI_VOCAB_COLUMNS.items():
+            found: dict[str, float] = {}
+            for phrase, values in self.phrases.get(vocabulary, {}).items():
+                if all(part in prefixes for part in phrase):
+                    for value, weight in values.items():
+                        found[value] = found.get(value, 0.0) + weight
+            out[column] = found
+        return out
+
+    def tags(self, text: str) -> dict[str, list[str]]:
+        suggested: dict[str, list[str]] = {}
+        for column, found in self.scores(text).items():
+            rank = self.rank.get(MULTI_VOCAB_COLUMNS[column], {})
+            kept = [v for v, score in found.items() if score >= MIN_SCORE.get(column, DEFAULT_MIN_SCORE)]
+            suggested[column] = sorted(kept, key=lambda v: (-found[v], rank.get(v, 0)))
+        suggested["primary_theme"] = suggested["themes"][:1]
+        return suggested
 
 
 @lru_cache(maxsize=8)
-def _lexicon(entries: tuple[tuple[str, ...], ...]) -> dict[str, dict[tuple[str, ...], dict[str, float]]]:
+def _lexicon(entries: tuple[tuple[str, ...], ...]) -> Lexicon:
     vocabularies = set(MULTI_VOCAB_COLUMNS.values())
     raw: dict[str, dict[tuple[str, ...], dict[str, float]]] = {}
+    rank: dict[str, dict[str, int]] = {}
     for vocabulary, value, label, definition, rule in entries:
         if vocabulary not in vocabularies:
             continue
+        order = rank.setdefault(vocabulary, {})
+        order[value] = len(order)
         weighted = [(_stems(label), _LABEL_WEIGHT), (_stems(value.replace("_", " ")), _LABEL_WEIGHT)]
         weighted += [(p, _DEFINITION_WEIGHT) for p in _phrases(definition) + _phrases(rule)]
         weighted += [(_stems(k), _KEYWORD_WEIGHT) for k in KEYWORDS.get(vocabulary, {}).get(value, ())]
@@ -109,57 +140,37 @@ def _lexicon(entries: tuple[tuple[str, ...], ...]) -> dict[str, dict[tuple[str, 
             if phrase:
                 values = phrases.setdefault(phrase, {})
                 values[value] = max(values.get(value, 0.0), weight)
-    return {
+    shared = {
         vocabulary: {phrase: {v: w / len(values) for v, w in values.items()} for phrase, values in phrases.items()}
         for vocabulary, phrases in raw.items()
     }
-
-
-def _matches(phrase: tuple[str, ...], words: set[str], prefixes: tuple[str, ...]) -> bool:
-    # A keyword stem may be a prefix ("prosecut", "vulnerab"): it matches any word it begins.
-    return all(part in words or any(w.startswith(part) for w in prefixes) for part in phrase)
-
-
-def scores(text: str, codebook: Codebook) -> dict[str, dict[str, float]]:
-    """column -> value -> score for the text (only values that score above 0)."""
-    words = set(_stems(text))
-    prefixes = tuple(words)
-    out: dict[str, dict[str, float]] = {}
-    for column, vocabulary in MULTI_VOCAB_COLUMNS.items():
-        found: dict[str, float] = {}
-        for phrase, values in lexicon(codebook).get(vocabulary, {}).items():
-            if _matches(phrase, words, prefixes):
-                for value, weight in values.items():
-                    found[value] = found.get(value, 0.0) + weight
-        out[column] = found
-    return out
+    return Lexicon(shared, rank)
 
 
 def suggest_tags(text: str, codebook: Codebook) -> dict[str, list[str]]:
     """Suggested values per tag column, best first, plus "primary_theme" (the best theme) when a theme is
     suggested. A SUGGESTION for a person to accept or not, never a tag by itself."""
-    suggested: dict[str, list[str]] = {}
-    for column, found in scores(text, codebook).items():
-        threshold = MIN_SCORE.get(column, DEFAULT_MIN_SCORE)
-        order = codebook.values(MULTI_VOCAB_COLUMNS[column])
-        kept = [v for v, s in found.items() if s >= threshold]
-        suggested[column] = sorted(kept, key=lambda v: (-found[v], order.index(v)))
-    suggested["primary_theme"] = suggested["themes"][:1]
-    return suggested
+    return Lexicon.of(codebook).tags(text)
 
 
 SUGGESTION_PREFIX = "suggested "
 
 
-def suggestions_table(records: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """For each record with no theme: its row, id, text and a "suggested <column>" cell per tag column."""
+MAX_SUGGESTED_ROWS = 2_000  # about half a second; accepting them brings the next rows without themes forward
+
+
+def suggestions_table(records: pd.DataFrame, codebook: Codebook, limit: int = MAX_SUGGESTED_ROWS) -> pd.DataFrame:
+    """For the first ``limit`` records with text and no theme: row, id, text and "suggested <column>" cells."""
     if "themes" not in records.columns or "text" not in records.columns:
         return pd.DataFrame()
+    lexicon = Lexicon.of(codebook)
     rows = []
     for position, (themes, text) in enumerate(zip(records["themes"], records["text"])):
         if split_multi(themes) or not str(text).strip():
             continue
-        tags = suggest_tags(str(text), codebook)
+        if len(rows) == limit:
+            break
+        tags = lexicon.tags(str(text))
         row = {"row": position + 2, "id": str(records["id"].iloc[position]) if "id" in records else "",
                "text": str(text)}
         row |= {SUGGESTION_PREFIX + column: SEPARATOR.join(values) for column, values in tags.items()}
@@ -185,9 +196,10 @@ def accept_suggestions(records: pd.DataFrame, suggestions: pd.DataFrame, rows: l
 
 def agreement(records: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """How far suggestions agree with hand-coded tags: per column, precision and recall over all records."""
+    lexicon = Lexicon.of(codebook)
     counts = {column: [0, 0, 0] for column in [*MULTI_VOCAB_COLUMNS, "primary_theme"]}
     for _, record in records.iterrows():
-        tags = suggest_tags(str(record["text"]), codebook)
+        tags = lexicon.tags(str(record["text"]))
         for column, tally in counts.items():
             coded, got = set(split_multi(record.get(column, ""))), set(tags[column])
             tally[0] += len(coded & got)

@@ -247,3 +247,5 @@ def test_suggestions_are_only_offered_for_records_without_themes_and_fill_only_e
     assert accepted.loc[2, "themes"] == ""
     second = merge_upload(shipped, accepted)
     assert second.accepted_ids == ["test-upload-1", "test-upload-2"]
+    assert suggestions_table(accepted, shipped.codebook)["row"].tolist() == [4]
+    assert suggestions_table(records, shipped.codebook, limit=1)["row"].tolist() == [3]
