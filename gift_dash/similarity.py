@@ -432,7 +432,8 @@ def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_TH
         "id": index.ids, "group": [group_of[c] for c in centre.tolist()],
         "label": [labels[c] for c in centre.tolist()], "score": np.round(score, _SCORE_DECIMALS),
     }, columns=GROUP_COLUMNS)
-    return frame.sort_values(["group", "score", "id"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["group", "score", "id"], ascending=[True, False, True], kind="stable")
+    return frame.reset_index(drop=True)
 
 
 SUMMARY_COLUMNS = ["group", "label", "representative_id", "representative_text", "events", "n_events",

@@ -14,8 +14,8 @@ ECHOES_PER_FINDING = 5
 
 view, notices = gift_ui.page_setup(
     "Vienna Forum echoes", page_keys=("min",),
-    intro="The Vienna Forum to Fight Human Trafficking summed up its findings. Under each finding (verbatim): the regional "
-          "recommendations of annex II that say something alike, most alike first, with the reason. "
+    intro="The Vienna Forum to Fight Human Trafficking summed up its findings. Under each finding (verbatim): "
+          "the regional recommendations of annex II that say something alike, most alike first, with the reason. "
           "The sidebar filters choose which regional records may answer.")
 ds, events = view.dataset, view.dataset.events
 
