@@ -13,6 +13,8 @@ THEME_COLOURS = {
     "prosecution": "#D55E00",  # vermillion
     "cooperation": "#E69F00",  # orange
 }
+# Patterns are drawn in white OVER the colour (fillmode "overlay"); plotly's default "replace" would leave the
+# background transparent and the bar invisible.
 THEME_PATTERNS = {"prevention": "", "protection": "/", "prosecution": "x", "cooperation": "."}
 # Annex II events vs the other preparatory events: told apart by colour and marker shape.
 EVENT_KIND_STYLE = {
@@ -28,16 +30,33 @@ TITLE_SIZE = 21
 NOTE = " (a record with several values counts under each)"
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+def _layout(fig: go.Figure, title: str, n: str, height: int) -> go.Figure:
+    """Common look; ``n`` is the subtitle saying what was counted (every chart states its n)."""
     fig.update_layout(
-        title={"text": title, "font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left"},
+        title={"text": title, "font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left", "xref": "paper",
+               "subtitle": {"text": n, "font": {"size": FONT_SIZE - 3, "color": "#444444"}}},
         font={"size": FONT_SIZE, "family": "system-ui, Segoe UI, Roboto, Helvetica, Arial, sans-serif"},
-        height=height, margin={"l": 10, "r": 20, "t": 70, "b": 40},
+        height=height, margin={"l": 10, "r": 30, "t": 120, "b": 40},
         plot_bgcolor="white", paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title": None},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0, "title": None},
         hoverlabel={"font_size": FONT_SIZE - 2},
     )
     return fig
+
+
+_POSITIONS = ("middle right", "top center", "middle left", "bottom center")
+
+
+def _label_positions(part: pd.DataFrame, placed: pd.DataFrame) -> list[str]:
+    """Labels of points within 15 degrees of an earlier point turn to another side, so close cities stay legible."""
+    coords = list(zip(placed["latitude"].astype(float), placed["longitude"].astype(float), placed["event_id"]))
+    positions = []
+    for event_id in part["event_id"]:
+        index = next(i for i, c in enumerate(coords) if c[2] == event_id)
+        lat, lon, _ = coords[index]
+        crowd = sum(abs(lat - a) < 15 and abs(lon - b) < 15 for a, b, _ in coords[:index])
+        positions.append(_POSITIONS[crowd % len(_POSITIONS)])
+    return positions
 
 
 def event_map(events: pd.DataFrame) -> go.Figure:
@@ -51,8 +70,8 @@ def event_map(events: pd.DataFrame) -> go.Figure:
             continue
         fig.add_trace(go.Scattergeo(
             lat=part["latitude"].astype(float), lon=part["longitude"].astype(float),
-            text=part["short_name"], customdata=part["event_id"], mode="markers+text",
-            textposition="top center", textfont={"size": FONT_SIZE - 3},
+            text=part["city"], customdata=part["event_id"], mode="markers+text",
+            textposition=_label_positions(part, placed), textfont={"size": FONT_SIZE - 3},
             marker={"size": 15, "color": style["colour"], "symbol": style["symbol"],
                     "line": {"width": 1.5, "color": "white"}},
             name=f"{style['name']}s ({len(part)})",
@@ -61,9 +80,11 @@ def event_map(events: pd.DataFrame) -> go.Figure:
     fig.update_geos(
         projection_type="natural earth", showcountries=True, countrycolor="#bbbbbb", showland=True,
         landcolor="#eeeeee", showocean=True, oceancolor="#f7fbff", coastlinecolor="#999999",
-        lataxis_range=[-45, 65], lonaxis_range=[-80, 130],
+        lataxis_range=[-40, 62], lonaxis_range=[-60, 125],
     )
-    return _layout(fig, f"Where the events took place (n = {len(placed)} events with a stated city)", 520)
+    _layout(fig, "Where the events took place", f"n = {len(placed)} events with a stated city", 680)
+    fig.update_layout(legend={"y": -0.01, "yanchor": "top"}, margin={"t": 90, "b": 60})
+    return fig
 
 
 def timeline(events: pd.DataFrame) -> go.Figure:
@@ -85,10 +106,10 @@ def timeline(events: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y}: %{text}<extra></extra>",
         ))
     fig.update_yaxes(categoryorder="array", categoryarray=list(dated["short_name"])[::-1], title=None)
-    fig.update_xaxes(title=None, showgrid=True, gridcolor="#e5e5e5", dtick="M1", tickformat="%b\n%Y",
-                     range=[pd.Timestamp("2007-05-15"), pd.Timestamp("2008-04-15")])
-    return _layout(fig, f"When the events took place, 2007–2008 (n = {len(dated)} events with stated dates)",
-                   120 + 42 * len(dated))
+    fig.update_xaxes(title=None, showgrid=True, gridcolor="#e5e5e5", dtick="M2", tickformat="%b %Y",
+                     range=[pd.Timestamp("2007-05-01"), pd.Timestamp("2008-07-01")])
+    return _layout(fig, "When the events took place, 2007–2008", f"n = {len(dated)} events with stated dates",
+                   170 + 42 * len(dated))
 
 
 def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
@@ -101,32 +122,34 @@ def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
             continue
         fig.add_trace(go.Bar(
             y=part["event"], x=part["records"], orientation="h", name=part["theme"].iloc[0],
-            marker={"color": colour, "pattern": {"shape": THEME_PATTERNS[value], "fgcolor": "white", "size": 8}},
+            marker={"color": colour, "pattern": {"shape": THEME_PATTERNS[value], "fgcolor": "white", "size": 8,
+                                                    "fillmode": "overlay", "solidity": 0.25}},
             text=part["records"], textposition="inside", insidetextanchor="middle",
             textfont={"color": "white", "size": FONT_SIZE - 2},
             hovertemplate="%{y} · " + part["theme"].iloc[0] + ": %{x} records<extra></extra>",
         ))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     fig.update_yaxes(categoryorder="array", categoryarray=events[::-1], title=None)
     fig.update_xaxes(title="Records", showgrid=True, gridcolor="#e5e5e5")
-    return _layout(fig, f"Theme mix per event (n = {n_records} records{NOTE})", 140 + 55 * max(len(events), 1))
+    return _layout(fig, "Theme mix per event", f"n = {n_records} records{NOTE}", 170 + 55 * max(len(events), 1))
 
 
-def ranked_bars(frame: pd.DataFrame, label: str, value: str, title: str, hover: str | None = None) -> go.Figure:
+def ranked_bars(frame: pd.DataFrame, label: str, value: str, title: str, n: str,
+                hover: str | None = None) -> go.Figure:
     """Horizontal bars, largest at the top, each labelled with its value."""
     fig = go.Figure(go.Bar(
         y=frame[label], x=frame[value], orientation="h", marker={"color": NEUTRAL},
-        text=frame[value], textposition="outside", cliponaxis=False,
-        customdata=frame[hover] if hover else None,
-        hovertemplate="%{y}: %{x}" + ("<br>%{customdata}" if hover else "") + "<extra></extra>",
+        text=frame[value].astype(str) + (" · " + frame[hover] if hover else ""), textposition="inside",
+        insidetextanchor="start", textfont={"color": "white", "size": FONT_SIZE - 3},
+        hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     fig.update_yaxes(categoryorder="array", categoryarray=list(frame[label])[::-1], title=None, automargin=True)
-    fig.update_xaxes(title=value.replace("_", " ").capitalize(), showgrid=True, gridcolor="#e5e5e5")
+    fig.update_xaxes(title=value.replace("_", " ").capitalize(), showgrid=True, gridcolor="#e5e5e5", dtick=1)
     fig.update_layout(showlegend=False)
-    return _layout(fig, title, 140 + 38 * max(len(frame), 1))
+    return _layout(fig, title, n, 170 + 42 * max(len(frame), 1))
 
 
-def heatmap(table: pd.DataFrame, title: str, percent: bool) -> go.Figure:
+def heatmap(table: pd.DataFrame, title: str, n: str, percent: bool) -> go.Figure:
     """A cross-tab as a heatmap with every value written in its cell (so colour is never the only cue)."""
     text = table.map(lambda v: f"{v:.1f}%" if percent else f"{int(v)}")
     fig = go.Figure(go.Heatmap(
@@ -136,8 +159,8 @@ def heatmap(table: pd.DataFrame, title: str, percent: bool) -> go.Figure:
         hovertemplate=f"{table.index.name}: %{{y}}<br>{table.columns.name}: %{{x}}<br>%{{text}}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", title=table.index.name, automargin=True)
-    fig.update_xaxes(side="top", title=table.columns.name, tickangle=-30, automargin=True)
-    return _layout(fig, title, 220 + 34 * max(len(table), 1))
+    fig.update_xaxes(side="bottom", title=table.columns.name, automargin=True)
+    return _layout(fig, title, n, 300 + 36 * max(len(table), 1))
 
 
 def needs_vs_records(frame: pd.DataFrame, n_records: int) -> go.Figure:
@@ -147,15 +170,15 @@ def needs_vs_records(frame: pd.DataFrame, n_records: int) -> go.Figure:
         ("needs_pct", "Field offices naming it a priority (section VII.4)", NEUTRAL, ""),
         ("records_pct", f"Records in view tagged with it (of {n_records})", SECOND_SERIES, "/"),
     ]
-    for column, name, colour, pattern in series:
+    for column, name, colour, pattern in series:  # second series hatched, so the pair differs without colour
         fig.add_trace(go.Bar(
             y=frame["label"], x=frame[column], orientation="h", name=name,
-            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white"}},
+            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay", "solidity": 0.25}},
             text=frame[column].map(lambda v: f"{v:.0f}%"), textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x:.1f}%<extra>" + name + "</extra>",
         ))
     fig.update_layout(barmode="group", legend={"y": -0.25, "yanchor": "top"})
     fig.update_yaxes(categoryorder="array", categoryarray=list(frame["label"])[::-1], title=None, automargin=True)
     fig.update_xaxes(title="%", range=[0, 105], showgrid=True, gridcolor="#e5e5e5")
-    return _layout(fig, f"Priority needs vs recommendations, by TA area (n = {n_records} records{NOTE})",
-                   200 + 62 * len(frame))
+    return _layout(fig, "Priority needs vs recommendations, by TA area", f"n = {n_records} records{NOTE}",
+                   230 + 62 * len(frame))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from gift_dash import filters as flt
 from gift_dash import export, similarity
@@ -23,12 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
 
 # Every page of the app: (file, title, icon, url path). Teammates' pages appear once their file exists.
+# The url path is the file's stem on purpose: Streamlit, seeing a pages/ folder, runs the very first request after
+# a server start in its older "pages directory" mode, which addresses pages by stem; with the same addresses, a
+# shared link works in both modes (see ensure_navigation).
 PAGES = [
     ("pages/overview.py", "Overview", ":material/public:", "overview"),
     ("pages/explore.py", "Explore records", ":material/search:", "explore"),
-    ("pages/crosstab.py", "Cross-tab", ":material/grid_on:", "cross-tab"),
-    ("pages/recurring_ideas.py", "Recurring ideas", ":material/hub:", "recurring-ideas"),
-    ("pages/vienna_echoes.py", "Vienna Forum echoes", ":material/campaign:", "vienna-echoes"),
+    ("pages/crosstab.py", "Cross-tab", ":material/grid_on:", "crosstab"),
+    ("pages/recurring_ideas.py", "Recurring ideas", ":material/hub:", "recurring_ideas"),
+    ("pages/vienna_echoes.py", "Vienna Forum echoes", ":material/campaign:", "vienna_echoes"),
     ("pages/briefing.py", "Briefing", ":material/description:", "briefing"),
     ("pages/about.py", "About the data", ":material/info:", "about"),
 ]
@@ -36,6 +40,23 @@ PAGES = [
 
 def available_pages() -> list[tuple[str, str, str, str]]:
     return [page for page in PAGES if (ROOT / page[0]).is_file()]
+
+
+def navigation():
+    """Page setup and the router (app.py runs what it returns). The navigation is hidden: the sidebar links are
+    drawn by page_setup so they carry the filters. No icons: a page's Material icon becomes the favicon, which
+    the browser would fetch from fonts.gstatic.com."""
+    st.set_page_config(page_title="GIFT Recommendations Dashboard", layout="wide", initial_sidebar_state="expanded")
+    pages = [st.Page(path, title=title, url_path=url_path, default=path == PAGES[0][0])
+             for path, title, _, url_path in available_pages()]
+    return st.navigation(pages, position="hidden")
+
+
+def ensure_navigation() -> None:
+    """When Streamlit ran a page file directly (its pages-directory mode, first request after a start), register
+    the app's navigation now, so the layout, sidebar and addresses are the same as when app.py routes."""
+    if PagesManager.uses_pages_directory:
+        navigation()
 
 
 def data_dir() -> Path:
@@ -131,7 +152,8 @@ def page_param(key: str, allowed: Iterable[str], default: str, notices: list[str
         return default
     if raw[0] in allowed:
         return raw[0]
-    notices.append(f"Ignored {key}={raw[0][:40]!r} in the address: expected one of {', '.join(allowed[:12])}.")
+    expected = f"expected one of {', '.join(allowed)}" if len(allowed) <= 12 else "not a known value"
+    notices.append(f"Ignored {key}={raw[0][:40]!r} in the address: {expected}.")
     return default
 
 
@@ -206,6 +228,7 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     Returns the view and the list of notices so far; a page adds its own (from ``page_param``) and then calls
     ``show_notices``. ``page_keys`` are the URL keys the page reads itself; they are kept in the address.
     """
+    ensure_navigation()
     ds = dataset()
     page_keys = tuple(page_keys)
     events = ds.events

@@ -4,6 +4,7 @@ import streamlit as st
 
 import gift_ui
 from gift_dash.data import DOCUMENT_TITLE
+from gift_dash.filters import FIELD_LABELS, FIELD_VOCABULARIES
 from gift_dash.present import events_table
 
 view, notices = gift_ui.page_setup("About the data")
@@ -35,13 +36,14 @@ st.subheader(f"The events ({len(events)})", anchor=False)
 preparatory = events[~events["source"].str.contains("section VI")]
 st.markdown(f"The {len(preparatory)} events of the preparatory phase (2007) — the {len(annex_events)} of annex II and "
             f"{len(preparatory) - len(annex_events)} more that section V describes — and the Vienna Forum (2008).")
-st.dataframe(events_table(events), hide_index=True)
+st.dataframe(events_table(events), hide_index=True, height=36 * (len(events) + 1) + 4)
 
 st.subheader("The codebook", anchor=False)
 st.markdown("Each vocabulary: its values, what they mean, and when a record gets them.")
 entries = ds.codebook.entries
 vocabularies = ds.codebook.vocabularies
-for tab, vocabulary in zip(st.tabs([v.replace("_", " ").capitalize() for v in vocabularies]), vocabularies):
+names = {v: FIELD_LABELS.get(k, v) for k, v in FIELD_VOCABULARIES.items() if v} | {"themes": "Themes"}
+for tab, vocabulary in zip(st.tabs([names.get(v, v) for v in vocabularies]), vocabularies):
     with tab:
         part = entries[entries["vocabulary"] == vocabulary].drop(columns="vocabulary")
         st.dataframe(part.rename(columns=str.capitalize), hide_index=True)

@@ -31,8 +31,9 @@ if records.empty:
 table = tabulate.crosstab(records, ds.events, ds.codebook, row, col, measure)
 counts = table if measure == "count" else tabulate.crosstab(records, ds.events, ds.codebook, row, col)
 what = {"count": "number of records", "row": "% of each row's records", "column": "% of each column's records"}
-title = (f"{DIMENSIONS[row].label} by {DIMENSIONS[col].label}: {what[measure]} (n = {len(records)} records)")
-st.plotly_chart(charts.heatmap(table, title, percent=measure != "count"), key="ct_heatmap",
+title = f"{DIMENSIONS[row].label} by {DIMENSIONS[col].label}: {what[measure]}"
+n = f"n = {len(records)} records; a record with several values counts in each"
+st.plotly_chart(charts.heatmap(table, title, n, percent=measure != "count"), key="ct_heatmap",
                 config=gift_ui.PLOTLY_CONFIG)
 
 st.markdown("**The same numbers as a table** — choose a cell to list its records.")

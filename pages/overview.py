@@ -24,17 +24,15 @@ if records.empty:
     st.info("No records match these filters. Remove a filter in the sidebar to see more.")
 
 table = events_table(events)
-left, right = st.columns([3, 2])
-with left:
-    gift_ui.chart(charts.event_map(events), table, key="map")
-    for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
-        st.caption(f"{gift_ui.md_escape(event['short_name'])}: city not stated — not mapped.")
-with right:
-    gift_ui.chart(charts.timeline(events), table, key="timeline")
-    for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterrows():
-        stated = event["date_as_stated"] or "no date"
-        st.caption(f"{gift_ui.md_escape(event['short_name'])}: the document says “{gift_ui.md_escape(stated)}” — "
-                   "no exact dates, so not on the timeline.")
+gift_ui.chart(charts.event_map(events), table, key="map")
+for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
+    st.caption(f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
+               "city not stated — not mapped.")
+gift_ui.chart(charts.timeline(events), table, key="timeline")
+for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterrows():
+    stated = event["date_as_stated"] or "no date"
+    st.caption(f"{gift_ui.md_escape(event['short_name'])}: the document says “{gift_ui.md_escape(stated)}” — "
+               "no exact dates, so not on the timeline.")
 
 if not records.empty:
     mix = tabulate.theme_mix(records, events, ds.codebook)
@@ -46,8 +44,8 @@ if not records.empty:
     if ideas.empty:
         st.info("No idea recurs across two or more events in this selection.")
     else:
-        title = (f"Ideas that recur across events (top {len(ideas)} of the groups of similar records; "
-                 f"n = {len(records)} records)")
-        fig = charts.ranked_bars(ideas, "idea", "events", title, hover="event_names")
+        fig = charts.ranked_bars(ideas, "idea", "events", "Ideas that recur across events: number of events",
+                                 f"top {len(ideas)} groups of similar records; n = {len(records)} records",
+                                 hover="event_names")
         gift_ui.chart(fig, ideas, key="ideas", note="Each idea is a group of records in similar words or with "
                       "the same tags (see Recurring ideas). 'representative_text' is one member, verbatim.")
