@@ -183,7 +183,7 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
     from gift_dash.similarity import neighbours
 
     def compute(records):
-        frame = neighbours(records, k=args.k)
+        frame = neighbours(records, k=args.k, reasons=args.with_reason)
         return frame if args.with_reason else frame.drop(columns="reason")
 
     return _run_similarity(args, compute)

@@ -57,6 +57,7 @@ WEIGHTS = {
 TAG_COMPONENTS = ("topics", "target_groups", "actors", "exploitation_forms")
 SET_COMPONENTS = ("concepts",) + TAG_COMPONENTS  # count only when both records have a value
 DEFAULT_THRESHOLD = 0.35
+FUZZY_SCORER = fuzz.token_sort_ratio
 DEFAULT_K = 5
 CANDIDATES = 30  # partners kept per record by candidate generation
 # A feature held by more records than this is too common to propose candidates (still scored).
@@ -205,7 +206,7 @@ def _pair_scores(matrices: dict[str, sparse.csr_matrix], has_value: dict[str, np
         weight_sum += WEIGHTS[name] * counted
     if len(left):
         ratios = process.cpdist([fuzzy[i] for i in left], [fuzzy[j] for j in right],
-                                scorer=fuzz.token_sort_ratio, dtype=np.float32)
+                                scorer=FUZZY_SCORER, dtype=np.float32)
         numerator += WEIGHTS["fuzzy"] * ratios / 100.0
         weight_sum += WEIGHTS["fuzzy"]
     return np.round(np.clip(numerator / weight_sum, 0.0, 1.0), _SCORE_DECIMALS)
@@ -290,12 +291,13 @@ NEIGHBOUR_COLUMNS = ["id", "rank", "neighbour_id", "score", "reason"]
 
 
 def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = None,
-               k: int = DEFAULT_K, among: Iterable[str] | None = None) -> pd.DataFrame:
+               k: int = DEFAULT_K, among: Iterable[str] | None = None, reasons: bool = True) -> pd.DataFrame:
     """Top-``k`` most similar records from OTHER lists (``list_id`` differs; without a ``list_id`` column
     every other record qualifies), for one record or (``record_id=None``) for every record. With ``among``,
     only records with those ids can be neighbours (e.g. annex II records under the current filters).
 
-    Columns: id, rank (1 = most similar), neighbour_id, score (0–1), reason. Records that share no word,
+    Columns: id, rank (1 = most similar), neighbour_id, score (0–1), reason (empty when ``reasons`` is False,
+    which saves time on large corpora). Records that share no word,
     concept or tag with any other have no rows. Raises KeyError for an unknown ``record_id``.
     """
     index = _as_index(source)
@@ -321,7 +323,7 @@ def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = N
     left, right, scores, rank = left[top], right[top], scores[top], rank[top]
     return pd.DataFrame({
         "id": index.ids[left], "rank": rank, "neighbour_id": index.ids[right], "score": scores,
-        "reason": [reason(index, int(i), int(j)) for i, j in zip(left, right, strict=True)],
+        "reason": [reason(index, int(i), int(j)) for i, j in zip(left, right, strict=True)] if reasons else "",
     }, columns=NEIGHBOUR_COLUMNS)
 
 
