@@ -34,6 +34,7 @@ PAGES = [
     ("pages/recurring_ideas.py", "Recurring ideas", ":material/hub:", "recurring_ideas"),
     ("pages/vienna_echoes.py", "Vienna Forum echoes", ":material/campaign:", "vienna_echoes"),
     ("pages/briefing.py", "Briefing", ":material/description:", "briefing"),
+    ("pages/upload.py", "Add records", ":material/upload_file:", "add_records"),
     ("pages/about.py", "About the data", ":material/info:", "about"),
 ]
 
@@ -69,9 +70,18 @@ def _load(path: str) -> Dataset:
     return load_dataset(Path(path))
 
 
-def dataset() -> Dataset:
-    """The dataset this session sees (cached; filter outside the cache)."""
+SESSION_DATASET_KEY = "uploaded_dataset"  # pages/upload.py keeps this session's merged Dataset here
+
+
+def shipped_dataset() -> Dataset:
+    """The shipped data alone (cached): what an upload is merged into."""
     return _load(str(data_dir()))
+
+
+def dataset() -> Dataset:
+    """The dataset this session sees: the shipped data (cached; filter outside the cache), merged with the
+    person's upload when there is one. Uploaded rows live in this session's state only, never in a cache."""
+    return st.session_state.get(SESSION_DATASET_KEY) or shipped_dataset()
 
 
 @st.cache_resource(show_spinner="Comparing the records …", max_entries=4)
@@ -94,7 +104,7 @@ def idea_groups(ds: Dataset, threshold: float = similarity.DEFAULT_THRESHOLD) ->
     return _idea_groups(ds.version, threshold, ds)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
 
 
 def md_escape(text: object) -> str:

@@ -1,0 +1,190 @@
+"""AppTest of the dashboard's own pages (overview, explore, cross-tab, about): they render, follow the shared
+filters, keep their state in the URL and turn bad URL parameters into a notice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gift_dash.data import DOCUMENT_TITLE, load_dataset
+from gift_dash.filters import URL_KEYS, Filters, apply
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+OVERVIEW, EXPLORE, CROSSTAB, ABOUT = "pages/overview.py", "pages/explore.py", "pages/crosstab.py", "pages/about.py"
+PAGES = [OVERVIEW, EXPLORE, CROSSTAB, ABOUT]
+DATA = load_dataset()
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def widget(at: AppTest, kind: str, key: str):
+    return getattr(at, kind)(key=key)
+
+
+def records_shown(at: AppTest) -> int:
+    return len(at.dataframe[0].value)
+
+
+def warnings(at: AppTest, raw: bool = False) -> str:
+    """The notices' text; without ``raw``, with the markdown escapes taken out."""
+    text = " ".join(w.value for w in at.warning)
+    return text if raw else text.replace("\\", "")
+
+
+def url(at: AppTest, filters_only: bool = False) -> dict[str, list[str]]:
+    """The address's parameters, each as a list (AppTest gives a lone value as a string)."""
+    params = {key: at.query_params[key] for key in at.query_params
+              if not filters_only or key in URL_KEYS.values()}
+    return {key: value if isinstance(value, list) else [value] for key, value in params.items()}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_the_default_view(page):
+    at = open_page(page)
+    assert at.title[0].value
+    assert not at.warning
+    assert "All annex II records" in at.caption[0].value
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_bad_parameter_gives_a_notice_not_an_error(page):
+    at = open_page(page, theme=["protection", "nonsense"], colour="red", theme_mode="most")
+    text = warnings(at)
+    assert "nonsense" in text and "colour" in text and "theme_mode" in text
+    assert widget(at, "multiselect", "flt_themes").value == ["protection"]
+    # The address is cleaned: what was understood stays, the rest is gone.
+    assert url(at, filters_only=True) == {"theme": ["protection"]}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_url_parameters_round_trip_through_the_sidebar(page):
+    at = open_page(page, theme=["protection", "prosecution"], theme_mode="all", event="abidjan-2007",
+                   q="children", source="all")
+    assert widget(at, "multiselect", "flt_themes").value == ["protection", "prosecution"]
+    assert widget(at, "radio", "flt_theme_mode").value == "all"
+    assert widget(at, "multiselect", "flt_events").value == ["abidjan-2007"]
+    assert widget(at, "text_input", "flt_query").value == "children"
+    assert widget(at, "multiselect", "flt_sources").value == []
+    assert url(at)["theme"] == ["protection", "prosecution"]
+    assert url(at)["q"] == ["children"]
+
+
+def test_a_filter_set_in_the_sidebar_goes_into_the_url_and_the_table():
+    at = open_page(EXPLORE)
+    assert records_shown(at) == 118
+    widget(at, "multiselect", "flt_events").set_value(["kampala-2007"]).run()
+    assert records_shown(at) == 23
+    assert url(at) == {"event": ["kampala-2007"]}
+    assert "Event: Kampala" in at.caption[0].value
+
+
+def test_facet_options_show_counts_under_the_current_selection():
+    at = open_page(EXPLORE, event="bangkok-2007")
+    labels = widget(at, "multiselect", "flt_themes").options
+    assert "Prosecution (9)" in labels and "Prevention (0)" in labels
+
+
+def test_fuzzy_search_from_the_sidebar():
+    at = open_page(EXPLORE)
+    widget(at, "text_input", "flt_query").input("peace keepers").run()
+    texts = at.dataframe[0].value["Text (verbatim)"]
+    assert len(texts) >= 1 and texts.str.contains("peacekeeping").all()
+
+
+def test_filters_change_the_overview_figures():
+    at = open_page(OVERVIEW)
+    figures = {m.label: m.value for m in at.metric}
+    assert figures == {"Events": "6", "Records": "118", "Countries": "6", "Lists": "12"}
+    widget(at, "multiselect", "flt_themes").set_value(["prosecution"]).run()
+    expected = len(apply(DATA.records, DATA.events, Filters(themes=("prosecution",))))
+    assert {m.label: m.value for m in at.metric}["Records"] == str(expected)
+
+
+def test_overview_says_what_it_cannot_map():
+    at = open_page(OVERVIEW)
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "Egypt (LAS) (Egypt): city not stated — not mapped" in captions
+    assert "At the end of October 2007" in captions
+
+
+def test_explore_detail_from_the_url_quotes_and_cites_the_record():
+    record = DATA.records.set_index("id").loc["kampala-2007-gen-d"]
+    at = open_page(EXPLORE, record="kampala-2007-gen-d")
+    assert record["text"] in [t.value for t in at.text]
+    citation = at.code[0].value
+    assert citation.startswith(DOCUMENT_TITLE) and "annex II" in citation and "item (d)" in citation
+    assert "Kampala" in citation and "from 19 to 22 June 2007" in citation
+    assert "General recommendations of the Conference were as follows:" in citation
+    assert url(at)["record"] == ["kampala-2007-gen-d"]
+
+
+def test_explore_unknown_record_is_a_notice():
+    at = open_page(EXPLORE, record="no-such-record")
+    assert "no-such-record" in warnings(at)
+    assert not at.code
+
+
+def test_crosstab_dimensions_and_measure_from_the_url():
+    at = open_page(CROSSTAB, row="target_group", col="theme", measure="row")
+    assert widget(at, "selectbox", "ct_row").value == "target_group"
+    table = at.dataframe[0].value.set_index("Target group")
+    assert table.loc["Children"].max() <= 100
+    assert "counts in each" in at.markdown[0].value
+
+
+def test_crosstab_changes_with_the_filters():
+    at = open_page(CROSSTAB)
+    before = at.dataframe[0].value.set_index("Event")
+    widget(at, "multiselect", "flt_target_groups").set_value(["children"]).run()
+    after = at.dataframe[0].value.set_index("Event")
+    assert after.to_numpy().sum() < before.to_numpy().sum()
+
+
+def test_crosstab_cell_lists_its_records():
+    at = open_page(CROSSTAB, row="event", col="theme", cell_row="Bangkok", cell_col="Prosecution")
+    listed = at.dataframe[1].value
+    assert len(listed) == 9
+    assert set(listed["Event"]) == {"Bangkok"}
+    assert listed["Themes"].str.contains("Prosecution").all()
+
+
+def test_crosstab_bad_dimension_is_a_notice():
+    at = open_page(CROSSTAB, row="colour")
+    assert "row='colour'" in warnings(at)
+    assert widget(at, "selectbox", "ct_row").value == "event"
+
+
+def test_needs_vs_recommendations_table():
+    at = open_page(CROSSTAB)
+    needs = at.dataframe[-1].value.set_index("TA area")
+    assert needs.loc["International cooperation", "Field offices naming it a priority (%)"] == pytest.approx(78.57)
+
+
+def test_about_states_the_six_events_and_renders_the_codebook():
+    at = open_page(ABOUT)
+    text = " ".join(" ".join(m.value.split()) for m in at.markdown)
+    assert "Annex II holds six regional events; the brief for this dashboard spoke of eight" in text
+    codebook = [df.value for df in at.dataframe if "Inclusion_rule" in df.value.columns]
+    assert sum(len(df) for df in codebook) == len(DATA.codebook.entries)
+
+
+def test_notices_escape_markdown_from_the_url():
+    at = open_page(OVERVIEW, **{"**bold**[x](http://evil)": "1"})
+    assert "\\*\\*bold\\*\\*\\[x\\]\\(http" in warnings(at, raw=True)
+
+
+def test_navigation_links_carry_the_filters():
+    at = open_page(OVERVIEW, theme="protection")
+    links = at.get("page_link")
+    assert len(links) >= 4
+    assert all("theme=protection" in link.proto.query_string for link in links)
