@@ -3,28 +3,15 @@ filters, keep their state in the URL and turn bad URL parameters into a notice."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from gift_dash.data import DOCUMENT_TITLE, load_dataset
 from gift_dash.filters import URL_KEYS, Filters, apply
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 OVERVIEW, EXPLORE, CROSSTAB, ABOUT = "pages/overview.py", "pages/explore.py", "pages/crosstab.py", "pages/about.py"
 PAGES = [OVERVIEW, EXPLORE, CROSSTAB, ABOUT]
 DATA = load_dataset()
-
-
-def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def widget(at: AppTest, kind: str, key: str):
@@ -49,7 +36,7 @@ def url(at: AppTest, filters_only: bool = False) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_the_default_view(page):
+def test_every_page_renders_with_the_default_view(page, open_page):
     at = open_page(page)
     assert at.title[0].value
     assert not at.warning
@@ -57,7 +44,7 @@ def test_every_page_renders_with_the_default_view(page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_a_bad_parameter_gives_a_notice_not_an_error(page):
+def test_a_bad_parameter_gives_a_notice_not_an_error(page, open_page):
     at = open_page(page, theme=["protection", "nonsense"], colour="red", theme_mode="most")
     text = warnings(at)
     assert "nonsense" in text and "colour" in text and "theme_mode" in text
@@ -67,7 +54,7 @@ def test_a_bad_parameter_gives_a_notice_not_an_error(page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_url_parameters_round_trip_through_the_sidebar(page):
+def test_url_parameters_round_trip_through_the_sidebar(page, open_page):
     at = open_page(page, theme=["protection", "prosecution"], theme_mode="all", event="abidjan-2007",
                    q="children", source="all")
     assert widget(at, "multiselect", "flt_themes").value == ["protection", "prosecution"]
@@ -79,7 +66,7 @@ def test_url_parameters_round_trip_through_the_sidebar(page):
     assert url(at)["q"] == ["children"]
 
 
-def test_a_filter_set_in_the_sidebar_goes_into_the_url_and_the_table():
+def test_a_filter_set_in_the_sidebar_goes_into_the_url_and_the_table(open_page):
     at = open_page(EXPLORE)
     assert records_shown(at) == 118
     widget(at, "multiselect", "flt_events").set_value(["kampala-2007"]).run()
@@ -88,20 +75,20 @@ def test_a_filter_set_in_the_sidebar_goes_into_the_url_and_the_table():
     assert "Event: Kampala" in at.caption[0].value
 
 
-def test_facet_options_show_counts_under_the_current_selection():
+def test_facet_options_show_counts_under_the_current_selection(open_page):
     at = open_page(EXPLORE, event="bangkok-2007")
     labels = widget(at, "multiselect", "flt_themes").options
     assert "Prosecution (9)" in labels and "Prevention (0)" in labels
 
 
-def test_fuzzy_search_from_the_sidebar():
+def test_fuzzy_search_from_the_sidebar(open_page):
     at = open_page(EXPLORE)
     widget(at, "text_input", "flt_query").input("peace keepers").run()
     texts = at.dataframe[0].value["Text (verbatim)"]
     assert len(texts) >= 1 and texts.str.contains("peacekeeping").all()
 
 
-def test_filters_change_the_overview_figures():
+def test_filters_change_the_overview_figures(open_page):
     at = open_page(OVERVIEW)
     figures = {m.label: m.value for m in at.metric}
     assert figures == {"Events": "6", "Records": "118", "Countries": "6", "Lists": "12"}
@@ -110,14 +97,14 @@ def test_filters_change_the_overview_figures():
     assert {m.label: m.value for m in at.metric}["Records"] == str(expected)
 
 
-def test_overview_says_what_it_cannot_map():
+def test_overview_says_what_it_cannot_map(open_page):
     at = open_page(OVERVIEW)
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "Egypt (LAS) (Egypt): city not stated — not mapped" in captions
     assert "At the end of October 2007" in captions
 
 
-def test_explore_detail_from_the_url_quotes_and_cites_the_record():
+def test_explore_detail_from_the_url_quotes_and_cites_the_record(open_page):
     record = DATA.records.set_index("id").loc["kampala-2007-gen-d"]
     at = open_page(EXPLORE, record="kampala-2007-gen-d")
     assert record["text"] in [t.value for t in at.text]
@@ -128,13 +115,13 @@ def test_explore_detail_from_the_url_quotes_and_cites_the_record():
     assert url(at)["record"] == ["kampala-2007-gen-d"]
 
 
-def test_explore_unknown_record_is_a_notice():
+def test_explore_unknown_record_is_a_notice(open_page):
     at = open_page(EXPLORE, record="no-such-record")
     assert "no-such-record" in warnings(at)
     assert not at.code
 
 
-def test_crosstab_dimensions_and_measure_from_the_url():
+def test_crosstab_dimensions_and_measure_from_the_url(open_page):
     at = open_page(CROSSTAB, row="target_group", col="theme", measure="row")
     assert widget(at, "selectbox", "ct_row").value == "target_group"
     table = at.dataframe[0].value.set_index("Target group")
@@ -142,7 +129,7 @@ def test_crosstab_dimensions_and_measure_from_the_url():
     assert "counts in each" in at.markdown[0].value
 
 
-def test_crosstab_changes_with_the_filters():
+def test_crosstab_changes_with_the_filters(open_page):
     at = open_page(CROSSTAB)
     before = at.dataframe[0].value.set_index("Event")
     widget(at, "multiselect", "flt_target_groups").set_value(["children"]).run()
@@ -150,7 +137,7 @@ def test_crosstab_changes_with_the_filters():
     assert after.to_numpy().sum() < before.to_numpy().sum()
 
 
-def test_crosstab_cell_lists_its_records():
+def test_crosstab_cell_lists_its_records(open_page):
     at = open_page(CROSSTAB, row="event", col="theme", cell_row="Bangkok", cell_col="Prosecution")
     listed = at.dataframe[1].value
     assert len(listed) == 9
@@ -158,19 +145,19 @@ def test_crosstab_cell_lists_its_records():
     assert listed["Themes"].str.contains("Prosecution").all()
 
 
-def test_crosstab_bad_dimension_is_a_notice():
+def test_crosstab_bad_dimension_is_a_notice(open_page):
     at = open_page(CROSSTAB, row="colour")
     assert "row='colour'" in warnings(at)
     assert widget(at, "selectbox", "ct_row").value == "event"
 
 
-def test_needs_vs_recommendations_table():
+def test_needs_vs_recommendations_table(open_page):
     at = open_page(CROSSTAB)
     needs = at.dataframe[-1].value.set_index("TA area")
     assert needs.loc["International cooperation", "Field offices naming it a priority (%)"] == pytest.approx(78.57)
 
 
-def test_about_states_the_six_events_and_renders_the_codebook():
+def test_about_states_the_six_events_and_renders_the_codebook(open_page):
     at = open_page(ABOUT)
     text = " ".join(" ".join(m.value.split()) for m in at.markdown)
     assert "Annex II holds six regional events; the brief for this dashboard spoke of eight" in text
@@ -178,12 +165,12 @@ def test_about_states_the_six_events_and_renders_the_codebook():
     assert sum(len(df) for df in codebook) == len(DATA.codebook.entries)
 
 
-def test_notices_escape_markdown_from_the_url():
+def test_notices_escape_markdown_from_the_url(open_page):
     at = open_page(OVERVIEW, **{"**bold**[x](http://evil)": "1"})
     assert "\\*\\*bold\\*\\*\\[x\\]\\(http" in warnings(at, raw=True)
 
 
-def test_navigation_links_carry_the_filters():
+def test_navigation_links_carry_the_filters(open_page):
     at = open_page(OVERVIEW, theme="protection")
     links = at.get("page_link")
     assert len(links) >= 4
