@@ -1,0 +1,81 @@
+"""Chart builders: one colour and pattern per theme, every chart titled with its n, maps that need no internet."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gift_dash import charts
+from gift_dash.data import load_dataset
+from gift_dash.filters import Filters, apply
+from gift_dash.tabulate import crosstab, needs_vs_records, theme_mix
+
+DATA = load_dataset()
+EVENTS, CODEBOOK = DATA.events, DATA.codebook
+ANNEX = apply(DATA.records, EVENTS, Filters())
+
+
+def subtitle(fig) -> str:
+    return fig.layout.title.subtitle.text
+
+
+def test_palette_has_one_distinct_colour_and_pattern_per_theme():
+    assert set(charts.THEME_COLOURS) == set(CODEBOOK.values("themes"))
+    assert len(set(charts.THEME_COLOURS.values())) == len(charts.THEME_COLOURS)
+    assert len(set(charts.THEME_PATTERNS.values())) == len(charts.THEME_PATTERNS)
+
+
+def test_event_kinds_differ_in_colour_and_shape():
+    annex, other = charts.EVENT_KIND_STYLE[True], charts.EVENT_KIND_STYLE[False]
+    assert annex["colour"] != other["colour"] and annex["symbol"] != other["symbol"]
+
+
+def test_map_leaves_out_events_without_coordinates_and_counts_the_rest():
+    fig = charts.event_map(EVENTS)
+    placed = sum(len(trace.lat) for trace in fig.data)
+    assert placed == (EVENTS["latitude"] != "").sum() == 10
+    assert "n = 10" in subtitle(fig)
+    assert {trace.marker.symbol for trace in fig.data} == {"circle", "diamond"}
+    assert not re.search(r"https?://", fig.to_json())  # nothing in the figure points at the internet
+
+
+def test_timeline_has_every_dated_event():
+    fig = charts.timeline(EVENTS)
+    names = [name for trace in fig.data for name in trace.y]
+    assert "Egypt (LAS)" not in names and len(names) == 10
+
+
+def test_theme_mix_uses_the_theme_colours_and_patterns():
+    fig = charts.theme_mix(theme_mix(ANNEX, EVENTS, CODEBOOK), len(ANNEX))
+    by_name = {trace.name: trace for trace in fig.data}
+    assert by_name["Protection"].marker.color == charts.THEME_COLOURS["protection"]
+    assert by_name["Protection"].marker.pattern.shape == charts.THEME_PATTERNS["protection"]
+    assert by_name["Protection"].marker.pattern.fillmode == "overlay"  # "replace" would hide the bar
+    assert "n = 118 records" in subtitle(fig)
+
+
+@pytest.mark.parametrize("percent", [False, True])
+def test_heatmap_writes_every_value_in_its_cell(percent):
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme", "row" if percent else "count")
+    fig = charts.heatmap(table, "Event by theme", "n = 118", percent)
+    cells = [c for row in fig.data[0].text for c in row]
+    assert len(cells) == table.size
+    assert all(c.endswith("%") == percent for c in cells)
+
+
+def test_needs_chart_tells_the_series_apart_without_colour():
+    fig = charts.needs_vs_records(needs_vs_records(ANNEX, DATA.ta_needs, CODEBOOK), len(ANNEX))
+    assert len({trace.marker.pattern.shape for trace in fig.data}) == 2
+    assert all(trace.text is not None for trace in fig.data)
+
+
+def test_every_chart_states_its_n():
+    figures = [
+        charts.event_map(EVENTS), charts.timeline(EVENTS),
+        charts.theme_mix(theme_mix(ANNEX, EVENTS, CODEBOOK), len(ANNEX)),
+        charts.needs_vs_records(needs_vs_records(ANNEX, DATA.ta_needs, CODEBOOK), len(ANNEX)),
+    ]
+    for fig in figures:
+        assert fig.layout.title.text and subtitle(fig).startswith("n = ")
+        assert fig.layout.font.size >= 16

@@ -1,0 +1,139 @@
+"""Counting records: facet counts, cross-tabs over multi-valued columns, the overview's figures, needs vs records;
+and the readable record tables built on them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from gift_dash.data import load_dataset
+from gift_dash.filters import Filters, apply
+from gift_dash.present import display_frame, events_table, tags
+from gift_dash.schema import split_multi
+from gift_dash.tabulate import (
+    DIMENSIONS, NOT_STATED, cell_records, crosstab, facet_counts, headline, needs_vs_records, recurring_ideas,
+    theme_mix,
+)
+
+DATA = load_dataset()
+EVENTS, CODEBOOK = DATA.events, DATA.codebook
+ANNEX = apply(DATA.records, EVENTS, Filters())
+
+
+def tiny(rows):
+    base = {c: "" for c in DATA.records.columns}
+    return pd.DataFrame([{**base, **row} for row in rows])
+
+
+def test_facet_counts_count_a_multi_valued_record_under_each_value():
+    frame = tiny([{"themes": "protection; prevention"}, {"themes": "protection"}, {"themes": ""}])
+    counts = facet_counts(frame, "themes", multi=True)
+    assert counts.to_dict() == {"protection": 2, "prevention": 1}
+
+
+def test_facet_counts_of_nothing_is_empty():
+    assert facet_counts(ANNEX.iloc[:0], "themes", multi=True).empty
+
+
+def test_crosstab_counts_match_a_hand_count():
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme")
+    kampala = ANNEX[ANNEX["event_id"] == "kampala-2007"]
+    for value in CODEBOOK.values("themes"):
+        expected = sum(value in split_multi(c) for c in kampala["themes"])
+        assert table.loc["Kampala", CODEBOOK.label("themes", value)] == expected
+
+
+def test_crosstab_rows_follow_dates_and_columns_the_codebook():
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme")
+    assert list(table.index) == ["Kampala", "Bangkok", "Brasilia", "Cape Town", "New Delhi", "Abidjan"]
+    assert list(table.columns) == ["Prevention", "Protection", "Prosecution", "Cooperation"]
+
+
+def test_row_percent_divides_by_distinct_records_so_multi_valued_rows_can_exceed_100():
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme", "row")
+    n_kampala = (ANNEX["event_id"] == "kampala-2007").sum()
+    counts = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme")
+    assert table.loc["Kampala", "Prevention"] == round(counts.loc["Kampala", "Prevention"] / n_kampala * 100, 1)
+    assert table.loc["Kampala"].sum() > 100  # several themes per record
+
+
+def test_column_percent_of_a_single_valued_pair_sums_to_100():
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "record_type", "event", "column")
+    assert table.sum(axis=0).round(0).eq(100).all()
+
+
+def test_blank_values_are_not_stated_last():
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "exploitation_form")
+    assert table.columns[-1] == NOT_STATED
+
+
+@pytest.mark.parametrize("row", list(DIMENSIONS))
+@pytest.mark.parametrize("column", ["theme", "topic", "source"])
+def test_every_pair_of_dimensions_tabulates(row, column):
+    table = crosstab(DATA.records, EVENTS, CODEBOOK, row, column)
+    assert table.to_numpy().sum() >= len(DATA.records)  # every record counts at least once
+
+
+def test_unknown_measure_is_refused():
+    with pytest.raises(ValueError, match="unknown measure"):
+        crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme", "median")
+
+
+def test_cell_records_are_the_ones_counted():
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "target_group", "theme")
+    inside = cell_records(ANNEX, EVENTS, CODEBOOK, "target_group", "Children", "theme", "Protection")
+    assert len(inside) == table.loc["Children", "Protection"]
+    assert all("children" in split_multi(t) and "protection" in split_multi(h)
+               for t, h in zip(inside["target_groups"], inside["themes"]))
+
+
+def test_headline_of_annex_ii():
+    assert headline(ANNEX, EVENTS) == {"events": 6, "records": 118, "countries": 6, "lists": 12}
+
+
+def test_theme_mix_totals_match_facet_counts():
+    mix = theme_mix(ANNEX, EVENTS, CODEBOOK)
+    by_theme = mix.groupby("theme_value")["records"].sum().to_dict()
+    assert by_theme == facet_counts(ANNEX, "themes", multi=True).to_dict()
+
+
+def test_recurring_ideas_need_two_events_and_name_them():
+    summary = pd.DataFrame({
+        "label": ["A", "B"], "n_events": [3, 1], "n_members": [4, 2], "representative_text": ["t", "u"],
+        "events": [["kampala-2007", "bangkok-2007", "abidjan-2007"], ["kampala-2007"]],
+    })
+    ideas = recurring_ideas(ANNEX, EVENTS, summary)
+    assert list(ideas["idea"]) == ["A"]
+    assert ideas.loc[0, "event_names"] == "Kampala, Bangkok, Abidjan"
+
+
+def test_needs_vs_records_shares():
+    needs = needs_vs_records(ANNEX, DATA.ta_needs, CODEBOOK).set_index("ta_area")
+    assert needs.loc["international_cooperation", "needs_pct"] == pytest.approx(78.57)
+    expected = facet_counts(ANNEX, "ta_areas", multi=True)["victim_protection"]
+    assert needs.loc["victim_protection", "records"] == expected
+    assert needs.loc["victim_protection", "records_pct"] == round(expected / 118 * 100, 1)
+
+
+def test_needs_vs_no_records_is_zero_not_an_error():
+    needs = needs_vs_records(ANNEX.iloc[:0], DATA.ta_needs, CODEBOOK)
+    assert (needs["records_pct"] == 0).all()
+
+
+def test_display_frame_keeps_text_verbatim_and_labels_tags():
+    shown = display_frame(ANNEX, EVENTS, CODEBOOK)
+    assert shown["Text (verbatim)"].tolist() == ANNEX["text"].tolist()
+    assert shown.loc[ANNEX.index[3], "Themes"] == "Prosecution; Protection; Cooperation"
+    assert (shown["Target groups"] == NOT_STATED).any()
+
+
+def test_tags_cover_every_tag_column():
+    record = ANNEX.set_index("id").loc["kampala-2007-gen-d"]
+    assert dict(tags(record, CODEBOOK))["Exploitation forms"] == NOT_STATED
+    assert dict(tags(record, CODEBOOK))["Primary theme"] == "Prosecution"
+
+
+def test_events_table_says_not_stated_and_puts_undated_last():
+    table = events_table(EVENTS)
+    egypt = table.iloc[-1]
+    assert egypt["Event"] == "Egypt (LAS)" and egypt["City"] == NOT_STATED
