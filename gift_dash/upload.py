@@ -7,12 +7,14 @@ The shipped files are never written: ``merge_upload`` returns a new Dataset. Eve
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
 from gift_dash.data import Dataset, read_table
+from gift_dash.filters import DEFAULT_SOURCES, Filters
 from gift_dash.schema import (
     EVENT_COLUMNS, MULTI_VOCAB_COLUMNS, RECORD_COLUMNS, SEPARATOR, SINGLE_VOCAB_COLUMNS, Codebook, Problem,
     blank_mask, split_multi, validate_events, validate_records,
@@ -168,6 +170,28 @@ def _rejected(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     out.insert(0, "row", rows)
     out["problems"] = ["\n".join(messages[row]) for row in rows]
     return out.reset_index(drop=True)
+
+
+PROBLEM_COLUMNS = ["severity", "row", "column", "id", "problem"]
+
+
+def problems_table(problems: list[Problem]) -> pd.DataFrame:
+    """The problems as a table people read: errors first, then by row; "row" is empty for the whole file."""
+    table = pd.DataFrame([p.as_dict() for p in problems], columns=[*PROBLEM_COLUMNS, "file"])
+    table["row"] = table["row"].astype("Int64")
+    table["column"] = table["column"].fillna("")
+    table = table.sort_values(["severity", "row"], key=lambda c: c.ne("error") if c.name == "severity" else c,
+                              na_position="first", kind="stable")
+    return table.reset_index(drop=True)
+
+
+def with_uploaded(filters: Filters, show: bool) -> Filters:
+    """The filters with source "uploaded" added (``show``) or removed, other sources kept as they were.
+    ``sources=()`` already means every source; removing "uploaded" from it is not possible, nor needed."""
+    if not filters.sources:
+        return filters
+    others = tuple(s for s in filters.sources if s != UPLOADED)
+    return replace(filters, sources=others + (UPLOADED,) if show else others or DEFAULT_SOURCES)
 
 
 def verdict(problems: list[Problem]) -> int:
