@@ -89,3 +89,25 @@ def test_briefing_page_offers_the_briefing_and_an_excel_export(page, app_server,
     sheet = openpyxl.load_workbook(workbook)["Records"]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == list(expected["id"])
     assert page.external_requests == []
+
+
+def test_a_chart_downloads_as_an_image_for_a_slide_offline(page, app_server):
+    page.goto(app_server)
+    wait_for_app(page)
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    with page.expect_download() as info:
+        chart.locator(".modebar-btn[data-title='Download plot as a PNG']").click()
+    image = info.value
+    assert image.suggested_filename.endswith(".png")
+    assert open(image.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert page.external_requests == []
+
+
+def test_tables_offer_no_export_that_skips_formula_neutralising(page, app_server):
+    # st.dataframe's built-in CSV download writes "=..." cells as they are; config.toml hides it.
+    page.goto(f"{app_server}/explore")
+    wait_for_app(page)
+    page.locator("[data-testid='stDataFrame']").first.hover()
+    assert page.get_by_role("button", name="Download as CSV").count() == 0
+    assert exports(page, "explore_table").get_by_role("button", name="CSV", exact=True).count() == 1
