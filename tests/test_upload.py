@@ -7,13 +7,14 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from gift_dash.cli import main
-from gift_dash.data import DATA_DIR, ReadError, load_dataset, read_table
+from gift_dash.data import DATA_DIR, MAX_FILE_BYTES, ReadError, load_dataset, read_table
 from gift_dash.schema import RECORD_COLUMNS
 from gift_dash.suggest import accept_suggestions, agreement, suggest_tags, suggestions_table
 from gift_dash.upload import (
@@ -249,3 +250,8 @@ def test_suggestions_are_only_offered_for_records_without_themes_and_fill_only_e
     assert second.accepted_ids == ["test-upload-1", "test-upload-2"]
     assert suggestions_table(accepted, shipped.codebook)["row"].tolist() == [4]
     assert suggestions_table(records, shipped.codebook, limit=1)["row"].tolist() == [3]
+
+
+def test_the_servers_upload_limit_is_the_readers_limit():
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 2**20 == MAX_FILE_BYTES  # Streamlit counts MiB
