@@ -27,7 +27,7 @@ from gift_dash.data import DOCUMENT_TITLE, Dataset
 from gift_dash.schema import split_multi
 from gift_dash.similarity import group_summary
 from gift_dash.similarity import groups as similarity_groups
-from gift_dash.tabulate import NOT_STATED, facet_counts, headline
+from gift_dash.tabulate import NOT_STATED, by_date, facet_counts, headline
 
 TITLE = "Briefing: recommendations from the UN.GIFT regional events"
 MAX_IDEAS = 12
@@ -112,7 +112,7 @@ def _events_in_scope(records: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     counts = records["event_id"].value_counts()
     held = events[events["event_id"].isin(counts.index)].copy()
     held["records"] = held["event_id"].map(counts).astype(int)
-    return held.sort_values(["start_date", "short_name"]).reset_index(drop=True)
+    return by_date(held).reset_index(drop=True)
 
 
 def _place(event: Mapping[str, str]) -> str:
