@@ -245,8 +245,11 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     from_url, notices = flt.from_query_params(_url_params(), ds.codebook, events["event_id"], events["programme"],
                                               page_keys=page_keys)
     url_form = flt.to_query_params(from_url)
-    # The URL wins when it changed outside the widgets (first visit, a shared link, another page's link).
-    if st.session_state.get(_SEEN) != url_form or not any(k.startswith(_WIDGET) for k in st.session_state):
+    # The URL wins when it changed outside the widgets (first visit, a shared link) and on another page: the
+    # browser resets the sidebar's widgets to their defaults on a page switch, while the link carried the filters.
+    seen = (title, url_form)
+    widgets_lost = any(_WIDGET + f.name not in st.session_state for f in fields(flt.Filters))
+    if st.session_state.get(_SEEN) != seen or widgets_lost:
         _put_widgets(from_url)
     current = _filters_from_widgets()
 
@@ -256,7 +259,7 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
         _sidebar_filters(ds, current)
     current = _filters_from_widgets()
     params = flt.to_query_params(current)
-    st.session_state[_SEEN] = params
+    st.session_state[_SEEN] = (title, params)
     if params != url_form or notices:
         kept = {k: st.query_params.get_all(k) for k in page_keys if k in st.query_params}
         st.query_params.from_dict({**params, **kept})

@@ -1,0 +1,73 @@
+"""The dashboard in a real Chromium against `streamlit run`: every page renders, a filter changes the table and the
+address, a shared address reopens the view, links between pages keep the filters, nothing leaves the machine."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gift_ui import available_pages
+from tests.browser.harness import assert_no_exception, wait_for_app
+
+PATHS = ["" if path == "pages/overview.py" else url_path for path, _, _, url_path in available_pages()]
+
+
+def shown_count(page) -> int:
+    """The number of records the page says it shows ("Showing 23 of 132 records · ...")."""
+    caption = page.get_by_text(re.compile(r"^Showing \d+ of \d+ records")).first.inner_text()
+    return int(re.match(r"Showing (\d+)", caption).group(1))
+
+
+def open_view(page, base: str, path: str) -> None:
+    page.goto(f"{base}/{path}")
+    wait_for_app(page)
+    assert_no_exception(page)
+
+
+def test_every_page_renders_offline_and_the_map_draws_coastlines(page, app_server):
+    for path in PATHS:
+        open_view(page, app_server, path)
+        assert page.locator("h1").first.is_visible(), path
+        if path == "":
+            # The geo chart drew land from the local topojson: paths in the map's SVG layers.
+            page.locator(".geo").first.wait_for(timeout=20_000)
+            assert page.locator(".geo .countries path, .geo .coastlines path, .geo .land path").count() > 0
+    assert page.external_requests == []
+
+
+def test_choosing_a_filter_changes_the_table_and_the_address(page, app_server):
+    open_view(page, app_server, "explore")
+    assert shown_count(page) == 118
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator(".st-key-flt_events").get_by_role("combobox").click()
+    page.get_by_role("option", name=re.compile(r"^Kampala \(23\)")).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    assert shown_count(page) == 23
+    assert "event=kampala-2007" in page.url
+    rows = page.locator("[data-testid='stDataFrame']").first.get_by_role("row")
+    assert rows.count() - 1 <= 23  # the grid renders the visible rows (and a header row)
+    assert page.external_requests == []
+
+
+def test_a_shared_address_reopens_the_same_view_and_links_keep_it(page, app_server):
+    open_view(page, app_server, "explore?theme=protection&event=abidjan-2007&q=children&record=abidjan-2007-leg-a")
+    assert shown_count(page) > 0
+    described = page.get_by_text(re.compile(r"^Showing")).first.inner_text()
+    assert "Event: Abidjan" in described and "Theme: Protection" in described and "'children'" in described
+    assert "Ratification of relevant conventions" in page.locator("[data-testid='stText']").first.inner_text()
+    count = shown_count(page)
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name="Cross-tab").click()
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert "/crosstab" in page.url and "theme=protection" in page.url and "q=children" in page.url
+    assert shown_count(page) == count
+    assert page.external_requests == []
+
+
+def test_a_bad_address_gives_a_notice_not_an_error(page, app_server):
+    open_view(page, app_server, "crosstab?theme=%3Cscript%3Ealert(1)%3C/script%3E&row=nope")
+    notice = page.locator("[data-testid='stAlertContentWarning']").first.inner_text()
+    assert "<script>alert(1)</script>" in notice and "nope" in notice
+    assert page.locator("script:text('alert(1)')").count() == 0
