@@ -34,7 +34,7 @@ PAGES = [
     ("pages/recurring_ideas.py", "Recurring ideas", ":material/hub:", "recurring_ideas"),
     ("pages/vienna_echoes.py", "Vienna Forum echoes", ":material/campaign:", "vienna_echoes"),
     ("pages/briefing.py", "Briefing", ":material/description:", "briefing"),
-    ("pages/upload.py", "Add records", ":material/upload_file:", "add_records"),
+    ("pages/upload.py", "Add records", ":material/upload_file:", "upload"),
     ("pages/about.py", "About the data", ":material/info:", "about"),
 ]
 

@@ -93,7 +93,8 @@ st.markdown(
     f"every page. They are checked against the codebook, marked **source = {UPLOADED}**, and kept **only in this "
     f"browser session**: nothing is saved on the server, and no one else sees them. A CSV (UTF-8, UTF-16 or Latin-1; "
     f"comma, semicolon or tab) or an Excel workbook (first sheet), up to {MAX_MIB} MiB and {MAX_ROWS:,} rows. "
-    "A new file replaces the previous one."
+    "A new file replaces the previous one. Move between pages with the links on the left: reloading the page or "
+    "opening a link in a new tab starts a new session, without your records."
 )
 
 with st.expander("Template and allowed values", expanded=UPLOAD not in st.session_state,
