@@ -15,19 +15,22 @@ if TYPE_CHECKING:  # gift_ui imports this module; the View type is only needed f
 LABELS = {"csv": ("CSV", ":material/csv:"), "xlsx": ("Excel (.xlsx)", ":material/table_view:")}
 
 
-def export_scope(view: View, frame: pd.DataFrame) -> str:
-    """The filters in words, and a word when the table shows only part of the view (e.g. one cross-tab cell)."""
+def export_scope(view: View, frame: pd.DataFrame, part: str | None = None) -> str:
+    """The filters in words, and which part of the view the table shows when it is not all of it (``part``,
+    e.g. "Recurring idea: Victim assistance", or a generic word)."""
+    if part:
+        return f"{view.description} · {part}"
     if len(frame) == len(view.records) and frame["id"].tolist() == view.records["id"].tolist():
         return view.description
     return f"{view.description} · the {len(frame)} record(s) listed in one table of the page"
 
 
-def export_buttons(view: View, frame: pd.DataFrame, key: str) -> None:
+def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None = None) -> None:
     """Download buttons for these records (same rows, same order) with every column, the scope in words, the
     date and the dataset version. Files are built only when a button is clicked."""
     if frame.empty:
         return
-    scope = export_scope(view, frame)
+    scope = export_scope(view, frame, part)
     ds = view.dataset
     with st.container(horizontal=True, vertical_alignment="center", key=f"{key}_exports"):
         st.caption(f"Export these {len(frame):,} records:", width="content")

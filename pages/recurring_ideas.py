@@ -5,6 +5,7 @@ import streamlit as st
 import gift_ui
 from gift_dash import similarity
 from gift_dash.present import display_frame
+from gift_ui.exports import export_buttons
 from gift_ui.sliders import url_select_slider
 
 THRESHOLDS = [round(0.20 + 0.05 * i, 2) for i in range(11)]  # 0.20 … 0.70
@@ -59,3 +60,4 @@ if group_param:
     st.caption("The first record is the group's representative (the one closest to all the others). Text verbatim.")
     st.dataframe(shown, key="ri_members", hide_index=True,
                  column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")})
+    export_buttons(view, members, key="ri_members", part=f"Recurring idea: {chosen['label']}")
