@@ -277,11 +277,13 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
 
 # ------------------------------------------------------------------------------------------- showing things
 
-def show_records(view: View, frame: pd.DataFrame, key: str, select: bool = False, height: int | None = None):
+def show_records(view: View, frame: pd.DataFrame, key: str, select: bool = False, height: int | None = None,
+                 part: str | None = None):
     """The records of ``frame`` as a table people read (verbatim text, codebook labels).
 
     Every page that shows records calls this, so one place can add to it (e.g. "export this view" buttons).
-    With ``select``, a row can be chosen; returns the chosen record's id (or None).
+    With ``select``, a row can be chosen; returns the chosen record's id (or None). ``part`` names the part of
+    the view the table holds (recorded in exports), e.g. one cross-tab cell.
     """
     columns = SCREEN_COLUMNS + (() if view.filters.sources == flt.DEFAULT_SOURCES else ("source",))
     shown = display_frame(frame, view.dataset.events, view.dataset.codebook, columns)
@@ -289,7 +291,7 @@ def show_records(view: View, frame: pd.DataFrame, key: str, select: bool = False
     options = dict(on_select="rerun", selection_mode="single-row") if select else {}
     event = st.dataframe(shown, key=key, hide_index=True, column_config=config, height=height or "auto",
                          **options)
-    exports.export_buttons(view, frame, key)
+    exports.export_buttons(view, frame, key, part)
     if select and event and event.selection.rows:
         return frame["id"].iloc[event.selection.rows[0]]
     return None

@@ -53,7 +53,8 @@ if cell_row and cell_col:
     inside = tabulate.cell_records(records, ds.events, ds.codebook, row, cell_row, col, cell_col)
     st.subheader(f"{len(inside)} records: {DIMENSIONS[row].label} “{cell_row}” × "
                  f"{DIMENSIONS[col].label} “{cell_col}”", anchor=False)
-    gift_ui.show_records(view, inside, key="ct_cell_records")
+    gift_ui.show_records(view, inside, key="ct_cell_records",
+                         part=f"{DIMENSIONS[row].label} “{cell_row}” × {DIMENSIONS[col].label} “{cell_col}”")
 
 st.divider()
 st.header("Needs vs recommendations", anchor=False)

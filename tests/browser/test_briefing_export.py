@@ -111,3 +111,19 @@ def test_tables_offer_no_export_that_skips_formula_neutralising(page, app_server
     page.locator("[data-testid='stDataFrame']").first.hover()
     assert page.get_by_role("button", name="Download as CSV").count() == 0
     assert exports(page, "explore_table").get_by_role("button", name="CSV", exact=True).count() == 1
+
+
+def test_the_records_behind_a_cross_tab_cell_export_with_the_cell_named(page, app_server, dataset, tmp_path):
+    page.goto(f"{app_server}/crosstab?row=theme&col=event&cell_row=Protection&cell_col=Kampala")
+    wait_for_app(page)
+    assert_no_exception(page)
+    with page.expect_download() as info:
+        exports(page, "ct_cell_records").get_by_role("button", name="CSV", exact=True).click()
+    target = tmp_path / "cell.csv"
+    info.value.save_as(target)
+    _, *body = read_csv_download(target)
+    records = dataset.records
+    expected = records[(records["source"] == "annex-ii") & (records["event_id"] == "kampala-2007")
+                       & records["themes"].str.contains("protection")]
+    assert [row[0] for row in body] == list(expected["id"])
+    assert "All annex II records · Theme “Protection” × Event “Kampala”" in target.read_bytes().decode("utf-8-sig")
