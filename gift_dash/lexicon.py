@@ -44,6 +44,7 @@ issue issues order view possible extent particular especially order based toward
 """.split())
 
 
+@lru_cache(maxsize=1 << 16)  # corpora repeat their words; this is the hot loop of normalise
 def stem(word: str) -> str:
     """A light suffix stripper: enough to equate plural/singular and -ing/-ed/-ize/-ise forms.
 
@@ -180,7 +181,6 @@ CONCEPTS = (
 )
 
 CONCEPT_LABELS = {concept.key: concept.label for concept in CONCEPTS}
-_MAX_PHRASE = 5
 
 
 def tokens(text: str) -> list[str]:
@@ -189,7 +189,8 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _phrase_table() -> dict[tuple[str, ...], tuple[str, ...]]:
+def _phrase_table() -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[str, int]]:
+    """Stemmed phrase -> concept keys, and for each first word the longest phrase it starts."""
     table: dict[tuple[str, ...], list[str]] = {}
     for concept in CONCEPTS:
         for phrase in concept.phrases:
@@ -197,7 +198,10 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, ...]]:
             table.setdefault(key, [])
             if concept.key not in table[key]:
                 table[key].append(concept.key)
-    return {key: tuple(value) for key, value in table.items()}
+    longest: dict[str, int] = {}
+    for key in table:
+        longest[key[0]] = max(longest.get(key[0], 0), len(key))
+    return {key: tuple(value) for key, value in table.items()}, longest
 
 
 @lru_cache(maxsize=1)
@@ -245,13 +249,13 @@ def normalise(text: str) -> Normalised:
         stems.append(s)
         surface.setdefault(s, word)
     stems = _strip_openers(stems)
-    table = _phrase_table()
+    table, longest = _phrase_table()
     concepts: list[str] = []
     fuzzy: list[str] = []
     terms: list[str] = []
     i = 0
     while i < len(stems):
-        for length in range(min(_MAX_PHRASE, len(stems) - i), 0, -1):
+        for length in range(min(longest.get(stems[i], 0), len(stems) - i), 0, -1):
             keys = table.get(tuple(stems[i: i + length]))
             if keys:
                 concepts.extend(k for k in keys if k not in concepts)
