@@ -47,53 +47,56 @@ def exports(page, table_key: str):
     return page.locator(f".st-key-{table_key}_exports")
 
 
-def read_csv_download(path) -> list[list[str]]:
-    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
-    return [r for r in rows if r and not r[0].startswith("#")]
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    assert_no_exception(page)
+
+
+def download(page, button, folder):
+    """Click a download button; the saved file's path and its suggested name."""
+    with page.expect_download() as info:
+        button.click()
+    target = folder / info.value.suggested_filename
+    info.value.save_as(target)
+    return target
+
+
+def read_csv_download(path) -> tuple[str, list[list[str]]]:
+    """The whole text (metadata included) and the table rows (header first)."""
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return text, [r for r in rows if r and not r[0].startswith("#")]
 
 
 def test_explore_page_exports_the_records_on_screen(page, app_server, dataset, tmp_path):
-    page.goto(f"{app_server}/explore?theme=protection&event=abidjan-2007")
-    wait_for_app(page)
-    assert_no_exception(page)
-    with page.expect_download() as info:
-        exports(page, "explore_table").get_by_role("button", name="CSV", exact=True).click()
-    download = info.value
-    assert download.suggested_filename.startswith("gift-records-") and download.suggested_filename.endswith(".csv")
-    target = tmp_path / download.suggested_filename
-    download.save_as(target)
-    header, *body = read_csv_download(target)
+    open_page(page, f"{app_server}/explore?theme=protection&event=abidjan-2007")
+    target = download(page, exports(page, "explore_table").get_by_role("button", name="CSV", exact=True), tmp_path)
+    assert target.name.startswith("gift-records-") and target.suffix == ".csv"
+    text, (header, *body) = read_csv_download(target)
     expected = apply(dataset.records, dataset.events, Filters(themes=("protection",), events=("abidjan-2007",)))
     assert header[0] == "Record id"
     assert [row[0] for row in body] == list(expected["id"])
-    assert "Event: Abidjan · Theme: Protection" in target.read_bytes().decode("utf-8-sig")
+    assert "Event: Abidjan · Theme: Protection" in text
     assert page.external_requests == []
 
 
 def test_briefing_page_offers_the_briefing_and_an_excel_export(page, app_server, dataset, tmp_path):
-    page.goto(f"{app_server}/briefing?event=bangkok-2007")
-    wait_for_app(page)
-    assert_no_exception(page)
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Download the briefing (HTML)").click()
-    document = tmp_path / "briefing.html"
-    info.value.save_as(document)
+    open_page(page, f"{app_server}/briefing?event=bangkok-2007")
+    document = download(page, page.get_by_role("button", name="Download the briefing (HTML)"), tmp_path)
     text = document.read_text(encoding="utf-8")
     expected = apply(dataset.records, dataset.events, Filters(events=("bangkok-2007",)))
     assert "Scope:</b> Event: Bangkok" in text and text.count('class="record') == len(expected)
 
-    with page.expect_download() as info:
-        exports(page, "briefing_records").get_by_role("button", name="Excel (.xlsx)", exact=True).click()
-    workbook = tmp_path / "records.xlsx"
-    info.value.save_as(workbook)
+    workbook = download(page, exports(page, "briefing_records").get_by_role("button", name="Excel (.xlsx)",
+                                                                         exact=True), tmp_path)
     sheet = openpyxl.load_workbook(workbook)["Records"]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == list(expected["id"])
     assert page.external_requests == []
 
 
 def test_a_chart_downloads_as_an_image_for_a_slide_offline(page, app_server):
-    page.goto(app_server)
-    wait_for_app(page)
+    open_page(page, app_server)
     chart = page.locator(".js-plotly-plot").first
     chart.hover()
     with page.expect_download() as info:
@@ -106,24 +109,18 @@ def test_a_chart_downloads_as_an_image_for_a_slide_offline(page, app_server):
 
 def test_tables_offer_no_export_that_skips_formula_neutralising(page, app_server):
     # st.dataframe's built-in CSV download writes "=..." cells as they are; config.toml hides it.
-    page.goto(f"{app_server}/explore")
-    wait_for_app(page)
+    open_page(page, f"{app_server}/explore")
     page.locator("[data-testid='stDataFrame']").first.hover()
     assert page.get_by_role("button", name="Download as CSV").count() == 0
     assert exports(page, "explore_table").get_by_role("button", name="CSV", exact=True).count() == 1
 
 
 def test_the_records_behind_a_cross_tab_cell_export_with_the_cell_named(page, app_server, dataset, tmp_path):
-    page.goto(f"{app_server}/crosstab?row=theme&col=event&cell_row=Protection&cell_col=Kampala")
-    wait_for_app(page)
-    assert_no_exception(page)
-    with page.expect_download() as info:
-        exports(page, "ct_cell_records").get_by_role("button", name="CSV", exact=True).click()
-    target = tmp_path / "cell.csv"
-    info.value.save_as(target)
-    _, *body = read_csv_download(target)
+    open_page(page, f"{app_server}/crosstab?row=theme&col=event&cell_row=Protection&cell_col=Kampala")
+    target = download(page, exports(page, "ct_cell_records").get_by_role("button", name="CSV", exact=True), tmp_path)
+    text, (_, *body) = read_csv_download(target)
     records = dataset.records
     expected = records[(records["source"] == "annex-ii") & (records["event_id"] == "kampala-2007")
                        & records["themes"].str.contains("protection")]
     assert [row[0] for row in body] == list(expected["id"])
-    assert "All annex II records · Theme “Protection” × Event “Kampala”" in target.read_bytes().decode("utf-8-sig")
+    assert "All annex II records · Theme “Protection” × Event “Kampala”" in text
