@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -10,8 +12,8 @@ from hypothesis import strategies as st
 from gift_dash.data import load_dataset
 from gift_dash.lexicon import normalise, stem
 from gift_dash.similarity import (
-    DEFAULT_THRESHOLD, GROUP_COLUMNS, NEIGHBOUR_COLUMNS, SUMMARY_COLUMNS, SimilarityError, build_index,
-    group_summary, groups, neighbours,
+    DEFAULT_THRESHOLD, EXACT_UP_TO, GROUP_COLUMNS, NEIGHBOUR_COLUMNS, SUMMARY_COLUMNS, SimilarityError,
+    build_index, group_summary, groups, neighbours,
 )
 
 
@@ -199,3 +201,25 @@ def test_neighbours_among_a_subset_only(index, annex):
     frame = neighbours(index, "kampala-2007-gen-e", k=5, among=allowed)
     assert len(frame) > 0 and set(frame["neighbour_id"]) <= allowed
     assert frame.iloc[0]["neighbour_id"] == "abidjan-2007-pre-c"
+
+
+def test_above_the_exact_size_results_do_not_depend_on_row_order(annex):
+    # Enough records for the bounded candidate search (top partners per record), where ties could
+    # otherwise be broken by row position.
+    rng = random.Random(3)
+    texts, topics = list(annex["text"]), list(annex["topics"])
+    size = EXACT_UP_TO + 200
+    frame = pd.DataFrame({
+        "id": [f"r{i:05d}" for i in range(size)],
+        "list_id": [f"l{i % 97}" for i in range(size)],
+        "text": [" ".join(rng.sample(texts, 2)) for _ in range(size)],
+        "topics": [rng.choice(topics) for _ in range(size)],
+    })
+    shuffled = frame.sample(frac=1.0, random_state=11)
+    a, b = build_index(frame), build_index(shuffled)
+    by_id = ["id", "group"]
+    assert groups(a).sort_values("id")[by_id].reset_index(drop=True).equals(
+        groups(b).sort_values("id")[by_id].reset_index(drop=True))
+    near_a = neighbours(a, reasons=False).sort_values(["id", "rank"]).reset_index(drop=True)
+    near_b = neighbours(b, reasons=False).sort_values(["id", "rank"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(near_a, near_b)
