@@ -11,14 +11,15 @@ Layout of a CSV export (decided for spreadsheet users; see ``CSV_LAYOUT``)::
 
 XLSX: a "Records" sheet (header row frozen, filter on) and an "About this export" sheet with the same metadata.
 Every cell is neutralised (``neutralise``): the export is the only place text is altered; the app shows it as is.
-An .xlsx cannot hold a bare carriage return (XML reads it back as a line feed) nor most control characters
-(replaced by U+FFFD); the CSV keeps every character.
+An .xlsx cannot hold a bare carriage return (XML reads it back as a line feed) nor most control characters,
+U+FFFE/U+FFFF or lone surrogates (each replaced by U+FFFD); the CSV keeps every character.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from copy import copy
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -26,7 +27,6 @@ from datetime import datetime, timezone
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -57,6 +57,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISED_NOTE = ("Cells that began with = + - @, a tab or a carriage return start with an added apostrophe (') "
                     "so that spreadsheet programs show them as text instead of running them as formulas; "
                     "the dashboard shows the text without it.")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 CSV_LAYOUT = (
     # Why a commented header rather than a sidecar file: a sidecar is lost the moment the CSV is e-mailed on
     # its own, while lines at the top travel with the data and are the first thing a person sees in Excel or
@@ -114,8 +115,9 @@ def csv_bytes(table: pd.DataFrame, metadata: Sequence[tuple[str, str]] = ()) -> 
 
 
 def _xlsx_text(value: object) -> str:
-    # openpyxl refuses control characters that XML cannot hold; show that one was there rather than fail.
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))
+    # Characters XML 1.0 cannot hold: openpyxl refuses the control characters, and writes U+FFFE/U+FFFF and lone
+    # surrogates into a workbook nothing can open. Show that one was there (U+FFFD) rather than fail.
+    return XML_ILLEGAL.sub("\ufffd", neutralise(value))
 
 
 def _write_sheet(sheet, rows: Iterable[Sequence[object]], widths: Sequence[int], header: bool) -> None:

@@ -222,6 +222,21 @@ def test_export_command_reads_another_records_file_with_every_source(tmp_path, c
     assert sheet.max_row - 1 == (dataset.records["source"] != "annex-ii").sum()
 
 
+def test_briefing_pdf_without_chromium_says_so_and_keeps_the_html(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CHROMIUM_PATH", str(tmp_path / "no-chromium"))
+    out, pdf = tmp_path / "b.html", tmp_path / "b.pdf"
+    code, _, err = run(capsys, "briefing", "--event", "bangkok-2007", "--out", out, "--pdf", pdf)
+    assert code == 2 and "no PDF written" in err and "print it instead" in err
+    assert out.is_file() and not pdf.exists()
+
+
+def test_briefing_pdf_is_printed_by_chromium(tmp_path, capsys):
+    out, pdf = tmp_path / "b.html", tmp_path / "b.pdf"
+    code, stdout, _ = run(capsys, "briefing", "--event", "bangkok-2007", "--out", out, "--pdf", pdf)
+    assert code == 0 and f"wrote {pdf}" in stdout
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
 def test_a_file_that_cannot_be_written_exits_2(tmp_path, capsys):
     code, _, err = run(capsys, "export", "--format", "csv", "--out", tmp_path / "no" / "such" / "dir.csv")
     assert code == 2 and "cannot write" in err
