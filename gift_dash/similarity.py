@@ -48,8 +48,9 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from scipy import sparse
 
+from gift_dash.data import DATA_DIR
 from gift_dash.lexicon import CONCEPT_LABELS, Normalised, normalise
-from gift_dash.schema import split_multi
+from gift_dash.schema import load_codebook, split_multi
 
 WEIGHTS = {
     "topics": 0.35, "concepts": 0.20, "terms": 0.15, "fuzzy": 0.15,
@@ -231,7 +232,7 @@ def build_index(records: pd.DataFrame, candidates: int | None = None) -> Similar
     if candidates is None:
         candidates = len(records) if len(records) <= EXACT_UP_TO else CANDIDATES
     records = records.reset_index(drop=True)
-    normalised = tuple(normalise(text) for text in records["text"])
+    normalised = tuple(normalise(text) for text in records["text"].fillna(""))
     rows = {
         "terms": [list(n.terms) for n in normalised],
         "concepts": [list(n.concepts) for n in normalised],
@@ -256,10 +257,9 @@ def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
 
 
 @lru_cache(maxsize=1)
-def _topic_labels() -> dict[str, str]:
-    from gift_dash.data import DATA_DIR
-    from gift_dash.schema import load_codebook
-
+def _topic_labels() -> dict[str, dict[str, str]]:
+    """Codebook labels of the tag vocabularies (empty if the shipped codebook cannot be read: values are
+    then shown as written)."""
     try:
         codebook = load_codebook(DATA_DIR / "codebook.csv")
     except (OSError, ValueError):

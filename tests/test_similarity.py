@@ -223,3 +223,8 @@ def test_above_the_exact_size_results_do_not_depend_on_row_order(annex):
     near_a = neighbours(a, reasons=False).sort_values(["id", "rank"]).reset_index(drop=True)
     near_b = neighbours(b, reasons=False).sort_values(["id", "rank"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(near_a, near_b)
+
+
+def test_missing_text_cells_are_empty_not_the_word_nan():
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": [None, float("nan"), "Train police"]})
+    assert neighbours(frame, "a").empty  # an empty text shares nothing, even with the other empty one
