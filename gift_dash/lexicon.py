@@ -83,7 +83,7 @@ CONCEPTS = (
         "campaign", "information campaign", "message", "announcement", "information booth", "alert",
         "international week")),
     Concept("training", "training and capacity-building", (
-        "train", "training", "capacity building", "build capacity", "national capacity", "capacity",
+        "train", "training", "capacity building", "build capacity", "national capacity",
         "equip", "learning module", "skill", "upgrade")),
     Concept("legislation", "legislation", (
         "legislation", "law", "legal framework", "penal code", "criminal code", "legal process",
@@ -105,7 +105,7 @@ CONCEPTS = (
     Concept("data", "data collection", (
         "data", "data collection", "database", "statistic", "indicator", "baseline")),
     Concept("monitoring", "monitoring and evaluation", (
-        "monitoring", "evaluation", "evaluate", "assess", "impact", "report back", "progress", "compliance",
+        "monitoring", "evaluation", "evaluate", "assess", "report back", "compliance",
         "control mechanism")),
     Concept("risk_mapping", "identifying people and places at risk", (
         "at risk", "vulnerable area", "geographical area", "route", "source transit and destination",
@@ -117,7 +117,7 @@ CONCEPTS = (
         "repatriation", "repatriate", "rescue", "return", "travel document", "guardian")),
     Concept("victim_support", "assistance to victims", (
         "assistance", "assist", "care", "caring", "welfare", "psychological", "service provider",
-        "protection of victim", "support victim", "victim centred", "protect", "protection")),
+        "protection of victim", "support victim", "victim centred")),
     Concept("victims", "victims", ("victim", "survivor", "trafficked person")),
     Concept("identification", "victim identification", (
         "identification", "identify", "detect", "detecting", "referral")),
@@ -143,15 +143,15 @@ CONCEPTS = (
     Concept("education", "education", (
         "education", "educational", "educate", "school", "curriculum", "curricula", "literacy", "educator")),
     Concept("cooperation", "international cooperation", (
-        "cooperation", "bilateral", "multilateral", "regional", "international cooperation", "cross border",
+        "cooperation", "bilateral", "multilateral", "international cooperation", "cross border",
         "memorandum of understanding", "agreement", "inter state", "intra state", "network", "alliance",
         "international level", "across national border")),
     Concept("coordination", "co-ordination", (
         "coordination", "coordinate", "coordinated", "synergy", "synergistic", "task force", "intersectoral",
-        "collaboration", "collaborative", "concert", "concerted", "partner", "partnership")),
+        "collaboration", "collaborative", "concert", "concerted")),
     Concept("action_plans", "action plans and policies", (
         "plan of action", "action plan", "national plan", "national policy", "policy", "national agenda",
-        "strategy", "programme", "sector policies")),
+        "sector policies")),
     Concept("demand", "demand reduction", ("demand", "consumer", "product and service", "goods or service")),
     Concept("migration", "migration and movement", (
         "migration", "migrant", "traveller", "movement", "frontier", "border", "transport", "mobility")),
