@@ -466,21 +466,26 @@ SUMMARY_COLUMNS = ["group", "label", "representative_id", "representative_text",
 
 def group_summary(records: pd.DataFrame, groups_frame: pd.DataFrame) -> pd.DataFrame:
     """One row per group, ranked by the number of events it spans (then members): representative (the member
-    with the highest score, i.e. the star's centre) and its verbatim text, events (sorted list), counts and
-    member ids (representative first, then by score). Only ids present in ``records`` are counted, so a
-    filtered ``records`` frame gives the groups as seen within that selection."""
-    merged = groups_frame.merge(records.astype({"id": str}), on="id", how="inner", suffixes=("", "_record"))
-    has_events = "event_id" in merged.columns
-    rows = []
-    for number, part in merged.groupby("group", sort=True):
-        part = part.sort_values(["score", "id"], ascending=[False, True], kind="stable")
-        events = sorted({e for e in part["event_id"] if e}) if has_events else []
-        first = part.iloc[0]
-        rows.append({
-            "group": number, "label": first["label"], "representative_id": first["id"],
-            "representative_text": first["text"], "events": events, "n_events": len(events),
-            "n_members": len(part), "member_ids": part["id"].tolist(),
-        })
-    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    with the highest score: the medoid, unless the selection leaves it out) and its verbatim text, events
+    (sorted list), counts and member ids (representative first, then by score). Only ids present in
+    ``records`` are counted, so a filtered ``records`` frame gives the groups as seen within that selection."""
+    columns = ["id", "text"] + (["event_id"] if "event_id" in records.columns else [])
+    merged = groups_frame.merge(records[columns].astype({"id": str}), on="id", how="inner")
+    merged = merged.sort_values(["group", "score", "id"], ascending=[True, False, True], kind="stable")
+    by_group = merged.groupby("group", sort=True)
+    first = merged.drop_duplicates("group").set_index("group")
+    summary = pd.DataFrame({
+        "label": first["label"], "representative_id": first["id"], "representative_text": first["text"],
+        "n_members": by_group.size(), "member_ids": by_group["id"].agg(list),
+    })
+    if "event_id" in merged.columns:
+        named = merged.loc[merged["event_id"].astype(str) != "", ["group", "event_id"]].drop_duplicates()
+        events = named.sort_values(["group", "event_id"]).groupby("group")["event_id"].agg(list)
+        summary["events"] = events.reindex(summary.index)
+    else:
+        summary["events"] = None
+    summary["events"] = [e if isinstance(e, list) else [] for e in summary["events"]]
+    summary["n_events"] = summary["events"].map(len)
+    summary = summary.rename_axis("group").reset_index()[SUMMARY_COLUMNS]
     return summary.sort_values(["n_events", "n_members", "group"], ascending=[False, False, True],
                                kind="stable").reset_index(drop=True)

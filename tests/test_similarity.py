@@ -228,3 +228,13 @@ def test_above_the_exact_size_results_do_not_depend_on_row_order(annex):
 def test_missing_text_cells_are_empty_not_the_word_nan():
     frame = pd.DataFrame({"id": ["a", "b", "c"], "text": [None, float("nan"), "Train police"]})
     assert neighbours(frame, "a").empty  # an empty text shares nothing, even with the other empty one
+
+
+def test_summary_without_event_column_and_of_an_empty_selection():
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": ["Train police officers", "Training police", "Fund shelters"]})
+    found = groups(frame, threshold=0.3)
+    summary = group_summary(frame, found)
+    assert list(summary["n_members"]) == [2, 1] and list(summary["n_events"]) == [0, 0]
+    assert summary.iloc[0]["member_ids"][0] == summary.iloc[0]["representative_id"]
+    empty = group_summary(frame.iloc[0:0], found)
+    assert empty.empty and list(empty.columns) == SUMMARY_COLUMNS
