@@ -164,3 +164,16 @@ def test_two_sessions_at_once_never_see_each_others_rows(open_page):
     # and a rerun of the first, after the second uploaded, still holds only its own rows
     first.run()
     assert theirs not in set(first.session_state["uploaded_dataset"].records["text"])
+
+
+def test_records_may_come_with_their_own_events(open_page):
+    at = open_page(PAGE)
+    at.file_uploader[1].upload("events.csv", b"event_id,short_name,city,country,start_date\n"
+                                             b"geneva-2009,Geneva workshop,Geneva,Switzerland,2009-03-02\n")
+    upload(at, "r.csv", b"id,event_id,text,themes,primary_theme\n"
+                        b"gw-1,geneva-2009,Protect witnesses who testify against traffickers,protection,protection\n"
+                        b"gw-2,nowhere-2009,Orphaned by its event,protection,protection\n")
+    assert figures(at) == {"Rows added": 1, "Rows rejected": 1, "Warnings": 0}
+    merged = at.session_state["uploaded_dataset"]
+    assert merged.events.set_index("event_id").loc["geneva-2009", "source"] == "uploaded"
+    assert "unknown event 'nowhere-2009'" in table(at, "upload_rejected")["problems"].iloc[0]
