@@ -165,7 +165,7 @@ def suggestions_table(records: pd.DataFrame, codebook: Codebook, limit: int = MA
         return pd.DataFrame()
     lexicon = Lexicon.of(codebook)
     rows = []
-    for position, (themes, text) in enumerate(zip(records["themes"], records["text"])):
+    for position, (themes, text) in enumerate(zip(records["themes"], records["text"], strict=True)):
         if split_multi(themes) or not str(text).strip():
             continue
         if len(rows) == limit:
@@ -187,7 +187,7 @@ def accept_suggestions(records: pd.DataFrame, suggestions: pd.DataFrame, rows: l
         target = column[len(SUGGESTION_PREFIX):]
         if target not in out.columns:
             out[target] = ""
-        for row, value in zip(chosen["row"], chosen[column]):
+        for row, value in zip(chosen["row"], chosen[column], strict=True):
             position = row - 2
             if value and not str(out[target].iloc[position]).strip():
                 out.iloc[position, out.columns.get_loc(target)] = value

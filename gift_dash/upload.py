@@ -16,8 +16,17 @@ import pandas as pd
 from gift_dash.data import Dataset, read_table
 from gift_dash.filters import DEFAULT_SOURCES, Filters
 from gift_dash.schema import (
-    EVENT_COLUMNS, MULTI_VOCAB_COLUMNS, RECORD_COLUMNS, SEPARATOR, SINGLE_VOCAB_COLUMNS, Codebook, Problem,
-    blank_mask, split_multi, validate_events, validate_records,
+    EVENT_COLUMNS,
+    MULTI_VOCAB_COLUMNS,
+    RECORD_COLUMNS,
+    SEPARATOR,
+    SINGLE_VOCAB_COLUMNS,
+    Codebook,
+    Problem,
+    blank_mask,
+    split_multi,
+    validate_events,
+    validate_records,
 )
 
 UPLOADED = "uploaded"  # the codebook's source value for rows added here
@@ -63,7 +72,7 @@ def merge_upload(
     if events_frame is not None:
         events_frame = _as_text(events_frame)
         event_problems = validate_events(events_frame, events_file_name, known_ids=set(events["event_id"]))
-        event_problems += _source_replaced(events_frame, events_file_name, keep=set())
+        event_problems += _source_replaced(events_frame, events_file_name)
         problems += event_problems
         good = _accepted_positions(events_frame, event_problems)
         added = _normalised(events_frame, EVENT_COLUMNS, good)
@@ -75,8 +84,9 @@ def merge_upload(
     records_frame = _as_text(records_frame)
     shipped_ids = set(dataset.records["id"])
     labelled = records_frame.assign(source=UPLOADED).mask(blank_mask(records_frame), "")
-    record_problems = validate_records(labelled, dataset.codebook, set(events["event_id"]), file_name, known_ids=shipped_ids)
-    record_problems += _source_replaced(records_frame, file_name, keep={UPLOADED})
+    record_problems = validate_records(labelled, dataset.codebook, set(events["event_id"]), file_name,
+                                       known_ids=shipped_ids)
+    record_problems += _source_replaced(records_frame, file_name)
     good = _accepted_positions(records_frame, record_problems)
     record_problems += _orphans(records_frame, good, shipped_ids, file_name)
     problems += record_problems
@@ -131,12 +141,12 @@ def _orphans(frame: pd.DataFrame, good: list[int], shipped_ids: set[str], file: 
         kept -= set(fallen)
 
 
-def _source_replaced(frame: pd.DataFrame, file: str, keep: set[str]) -> list[Problem]:
+def _source_replaced(frame: pd.DataFrame, file: str) -> list[Problem]:
     """A warning when the file's own source column named something else: uploaded rows are always "uploaded"."""
     if "source" not in frame.columns:
         return []
     stated = frame["source"].str.strip()
-    other = stated[(stated != "") & ~stated.isin(keep | {UPLOADED})]
+    other = stated[(stated != "") & (stated != UPLOADED)]
     if other.empty:
         return []
     counts = other.value_counts()

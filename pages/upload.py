@@ -10,7 +10,13 @@ from gift_dash import filters as flt
 from gift_dash.data import MAX_FILE_BYTES, MAX_ROWS, ReadError, read_table
 from gift_dash.suggest import SUGGESTION_PREFIX, accept_suggestions, suggestions_table
 from gift_dash.upload import (
-    UPLOADED, allowed_values, merge_upload, problems_table, template_csv, template_xlsx, with_uploaded,
+    UPLOADED,
+    allowed_values,
+    merge_upload,
+    problems_table,
+    template_csv,
+    template_xlsx,
+    with_uploaded,
 )
 
 # Everything uploaded lives under these session_state keys: this session's, and no one else's.

@@ -18,7 +18,14 @@ from gift_dash.data import DATA_DIR, MAX_FILE_BYTES, ReadError, load_dataset, re
 from gift_dash.schema import RECORD_COLUMNS
 from gift_dash.suggest import accept_suggestions, agreement, suggest_tags, suggestions_table
 from gift_dash.upload import (
-    UPLOADED, allowed_values, check_files, merge_upload, template_csv, template_frame, template_xlsx, verdict,
+    UPLOADED,
+    allowed_values,
+    check_files,
+    merge_upload,
+    template_csv,
+    template_frame,
+    template_xlsx,
+    verdict,
 )
 
 BAD_DIR = Path(__file__).resolve().parent / "data" / "bad"

@@ -111,7 +111,7 @@ def test_two_browser_contexts_uploading_at_once_see_only_their_own_rows(browser,
             tab.goto(f"{app_server}/upload")
             wait_for_app(tab)
             tab.locator("input[type='file']").first.set_input_files(str(path))
-        for name, tab in pages.items():
+        for tab in pages.values():
             tab.get_by_text("Rows added").first.wait_for(timeout=30_000)
             wait_for_app(tab)
             go_to_explore_and_search(tab, "only uploaded")

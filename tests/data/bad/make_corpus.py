@@ -81,7 +81,7 @@ def small_files() -> dict[str, bytes]:
         "missing_themes.csv": _csv(_with(1, themes="", primary_theme="",
                                          text="Raise awareness among travellers of the risks of trafficking")).encode(),
         "primary_not_in_themes.csv": _csv(_with(primary_theme="prosecution")).encode(),
-        "unknown_parent.csv": _csv([r + [p] for r, p in zip(GOOD, ["", "no-such-record", ""])],
+        "unknown_parent.csv": _csv([r + [p] for r, p in zip(GOOD, ["", "no-such-record", ""], strict=True)],
                                    HEADER + ["parent_id"]).encode(),
         "unknown_event.csv": _csv(_with(event_id="atlantis-2007")).encode(),
         "source_column.csv": _csv([r + ["annex-ii"] for r in GOOD], HEADER + ["source"]).encode(),
