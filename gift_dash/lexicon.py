@@ -205,19 +205,21 @@ def _phrase_table() -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[str, i
 
 
 @lru_cache(maxsize=1)
-def _opener_tokens() -> tuple[tuple[str, ...], ...]:
-    return tuple(sorted({tuple(tokens(o)) for o in OPENERS}, key=len, reverse=True))
+def _openers_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Stemmed openers grouped by their first word, longest first."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for opener in sorted({tuple(tokens(o)) for o in OPENERS}, key=len, reverse=True):
+        grouped.setdefault(opener[0], []).append(opener)
+    return {first: tuple(openers) for first, openers in grouped.items()}
 
 
 def _strip_openers(words: list[str]) -> list[str]:
-    changed = True
-    while changed and words:
-        changed = False
-        for opener in _opener_tokens():
-            if tuple(words[: len(opener)]) == opener:
-                words = words[len(opener):]
-                changed = True
-                break
+    by_first = _openers_by_first_word()
+    while words:
+        opener = next((o for o in by_first.get(words[0], ()) if tuple(words[: len(o)]) == o), None)
+        if opener is None:
+            return words
+        words = words[len(opener):]
     return words
 
 

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 from scipy import sparse
+from scipy.sparse import csgraph
 
 from gift_dash.data import DATA_DIR
 from gift_dash.lexicon import CONCEPT_LABELS, Normalised, normalise
@@ -355,49 +356,47 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
     """
     n = len(index.ids)
     rank = _id_rank(index.ids)  # node key: results do not depend on the order of the records
-    # A record with no pair at the threshold can never reach a mean at the threshold with any cluster, so it
-    # stays alone, and its pairs can be left out from the start (exact, and most of the work at scale).
-    best = np.zeros(n)
-    np.maximum.at(best, index.left, index.scores)
-    np.maximum.at(best, index.right, index.scores)
-    joinable = best >= threshold
-    keep = joinable[index.left] & joinable[index.right]
-    size = {node: 1 for node in range(n)}
+    # Two clusters can reach a mean at the threshold only if some pair between them is at the threshold, so
+    # clusters never grow beyond the connected components of the pairs at the threshold: pairs between
+    # components can be left out from the start (exact, and most of the work at scale).
+    strong = index.scores >= threshold
+    graph = sparse.coo_matrix((np.ones(int(strong.sum())), (index.left[strong], index.right[strong])), shape=(n, n))
+    _, component = csgraph.connected_components(graph, directed=False)
+    inside = component[index.left] == component[index.right]
     links: list[dict[int, float]] = [{} for _ in range(n)]  # cluster -> neighbour cluster -> sum of scores
-    for i, j, s in zip(rank[index.left[keep]].tolist(), rank[index.right[keep]].tolist(),
-                       index.scores[keep].tolist(), strict=True):
+    for i, j, s in zip(rank[index.left[inside]].tolist(), rank[index.right[inside]].tolist(),
+                       index.scores[inside].tolist(), strict=True):
         links[i][j] = s
         links[j][i] = s
-    heap = [(-s, min(i, j), max(i, j)) for i, row in enumerate(links) for j, s in row.items()
-            if i < j and s >= threshold]
+    heap = [(-s, i, j) for i, row in enumerate(links) for j, s in row.items() if i < j and s >= threshold]
     heapq.heapify(heap)
-    parent = np.arange(n)
+    parent = list(range(n))  # lists, not arrays: this loop reads single items millions of times
+    size = [1] * n
     while heap:
         negative, a, b = heapq.heappop(heap)
         if parent[a] != a or parent[b] != b or b not in links[a]:
             continue
         if abs(links[a][b] / (size[a] * size[b]) + negative) > 1e-12:
             continue  # stale entry: the pair's mean changed since it was pushed
-        keep, gone = (a, b) if len(links[a]) >= len(links[b]) else (b, a)
-        parent[gone] = keep
-        size[keep] += size.pop(gone)
+        survivor, gone = (a, b) if len(links[a]) >= len(links[b]) else (b, a)
+        parent[gone] = survivor
+        size[survivor] += size[gone]
         for other, total in links[gone].items():
             links[other].pop(gone)
-            if other != keep:
-                links[keep][other] = links[keep].get(other, 0.0) + total
-                links[other][keep] = links[keep][other]
-        links[keep].pop(gone, None)
+            if other != survivor:
+                links[survivor][other] = links[survivor].get(other, 0.0) + total
+                links[other][survivor] = links[survivor][other]
         links[gone] = {}
-        for other, total in links[keep].items():
-            mean = total / (size[keep] * size[other])
+        for other, total in links[survivor].items():
+            mean = total / (size[survivor] * size[other])
             if mean >= threshold:
-                heapq.heappush(heap, (-mean, min(keep, other), max(keep, other)))
+                heapq.heappush(heap, (-mean, min(survivor, other), max(survivor, other)))
     for node in range(n):  # path compression: every node points at its cluster's root
         root = node
         while parent[root] != root:
             root = parent[root]
         parent[node] = root
-    return parent[rank]
+    return np.asarray(parent)[rank]
 
 
 def _representatives(index: SimilarityIndex, cluster: np.ndarray) -> tuple[dict[int, int], np.ndarray]:
