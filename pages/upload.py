@@ -131,6 +131,11 @@ elif "error" in upload:
              icon=":material/block:")
 else:
     merge = upload["merge"]
+    records_name, events_name = upload["names"]
+    # Said in words: the uploader itself may show no file once the page has rerun.
+    st.caption(f"Checked: **{gift_ui.md_escape(records_name)}** ({len(upload['records']):,} rows)"
+               + (f" with events from **{gift_ui.md_escape(events_name)}**" if events_name else "")
+               + ". Choose another file to replace it.")
     warnings = sum(p.severity == "warning" for p in merge.problems)
     counts = st.columns(3)
     counts[0].metric("Rows added", f"{len(merge.accepted_ids):,}")

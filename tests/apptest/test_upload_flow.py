@@ -61,6 +61,7 @@ def test_the_page_offers_templates_and_an_uploader(open_page):
 def test_a_valid_file_adds_its_rows_as_uploaded_and_every_page_shows_them(open_page):
     at = upload(open_page(PAGE), "utf16.csv")
     assert figures(at) == {"Rows added": 3, "Rows rejected": 0, "Warnings": 0}
+    assert any("Checked: **utf16" in c.value and "(3 rows)" in c.value for c in at.caption)
     added = table(at, "upload_added")
     assert set(added["Source"]) == {"Uploaded"}
     assert "Train border officials to recognise victims of trafficking" in set(added["Text (verbatim)"])
