@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+from gift_dash.data import load_dataset
+
 IDEAS, ECHOES = "pages/recurring_ideas.py", "pages/vienna_echoes.py"
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
 
 
 def groups_table(at: AppTest):
@@ -38,7 +18,7 @@ def warnings(at: AppTest) -> str:
     return " ".join(w.value for w in at.warning)
 
 
-def test_recurring_ideas_ranked_by_events_with_training_of_law_enforcement():
+def test_recurring_ideas_ranked_by_events_with_training_of_law_enforcement(open_page):
     at = open_page(IDEAS)
     table = groups_table(at)
     assert table["Events"].is_monotonic_decreasing
@@ -46,7 +26,7 @@ def test_recurring_ideas_ranked_by_events_with_training_of_law_enforcement():
     assert "Training of law enforcement and security forces" in set(table["Idea"])
 
 
-def test_the_slider_changes_the_groups_and_goes_into_the_url():
+def test_the_slider_changes_the_groups_and_goes_into_the_url(open_page):
     at = open_page(IDEAS)
     before = groups_table(at)
     at.select_slider(key="slider_threshold").set_value(0.6).run()
@@ -56,18 +36,17 @@ def test_the_slider_changes_the_groups_and_goes_into_the_url():
     assert at.query_params["threshold"] == "0.60"
 
 
-def test_threshold_and_group_from_the_url_open_the_members_verbatim():
+def test_threshold_and_group_from_the_url_open_the_members_verbatim(open_page):
     at = open_page(IDEAS, threshold="0.35", group="1")
     assert at.select_slider(key="slider_threshold").value == 0.35
     members = at.dataframe[1].value
     assert len(members) >= 2
     assert members["Similarity to the representative"].iloc[0] == 1.0
-    from gift_dash.data import load_dataset
     texts = set(load_dataset().records["text"])
     assert set(members["Text (verbatim)"]) <= texts
 
 
-def test_theme_filter_restricts_the_groups():
+def test_theme_filter_restricts_the_groups(open_page):
     unfiltered = groups_table(open_page(IDEAS))["Records"].sum()
     filtered = open_page(IDEAS, theme="prosecution")
     assert groups_table(filtered)["Records"].sum() < unfiltered
@@ -75,17 +54,16 @@ def test_theme_filter_restricts_the_groups():
 
 
 @pytest.mark.parametrize("params", [{"threshold": "9"}, {"threshold": "abc"}, {"group": "9999"}])
-def test_bad_url_values_give_a_notice_not_an_error(params):
+def test_bad_url_values_give_a_notice_not_an_error(open_page, params):
     at = open_page(IDEAS, **params)
     assert "were not understood" in warnings(at)
     assert at.select_slider(key="slider_threshold").value == 0.35
 
 
-def test_vienna_echoes_lists_regional_records_for_each_finding():
+def test_vienna_echoes_lists_regional_records_for_each_finding(open_page):
     at = open_page(ECHOES)
     tables = [df.value for df in at.dataframe]
     assert len(tables) >= 5
-    from gift_dash.data import load_dataset
     records = load_dataset().records
     annex_texts = set(records.loc[records["source"] == "annex-ii", "text"])
     for table in tables:
@@ -94,7 +72,7 @@ def test_vienna_echoes_lists_regional_records_for_each_finding():
         assert table["Why alike"].str.len().min() > 0
 
 
-def test_vienna_echoes_min_score_slider_and_event_filter():
+def test_vienna_echoes_min_score_slider_and_event_filter(open_page):
     at = open_page(ECHOES)
     shown = sum(len(df.value) for df in at.dataframe)
     at.select_slider(key="slider_min").set_value(0.5).run()
@@ -106,6 +84,6 @@ def test_vienna_echoes_min_score_slider_and_event_filter():
         assert set(df.value["Event"]) <= {"Kampala"} or df.value.empty
 
 
-def test_vienna_echoes_bad_min_gives_notice():
+def test_vienna_echoes_bad_min_gives_notice(open_page):
     at = open_page(ECHOES, min="2")
     assert "were not understood" in warnings(at)
