@@ -162,9 +162,9 @@ else:
                                              for c in suggestions.columns if c.startswith(SUGGESTION_PREFIX)})
         chosen = [int(suggestions["row"].iloc[i]) for i in picked.selection.rows]
         one, every = st.columns(2)
-        one.button(f"Accept suggestions for the {len(chosen)} selected rows", on_click=_accept, args=(chosen,),
+        one.button(f"Accept suggestions of the selected rows ({len(chosen)})", on_click=_accept, args=(chosen,),
                    disabled=not chosen, icon=":material/check:")
-        every.button(f"Accept all {len(suggestions):,} suggestions", on_click=_accept,
+        every.button(f"Accept suggestions of every row ({len(suggestions):,})", on_click=_accept,
                      args=(suggestions["row"].astype(int).tolist(),), icon=":material/done_all:")
 
     if merge.accepted_ids:

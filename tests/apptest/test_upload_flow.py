@@ -132,7 +132,7 @@ def test_suggestions_wait_for_acceptance_then_the_row_is_checked_and_added(open_
     assert suggestions["row"].tolist() == [3]
     assert suggestions["suggested themes"].iloc[0] != ""
     assert "test-upload-2" not in set(at.session_state["uploaded_dataset"].records["id"])
-    next(b for b in at.button if b.label.startswith("Accept all")).click().run()
+    next(b for b in at.button if b.label.startswith("Accept suggestions of every row")).click().run()
     assert not at.exception
     assert figures(at) == {"Rows added": 3, "Rows rejected": 0, "Warnings": 0}
     added = at.session_state["uploaded_dataset"].records.set_index("id").loc["test-upload-2"]
