@@ -1,4 +1,4 @@
-"""Command line: ``python -m gift_dash validate|export|briefing``; failures are messages and exit codes, never tracebacks."""
+"""Command line: ``python -m gift_dash validate|export|briefing|groups|neighbours``; failures are messages and exit codes, never tracebacks."""
 
 from __future__ import annotations
 
