@@ -417,20 +417,28 @@ def _representatives(index: SimilarityIndex, cluster: np.ndarray) -> tuple[dict[
     return medoid, score
 
 
-def _group_label(index: SimilarityIndex, members: list[int]) -> str:
-    """The topic most members share (rarer topic on ties); without topics, the commonest concept or term."""
+def _label_candidates(index: SimilarityIndex, members: list[int], limit: int = 2) -> list[str]:
+    """The topics most members share (rarer topic on ties), best first; without topics, the commonest
+    concepts, else terms."""
     for name in ("topics", "concepts", "terms"):
         matrix = index.matrices[name]
         counts = Counter()
         for m in members:
             counts.update(matrix.indices[matrix.indptr[m]: matrix.indptr[m + 1]].tolist())
         if counts:
-            best = min(counts, key=lambda f: (-counts[f], -index.idf[name][f], index.vocab[name][f]))
-            value = index.vocab[name][best]
+            best = sorted(counts, key=lambda f: (-counts[f], -index.idf[name][f], index.vocab[name][f]))[:limit]
+            values = [index.vocab[name][f] for f in best]
             if name == "terms":
-                return index.normalised[members[0]].surface.get(value, value)
-            return _label(name, value)
-    return "not stated"
+                return [index.normalised[members[0]].surface.get(v, v) for v in values]
+            return [_label(name, v) for v in values]
+    return ["not stated"]
+
+
+def _group_labels(index: SimilarityIndex, members: dict[int, list[int]]) -> dict[int, str]:
+    """A short label per group: its best topic, and the second best where two groups would read alike."""
+    candidates = {c: _label_candidates(index, [c] + [m for m in group if m != c]) for c, group in members.items()}
+    first = Counter(names[0] for c, names in candidates.items() if len(members[c]) > 1)
+    return {c: " · ".join(names) if first[names[0]] > 1 else names[0] for c, names in candidates.items()}
 
 
 def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
@@ -450,7 +458,7 @@ def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_TH
         members.setdefault(c, []).append(node)
     ranked = sorted(members, key=lambda c: (-len(set(events[members[c]])), -len(members[c]), index.ids[c]))
     group_of = {c: number for number, c in enumerate(ranked, start=1)}
-    labels = {c: _group_label(index, [c] + [m for m in members[c] if m != c]) for c in ranked}
+    labels = _group_labels(index, members)
     frame = pd.DataFrame({
         "id": index.ids, "group": [group_of[c] for c in centre.tolist()],
         "label": [labels[c] for c in centre.tolist()], "score": np.round(score, _SCORE_DECIMALS),

@@ -238,3 +238,10 @@ def test_summary_without_event_column_and_of_an_empty_selection():
     assert summary.iloc[0]["member_ids"][0] == summary.iloc[0]["representative_id"]
     empty = group_summary(frame.iloc[0:0], found)
     assert empty.empty and list(empty.columns) == SUMMARY_COLUMNS
+
+
+def test_groups_of_the_shipped_data_read_differently(records):
+    found = groups(records)
+    summary = group_summary(records, found)
+    labels = summary.loc[summary["n_members"] > 1, "label"]
+    assert labels.is_unique, labels[labels.duplicated()].tolist()
