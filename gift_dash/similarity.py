@@ -248,7 +248,7 @@ def build_index(records: pd.DataFrame, candidates: int | None = None) -> Similar
     left, right = _top_candidates(combined, candidates, _id_rank(ids))
     fuzzy = [n.fuzzy for n in normalised]
     scores = _pair_scores(matrices, has_value, fuzzy, left, right)
-    lists = (records["list_id"].astype(str).to_numpy() if "list_id" in records.columns
+    lists = (records["list_id"].fillna("").astype(str).to_numpy() if "list_id" in records.columns
              else np.array([""] * len(records), dtype=object))
     return SimilarityIndex(records, ids, lists, normalised, matrices, has_value, fuzzy, vocab, idf, left, right, scores)
 
