@@ -14,15 +14,15 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from gift_dash import filters as filtering
 from gift_dash.charts import THEME_COLOURS
-from gift_dash.citation import citations, item_label
+from gift_dash.citation import citations, item_label, place
 from gift_dash.data import DOCUMENT_TITLE, Dataset
 from gift_dash.schema import split_multi
 from gift_dash.similarity import group_summary
@@ -94,7 +94,8 @@ def bar_chart_svg(bars: Sequence[tuple[str, int, str]], title: str, width: int =
         shown = label if len(label) <= 30 else label[:29] + "\u2026"
         rows.append(
             f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" font-size="12">{_e(shown)}</text>'
-            f'<rect x="{label_w}" y="{y + 3}" width="{max(n * scale, 1):.1f}" height="{row_h - 8}" fill="{_e(colour)}"/>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{max(n * scale, 1):.1f}" height="{row_h - 8}" '
+            f'fill="{_e(colour)}"/>'
             f'<text x="{label_w + n * scale + 5:.1f}" y="{y + 16}" font-size="12">{n}</text>'
         )
     return (f'<svg viewBox="0 0 {width} {height}" width="{width}" '
@@ -113,11 +114,6 @@ def _events_in_scope(records: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     held = events[events["event_id"].isin(counts.index)].copy()
     held["records"] = held["event_id"].map(counts).astype(int)
     return by_date(held).reset_index(drop=True)
-
-
-def _place(event: Mapping[str, str]) -> str:
-    parts = [event.get("city") or f"city {NOT_STATED}", event.get("country") or ""]
-    return ", ".join(p for p in parts if p)
 
 
 def _key_figures(records: pd.DataFrame, dataset: Dataset, themes: list[tuple[str, str, int]]) -> str:
@@ -149,7 +145,7 @@ def _charts(records: pd.DataFrame, themes: list[tuple[str, str, int]], held: pd.
 
 def _events_table(held: pd.DataFrame) -> str:
     rows = "".join(
-        f'<tr><td>{_e(e["short_name"])}</td><td>{_e(e["title"] or NOT_STATED)}</td><td>{_e(_place(e))}</td>'
+        f'<tr><td>{_e(e["short_name"])}</td><td>{_e(e["title"] or NOT_STATED)}</td><td>{_e(place(e))}</td>'
         f'<td>{_e(e["date_as_stated"] or NOT_STATED)}</td><td class="n">{e["records"]}</td></tr>'
         for e in held.to_dict("records"))
     return ('<table><thead><tr><th>Event</th><th>Title</th><th>Place</th><th>Dates (as stated)</th>'
@@ -167,7 +163,7 @@ def recurring_ideas(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
 
 def _ideas_section(records: pd.DataFrame, dataset: Dataset) -> str:
     ideas = recurring_ideas(records, dataset)
-    names = dict(zip(dataset.events["event_id"], dataset.events["short_name"]))
+    names = dict(zip(dataset.events["event_id"], dataset.events["short_name"], strict=True))
     if records["event_id"].nunique() > 1:
         intro = "Ideas raised at more than one event in this scope, by the number of events that raise them"
     else:
@@ -227,7 +223,7 @@ def _appendix(records: pd.DataFrame, dataset: Dataset, held: pd.DataFrame) -> st
 
 def render_briefing(records: pd.DataFrame, dataset: Dataset, scope: str, generated_at: datetime | None = None) -> str:
     """The briefing for these records. ``scope`` is the filters in words (filters.describe)."""
-    when = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (generated_at or datetime.now(UTC)).astimezone(UTC)
     head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'

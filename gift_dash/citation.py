@@ -30,6 +30,11 @@ def item_label(item: object) -> str:
     return "".join(f"({p})" for p in parts)
 
 
+def place(event: Mapping[str, str]) -> str:
+    """"Kampala, Uganda"; "city not stated, Egypt" when the document names no city."""
+    return ", ".join(p for p in (event.get("city") or f"city {NOT_STATED}", event.get("country") or "") if p)
+
+
 def _events_by_id(events: pd.DataFrame) -> dict[str, dict[str, str]]:
     return {_text(row["event_id"]): {k: _text(v) for k, v in row.items()} for row in events.to_dict("records")}
 
@@ -57,7 +62,7 @@ def _cite(record: Mapping[str, object], events_by_id: Mapping[str, Mapping[str, 
     title = event.get("title") or event.get("short_name") or event_id
     parts.append(f"\u201c{title}\u201d" if event else f"event {event_id or NOT_STATED}")
     if event:
-        parts.append(", ".join([event.get("city") or f"city {NOT_STATED}"] + ([event["country"]] if event.get("country") else [])))
+        parts.append(place(event))
         parts.append(event.get("date_as_stated") or f"dates {NOT_STATED}")
     lead_in = _text(record.get("section"))
     # Section V records carry the section heading as their list lead-in; the part above already names it.

@@ -20,10 +20,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from copy import copy
 import zipfile
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from copy import copy
+from datetime import UTC, datetime
 
 import pandas as pd
 from openpyxl import Workbook
@@ -81,14 +81,15 @@ def export_table(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook
     keys = tuple(columns) if columns is not None else tuple(COLUMN_HEADINGS)
     unknown = [k for k in keys if k not in COLUMN_HEADINGS]
     if unknown:
-        raise ValueError(f"unknown export column(s) {', '.join(unknown)}; expected some of {', '.join(COLUMN_HEADINGS)}")
+        raise ValueError(f"unknown export column(s) {', '.join(unknown)}; "
+                         f"expected some of {', '.join(COLUMN_HEADINGS)}")
     return display_frame(records, events, codebook, keys).reset_index(drop=True)
 
 
 def export_metadata(*, scope: str, dataset_version: str, n_records: int, exported_at: datetime | None = None,
                     what: str = "Export of records") -> list[tuple[str, str]]:
     """(key, value) pairs that say what an export holds; written above a CSV and on the XLSX "About" sheet."""
-    when = (exported_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (exported_at or datetime.now(UTC)).astimezone(UTC)
     return [
         (APP_TITLE, what),
         ("Scope", scope or "all records"),
@@ -188,7 +189,7 @@ def export_view(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook,
 
 
 def export_filename(fmt: str, exported_at: datetime | None = None, stem: str = "gift-records") -> str:
-    when = (exported_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (exported_at or datetime.now(UTC)).astimezone(UTC)
     return f"{stem}-{when:%Y%m%d-%H%M}.{fmt}"
 
 

@@ -1,6 +1,6 @@
 """Briefing: a print-ready pack for the records in scope (the sidebar filters) — preview, HTML and PDF downloads."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -30,12 +30,12 @@ if view.records.empty:
     st.stop()
 
 figures = headline(view.records, ds.events)
-for column, (key, label) in zip(st.columns(4), (("records", "Records"), ("events", "Events"), ("lists", "Lists"),
-                                                ("countries", "Countries"))):
+FIGURES = (("records", "Records"), ("events", "Events"), ("lists", "Lists"), ("countries", "Countries"))
+for column, (key, label) in zip(st.columns(len(FIGURES)), FIGURES, strict=True):
     column.metric(label, f"{figures[key]:,}")
 
 document = _document(ds.version, flt.to_query_params(view.filters), ds, view.filters)
-stamp = datetime.now(timezone.utc)
+stamp = datetime.now(UTC)
 with st.container(horizontal=True, vertical_alignment="center", key="briefing_downloads"):
     st.download_button("Download the briefing (HTML)", document.encode("utf-8"),
                        file_name=export_filename("html", stamp, stem="gift-briefing"), mime="text/html",

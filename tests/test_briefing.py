@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import openpyxl
@@ -18,7 +18,7 @@ from gift_dash.citation import citation
 from gift_dash.data import load_dataset
 from gift_dash.filters import Filters, apply
 
-WHEN = datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc)
+WHEN = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
 HOSTILE = '<script>alert(1)</script><img src="https://evil.example/x.png" onerror=alert(2)> & "quotes"'
 FETCHING_ATTRIBUTES = {"src", "href", "srcset", "action", "data", "poster", "xlink:href", "background", "formaction"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import openpyxl
 import pandas as pd
@@ -15,13 +15,19 @@ from hypothesis import strategies as st
 
 from gift_dash.citation import citation
 from gift_dash.data import load_dataset, read_table
-from gift_dash.present import COLUMN_HEADINGS
 from gift_dash.export import (
-    FORMULA_TRIGGERS, XML_ILLEGAL, dataset_xlsx, dataset_zip, export_table, export_view, neutralise,
+    FORMULA_TRIGGERS,
+    XML_ILLEGAL,
+    dataset_xlsx,
+    dataset_zip,
+    export_table,
+    export_view,
+    neutralise,
 )
+from gift_dash.present import COLUMN_HEADINGS
 from gift_dash.schema import validate_records
 
-WHEN = datetime(2026, 3, 4, 5, 6, tzinfo=timezone.utc)
+WHEN = datetime(2026, 3, 4, 5, 6, tzinfo=UTC)
 FORMULAS = ['=HYPERLINK("http://example.invalid","click")', "+1", "-1", "@SUM(A1:A3)", "\tcmd", "\rcmd",
             "=1+1", "-2+3"]
 

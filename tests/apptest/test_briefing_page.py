@@ -94,9 +94,10 @@ def test_export_scope_says_which_part_of_the_view_a_table_holds():
     dataset = load_dataset()
     records = apply(dataset.records, dataset.events, Filters())
     view = View(dataset, Filters(), records, "All annex II records")
+    part = records.head(3)
     assert export_scope(view, records) == "All annex II records"
-    assert export_scope(view, records.head(3)) == "All annex II records · the 3 record(s) listed in one table of the page"
-    assert export_scope(view, records.head(3), "Recurring idea: Demand") == "All annex II records · Recurring idea: Demand"
+    assert export_scope(view, part) == "All annex II records · the 3 record(s) listed in one table of the page"
+    assert export_scope(view, part, "Recurring idea: Demand") == "All annex II records · Recurring idea: Demand"
 
 
 def test_the_records_of_a_recurring_idea_can_be_exported():
