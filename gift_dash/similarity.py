@@ -441,6 +441,13 @@ def _group_labels(index: SimilarityIndex, members: dict[int, list[int]]) -> dict
     return {c: " · ".join(names) if first[names[0]] > 1 else names[0] for c, names in candidates.items()}
 
 
+def _event_ids(records: pd.DataFrame) -> np.ndarray:
+    """Each record's event id, "" where none is stated (or the frame has no event_id column)."""
+    if "event_id" not in records.columns:
+        return np.full(len(records), "", dtype=object)
+    return records["event_id"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+
+
 def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Every record with its group: columns id, group (1 = spans most events), label, score (similarity to
     the group's representative; 1.0 for the representative itself). Records with no partner at
@@ -451,12 +458,12 @@ def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_TH
     cluster = _average_linkage(index, threshold)
     medoid, score = _representatives(index, cluster)
     centre = np.array([medoid[int(c)] for c in cluster.tolist()], dtype=np.int64)
-    events = (index.records["event_id"].astype(str).to_numpy() if "event_id" in index.records.columns
-              else index.ids)
+    events = _event_ids(index.records)
     members: dict[int, list[int]] = {}
     for node, c in enumerate(centre.tolist()):
         members.setdefault(c, []).append(node)
-    ranked = sorted(members, key=lambda c: (-len(set(events[members[c]])), -len(members[c]), index.ids[c]))
+    spans = {c: len(set(events[members[c]]) - {""}) for c in members}
+    ranked = sorted(members, key=lambda c: (-spans[c], -len(members[c]), index.ids[c]))
     group_of = {c: number for number, c in enumerate(ranked, start=1)}
     labels = _group_labels(index, members)
     frame = pd.DataFrame({
@@ -476,8 +483,8 @@ def group_summary(records: pd.DataFrame, groups_frame: pd.DataFrame) -> pd.DataF
     with the highest score: the medoid, unless the selection leaves it out) and its verbatim text, events
     (sorted list), counts and member ids (representative first, then by score). Only ids present in
     ``records`` are counted, so a filtered ``records`` frame gives the groups as seen within that selection."""
-    columns = ["id", "text"] + (["event_id"] if "event_id" in records.columns else [])
-    merged = groups_frame.merge(records[columns].astype({"id": str}), on="id", how="inner")
+    merged = groups_frame.merge(pd.DataFrame({"id": records["id"].astype(str), "text": records["text"],
+                                              "event_id": _event_ids(records)}), on="id", how="inner")
     merged = merged.sort_values(["group", "score", "id"], ascending=[True, False, True], kind="stable")
     by_group = merged.groupby("group", sort=True)
     first = merged.drop_duplicates("group").set_index("group")
@@ -485,13 +492,9 @@ def group_summary(records: pd.DataFrame, groups_frame: pd.DataFrame) -> pd.DataF
         "label": first["label"], "representative_id": first["id"], "representative_text": first["text"],
         "n_members": by_group.size(), "member_ids": by_group["id"].agg(list),
     })
-    if "event_id" in merged.columns:
-        named = merged.loc[merged["event_id"].astype(str) != "", ["group", "event_id"]].drop_duplicates()
-        events = named.sort_values(["group", "event_id"]).groupby("group")["event_id"].agg(list)
-        summary["events"] = events.reindex(summary.index)
-    else:
-        summary["events"] = None
-    summary["events"] = [e if isinstance(e, list) else [] for e in summary["events"]]
+    named = merged.loc[merged["event_id"] != "", ["group", "event_id"]].drop_duplicates()
+    events = named.sort_values(["group", "event_id"]).groupby("group")["event_id"].agg(list)
+    summary["events"] = [e if isinstance(e, list) else [] for e in events.reindex(summary.index)]
     summary["n_events"] = summary["events"].map(len)
     summary = summary.rename_axis("group").reset_index()[SUMMARY_COLUMNS]
     return summary.sort_values(["n_events", "n_members", "group"], ascending=[False, False, True],
