@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gift_ui import available_pages
 from tests.browser.harness import assert_no_exception, wait_for_app
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
@@ -66,6 +67,8 @@ def go_to_explore_and_search(page, words: str) -> None:
 def nothing_ran(page, dialogs: list[str]) -> None:
     page.wait_for_timeout(500)  # give an onerror or onload handler the chance to fire
     assert page.evaluate("typeof window.__xss") == "undefined"
+    for frame in page.frames[1:]:  # e.g. the briefing preview: no element the file could have added
+        assert frame.locator("script, img[onerror], svg[onload], iframe[src^='javascript']").count() == 0, frame.url
     assert dialogs == []
     assert page.external_requests == []
     assert page.locator("[data-testid='stApp'] script, [data-testid='stApp'] iframe[src^='javascript']").count() == 0
@@ -85,6 +88,14 @@ def test_script_and_onerror_in_uploaded_text_are_shown_as_text_and_never_run(pag
     go_to_explore_and_search(page, "window")
     assert SCRIPT in grid_text(page) and ONERROR in grid_text(page)
     nothing_ran(page, dialogs)
+
+    # Every other page draws them too (charts, briefing preview, recurring ideas): nothing runs anywhere.
+    sidebar = page.locator("[data-testid='stSidebar']")
+    for title in [t for _, t, _, _ in available_pages() if t not in ("Explore records", "Add records")]:
+        sidebar.get_by_role("link", name=title).click()
+        wait_for_app(page, timeout=60_000)
+        assert_no_exception(page)
+        nothing_ran(page, dialogs)
 
 
 def test_a_hostile_file_name_in_an_error_message_is_text(page, app_server, tmp_path):
