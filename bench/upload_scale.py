@@ -73,12 +73,23 @@ def bench_page(raw: bytes) -> None:
     at.switch_page("pages/upload.py")
     at.run()
     at.file_uploader[0].upload("bench.csv", raw, "text/csv")
+    before = _resident_mib()
     start = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - start
     assert not at.exception, [e.value for e in at.exception]
     print(f"  {'Add records page, upload to report (AppTest)':<44} {seconds:7.2f} s   "
           f"{dict((m.label, m.value) for m in at.metric)}")
+    upload = at.session_state["upload"]
+    held = sum(frame.memory_usage(deep=True).sum() for frame in (
+        upload["records"], upload["merge"].rejected_rows, at.session_state["uploaded_dataset"].records))
+    print(f"  {'this session holds (frames in session_state)':<44} {held / 2**20:7.1f} MiB; resident size grew "
+          f"{_resident_mib() - before:.0f} MiB during the run")
+
+
+def _resident_mib() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
 
 
 def main() -> None:
