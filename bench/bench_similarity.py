@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_similarity.py [--sizes 3000 10000 50000] [--skip-loop]
 
-"total" is build_index + groups() (wall clock; CPU beside it). Each size runs in a fresh subprocess so its peak memory (ru_maxrss) is its own. At 3,000 records a plain
-Python loop of rapidfuzz calls over all pairs runs beside our method in the same run (speed-up factor).
+"total" is build_index + groups() (wall clock; CPU beside it). Each size runs in a fresh subprocess so its
+peak memory (ru_maxrss) is its own. At 3,000 records a plain Python loop of rapidfuzz calls over all pairs
+runs beside our method in the same run (speed-up factor).
 Also: the shipped data. Figures are printed; nothing is asserted.
 
 Synthetic records recombine phrases cut from the shipped texts (1–3 per record) and draw random tags

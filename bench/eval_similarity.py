@@ -21,7 +21,12 @@ import pandas as pd  # noqa: E402
 from gift_dash.data import load_dataset, read_table  # noqa: E402
 from gift_dash.similarity import DEFAULT_THRESHOLD, build_index, groups, neighbours  # noqa: E402
 from gift_dash.similarity_eval import (  # noqa: E402
-    dense_neighbours, dense_similarity_tfidf, dense_similarity_token_set, linkage_groups, recall_at_k, sweep,
+    dense_neighbours,
+    dense_similarity_tfidf,
+    dense_similarity_token_set,
+    linkage_groups,
+    recall_at_k,
+    sweep,
 )
 
 THRESHOLDS = [round(0.05 + 0.05 * i, 2) for i in range(16)]  # 0.05 .. 0.80

@@ -28,7 +28,7 @@ recurring = summary[summary["n_members"] >= 2].reset_index(drop=True)
 group_param = gift_ui.page_param("group", [str(g) for g in recurring["group"]], "", notices)
 gift_ui.show_notices(notices)
 
-names = dict(zip(events["event_id"], events["short_name"]))
+names = dict(zip(events["event_id"], events["short_name"], strict=True))
 if recurring.empty:
     st.info("No two records in this selection are alike at this threshold. Lower the threshold or remove a "
             "filter in the sidebar.")

@@ -12,8 +12,16 @@ from hypothesis import strategies as st
 from gift_dash.data import load_dataset
 from gift_dash.lexicon import normalise, stem
 from gift_dash.similarity import (
-    DEFAULT_THRESHOLD, EXACT_UP_TO, GROUP_COLUMNS, NEIGHBOUR_COLUMNS, SUMMARY_COLUMNS, SimilarityError,
-    build_index, group_summary, groups, neighbours,
+    DEFAULT_THRESHOLD,
+    EXACT_UP_TO,
+    GROUP_COLUMNS,
+    NEIGHBOUR_COLUMNS,
+    SUMMARY_COLUMNS,
+    SimilarityError,
+    build_index,
+    group_summary,
+    groups,
+    neighbours,
 )
 
 
