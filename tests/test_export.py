@@ -169,8 +169,10 @@ def test_any_text_round_trips_through_csv(texts):
     assert list(frame["Text (verbatim)"]) == texts
 
 
+# A text that starts with CR is neutralised ("'\r…"), then stored with LF ("'\n…"), so reading it back cannot
+# tell the apostrophe from the text's own; test_formula_leading_cells_are_text_not_formulas_in_xlsx covers it.
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(min_size=1).filter(lambda t: not t.startswith("'")), min_size=1, max_size=4))
+@given(st.lists(st.text(min_size=1).filter(lambda t: not t.startswith(("'", "\r"))), min_size=1, max_size=4))
 def test_any_text_makes_a_workbook_that_opens_and_reads_back(texts):
     records = _DATASET.records.head(len(texts)).copy().reset_index(drop=True)
     records["text"] = texts
