@@ -78,11 +78,16 @@ def _refuse_binary(text: str, name: str) -> None:
         raise ReadError(f"{name}: looks like binary data, not text; expected a CSV text file or an .xlsx workbook")
 
 
+# A header with none of the delimiters names one column: its cells must not be split at a comma they contain.
+# NUL is no text character (the csv module refuses a line holding one), so as a "delimiter" it splits nothing.
+_ONE_COLUMN = "\x00"
+
+
 def _sniff_delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
+    header = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+    return best if counts[best] else _ONE_COLUMN
 
 
 def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:

@@ -163,3 +163,7 @@ def test_a_zip_that_is_not_a_workbook():
         archive.writestr("xl/other.xml", "<x/>")
     with pytest.raises(ReadError, match="a ZIP archive, not an .xlsx workbook"):
         read_table(out.getvalue())
+
+
+def test_a_one_column_file_keeps_commas_in_its_cells():
+    assert read_table(b"id\r\nx,y\r\n").values.tolist() == [["x,y"]]
