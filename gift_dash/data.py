@@ -79,7 +79,7 @@ def _refuse_binary(text: str, name: str) -> None:
 
 
 # A header with none of the delimiters names one column: its cells must not be split at a comma they contain.
-# NUL is no text character (the csv module refuses a line holding one), so as a "delimiter" it splits nothing.
+# NUL is no text character, so as a "delimiter" it splits nothing (a stray NUL makes its line one cell too many).
 _ONE_COLUMN = "\x00"
 
 
