@@ -21,19 +21,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
         dataset = load_dataset(DATA_DIR)
         problems = dataset.problems
         label = f"shipped data in {DATA_DIR}"
-        count = len(dataset.records)
+        count = f"{len(dataset.records)} record(s)"
     else:
         # The same function as the "Add records" page, so the command and the page give the same verdict.
         merge = check_files(load_dataset(DATA_DIR), args.path, args.events)
         problems = merge.problems
-        label, count = str(args.path), len(merge.accepted_ids) + len(merge.rejected_rows)
+        label = str(args.path)
+        count = f"{len(merge.rejected_rows)} row(s) rejected, {len(merge.accepted_ids)} would be added"
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
         print(problem)
     if errors:
-        print(f"INVALID: {label}: {len(errors)} problem(s) in {count} record(s)", file=sys.stderr)
+        print(f"INVALID: {label}: {len(errors)} problem(s); {count}", file=sys.stderr)
         return EXIT_INVALID
-    print(f"valid: {label}: {count} record(s)")
+    print(f"valid: {label}: {count}")
     return EXIT_OK
 
 

@@ -191,7 +191,8 @@ def validate_records(
         elif id_counts.get(rid, 0) > 1:
             add("id", f"duplicate id '{rid}' (appears {id_counts[rid]} times); ids must be unique")
         elif rid in known_ids:
-            add("id", f"duplicate id '{rid}': a record with this id is already loaded")
+            add("id", f"duplicate id '{rid}': a record with this id is already loaded, with other content; "
+                "give this record a new id")
 
         event = cell("event_id")
         if not event:

@@ -83,14 +83,23 @@ def merge_upload(
 
     records_frame = _as_text(records_frame)
     shipped_ids = set(dataset.records["id"])
+    already = _already_shipped(records_frame, dataset.records)
+    repeated_ids = set(records_frame.loc[already, "id"].str.strip()) if already.any() else set()
     labelled = records_frame.assign(source=UPLOADED).mask(blank_mask(records_frame), "")
     record_problems = validate_records(labelled, dataset.codebook, set(events["event_id"]), file_name,
-                                       known_ids=shipped_ids)
-    record_problems += _source_replaced(records_frame, file_name)
-    good = _accepted_positions(records_frame, record_problems)
-    record_problems += _orphans(records_frame, good, shipped_ids, file_name)
+                                       known_ids=shipped_ids - repeated_ids)
+    record_problems += _source_replaced(records_frame.loc[~already], file_name)
+    if repeated_ids:
+        record_problems.append(Problem(
+            file_name, None, None, f"{int(already.sum())} row(s) are identical to records already in the shipped "
+            f"data (e.g. {min(repeated_ids)}) and are not added again", severity="warning"))
+
+    def accepted() -> list[int]:
+        return [p for p in _accepted_positions(records_frame, record_problems) if not already.iloc[p]]
+
+    record_problems += _orphans(records_frame, accepted(), shipped_ids, file_name)
     problems += record_problems
-    good = _accepted_positions(records_frame, record_problems)
+    good = accepted()
 
     added = _normalised(labelled, RECORD_COLUMNS, good)
     merged = Dataset(
@@ -98,6 +107,20 @@ def merge_upload(
         dataset.ta_needs, dataset.problems,
     )
     return Merge(merged, problems, added["id"].tolist(), _rejected(records_frame, record_problems))
+
+
+def _already_shipped(frame: pd.DataFrame, shipped: pd.DataFrame) -> pd.Series:
+    """Rows that repeat a shipped record exactly (same id, same value in every schema column the file has, source
+    aside): a copy of the shipped file, or a colleague's file that includes it, is not a clash of ids."""
+    columns = [c for c in RECORD_COLUMNS if c in frame.columns and c != "source"]
+    if "id" not in columns:
+        return pd.Series(False, index=frame.index)
+    mine = frame[columns].apply(lambda col: col.str.strip())
+    theirs = shipped.drop_duplicates("id").set_index("id")[[c for c in columns if c != "id"]]
+    same = pd.Series(mine["id"].isin(theirs.index), index=frame.index)
+    for column in theirs.columns:
+        same &= mine[column].eq(mine["id"].map(theirs[column])).fillna(False)
+    return same.astype(bool)
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:

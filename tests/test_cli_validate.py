@@ -28,10 +28,18 @@ def test_shipped_data_is_valid(capsys):
     assert "valid" in capsys.readouterr().out
 
 
-def test_a_copy_of_the_shipped_file_clashes_with_the_shipped_ids(tmp_path, shipped_copy, capsys):
-    # A FILE is checked as the "Add records" page would merge it: its ids must not repeat loaded ones.
+def test_a_copy_of_the_shipped_file_is_valid_on_its_own_path(tmp_path, shipped_copy, capsys):
+    # Rows identical to shipped records are the same records, not clashes of ids (the page skips them too).
+    assert main(["validate", str(write(shipped_copy, tmp_path))]) == 0
+    assert "132 row(s) are identical to records already in the shipped data" in capsys.readouterr().out
+
+
+def test_a_changed_record_under_a_shipped_id_clashes(tmp_path, shipped_copy, capsys):
+    shipped_copy.loc[0, "text"] = "Something else entirely"
     assert main(["validate", str(write(shipped_copy, tmp_path))]) == 1
-    assert "duplicate id 'kampala-2007-gen-a': a record with this id is already loaded" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "row 2 (id kampala-2007-gen-a), column id: duplicate id 'kampala-2007-gen-a': a record with this id is already loaded" in out
+    assert "131 row(s) are identical" in out
 
 
 def test_duplicate_id_is_rejected_naming_the_id_and_rows(tmp_path, shipped_copy, capsys):
