@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from gift_dash.schema import Codebook
+from gift_dash.schema import Codebook, split_multi
 
 NOT_STATED = "not stated"
 
@@ -55,11 +55,15 @@ def exploded(series: pd.Series, multi: bool) -> pd.Series:
 
 def facet_counts(records: pd.DataFrame, column: str, multi: bool = False) -> pd.Series:
     """value -> number of records holding it (a record with two values counts once under each)."""
-    if records.empty:
-        return pd.Series(dtype="int64")
-    values = exploded(records[column], multi)
-    values = values[values != NOT_STATED]
-    return values.groupby(values).size().sort_values(ascending=False)
+    # Count distinct cells first: there are far fewer tag combinations than records, so splitting them is cheap
+    # even at 20,000 records (the sidebar asks for eleven of these on every run).
+    per_cell = records[column].fillna("").astype(str).value_counts()
+    counts: dict[str, int] = {}
+    for cell, n in per_cell.items():
+        for value in dict.fromkeys(split_multi(cell) if multi else [cell.strip()]):
+            if value:
+                counts[value] = counts.get(value, 0) + int(n)
+    return pd.Series(counts, dtype="int64").sort_values(ascending=False, kind="stable")
 
 
 def dimension_values(records: pd.DataFrame, events: pd.DataFrame, key: str, codebook: Codebook) -> pd.Series:

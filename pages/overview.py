@@ -3,7 +3,7 @@
 import streamlit as st
 
 import gift_ui
-from gift_dash import charts, similarity, tabulate
+from gift_dash import charts, tabulate
 from gift_dash.present import events_table
 
 view, notices = gift_ui.page_setup("UN.GIFT regional recommendations, 2007–2008")
@@ -39,7 +39,7 @@ if not records.empty:
     gift_ui.chart(charts.theme_mix(mix, len(records)), mix[["event", "theme", "records"]], key="themes",
                   note="A record with several themes counts under each of them.")
 
-    summary = similarity.group_summary(records, gift_ui.idea_groups(ds))
+    summary = gift_ui.ideas_in_view(view)
     ideas = tabulate.recurring_ideas(records, events, summary)
     if ideas.empty:
         st.info("No idea recurs across two or more events in this selection.")

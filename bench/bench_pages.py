@@ -1,0 +1,177 @@
+"""Benchmark of the dashboard's pages (run on demand; prints figures, asserts nothing).
+
+1. Server-side run of each page with a warm cache, through streamlit's AppTest: the median of N runs, on the
+   shipped data and on a synthetic corpus of 20,000 records (the shipped rows replicated with new ids), loaded
+   through GIFT_DATA_DIR. Targets: <= 150 ms shipped, <= 600 ms at 20k.
+2. Cold start: `streamlit run app.py` to the first rendered page in headless Chromium, beside a minimal Streamlit
+   app that shows one table, alternating in one run. Target: within 1.5x of the minimal app.
+
+    .venv/bin/python bench/bench_pages.py [--runs 7] [--records 20000] [--cold 3] [--timeout 120] [--skip-cold]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from gift_dash.data import DATA_DIR  # noqa: E402
+
+
+
+def pages() -> list[str]:
+    from gift_ui import available_pages
+
+    return [path for path, *_ in available_pages()]
+
+
+def synthetic_data_dir(target: Path, n_records: int) -> Path:
+    """A copy of data/ whose recommendations.csv holds ``n_records`` rows: the shipped rows over and over, each copy
+    with new ids (parent_id and list_id follow, so sub-items and lists stay consistent)."""
+    shutil.copytree(DATA_DIR, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("source"))
+    shipped = pd.read_csv(DATA_DIR / "recommendations.csv", dtype=str, keep_default_na=False)
+    copies = []
+    for copy in range(-(-n_records // len(shipped))):
+        part = shipped.copy()
+        if copy:
+            suffix = f"-x{copy}"
+            part["id"] = part["id"] + suffix
+            part["list_id"] = part["list_id"].where(part["list_id"] == "", part["list_id"] + suffix)
+            part["parent_id"] = part["parent_id"].where(part["parent_id"] == "", part["parent_id"] + suffix)
+        copies.append(part)
+    pd.concat(copies, ignore_index=True).head(n_records).to_csv(target / "recommendations.csv", index=False)
+    return target
+
+
+def page_times(runs: int, timeout: float) -> dict[str, list[float]]:
+    """Seconds per warm run of each page (one AppTest per page; the first run fills the caches and is not timed).
+    A page whose first run takes longer than ``timeout`` seconds gets no samples."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    times: dict[str, list[float]] = {}
+    for page in pages():
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        at.switch_page(page)
+        try:
+            at.run()
+        except RuntimeError:  # AppTest's timeout: report it and go on with the other pages
+            times[page] = []
+            continue
+        if at.exception:
+            raise SystemExit(f"{page} raised: {at.exception[0].value}")
+        samples = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            at.run()
+            samples.append(time.perf_counter() - start)
+        times[page] = samples
+    return times
+
+
+def print_page_table(label: str, n_records: int, times: dict[str, list[float]], target_ms: float) -> None:
+    runs = max(len(samples) for samples in times.values())
+    print(f"\nWarm server-side run per page — {label} ({n_records:,} records), median of {runs} runs; "
+          f"target <= {target_ms:.0f} ms")
+    print(f"  {'page':34} {'median ms':>10} {'min ms':>8} {'max ms':>8}  verdict")
+    for page, samples in times.items():
+        if not samples:
+            print(f"  {page:34} {'—':>10} {'—':>8} {'—':>8}  first (cold) run did not finish in time")
+            continue
+        median = statistics.median(samples) * 1000
+        verdict = "ok" if median <= target_ms else "OVER"
+        print(f"  {page:34} {median:10.1f} {min(samples) * 1000:8.1f} {max(samples) * 1000:8.1f}  {verdict}")
+
+
+MINIMAL_APP = '''import pandas as pd
+import streamlit as st
+
+st.title("Minimal")
+st.dataframe(pd.DataFrame({"a": range(10), "b": list("abcdefghij")}))
+'''
+
+
+def cold_start_seconds(app: Path, cwd: Path, browser, ready: str) -> float:
+    """From launching `streamlit run` to the first page rendered in the browser (``ready`` selector visible)."""
+    from tests.browser.harness import StreamlitServer, wait_for_app
+
+    start = time.perf_counter()
+    server = StreamlitServer(app, cwd=cwd, timeout=120)
+    try:
+        url = server.start()
+        page = browser.new_page()
+        page.goto(url)
+        wait_for_app(page, timeout=120_000, settle_ms=100)
+        page.locator(ready).first.wait_for(timeout=120_000)
+        elapsed = time.perf_counter() - start
+        page.close()
+    finally:
+        server.stop()
+    return elapsed
+
+
+def cold_starts(rounds: int) -> tuple[list[float], list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.harness import CHROMIUM_ARGS, CHROMIUM_PATH
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        minimal = Path(tmp) / "minimal_app.py"
+        minimal.write_text(MINIMAL_APP)
+        shutil.copytree(ROOT / ".streamlit", Path(tmp) / ".streamlit")
+        browser = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        app, base = [], []
+        for _ in range(rounds):  # alternate, so both see the same machine load
+            base.append(cold_start_seconds(minimal, Path(tmp), browser, "[data-testid='stDataFrame']"))
+            # The overview's last chart is drawn once the whole landing page has rendered.
+            app.append(cold_start_seconds(ROOT / "app.py", ROOT, browser, ".js-plotly-plot .geo"))
+        browser.close()
+    return app, base
+
+
+def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # figures appear as they come, between streamlit's log lines
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7, help="timed warm runs per page (default 7)")
+    parser.add_argument("--records", type=int, default=20_000, help="size of the synthetic corpus (default 20000)")
+    parser.add_argument("--cold", type=int, default=3, help="cold starts of each app (default 3)")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds a page's first run may take (default 120)")
+    parser.add_argument("--skip-cold", action="store_true", help="only the warm page runs")
+    args = parser.parse_args()
+    print(f"Machine: {os.cpu_count()} CPU(s); Python {sys.version.split()[0]}")
+
+    os.environ.pop("GIFT_DATA_DIR", None)
+    shipped = len(pd.read_csv(DATA_DIR / "recommendations.csv", dtype=str))
+    print_page_table("shipped data", shipped, page_times(args.runs, args.timeout), 150)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["GIFT_DATA_DIR"] = str(synthetic_data_dir(Path(tmp) / "data", args.records))
+        try:
+            print_page_table("synthetic corpus", args.records, page_times(args.runs, args.timeout), 600)
+        finally:
+            os.environ.pop("GIFT_DATA_DIR", None)
+
+    if not args.skip_cold:
+        app, base = cold_starts(args.cold)
+        ratio = statistics.median(app) / statistics.median(base)
+        print(f"\nCold start to first rendered page (median of {args.cold}, alternating)")
+        print(f"  minimal one-table app : {statistics.median(base):6.2f} s   ({', '.join(f'{t:.2f}' for t in base)})")
+        print(f"  dashboard (overview)  : {statistics.median(app):6.2f} s   ({', '.join(f'{t:.2f}' for t in app)})")
+        print(f"  ratio                 : {ratio:6.2f}x   target <= 1.5x -> {'ok' if ratio <= 1.5 else 'OVER'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
