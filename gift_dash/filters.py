@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
@@ -93,11 +93,6 @@ class Filters:
     record_types: tuple[str, ...] = ()
     sources: tuple[str, ...] = DEFAULT_SOURCES
     query: str = ""
-
-    def without(self, field: str) -> Filters:
-        """These filters with one restriction lifted (for facet counts: what else could I pick?)."""
-        default = next(f.default for f in fields(self) if f.name == field)
-        return replace(self, **{field: default if field != "sources" else ()})
 
 
 # ---------------------------------------------------------------------------------------------- applying
