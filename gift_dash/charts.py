@@ -33,7 +33,7 @@ NOTE = " (a record with several values counts under each)"
 def _layout(fig: go.Figure, title: str, n: str, height: int) -> go.Figure:
     """Common look; ``n`` is the subtitle saying what was counted (every chart states its n)."""
     fig.update_layout(
-        title={"text": title, "font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left", "xref": "paper",
+        title={"text": title, "font": {"size": TITLE_SIZE}, "x": 0.01, "xanchor": "left", "xref": "container",
                "subtitle": {"text": n, "font": {"size": FONT_SIZE - 3, "color": "#444444"}}},
         font={"size": FONT_SIZE, "family": "system-ui, Segoe UI, Roboto, Helvetica, Arial, sans-serif"},
         height=height, margin={"l": 10, "r": 30, "t": 120, "b": 40},
@@ -57,6 +57,12 @@ def _label_positions(part: pd.DataFrame, placed: pd.DataFrame) -> list[str]:
         crowd = sum(abs(lat - a) < 15 and abs(lon - b) < 15 for a, b, _ in coords[:index])
         positions.append(_POSITIONS[crowd % len(_POSITIONS)])
     return positions
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Legend under the plot, for charts whose legend entries are too long to sit beside the subtitle."""
+    fig.update_layout(legend={"orientation": "v", "y": -0.06, "yanchor": "top"}, margin={"t": 90, "b": 90})
+    return fig
 
 
 def event_map(events: pd.DataFrame) -> go.Figure:
@@ -83,8 +89,7 @@ def event_map(events: pd.DataFrame) -> go.Figure:
         lataxis_range=[-40, 62], lonaxis_range=[-60, 125],
     )
     _layout(fig, "Where the events took place", f"n = {len(placed)} events with a stated city", 680)
-    fig.update_layout(legend={"y": -0.01, "yanchor": "top"}, margin={"t": 90, "b": 60})
-    return fig
+    return _legend_below(fig)
 
 
 def timeline(events: pd.DataFrame) -> go.Figure:
@@ -122,8 +127,8 @@ def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
             continue
         fig.add_trace(go.Bar(
             y=part["event"], x=part["records"], orientation="h", name=part["theme"].iloc[0],
-            marker={"color": colour, "pattern": {"shape": THEME_PATTERNS[value], "fgcolor": "white", "size": 8,
-                                                    "fillmode": "overlay", "solidity": 0.25}},
+            marker={"color": colour, "pattern": {"shape": THEME_PATTERNS[value], "fgcolor": "white", "size": 10,
+                                                    "fillmode": "overlay", "solidity": 0.15}},
             text=part["records"], textposition="inside", insidetextanchor="middle",
             textfont={"color": "white", "size": FONT_SIZE - 2},
             hovertemplate="%{y} · " + part["theme"].iloc[0] + ": %{x} records<extra></extra>",
@@ -173,12 +178,13 @@ def needs_vs_records(frame: pd.DataFrame, n_records: int) -> go.Figure:
     for column, name, colour, pattern in series:  # second series hatched, so the pair differs without colour
         fig.add_trace(go.Bar(
             y=frame["label"], x=frame[column], orientation="h", name=name,
-            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay", "solidity": 0.25}},
+            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay", "solidity": 0.15}},
             text=frame[column].map(lambda v: f"{v:.0f}%"), textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x:.1f}%<extra>" + name + "</extra>",
         ))
-    fig.update_layout(barmode="group", legend={"y": -0.25, "yanchor": "top"})
+    fig.update_layout(barmode="group")
     fig.update_yaxes(categoryorder="array", categoryarray=list(frame["label"])[::-1], title=None, automargin=True)
     fig.update_xaxes(title="%", range=[0, 105], showgrid=True, gridcolor="#e5e5e5")
-    return _layout(fig, "Priority needs vs recommendations, by TA area", f"n = {n_records} records{NOTE}",
-                   230 + 62 * len(frame))
+    _layout(fig, "Priority needs vs recommendations, by TA area", f"n = {n_records} records{NOTE}",
+            260 + 62 * len(frame))
+    return _legend_below(fig)

@@ -18,7 +18,7 @@ gift_ui.show_notices(notices)
 
 if records.empty:
     st.info("No records match these filters. Remove a filter or shorten the search in the sidebar.")
-selected = gift_ui.show_records(view, records, key="explore_table", select=True, height=420)
+selected = gift_ui.show_records(view, records, key="explore_table", select=True, height=520)
 if selected:
     chosen_id = selected
 gift_ui.set_page_params(record=chosen_id or None)
