@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -28,6 +30,15 @@ HEATMAP_SCALE = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # one hu
 FONT_SIZE = 17  # readable from the back of a room on a projector
 TITLE_SIZE = 21
 NOTE = " (a record with several values counts under each)"
+
+
+def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy with data text HTML-escaped: plotly renders <b>, <a> and the like in labels, and names come from
+    data (uploaded events too). Plotly shows the entities as the original characters."""
+    out = frame.copy()
+    for column in columns:
+        out[column] = out[column].fillna("").astype(str).map(html.escape)
+    return out
 
 
 def _layout(fig: go.Figure, title: str, n: str, height: int) -> go.Figure:
@@ -69,7 +80,7 @@ def event_map(events: pd.DataFrame) -> go.Figure:
     """Events with coordinates as labelled points; annex II events and the others in different colour and shape.
     Events without coordinates are left out (the page lists them)."""
     fig = go.Figure()
-    placed = events[events["latitude"].astype(str).str.strip() != ""]
+    placed = _escaped(events[events["latitude"].astype(str).str.strip() != ""], ["city"])
     for in_annex, style in EVENT_KIND_STYLE.items():
         part = placed[(placed["in_annex_ii"] == "yes") == in_annex]
         if part.empty:
@@ -94,7 +105,7 @@ def event_map(events: pd.DataFrame) -> go.Figure:
 
 def timeline(events: pd.DataFrame) -> go.Figure:
     """Events with stated dates on a time axis, one row each, annex II and the others told apart."""
-    dated = events[events["start_date"].astype(str).str.strip() != ""].copy()
+    dated = _escaped(events[events["start_date"].astype(str).str.strip() != ""], ["short_name", "date_as_stated"])
     dated["start"] = pd.to_datetime(dated["start_date"])
     dated["end"] = pd.to_datetime(dated["end_date"].where(dated["end_date"] != "", dated["start_date"]))
     dated = dated.sort_values("start")
@@ -120,6 +131,7 @@ def timeline(events: pd.DataFrame) -> go.Figure:
 def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
     """Stacked horizontal bars: records per theme for each event (from tabulate.theme_mix)."""
     fig = go.Figure()
+    mix = _escaped(mix, ["event", "theme"])
     events = list(dict.fromkeys(mix["event"]))
     for value, colour in THEME_COLOURS.items():
         part = mix[mix["theme_value"] == value]
@@ -142,6 +154,7 @@ def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
 def ranked_bars(frame: pd.DataFrame, label: str, value: str, title: str, n: str,
                 hover: str | None = None) -> go.Figure:
     """Horizontal bars, largest at the top, each labelled with its value."""
+    frame = _escaped(frame, [label] + ([hover] if hover else []))
     fig = go.Figure(go.Bar(
         y=frame[label], x=frame[value], orientation="h", marker={"color": NEUTRAL},
         text=frame[value].astype(str) + (" · " + frame[hover] if hover else ""), textposition="inside",
@@ -157,6 +170,7 @@ def ranked_bars(frame: pd.DataFrame, label: str, value: str, title: str, n: str,
 def heatmap(table: pd.DataFrame, title: str, n: str, percent: bool) -> go.Figure:
     """A cross-tab as a heatmap with every value written in its cell (so colour is never the only cue)."""
     text = table.map(lambda v: f"{v:.1f}%" if percent else f"{int(v)}")
+    table = table.rename(index=lambda v: html.escape(str(v)), columns=lambda v: html.escape(str(v)))
     fig = go.Figure(go.Heatmap(
         z=table.values, x=[str(c) for c in table.columns], y=[str(i) for i in table.index],
         text=text.values, texttemplate="%{text}", textfont={"size": FONT_SIZE - 3},
@@ -171,6 +185,7 @@ def heatmap(table: pd.DataFrame, title: str, n: str, percent: bool) -> go.Figure
 def needs_vs_records(frame: pd.DataFrame, n_records: int) -> go.Figure:
     """Paired bars per TA area: share of field offices naming it a priority vs share of records in view."""
     fig = go.Figure()
+    frame = _escaped(frame, ["label"])
     series = [
         ("needs_pct", "Field offices naming it a priority (section VII.4)", NEUTRAL, ""),
         ("records_pct", f"Records in view tagged with it (of {n_records})", SECOND_SERIES, "/"),

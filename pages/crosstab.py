@@ -51,8 +51,8 @@ gift_ui.set_page_params(row=row, col=col, measure=measure if measure != "count" 
 
 if cell_row and cell_col:
     inside = tabulate.cell_records(records, ds.events, ds.codebook, row, cell_row, col, cell_col)
-    st.subheader(f"{len(inside)} records: {DIMENSIONS[row].label} “{cell_row}” × "
-                 f"{DIMENSIONS[col].label} “{cell_col}”", anchor=False)
+    st.subheader(f"{len(inside)} records: {DIMENSIONS[row].label} “{gift_ui.md_escape(cell_row)}” × "
+                 f"{DIMENSIONS[col].label} “{gift_ui.md_escape(cell_col)}”", anchor=False)
     gift_ui.show_records(view, inside, key="ct_cell_records",
                          part=f"{DIMENSIONS[row].label} “{cell_row}” × {DIMENSIONS[col].label} “{cell_col}”")
 

@@ -31,8 +31,9 @@ if not chosen_id:
 record = ds.records[ds.records["id"] == chosen_id].iloc[0]
 events = ds.events
 event_name = events.loc[events["event_id"] == record["event_id"], "short_name"]
-st.subheader(f"{event_name.iloc[0] if len(event_name) else record['event_id']} · "
-             f"{ds.codebook.label('record_type', record['record_type']) or 'not stated'} {item_label(record['item'])}", anchor=False)
+heading = (f"{event_name.iloc[0] if len(event_name) else record['event_id']} · "
+           f"{ds.codebook.label('record_type', record['record_type']) or 'not stated'} {item_label(record['item'])}")
+st.subheader(gift_ui.md_escape(heading), anchor=False)
 text_col, tags_col = st.columns([3, 2], gap="large")
 with text_col:
     st.caption("Verbatim text")

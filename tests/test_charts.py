@@ -79,3 +79,15 @@ def test_every_chart_states_its_n():
     for fig in figures:
         assert fig.layout.title.text and subtitle(fig).startswith("n = ")
         assert fig.layout.font.size >= 16
+
+
+def test_data_text_in_charts_is_escaped():
+    events = EVENTS.copy()
+    events.loc[0, ["short_name", "city"]] = ["<b>Kampala</b>", "<a href='x'>K</a>"]
+    for fig in (charts.event_map(events), charts.timeline(events)):
+        labels = [str(v) for trace in fig.data for part in (trace.text, getattr(trace, "y", None))
+                  if part is not None for v in part]
+        assert not any("<" in v for v in labels)
+        assert any("&lt;" in v for v in labels)
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme").rename(index={"Kampala": "<i>K</i>"})
+    assert "&lt;i&gt;K&lt;/i&gt;" in charts.heatmap(table, "t", "n = 1", False).data[0].y
