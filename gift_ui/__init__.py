@@ -17,7 +17,7 @@ from gift_dash import filters as flt
 from gift_dash import export, similarity
 from gift_dash.data import DATA_DIR, Dataset, load_dataset
 from gift_dash.present import SCREEN_COLUMNS, display_frame
-from gift_dash.tabulate import facet_counts
+from gift_dash.tabulate import by_date, facet_counts
 from gift_ui import exports
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,9 +55,14 @@ def navigation():
 
 def ensure_navigation() -> None:
     """When Streamlit ran a page file directly (its pages-directory mode, first request after a start), register
-    the app's navigation now, so the layout, sidebar and addresses are the same as when app.py routes."""
+    the app's navigation and run again through it: the page then has the identity app.py gives it, so the
+    widgets' state survives the person's first click (otherwise the page 'changes' under them once)."""
     if PagesManager.uses_pages_directory:
         navigation()
+        # Only for a browser (it sends headers): AppTest addresses pages by file, so there is nothing to fix, and
+        # a rerun there would swallow the test's next click.
+        if st.context.headers:
+            st.rerun()
 
 
 def data_dir() -> Path:
@@ -140,7 +145,7 @@ def md_escape(text: object) -> str:
 # ------------------------------------------------------------------------------------------- URL + sidebar
 
 _WIDGET = "flt_"  # session-state key prefix of the sidebar's filter widgets
-_SEEN = "_gift_url_filters"  # the filter params last written to / read from the URL
+_EDITED = "_gift_filters_edited"  # set by the widgets' on_change: this run follows a person's edit
 
 
 @dataclass(frozen=True)
@@ -175,8 +180,13 @@ def _put_widgets(filters: flt.Filters) -> None:
         st.session_state[_WIDGET + f.name] = list(value) if isinstance(value, tuple) else value
 
 
+def _mark_edited() -> None:
+    st.session_state[_EDITED] = True
+
+
 def _reset_filters() -> None:
     _put_widgets(flt.Filters())
+    _mark_edited()
 
 
 def page_param(key: str, allowed: Iterable[str], default: str, notices: list[str]) -> str:
@@ -226,16 +236,15 @@ def _sidebar_filters(ds: Dataset, current: flt.Filters) -> None:
         return facet_counts(base, flt.FIELD_COLUMNS[field], field in flt.MULTI_VALUED)
 
     def multiselect(field: str, options: list[str], labels: dict[str, str], help: str | None = None) -> None:
-        st.multiselect(flt.FIELD_LABELS[field], options, key=_WIDGET + field, help=help,
+        st.multiselect(flt.FIELD_LABELS[field], options, key=_WIDGET + field, help=help, on_change=_mark_edited,
                        format_func=_option_labels(counts(field), labels), placeholder="All")
 
-    by_date = events.sort_values(["start_date", "short_name"])
-    st.text_input("Search the text", key=_WIDGET + "query", max_chars=flt.MAX_QUERY_CHARS,
+    st.text_input("Search the text", key=_WIDGET + "query", max_chars=flt.MAX_QUERY_CHARS, on_change=_mark_edited,
                   placeholder="e.g. training police", help="Finds words even with typos or other spellings "
                   "(traficking, peace keepers, sensitisation). Every word must match.")
-    multiselect("events", list(by_date["event_id"]), dict(zip(events["event_id"], events["short_name"])))
+    multiselect("events", list(by_date(events)["event_id"]), dict(zip(events["event_id"], events["short_name"])))
     multiselect("themes", codebook.values("themes"), codebook.labels("themes"))
-    st.radio("Records with", flt.THEME_MODES, key=_WIDGET + "theme_mode", horizontal=True,
+    st.radio("Records with", flt.THEME_MODES, key=_WIDGET + "theme_mode", horizontal=True, on_change=_mark_edited,
              format_func={"any": "any chosen theme", "all": "all chosen themes"}.get)
     multiselect("target_groups", codebook.values("target_groups"), codebook.labels("target_groups"))
     multiselect("topics", codebook.values("topics"), codebook.labels("topics"))
@@ -270,11 +279,12 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     from_url, notices = flt.from_query_params(_url_params(), ds.codebook, events["event_id"], events["programme"],
                                               page_keys=page_keys)
     url_form = flt.to_query_params(from_url)
-    # The URL wins when it changed outside the widgets (first visit, a shared link) and on another page: the
-    # browser resets the sidebar's widgets to their defaults on a page switch, while the link carried the filters.
-    seen = (title, url_form)
+    # The URL is the truth, except in the run right after a person changed a filter widget (the widgets then hold
+    # the new state, written to the URL below). The browser resets the sidebar's widgets to their defaults on a page
+    # switch and Streamlit forgets them between pages, so anything else must come from the URL.
+    edited = st.session_state.pop(_EDITED, False)
     widgets_lost = any(_WIDGET + f.name not in st.session_state for f in fields(flt.Filters))
-    if st.session_state.get(_SEEN) != seen or widgets_lost:
+    if not edited or widgets_lost:
         _put_widgets(from_url)
     current = _filters_from_widgets()
 
@@ -284,7 +294,6 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
         _sidebar_filters(ds, current)
     current = _filters_from_widgets()
     params = flt.to_query_params(current)
-    st.session_state[_SEEN] = (title, params)
     if params != url_form or notices:
         kept = {k: st.query_params.get_all(k) for k in page_keys if k in st.query_params}
         st.query_params.from_dict({**params, **kept})

@@ -71,3 +71,15 @@ def test_a_bad_address_gives_a_notice_not_an_error(page, app_server):
     notice = page.locator("[data-testid='stAlertContentWarning']").first.inner_text()
     assert "<script>alert(1)</script>" in notice and "nope" in notice
     assert page.locator("script:text('alert(1)')").count() == 0
+
+
+def test_choosing_a_cross_tab_cell_lists_its_records(page, app_server):
+    open_view(page, app_server, "crosstab?theme=protection")
+    grid = page.locator(".st-key-ct_table [data-testid='stDataFrame']")
+    box = grid.bounding_box()
+    row_height = 35  # the grid's fixed row height; row 0 is the header, row 2 the second event (Bangkok)
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + row_height * 2 + row_height / 2)
+    wait_for_app(page)
+    assert "cell_row=Bangkok" in page.url and "theme=protection" in page.url
+    heading = page.get_by_role("heading", name=re.compile(r"^\d+ records?: Event “Bangkok” ×"))
+    assert heading.is_visible()
