@@ -76,6 +76,7 @@ def test_a_bad_address_gives_a_notice_not_an_error(page, app_server):
 def test_choosing_a_cross_tab_cell_lists_its_records(page, app_server):
     open_view(page, app_server, "crosstab?theme=protection")
     grid = page.locator(".st-key-ct_table [data-testid='stDataFrame']")
+    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     row_height = 35  # the grid's fixed row height; row 0 is the header, row 2 the second event (Bangkok)
     page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + row_height * 2 + row_height / 2)
