@@ -29,7 +29,6 @@ import pandas as pd  # noqa: E402
 from gift_dash.data import DATA_DIR  # noqa: E402
 
 
-
 def pages() -> list[str]:
     from gift_ui import available_pages
 

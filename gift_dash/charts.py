@@ -60,7 +60,7 @@ _POSITIONS = ("middle right", "top center", "middle left", "bottom center")
 
 def _label_positions(part: pd.DataFrame, placed: pd.DataFrame) -> list[str]:
     """Labels of points within 15 degrees of an earlier point turn to another side, so close cities stay legible."""
-    coords = list(zip(placed["latitude"].astype(float), placed["longitude"].astype(float), placed["event_id"]))
+    coords = list(zip(placed["latitude"].astype(float), placed["longitude"].astype(float), placed["event_id"], strict=True))
     positions = []
     for event_id in part["event_id"]:
         index = next(i for i, c in enumerate(coords) if c[2] == event_id)

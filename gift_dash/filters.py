@@ -299,7 +299,7 @@ def _single(key: str, field: str, values: list[str], notices: list[str]) -> str 
 
 def describe(filters: Filters, codebook: Codebook, events: pd.DataFrame) -> str:
     """The filters in words, e.g. "Theme: Protection · Event: Kampala · Search: 'training'"."""
-    names = dict(zip(events["event_id"], events["short_name"]))
+    names = dict(zip(events["event_id"], events["short_name"], strict=True))
     parts = []
     for field in _FIELDS:
         values = getattr(filters, field)

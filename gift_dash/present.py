@@ -44,7 +44,7 @@ def display_frame(records: pd.DataFrame, events: pd.DataFrame, codebook: Codeboo
                   columns: tuple[str, ...] = SCREEN_COLUMNS) -> pd.DataFrame:
     """The records as people read them, under the same headings as the exports (gift_dash.export): event names,
     codebook labels, "not stated" for blank tags, the text verbatim. Keeps ``records``' index."""
-    names = dict(zip(events["event_id"], events["short_name"]))
+    names = dict(zip(events["event_id"], events["short_name"], strict=True))
     out = pd.DataFrame(index=records.index)
     for key in columns:
         if key == "event":

@@ -70,7 +70,7 @@ def dimension_values(records: pd.DataFrame, events: pd.DataFrame, key: str, code
     """The readable values of a dimension, one entry per (record, value), indexed like ``records``."""
     dim = DIMENSIONS[key]
     if dim.event_column:
-        lookup = dict(zip(events["event_id"], events[dim.event_column].fillna("")))
+        lookup = dict(zip(events["event_id"], events[dim.event_column].fillna(""), strict=True))
         values = records[dim.column].map(lookup).fillna("")
         return values.mask(values == "", NOT_STATED)
     values = exploded(records[dim.column], dim.multi)
@@ -155,7 +155,7 @@ def theme_mix(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook) -
 def recurring_ideas(records: pd.DataFrame, events: pd.DataFrame, summary: pd.DataFrame, top: int = 8) -> pd.DataFrame:
     """The ideas (similarity groups, from similarity.group_summary over ``records``) spanning the most events,
     at least two. Columns: idea, events, members, event_names, representative_text."""
-    names = dict(zip(events["event_id"], events["short_name"]))
+    names = dict(zip(events["event_id"], events["short_name"], strict=True))
     shared = summary[summary["n_events"] >= 2].head(top)
     return pd.DataFrame({
         "idea": shared["label"], "events": shared["n_events"], "members": shared["n_members"],

@@ -43,7 +43,7 @@ st.markdown("Each vocabulary: its values, what they mean, and when a record gets
 entries = ds.codebook.entries
 vocabularies = ds.codebook.vocabularies
 names = {v: FIELD_LABELS.get(k, v) for k, v in FIELD_VOCABULARIES.items() if v} | {"themes": "Themes"}
-for tab, vocabulary in zip(st.tabs([names.get(v, v) for v in vocabularies]), vocabularies):
+for tab, vocabulary in zip(st.tabs([names.get(v, v) for v in vocabularies]), vocabularies, strict=True):
     with tab:
         part = entries[entries["vocabulary"] == vocabulary].drop(columns="vocabulary")
         st.dataframe(part.rename(columns=str.capitalize), hide_index=True)

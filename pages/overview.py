@@ -17,7 +17,7 @@ for col, (label, key, help_text) in zip(st.columns(4), [
     ("Records", "records", "Recommendations, priority actions, conclusions and commitments in view"),
     ("Countries", "countries", "Host countries of those events"),
     ("Lists", "lists", "Lists in the document that the records come from"),
-]):
+], strict=True):
     col.metric(label, f"{figures[key]:,}", help=help_text, border=True)
 
 if records.empty:

@@ -8,8 +8,16 @@ from hypothesis import strategies as st
 
 from gift_dash.data import load_dataset
 from gift_dash.filters import (
-    MAX_QUERY_CHARS, MAX_VALUES_PER_KEY, SEARCH_THRESHOLD, URL_KEYS, Filters, apply, describe,
-    from_query_params, search_mask, to_query_params,
+    MAX_QUERY_CHARS,
+    MAX_VALUES_PER_KEY,
+    SEARCH_THRESHOLD,
+    URL_KEYS,
+    Filters,
+    apply,
+    describe,
+    from_query_params,
+    search_mask,
+    to_query_params,
 )
 from gift_dash.schema import split_multi
 

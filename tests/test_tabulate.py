@@ -11,7 +11,14 @@ from gift_dash.filters import Filters, apply
 from gift_dash.present import display_frame, events_table, tags
 from gift_dash.schema import split_multi
 from gift_dash.tabulate import (
-    DIMENSIONS, NOT_STATED, cell_records, crosstab, facet_counts, headline, needs_vs_records, recurring_ideas,
+    DIMENSIONS,
+    NOT_STATED,
+    cell_records,
+    crosstab,
+    facet_counts,
+    headline,
+    needs_vs_records,
+    recurring_ideas,
     theme_mix,
 )
 
@@ -84,7 +91,7 @@ def test_cell_records_are_the_ones_counted():
     inside = cell_records(ANNEX, EVENTS, CODEBOOK, "target_group", "Children", "theme", "Protection")
     assert len(inside) == table.loc["Children", "Protection"]
     assert all("children" in split_multi(t) and "protection" in split_multi(h)
-               for t, h in zip(inside["target_groups"], inside["themes"]))
+               for t, h in zip(inside["target_groups"], inside["themes"], strict=True))
 
 
 def test_headline_of_annex_ii():

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from gift_ui import available_pages
 from tests.browser.harness import assert_no_exception, wait_for_app
 
