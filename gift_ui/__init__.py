@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -323,8 +324,11 @@ def show_records(view: View, frame: pd.DataFrame, key: str, select: bool = False
     shown = display_frame(frame, view.dataset.events, view.dataset.codebook, columns)
     config = {"Text (verbatim)": st.column_config.TextColumn(width="large")}
     options = dict(on_select="rerun", selection_mode="single-row") if select else {}
-    event = st.dataframe(shown, key=key, hide_index=True, column_config=config, height=height or "auto",
-                         **options)
+    # The rows' ids in the widget's key: a selection is by position, so when the rows change (another filter) the
+    # old selection must go rather than point at whichever record now sits in that row.
+    rows = zlib.crc32("\n".join(frame["id"].astype(str)).encode())
+    event = st.dataframe(shown, key=f"{key}_{rows:08x}", hide_index=True, column_config=config,
+                         height=height or "auto", **options)
     exports.export_buttons(view, frame, key, part)
     if select and event and event.selection.rows:
         return frame["id"].iloc[event.selection.rows[0]]
