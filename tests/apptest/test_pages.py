@@ -175,3 +175,13 @@ def test_navigation_links_carry_the_filters(open_page):
     links = at.get("page_link")
     assert len(links) >= 4
     assert all("theme=protection" in link.proto.query_string for link in links)
+
+
+def test_reset_clears_every_filter_and_the_address(open_page):
+    at = open_page(EXPLORE, theme="protection", q="children", source="all")
+    reset = [b for b in at.button if b.label == "Reset all filters"]
+    assert reset
+    reset[0].click().run()
+    assert records_shown(at) == 118
+    assert url(at, filters_only=True) == {}
+    assert widget(at, "text_input", "flt_query").value == ""
