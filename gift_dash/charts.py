@@ -76,20 +76,33 @@ def _legend_below(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def event_map(events: pd.DataFrame) -> go.Figure:
+def _with_counts(events: pd.DataFrame, in_view: pd.Series) -> pd.DataFrame:
+    """Events with ``n`` (records in view, from ``in_view``: event_id -> count) and a marker opacity: events with
+    none in view are faded, and their label says (0), so the filters show on the map without relying on colour."""
+    out = events.copy()
+    out["n"] = out["event_id"].map(in_view).fillna(0).astype(int)
+    out["opacity"] = out["n"].map(lambda n: 1.0 if n else 0.3)
+    return out
+
+
+IN_VIEW_NOTE = "(number) = records in view; faded = none in view"
+
+
+def event_map(events: pd.DataFrame, in_view: pd.Series) -> go.Figure:
     """Events with coordinates as labelled points; annex II events and the others in different colour and shape.
     Events without coordinates are left out (the page lists them)."""
     fig = go.Figure()
     placed = _escaped(events[events["latitude"].astype(str).str.strip() != ""], ["city"])
+    placed = _with_counts(placed, in_view)
     for in_annex, style in EVENT_KIND_STYLE.items():
         part = placed[(placed["in_annex_ii"] == "yes") == in_annex]
         if part.empty:
             continue
         fig.add_trace(go.Scattergeo(
             lat=part["latitude"].astype(float), lon=part["longitude"].astype(float),
-            text=part["city"], customdata=part["event_id"], mode="markers+text",
-            textposition=_label_positions(part, placed), textfont={"size": FONT_SIZE - 3},
-            marker={"size": 15, "color": style["colour"], "symbol": style["symbol"],
+            text=part["city"] + " (" + part["n"].astype(str) + ")", customdata=part["event_id"],
+            mode="markers+text", textposition=_label_positions(part, placed), textfont={"size": FONT_SIZE - 3},
+            marker={"size": 15, "color": style["colour"], "symbol": style["symbol"], "opacity": part["opacity"],
                     "line": {"width": 1.5, "color": "white"}},
             name=f"{style['name']}s ({len(part)})",
             hovertemplate="%{text}<extra>" + style["name"] + "</extra>",
@@ -99,15 +112,16 @@ def event_map(events: pd.DataFrame) -> go.Figure:
         landcolor="#eeeeee", showocean=True, oceancolor="#f7fbff", coastlinecolor="#999999",
         lataxis_range=[-40, 62], lonaxis_range=[-60, 125],
     )
-    _layout(fig, "Where the events took place", f"n = {len(placed)} events with a stated city", 680)
+    _layout(fig, "Where the events took place", f"n = {len(placed)} events with a stated city · {IN_VIEW_NOTE}",
+            680)
     return _legend_below(fig)
 
 
-def timeline(events: pd.DataFrame) -> go.Figure:
+def timeline(events: pd.DataFrame, in_view: pd.Series) -> go.Figure:
     """Events with stated dates on a time axis, one row each, annex II and the others told apart."""
     dated = _escaped(events[events["start_date"].astype(str).str.strip() != ""], ["short_name", "date_as_stated"])
+    dated = _with_counts(dated, in_view)
     dated["start"] = pd.to_datetime(dated["start_date"])
-    dated["end"] = pd.to_datetime(dated["end_date"].where(dated["end_date"] != "", dated["start_date"]))
     dated = dated.sort_values("start")
     fig = go.Figure()
     for in_annex, style in EVENT_KIND_STYLE.items():
@@ -115,16 +129,18 @@ def timeline(events: pd.DataFrame) -> go.Figure:
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=part["start"], y=part["short_name"], mode="markers+text", text=part["date_as_stated"],
+            x=part["start"], y=part["short_name"], mode="markers+text",
+            text=part["date_as_stated"] + " (" + part["n"].astype(str) + ")",
             textposition="middle right", textfont={"size": FONT_SIZE - 4},
-            marker={"size": 16, "color": style["colour"], "symbol": style["symbol"]},
+            marker={"size": 16, "color": style["colour"], "symbol": style["symbol"], "opacity": part["opacity"]},
             name=f"{style['name']}s ({len(part)})", customdata=part["event_id"],
             hovertemplate="%{y}: %{text}<extra></extra>",
         ))
     fig.update_yaxes(categoryorder="array", categoryarray=list(dated["short_name"])[::-1], title=None)
     fig.update_xaxes(title=None, showgrid=True, gridcolor="#e5e5e5", dtick="M2", tickformat="%b %Y",
                      range=[pd.Timestamp("2007-05-01"), pd.Timestamp("2008-07-01")])
-    return _layout(fig, "When the events took place, 2007–2008", f"n = {len(dated)} events with stated dates",
+    return _layout(fig, "When the events took place, 2007–2008",
+                   f"n = {len(dated)} events with stated dates · {IN_VIEW_NOTE}",
                    170 + 42 * len(dated))
 
 

@@ -70,12 +70,16 @@ def tags(record: pd.Series, codebook: Codebook) -> list[tuple[str, str]]:
             (COLUMN_HEADINGS["primary_theme"], labelled(record.get("primary_theme", ""), "themes", codebook))]
 
 
-def events_table(events: pd.DataFrame) -> pd.DataFrame:
-    """The events as people read them, blanks as "not stated", ordered by date."""
+def events_table(events: pd.DataFrame, in_view: pd.Series | None = None) -> pd.DataFrame:
+    """The events as people read them, blanks as "not stated", ordered by date; with ``in_view`` (event_id ->
+    records), a column of the records in view."""
     table = by_date(events)[
-        ["short_name", "title", "city", "country", "date_as_stated", "in_annex_ii", "programme"]]
+        ["event_id", "short_name", "title", "city", "country", "date_as_stated", "in_annex_ii", "programme"]]
     table = table.rename(columns={
         "short_name": "Event", "title": "Title", "city": "City", "country": "Country",
         "date_as_stated": "Dates (as stated)", "in_annex_ii": "In annex II", "programme": "Programme",
     })
-    return table.replace("", NOT_STATED).reset_index(drop=True)
+    table = table.replace("", NOT_STATED)
+    if in_view is not None:
+        table["Records in view"] = table["event_id"].map(in_view).fillna(0).astype(int)
+    return table.drop(columns="event_id").reset_index(drop=True)

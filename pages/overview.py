@@ -23,12 +23,13 @@ for col, (label, key, help_text) in zip(st.columns(4), [
 if records.empty:
     st.info("No records match these filters. Remove a filter in the sidebar to see more.")
 
-table = events_table(events)
-gift_ui.chart(charts.event_map(events), table, key="map")
+in_view = records["event_id"].value_counts()
+table = events_table(events, in_view)
+gift_ui.chart(charts.event_map(events, in_view), table, key="map")
 for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
     st.caption(f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
                "city not stated — not mapped.")
-gift_ui.chart(charts.timeline(events), table, key="timeline")
+gift_ui.chart(charts.timeline(events, in_view), table, key="timeline")
 for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterrows():
     stated = event["date_as_stated"] or "no date"
     st.caption(f"{gift_ui.md_escape(event['short_name'])}: the document says “{gift_ui.md_escape(stated)}” — "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from gift_dash import charts
@@ -14,6 +15,7 @@ from gift_dash.tabulate import crosstab, needs_vs_records, theme_mix
 DATA = load_dataset()
 EVENTS, CODEBOOK = DATA.events, DATA.codebook
 ANNEX = apply(DATA.records, EVENTS, Filters())
+IN_VIEW = ANNEX["event_id"].value_counts()
 
 
 def subtitle(fig) -> str:
@@ -32,7 +34,7 @@ def test_event_kinds_differ_in_colour_and_shape():
 
 
 def test_map_leaves_out_events_without_coordinates_and_counts_the_rest():
-    fig = charts.event_map(EVENTS)
+    fig = charts.event_map(EVENTS, IN_VIEW)
     placed = sum(len(trace.lat) for trace in fig.data)
     assert placed == (EVENTS["latitude"] != "").sum() == 10
     assert "n = 10" in subtitle(fig)
@@ -40,8 +42,18 @@ def test_map_leaves_out_events_without_coordinates_and_counts_the_rest():
     assert not re.search(r"https?://", fig.to_json())  # nothing in the figure points at the internet
 
 
+def test_map_and_timeline_show_the_records_in_view_in_words_and_fade_events_without():
+    kampala_only = pd.Series({"kampala-2007": 23})
+    for fig in (charts.event_map(EVENTS, kampala_only), charts.timeline(EVENTS, kampala_only)):
+        points = [(text, opacity) for trace in fig.data
+                  for text, opacity in zip(trace.text, trace.marker.opacity, strict=True)]
+        assert any(t.endswith("(23)") and o == 1.0 for t, o in points)
+        assert all(o < 1 for t, o in points if t.endswith("(0)"))
+        assert sum(o == 1.0 for _, o in points) == 1
+
+
 def test_timeline_has_every_dated_event():
-    fig = charts.timeline(EVENTS)
+    fig = charts.timeline(EVENTS, IN_VIEW)
     names = [name for trace in fig.data for name in trace.y]
     assert "Egypt (LAS)" not in names and len(names) == 10
 
@@ -72,7 +84,7 @@ def test_needs_chart_tells_the_series_apart_without_colour():
 
 def test_every_chart_states_its_n():
     figures = [
-        charts.event_map(EVENTS), charts.timeline(EVENTS),
+        charts.event_map(EVENTS, IN_VIEW), charts.timeline(EVENTS, IN_VIEW),
         charts.theme_mix(theme_mix(ANNEX, EVENTS, CODEBOOK), len(ANNEX)),
         charts.needs_vs_records(needs_vs_records(ANNEX, DATA.ta_needs, CODEBOOK), len(ANNEX)),
     ]
@@ -84,7 +96,7 @@ def test_every_chart_states_its_n():
 def test_data_text_in_charts_is_escaped():
     events = EVENTS.copy()
     events.loc[0, ["short_name", "city"]] = ["<b>Kampala</b>", "<a href='x'>K</a>"]
-    for fig in (charts.event_map(events), charts.timeline(events)):
+    for fig in (charts.event_map(events, IN_VIEW), charts.timeline(events, IN_VIEW)):
         labels = [str(v) for trace in fig.data for part in (trace.text, getattr(trace, "y", None))
                   if part is not None for v in part]
         assert not any("<" in v for v in labels)
