@@ -36,9 +36,10 @@ if regional.empty:
 
 index = gift_ui.similarity_index(ds)
 by_id = ds.records.set_index("id")
+regional_ids = set(regional["id"])
 st.caption(f"{len(findings)} findings; echoes drawn from {len(regional):,} annex II record(s) in view.")
 for _, finding in findings.iterrows():
-    near = similarity.neighbours(index, finding["id"], k=ECHOES_PER_FINDING, among=regional["id"])
+    near = similarity.neighbours(index, finding["id"], k=ECHOES_PER_FINDING, among=regional_ids)
     near = near[near["score"] >= min_score]
     with st.container(border=True):
         st.markdown(f"**Finding ({gift_ui.md_escape(finding['item'] or 'item not stated')})**")
