@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gift_dash.briefing import find_chromium
 from gift_dash.data import load_dataset
 from gift_dash.filters import Filters, apply
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 PAGE = "pages/briefing.py"
 
 
-@pytest.fixture(autouse=True)
-def clear_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-def open_page(**params) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+@pytest.fixture
+def briefing(open_page):
+    """The Briefing page after its first run, with URL parameters (the shared open_page of conftest.py)."""
+    return lambda **params: open_page(PAGE, **params)
 
 
 def figures(at: AppTest) -> dict[str, str]:
@@ -46,8 +31,8 @@ def preview(at: AppTest) -> str:
     return frame.proto.srcdoc
 
 
-def test_the_page_briefs_on_the_default_scope():
-    at = open_page()
+def test_the_page_briefs_on_the_default_scope(briefing):
+    at = briefing()
     dataset = load_dataset()
     assert figures(at)["Records"] == str(len(apply(dataset.records, dataset.events, Filters())))
     assert "Download the briefing (HTML)" in labels(at, "download_button")
@@ -55,8 +40,8 @@ def test_the_page_briefs_on_the_default_scope():
     assert "Scope:</b> All annex II records" in preview(at)
 
 
-def test_a_filter_in_the_address_changes_the_scope_and_the_document():
-    at = open_page(theme="protection", event="kampala-2007")
+def test_a_filter_in_the_address_changes_the_scope_and_the_document(briefing):
+    at = briefing(theme="protection", event="kampala-2007")
     dataset = load_dataset()
     expected = apply(dataset.records, dataset.events, Filters(themes=("protection",), events=("kampala-2007",)))
     assert figures(at)["Records"] == str(len(expected))
@@ -65,20 +50,20 @@ def test_a_filter_in_the_address_changes_the_scope_and_the_document():
     assert document.count('class="record') == len(expected)
 
 
-def test_a_bad_parameter_gives_a_notice_not_an_error():
-    at = open_page(theme="not-a-theme")
+def test_a_bad_parameter_gives_a_notice_not_an_error(briefing):
+    at = briefing(theme="not-a-theme")
     assert any("theme='not-a-theme'" in w.value.replace("\\", "") for w in at.warning)
     assert figures(at)["Records"]
 
 
-def test_an_empty_scope_says_there_is_nothing_to_brief_on():
-    at = open_page(q="zzzzqqqqxx")
+def test_an_empty_scope_says_there_is_nothing_to_brief_on(briefing):
+    at = briefing(q="zzzzqqqqxx")
     assert any("nothing to brief on" in i.value for i in at.info)
     assert not at.get("iframe")
 
 
-def test_make_a_pdf_offers_the_pdf_when_chromium_is_here():
-    at = open_page(event="bangkok-2007")
+def test_make_a_pdf_offers_the_pdf_when_chromium_is_here(briefing):
+    at = briefing(event="bangkok-2007")
     if find_chromium() is None:
         assert "Make a PDF" not in labels(at, "button")
         return
@@ -100,10 +85,6 @@ def test_export_scope_says_which_part_of_the_view_a_table_holds():
     assert export_scope(view, part, "Recurring idea: Demand") == "All annex II records · Recurring idea: Demand"
 
 
-def test_the_records_of_a_recurring_idea_can_be_exported():
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.query_params["group"] = "1"
-    at.switch_page("pages/recurring_ideas.py")
-    at.run()
-    assert not at.exception
+def test_the_records_of_a_recurring_idea_can_be_exported(open_page):
+    at = open_page("pages/recurring_ideas.py", group="1")
     assert {"CSV", "Excel (.xlsx)"} <= set(labels(at, "download_button"))
