@@ -36,13 +36,16 @@ def pages() -> list[str]:
 
 
 def synthetic_data_dir(target: Path, n_records: int) -> Path:
-    """A copy of data/ whose recommendations.csv holds ``n_records`` rows: the shipped rows over and over, each copy
-    with new ids (parent_id and list_id follow, so sub-items and lists stay consistent)."""
+    """A copy of data/ whose recommendations.csv holds ``n_records`` rows: the shipped rows, then the annex II rows
+    over and over, each copy with new ids (parent_id and list_id follow, so sub-items and lists stay consistent).
+    Only regional recommendations grow: the Vienna Forum's ten findings and section V's outcomes are fixed by the
+    document (uploads are marked "uploaded", never "section-vi")."""
     shutil.copytree(DATA_DIR, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("source"))
     shipped = pd.read_csv(DATA_DIR / "recommendations.csv", dtype=str, keep_default_na=False)
+    regional = shipped[shipped["source"] == "annex-ii"]
     copies = []
-    for copy in range(-(-n_records // len(shipped))):
-        part = shipped.copy()
+    for copy in range(1 + -(-max(n_records - len(shipped), 0) // len(regional))):
+        part = (regional if copy else shipped).copy()
         if copy:
             suffix = f"-x{copy}"
             part["id"] = part["id"] + suffix
