@@ -149,6 +149,19 @@ def _cells(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[str]]:
     return {c: frame[c].fillna("").astype(str).str.strip().tolist() if c in frame.columns else empty for c in columns}
 
 
+def _file_problems(frame: pd.DataFrame, required: list[str], known: list[str], file: str,
+                   noun: str) -> tuple[list[Problem], set[int] | None]:
+    """Problems with the file as a whole, and the positions of its blank rows; None instead of the blank rows when
+    no row can be checked (a required column is missing, or every row is blank)."""
+    problems = _missing_columns(frame, required, file) + _extra_columns(frame, known, file)
+    if any(p.row is None and p.severity == "error" for p in problems):
+        return problems, None
+    blank = _blank_rows(frame)
+    if len(frame) == len(blank):
+        return problems + [Problem(file, None, None, f"no {noun}: the file has a header but no rows")], None
+    return problems, blank
+
+
 def validate_records(
     records: pd.DataFrame, codebook: Codebook, event_ids: set[str], file: str = "recommendations.csv",
     known_ids: set[str] = frozenset(),
@@ -156,13 +169,9 @@ def validate_records(
     """Every problem in a records frame (all cells str). ``known_ids`` are ids already loaded, e.g. the shipped
     records when validating an upload: a clash with them is a duplicate, and a parent_id may point at them.
     Rows with every cell blank are skipped; row numbers still count them, as a spreadsheet does."""
-    problems = _missing_columns(records, REQUIRED_RECORD_COLUMNS, file)
-    problems += _extra_columns(records, RECORD_COLUMNS, file)
-    if any(p.row is None and p.severity == "error" for p in problems):
+    problems, blank = _file_problems(records, REQUIRED_RECORD_COLUMNS, RECORD_COLUMNS, file, "records")
+    if blank is None:
         return problems
-    blank = _blank_rows(records)
-    if len(records) == len(blank):
-        return problems + [Problem(file, None, None, "no records: the file has a header but no rows")]
 
     cells = _cells(records, RECORD_COLUMNS)
     allowed = {vocabulary: set(codebook.values(vocabulary)) for vocabulary in codebook.vocabularies}
@@ -246,13 +255,9 @@ def _parse_date(value: str) -> date | None:
 
 def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: set[str] = frozenset()) -> list[Problem]:
     """Every problem in an events frame. ``known_ids`` are event ids already loaded: a clash is a duplicate."""
-    problems = _missing_columns(events, REQUIRED_EVENT_COLUMNS, file)
-    problems += _extra_columns(events, EVENT_COLUMNS, file)
-    if any(p.row is None and p.severity == "error" for p in problems):
+    problems, blank = _file_problems(events, REQUIRED_EVENT_COLUMNS, EVENT_COLUMNS, file, "events")
+    if blank is None:
         return problems
-    blank = _blank_rows(events)
-    if len(events) == len(blank):
-        return problems + [Problem(file, None, None, "no events: the file has a header but no rows")]
     counts = events["event_id"].fillna("").astype(str).str.strip().value_counts()
     for position, (_, row) in enumerate(events.fillna("").astype(str).iterrows()):
         if position in blank:
