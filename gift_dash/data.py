@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -238,9 +239,10 @@ class Dataset:
     ta_needs: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """A short fingerprint of the data, recorded in exports so a reader knows which data they came from."""
+        """A short fingerprint of the data, recorded in exports so a reader knows which data they came from, and
+        the key of the app's caches. Hashed once per Dataset (about 10 ms at 20,000 records)."""
         digest = hashlib.sha256(pd.util.hash_pandas_object(self.records, index=False).values.tobytes())
         return digest.hexdigest()[:12]
 

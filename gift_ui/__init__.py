@@ -73,7 +73,9 @@ def data_dir() -> Path:
 
 @st.cache_data(show_spinner="Loading the records …", max_entries=4)
 def _load(path: str) -> Dataset:
-    return load_dataset(Path(path))
+    ds = load_dataset(Path(path))
+    ds.version  # noqa: B018 - hash now, so every copy st.cache_data hands out carries it
+    return ds
 
 
 SESSION_DATASET_KEY = "uploaded_dataset"  # pages/upload.py keeps this session's merged Dataset here
@@ -95,23 +97,9 @@ def _similarity_index(version: str, _records: pd.DataFrame) -> similarity.Simila
     return similarity.build_index(_records)
 
 
-_VERSIONS: dict[int, tuple[pd.DataFrame, str]] = {}
-
-
-def dataset_version(ds: Dataset) -> str:
-    """ds.version, hashed once per records frame (it costs ~10 ms at 20,000 records and several caches ask).
-    The memo holds the frame itself, so its id cannot be reused by another frame while remembered."""
-    key = id(ds.records)
-    if key not in _VERSIONS:
-        if len(_VERSIONS) >= 8:
-            _VERSIONS.pop(next(iter(_VERSIONS)))
-        _VERSIONS[key] = (ds.records, ds.version)
-    return _VERSIONS[key][1]
-
-
 def similarity_index(ds: Dataset) -> similarity.SimilarityIndex:
     """The similarity index of every record in the dataset, built once per dataset version."""
-    return _similarity_index(dataset_version(ds), ds.records)
+    return _similarity_index(ds.version, ds.records)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -121,7 +109,7 @@ def _idea_groups(version: str, threshold: float, _ds: Dataset) -> pd.DataFrame:
 
 def idea_groups(ds: Dataset, threshold: float = similarity.DEFAULT_THRESHOLD) -> pd.DataFrame:
     """similarity.groups over the whole dataset (cached); restrict to a view with similarity.group_summary."""
-    return _idea_groups(dataset_version(ds), threshold, ds)
+    return _idea_groups(ds.version, threshold, ds)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -132,7 +120,7 @@ def _ideas_in_view(version: str, filters: str, threshold: float, _ds: Dataset, _
 def ideas_in_view(view: View, threshold: float = similarity.DEFAULT_THRESHOLD) -> pd.DataFrame:
     """similarity.group_summary of the view's records (cached per dataset version, filters and threshold: it
     takes most of a second at 20,000 records)."""
-    return _ideas_in_view(dataset_version(view.dataset), repr(view.filters), threshold, view.dataset, view.records)
+    return _ideas_in_view(view.dataset.version, repr(view.filters), threshold, view.dataset, view.records)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
@@ -346,7 +334,7 @@ def chart(fig, data: pd.DataFrame, key: str, note: str | None = None) -> None:
 
 def download_dataset(ds: Dataset) -> None:
     """Buttons to download every record, event and codebook entry (formula-safe, with a note of provenance)."""
-    stamp = dataset_version(ds)
+    stamp = ds.version
     left, right = st.columns(2)
     # Callables: the files are built only when someone clicks, not on every run of the page.
     left.download_button("Full dataset, Excel (.xlsx)", lambda: export.dataset_xlsx(ds), key="dl_dataset_xlsx",
