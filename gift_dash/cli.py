@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gift_dash import filters as flt
-from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table
+from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table, with_schema_columns
 from gift_dash.schema import RECORD_COLUMNS, validate_records
 from gift_dash.upload import check_files
 
@@ -89,10 +89,7 @@ def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
     if errors:
         raise UnknownValue(f"{path}: {len(errors)} problem(s); nothing exported (check with: python -m gift_dash "
                            f"validate {path})")
-    for column in RECORD_COLUMNS:
-        if column not in records.columns:
-            records[column] = ""
-    return replace(shipped, records=records[RECORD_COLUMNS].reset_index(drop=True), codebook=codebook)
+    return replace(shipped, records=with_schema_columns(records, RECORD_COLUMNS), codebook=codebook)
 
 
 class CannotWrite(OSError):

@@ -256,10 +256,11 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
     ta_needs = pd.read_csv(data_dir / "ta_needs.csv", dtype={"ta_area": str, "label_as_stated": str})
     problems = validate_events(events, "events.csv")
     problems += validate_records(records, codebook, set(events["event_id"]), "recommendations.csv")
-    return Dataset(_with_columns(records, RECORD_COLUMNS), _with_columns(events, EVENT_COLUMNS), codebook, ta_needs, problems)
+    return Dataset(with_schema_columns(records, RECORD_COLUMNS), with_schema_columns(events, EVENT_COLUMNS),
+                   codebook, ta_needs, problems)
 
 
-def _with_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def with_schema_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The frame with every schema column (missing optional ones empty), in schema order."""
     out = frame.copy()
     for column in columns:

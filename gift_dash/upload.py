@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from gift_dash.data import Dataset, read_table
+from gift_dash.data import Dataset, read_table, with_schema_columns
 from gift_dash.filters import DEFAULT_SOURCES, Filters
 from gift_dash.schema import (
     EVENT_COLUMNS,
@@ -182,8 +182,7 @@ def _source_replaced(frame: pd.DataFrame, file: str) -> list[Problem]:
 def _normalised(frame: pd.DataFrame, columns: list[str], positions: list[int]) -> pd.DataFrame:
     """The accepted rows in schema columns: cells trimmed (text kept verbatim), multi-valued cells joined by
     SEPARATOR, a missing optional column empty."""
-    out = pd.DataFrame({c: frame[c] if c in frame.columns else "" for c in columns}, index=frame.index, dtype=str)
-    out = out.iloc[positions].reset_index(drop=True)
+    out = with_schema_columns(frame.iloc[positions], columns).astype(str)
     for column in columns:
         if column in MULTI_VOCAB_COLUMNS:
             out[column] = out[column].map(lambda cell: SEPARATOR.join(split_multi(cell)))
