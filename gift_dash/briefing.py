@@ -152,19 +152,19 @@ def _events_table(held: pd.DataFrame) -> str:
             f'<th class="n">Records</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
-def recurring_ideas(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
-    """Groups of similar records (gift_dash.similarity, grouped over the whole dataset so a group means the same
+def ideas_in_scope(records: pd.DataFrame, groups: pd.DataFrame, several_events: bool) -> pd.DataFrame:
+    """Groups of similar records (``groups``: similarity.groups over the whole dataset, so a group means the same
     in every scope) as seen within ``records``: those spanning more than one event in scope, or, when the scope
     holds one event, those with more than one member. Columns as similarity.group_summary."""
-    summary = group_summary(records, similarity_groups(dataset.records))
-    several_events = records["event_id"].nunique() > 1
+    summary = group_summary(records, groups)
     return summary[summary["n_events"] > 1] if several_events else summary[summary["n_members"] > 1]
 
 
-def _ideas_section(records: pd.DataFrame, dataset: Dataset) -> str:
-    ideas = recurring_ideas(records, dataset)
+def _ideas_section(records: pd.DataFrame, dataset: Dataset, groups: pd.DataFrame) -> str:
+    several_events = records["event_id"].nunique() > 1
+    ideas = ideas_in_scope(records, groups, several_events)
     names = dict(zip(dataset.events["event_id"], dataset.events["short_name"], strict=True))
-    if records["event_id"].nunique() > 1:
+    if several_events:
         intro = "Ideas raised at more than one event in this scope, by the number of events that raise them"
     else:
         intro = "This scope holds one event: ideas it raises in more than one item"
@@ -221,8 +221,10 @@ def _appendix(records: pd.DataFrame, dataset: Dataset, held: pd.DataFrame) -> st
     return "".join(parts)
 
 
-def render_briefing(records: pd.DataFrame, dataset: Dataset, scope: str, generated_at: datetime | None = None) -> str:
-    """The briefing for these records. ``scope`` is the filters in words (filters.describe)."""
+def render_briefing(records: pd.DataFrame, dataset: Dataset, scope: str, generated_at: datetime | None = None,
+                    groups: pd.DataFrame | None = None) -> str:
+    """The briefing for these records. ``scope`` is the filters in words (filters.describe); ``groups`` is
+    similarity.groups over the whole dataset, computed here when the caller has none cached."""
     when = (generated_at or datetime.now(UTC)).astimezone(UTC)
     head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
@@ -238,7 +240,8 @@ def render_briefing(records: pd.DataFrame, dataset: Dataset, scope: str, generat
     body = (f"<h2>Key figures</h2>{_key_figures(records, dataset, themes)}"
             f"<h2>Charts</h2>{_charts(records, themes, held)}"
             f"<h2>Events in scope</h2>{_events_table(held)}"
-            f"<h2>Recurring ideas</h2>{_ideas_section(records, dataset)}"
+            f"<h2>Recurring ideas</h2>"
+            f"{_ideas_section(records, dataset, similarity_groups(dataset.records) if groups is None else groups)}"
             f"{_appendix(records, dataset, held)}")
     return head + intro + body + "</body></html>"
 

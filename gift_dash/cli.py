@@ -124,15 +124,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_briefing(args: argparse.Namespace) -> int:
     """Write the briefing for a scope as self-contained HTML (and PDF when Chromium is available)."""
-    from gift_dash.briefing import PdfUnavailable, briefing_html, html_to_pdf
+    from gift_dash.briefing import PdfUnavailable, html_to_pdf, render_briefing
 
     dataset = load_dataset(DATA_DIR)
     chosen = _filters(args, dataset)
-    document = briefing_html(dataset, chosen)
+    records = flt.apply(dataset.records, dataset.events, chosen)
+    scope = flt.describe(chosen, dataset.codebook, dataset.events)
+    document = render_briefing(records, dataset, scope)
     _write(args.out, document.encode("utf-8"))
-    count = len(flt.apply(dataset.records, dataset.events, chosen))
-    print(f"wrote {args.out}: briefing on {count} record(s), "
-          f"scope: {flt.describe(chosen, dataset.codebook, dataset.events)}")
+    print(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
     if args.pdf is not None:
         try:
             pdf = html_to_pdf(document)

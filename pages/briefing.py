@@ -20,9 +20,11 @@ ds = view.dataset
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the briefing …")
-def _document(version: str, scope_key: dict, _ds, _filters) -> str:
-    """The briefing HTML, once per dataset version and scope (the underscore arguments are not hashed)."""
-    return briefing.briefing_html(_ds, _filters)
+def _document(version: str, scope_key: dict, _view) -> str:
+    """The briefing HTML, once per dataset version and scope (the underscore argument is not hashed), over the
+    records the page already selected and the similarity groups the app already cached."""
+    return briefing.render_briefing(_view.records, _view.dataset, _view.description,
+                                    groups=gift_ui.idea_groups(_view.dataset))
 
 
 if view.records.empty:
@@ -34,7 +36,7 @@ FIGURES = (("records", "Records"), ("events", "Events"), ("lists", "Lists"), ("c
 for column, (key, label) in zip(st.columns(len(FIGURES)), FIGURES, strict=True):
     column.metric(label, f"{figures[key]:,}")
 
-document = _document(ds.version, flt.to_query_params(view.filters), ds, view.filters)
+document = _document(ds.version, flt.to_query_params(view.filters), view)
 stamp = datetime.now(UTC)
 with st.container(horizontal=True, vertical_alignment="center", key="briefing_downloads"):
     st.download_button("Download the briefing (HTML)", document.encode("utf-8"),
