@@ -25,7 +25,7 @@ from gift_dash.charts import THEME_COLOURS
 from gift_dash.citation import citations, item_label, place
 from gift_dash.data import DOCUMENT_TITLE, Dataset
 from gift_dash.schema import split_multi
-from gift_dash.similarity import group_summary
+from gift_dash.similarity import build_index, group_summary
 from gift_dash.similarity import groups as similarity_groups
 from gift_dash.tabulate import NOT_STATED, by_date, facet_counts, headline
 
@@ -221,6 +221,10 @@ def _appendix(records: pd.DataFrame, dataset: Dataset, held: pd.DataFrame) -> st
     return "".join(parts)
 
 
+def _whole_dataset_groups(dataset: Dataset, groups: pd.DataFrame | None) -> pd.DataFrame:
+    return groups if groups is not None else similarity_groups(build_index(dataset.records, codebook=dataset.codebook))
+
+
 def render_briefing(records: pd.DataFrame, dataset: Dataset, scope: str, generated_at: datetime | None = None,
                     groups: pd.DataFrame | None = None) -> str:
     """The briefing for these records. ``scope`` is the filters in words (filters.describe); ``groups`` is
@@ -240,8 +244,7 @@ def render_briefing(records: pd.DataFrame, dataset: Dataset, scope: str, generat
     body = (f"<h2>Key figures</h2>{_key_figures(records, dataset, themes)}"
             f"<h2>Charts</h2>{_charts(records, themes, held)}"
             f"<h2>Events in scope</h2>{_events_table(held)}"
-            f"<h2>Recurring ideas</h2>"
-            f"{_ideas_section(records, dataset, similarity_groups(dataset.records) if groups is None else groups)}"
+            f"<h2>Recurring ideas</h2>{_ideas_section(records, dataset, _whole_dataset_groups(dataset, groups))}"
             f"{_appendix(records, dataset, held)}")
     return head + intro + body + "</body></html>"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gift_dash import filters as flt
 from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table, with_schema_columns
-from gift_dash.schema import RECORD_COLUMNS, validate_records
+from gift_dash.schema import RECORD_COLUMNS, load_codebook, validate_records
 from gift_dash.upload import check_files
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -156,11 +156,11 @@ def _similarity_records(args: argparse.Namespace):
 def _run_similarity(args: argparse.Namespace, compute) -> int:
     """Shared by ``groups`` and ``neighbours``: read, compute, write CSV; unusable input is exit 1 with the reason."""
     from gift_dash.export import csv_bytes
-    from gift_dash.similarity import SimilarityError
+    from gift_dash.similarity import SimilarityError, build_index
 
     records, label = _similarity_records(args)
     try:
-        table = compute(records)
+        table = compute(build_index(records, codebook=load_codebook(DATA_DIR / "codebook.csv")))
     except SimilarityError as exc:
         print(f"INVALID: {label}: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -173,15 +173,15 @@ def cmd_groups(args: argparse.Namespace) -> int:
     """Write every record's group of similar recommendations: id, group, label, score."""
     from gift_dash.similarity import groups
 
-    return _run_similarity(args, lambda records: groups(records, threshold=args.threshold))
+    return _run_similarity(args, lambda index: groups(index, threshold=args.threshold))
 
 
 def cmd_neighbours(args: argparse.Namespace) -> int:
     """Write each record's top-k most similar records from other lists: id, rank, neighbour_id, score."""
     from gift_dash.similarity import neighbours
 
-    def compute(records):
-        frame = neighbours(records, k=args.k, reasons=args.with_reason)
+    def compute(index):
+        frame = neighbours(index, k=args.k, reasons=args.with_reason)
         return frame if args.with_reason else frame.drop(columns="reason")
 
     return _run_similarity(args, compute)

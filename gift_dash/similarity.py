@@ -41,7 +41,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -49,9 +48,8 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from gift_dash.data import DATA_DIR
 from gift_dash.lexicon import CONCEPT_LABELS, Normalised, normalise
-from gift_dash.schema import load_codebook, split_multi
+from gift_dash.schema import Codebook, split_multi
 
 WEIGHTS = {
     "topics": 0.35, "concepts": 0.20, "terms": 0.15, "fuzzy": 0.15,
@@ -95,6 +93,7 @@ class SimilarityIndex:
     left: np.ndarray
     right: np.ndarray
     scores: np.ndarray
+    labels: dict[str, dict[str, str]]  # vocabulary -> value -> codebook label, for reasons and group labels
 
     def position(self, record_id: str) -> int:
         hits = np.flatnonzero(self.ids == record_id)
@@ -226,9 +225,11 @@ def _pair_scores(matrices: dict[str, sparse.csr_matrix], has_value: dict[str, np
     return np.round(np.clip(numerator / weight_sum, 0.0, 1.0), _SCORE_DECIMALS)
 
 
-def build_index(records: pd.DataFrame, candidates: int | None = None) -> SimilarityIndex:
+def build_index(records: pd.DataFrame, candidates: int | None = None,
+                codebook: Codebook | None = None) -> SimilarityIndex:
     """Compute features, candidate pairs and their scores for ``records`` (at least ``id`` and ``text``).
-    ``candidates``: partners kept per record; default every partner up to EXACT_UP_TO records, else CANDIDATES."""
+    ``candidates``: partners kept per record; default every partner up to EXACT_UP_TO records, else CANDIDATES.
+    ``codebook`` names tag values in reasons and labels; without one they are shown as written."""
     _check(records)
     if candidates is None:
         candidates = len(records) if len(records) <= EXACT_UP_TO else CANDIDATES
@@ -250,28 +251,19 @@ def build_index(records: pd.DataFrame, candidates: int | None = None) -> Similar
     scores = _pair_scores(matrices, has_value, fuzzy, left, right)
     lists = (records["list_id"].fillna("").astype(str).to_numpy() if "list_id" in records.columns
              else np.array([""] * len(records), dtype=object))
-    return SimilarityIndex(records, ids, lists, normalised, matrices, has_value, fuzzy, vocab, idf, left, right, scores)
+    labels = {vocab: codebook.labels(vocab) for vocab in TAG_COMPONENTS} if codebook is not None else {}
+    return SimilarityIndex(records, ids, lists, normalised, matrices, has_value, fuzzy, vocab, idf, left, right, scores,
+                           labels)
 
 
 def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
     return source if isinstance(source, SimilarityIndex) else build_index(source)
 
 
-@lru_cache(maxsize=1)
-def _topic_labels() -> dict[str, dict[str, str]]:
-    """Codebook labels of the tag vocabularies (empty if the shipped codebook cannot be read: values are
-    then shown as written)."""
-    try:
-        codebook = load_codebook(DATA_DIR / "codebook.csv")
-    except (OSError, ValueError):
-        return {}
-    return {vocab: codebook.labels(vocab) for vocab in TAG_COMPONENTS}
-
-
-def _label(vocabulary: str, value: str) -> str:
+def _label(index: SimilarityIndex, vocabulary: str, value: str) -> str:
     if vocabulary == "concepts":
         return CONCEPT_LABELS.get(value, value)
-    return _topic_labels().get(vocabulary, {}).get(value) or value.replace("_", " ")
+    return index.labels.get(vocabulary, {}).get(value) or value.replace("_", " ")
 
 
 def _shared(index: SimilarityIndex, name: str, i: int, j: int) -> list[str]:
@@ -288,10 +280,10 @@ def reason(index: SimilarityIndex, i: int, j: int, max_terms: int = 4) -> str:
     parts = []
     topics = _shared(index, "topics", i, j)
     if topics:
-        parts.append("shared topics: " + ", ".join(_label("topics", t) for t in topics))
+        parts.append("shared topics: " + ", ".join(_label(index, "topics", t) for t in topics))
     concepts = _shared(index, "concepts", i, j)
     if concepts:
-        parts.append("shared ideas: " + ", ".join(_label("concepts", c) for c in concepts[:max_terms]))
+        parts.append("shared ideas: " + ", ".join(_label(index, "concepts", c) for c in concepts[:max_terms]))
     terms = _shared(index, "terms", i, j)
     if terms:
         surface = index.normalised[i].surface
@@ -299,7 +291,7 @@ def reason(index: SimilarityIndex, i: int, j: int, max_terms: int = 4) -> str:
     for name in ("target_groups", "actors"):
         shared = _shared(index, name, i, j)
         if shared:
-            parts.append(f"shared {name.replace('_', ' ')}: " + ", ".join(_label(name, v) for v in shared))
+            parts.append(f"shared {name.replace('_', ' ')}: " + ", ".join(_label(index, name, v) for v in shared))
     return "; ".join(parts) or "similar wording"
 
 
@@ -433,7 +425,7 @@ def _label_candidates(index: SimilarityIndex, members: list[int], limit: int = 2
             values = [index.vocab[name][f] for f in best]
             if name == "terms":
                 return [index.normalised[members[0]].surface.get(v, v) for v in values]
-            return [_label(name, v) for v in values]
+            return [_label(index, name, v) for v in values]
     return ["not stated"]
 
 

@@ -93,13 +93,13 @@ def dataset() -> Dataset:
 
 
 @st.cache_resource(show_spinner="Comparing the records …", max_entries=4)
-def _similarity_index(version: str, _records: pd.DataFrame) -> similarity.SimilarityIndex:
-    return similarity.build_index(_records)
+def _similarity_index(version: str, _ds: Dataset) -> similarity.SimilarityIndex:
+    return similarity.build_index(_ds.records, codebook=_ds.codebook)
 
 
 def similarity_index(ds: Dataset) -> similarity.SimilarityIndex:
     """The similarity index of every record in the dataset, built once per dataset version."""
-    return _similarity_index(ds.version, ds.records)
+    return _similarity_index(ds.version, ds)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -37,7 +37,7 @@ def annex(records) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def index(annex):
-    return build_index(annex)
+    return build_index(annex, codebook=load_dataset().codebook)
 
 
 # --- normalisation -----------------------------------------------------------------------------------
