@@ -29,7 +29,6 @@ if records.empty:
     st.stop()
 
 table = tabulate.crosstab(records, ds.events, ds.codebook, row, col, measure)
-counts = table if measure == "count" else tabulate.crosstab(records, ds.events, ds.codebook, row, col)
 what = {"count": "number of records", "row": "% of each row's records", "column": "% of each column's records"}
 title = f"{DIMENSIONS[row].label} by {DIMENSIONS[col].label}: {what[measure]}"
 n = f"n = {len(records)} records; a record with several values counts in each"
@@ -40,8 +39,10 @@ st.markdown("**The same numbers as a table** — choose a cell to list its recor
 shown = table.reset_index()
 shown.columns = [str(c) for c in shown.columns]
 picked = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-cell", key="ct_table")
+shown_notices = len(notices)
 cell_row = gift_ui.page_param("cell_row", [str(v) for v in table.index], "", notices)
 cell_col = gift_ui.page_param("cell_col", [str(v) for v in table.columns], "", notices)
+gift_ui.show_notices(notices[shown_notices:])  # the cell can only be checked once the table exists
 if picked and picked.selection.cells:
     position, column = picked.selection.cells[0]
     if column in table.columns.astype(str):
