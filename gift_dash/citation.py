@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from gift_dash.data import DOCUMENT_TITLE
+from gift_dash.schema import NOT_STATED
 
 # Where in the document each source value sits, as the document names its parts.
 SOURCE_PART = {
@@ -15,7 +16,6 @@ SOURCE_PART = {
     "section-vi": "section VI (Vienna Forum to Fight Human Trafficking)",
     "section-v": "section V (Preparatory phase of the Global Initiative to Fight Human Trafficking)",
 }
-NOT_STATED = "not stated"
 
 
 def _text(value: object) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gift_dash import filters as flt
 from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table, with_schema_columns
-from gift_dash.schema import RECORD_COLUMNS, load_codebook, validate_records
+from gift_dash.schema import RECORD_COLUMNS, event_names, load_codebook, validate_records
 from gift_dash.upload import check_files
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -49,7 +49,7 @@ class UnknownValue(ValueError):
 
 def _allowed_values(field: str, dataset: Dataset) -> dict[str, str]:
     if field == "events":
-        return dict(zip(dataset.events["event_id"], dataset.events["short_name"]))
+        return event_names(dataset.events)
     return dataset.codebook.labels(flt.FIELD_VOCABULARIES[field])
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-from gift_dash.schema import Codebook
+from gift_dash.schema import Codebook, event_names
 
 DEFAULT_SOURCES = ("annex-ii",)
 ALL_SOURCES = "all"  # URL value meaning "no source restriction"; absent means the default (annex II)
@@ -299,7 +299,7 @@ def _single(key: str, field: str, values: list[str], notices: list[str]) -> str 
 
 def describe(filters: Filters, codebook: Codebook, events: pd.DataFrame) -> str:
     """The filters in words, e.g. "Theme: Protection · Event: Kampala · Search: 'training'"."""
-    names = dict(zip(events["event_id"], events["short_name"], strict=True))
+    names = event_names(events)
     parts = []
     for field in _FIELDS:
         values = getattr(filters, field)

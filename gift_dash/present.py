@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gift_dash.citation import citations, item_label
-from gift_dash.schema import MULTI_VOCAB_COLUMNS, SINGLE_VOCAB_COLUMNS, Codebook, split_multi
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, SINGLE_VOCAB_COLUMNS, Codebook, event_names, split_multi
 from gift_dash.tabulate import NOT_STATED, by_date
 
 # Record column -> heading, on screen and in exports (gift_dash.export), in export order. "event" and
@@ -44,7 +44,7 @@ def display_frame(records: pd.DataFrame, events: pd.DataFrame, codebook: Codeboo
                   columns: tuple[str, ...] = SCREEN_COLUMNS) -> pd.DataFrame:
     """The records as people read them, under the same headings as the exports (gift_dash.export): event names,
     codebook labels, "not stated" for blank tags, the text verbatim. Keeps ``records``' index."""
-    names = dict(zip(events["event_id"], events["short_name"], strict=True))
+    names = event_names(events)
     out = pd.DataFrame(index=records.index)
     for key in columns:
         if key == "event":

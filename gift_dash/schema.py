@@ -10,6 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 SEPARATOR = "; "
+NOT_STATED = "not stated"  # what every view shows where the document is silent
+
+
+def event_names(events: pd.DataFrame) -> dict[str, str]:
+    """event_id -> the short name charts and tables show."""
+    return dict(zip(events["event_id"], events["short_name"], strict=True))
 
 # Columns of data/recommendations.csv, in file order. Multi-valued columns hold codebook values joined by SEPARATOR.
 RECORD_COLUMNS = [

@@ -49,7 +49,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from gift_dash.lexicon import CONCEPT_LABELS, Normalised, normalise
-from gift_dash.schema import Codebook, split_multi
+from gift_dash.schema import NOT_STATED, Codebook, split_multi
 
 WEIGHTS = {
     "topics": 0.35, "concepts": 0.20, "terms": 0.15, "fuzzy": 0.15,
@@ -426,7 +426,7 @@ def _label_candidates(index: SimilarityIndex, members: list[int], limit: int = 2
             if name == "terms":
                 return [index.normalised[members[0]].surface.get(v, v) for v in values]
             return [_label(index, name, v) for v in values]
-    return ["not stated"]
+    return [NOT_STATED]
 
 
 def _group_labels(index: SimilarityIndex, members: dict[int, list[int]]) -> dict[int, str]:

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from gift_dash.schema import Codebook, split_multi
+from gift_dash.schema import NOT_STATED, Codebook, event_names, split_multi
 
-NOT_STATED = "not stated"
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,9 @@ def exploded(series: pd.Series, multi: bool) -> pd.Series:
     """One entry per (record, value): multi-valued cells split on ';', blanks as NOT_STATED; index kept."""
     cells = series.fillna("").astype(str)
     if multi:
-        cells = cells.str.split(";").explode().str.strip()
+        cells = cells.map(lambda cell: list(dict.fromkeys(split_multi(cell)))).explode().fillna("")
+    else:
+        cells = cells.str.strip()
     return cells.mask(cells == "", NOT_STATED)
 
 
@@ -155,7 +156,7 @@ def theme_mix(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook) -
 def recurring_ideas(records: pd.DataFrame, events: pd.DataFrame, summary: pd.DataFrame, top: int = 8) -> pd.DataFrame:
     """The ideas (similarity groups, from similarity.group_summary over ``records``) spanning the most events,
     at least two. Columns: idea, events, members, event_names, representative_text."""
-    names = dict(zip(events["event_id"], events["short_name"], strict=True))
+    names = event_names(events)
     shared = summary[summary["n_events"] >= 2].head(top)
     return pd.DataFrame({
         "idea": shared["label"], "events": shared["n_events"], "members": shared["n_members"],

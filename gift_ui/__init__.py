@@ -18,6 +18,7 @@ from gift_dash import export, similarity
 from gift_dash import filters as flt
 from gift_dash.data import DATA_DIR, Dataset, load_dataset
 from gift_dash.present import SCREEN_COLUMNS, display_frame
+from gift_dash.schema import event_names
 from gift_dash.tabulate import by_date, facet_counts
 from gift_ui import exports
 
@@ -231,7 +232,7 @@ def _sidebar_filters(ds: Dataset, current: flt.Filters) -> None:
     st.text_input("Search the text", key=_WIDGET + "query", max_chars=flt.MAX_QUERY_CHARS, on_change=_mark_edited,
                   placeholder="e.g. training police", help="Finds words even with typos or other spellings "
                   "(traficking, peace keepers, sensitisation). Every word must match.")
-    multiselect("events", list(by_date(events)["event_id"]), dict(zip(events["event_id"], events["short_name"], strict=True)))
+    multiselect("events", list(by_date(events)["event_id"]), event_names(events))
     multiselect("themes", codebook.values("themes"), codebook.labels("themes"))
     st.radio("Records with", flt.THEME_MODES, key=_WIDGET + "theme_mode", horizontal=True, on_change=_mark_edited,
              format_func={"any": "any chosen theme", "all": "all chosen themes"}.get)

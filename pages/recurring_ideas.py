@@ -5,6 +5,7 @@ import streamlit as st
 import gift_ui
 from gift_dash import similarity
 from gift_dash.present import display_frame
+from gift_dash.schema import event_names
 from gift_ui.exports import export_buttons
 from gift_ui.sliders import url_select_slider
 
@@ -23,12 +24,12 @@ threshold = url_select_slider(
     help="Higher: fewer, tighter groups. Lower: broader groups that may mix related ideas. "
          f"Default {similarity.DEFAULT_THRESHOLD:.2f}.")
 
-summary = similarity.group_summary(records, gift_ui.idea_groups(ds, threshold))
+summary = gift_ui.ideas_in_view(view, threshold)
 recurring = summary[summary["n_members"] >= 2].reset_index(drop=True)
 group_param = gift_ui.page_param("group", [str(g) for g in recurring["group"]], "", notices)
 gift_ui.show_notices(notices)
 
-names = dict(zip(events["event_id"], events["short_name"], strict=True))
+names = event_names(events)
 if recurring.empty:
     st.info("No two records in this selection are alike at this threshold. Lower the threshold or remove a "
             "filter in the sidebar.")
@@ -52,7 +53,7 @@ gift_ui.set_page_params(group=group_param or None)
 
 if group_param:
     chosen = recurring[recurring["group"].astype(str) == group_param].iloc[0]
-    st.subheader(f"{chosen['label']}: {chosen['n_members']} records from {chosen['n_events']} event(s)", anchor=False)
+    st.subheader(f"{gift_ui.md_escape(chosen['label'])}: {chosen['n_members']} records from {chosen['n_events']} event(s)", anchor=False)
     members = records.set_index("id").loc[chosen["member_ids"]].reset_index()
     scores = gift_ui.idea_groups(ds, threshold).set_index("id").loc[chosen["member_ids"], "score"]
     shown = display_frame(members, events, ds.codebook, ("event", "section", "item", "text", "topics"))
