@@ -21,17 +21,16 @@ from pathlib import Path
 import pandas as pd
 
 from gift_dash import filters as filtering
-from gift_dash.charts import THEME_COLOURS
+from gift_dash.charts import NEUTRAL, THEME_COLOURS
 from gift_dash.citation import citations, item_label, place
 from gift_dash.data import DOCUMENT_TITLE, Dataset
-from gift_dash.schema import split_multi
+from gift_dash.schema import event_names, split_multi
 from gift_dash.similarity import build_index, group_summary
 from gift_dash.similarity import groups as similarity_groups
 from gift_dash.tabulate import NOT_STATED, by_date, facet_counts, headline
 
 TITLE = "Briefing: recommendations from the UN.GIFT regional events"
 MAX_IDEAS = 12
-EVENT_BAR_COLOUR = "#4d4d4d"  # events are not themes: a neutral grey, so no theme colour is reused
 
 _CSS = """
 @page { size: A4; margin: 16mm 15mm 18mm 15mm;
@@ -121,7 +120,7 @@ def _key_figures(records: pd.DataFrame, dataset: Dataset, themes: list[tuple[str
     boxes = "".join(f'<div class="figure"><b>{figures[k]}</b>{_e(label)}</div>' for k, label in
                     (("records", "records"), ("events", "events"), ("lists", "lists"), ("countries", "countries")))
     rows = "".join(
-        f'<tr><td><span class="swatch" style="background:{_e(THEME_COLOURS.get(v, EVENT_BAR_COLOUR))}"></span>'
+        f'<tr><td><span class="swatch" style="background:{_e(THEME_COLOURS.get(v, NEUTRAL))}"></span>'
         f'{_e(label)}</td><td class="n">{n}</td></tr>' for v, label, n in themes)
     return (f'<div class="figures">{boxes}</div>'
             f'<table><thead><tr><th>Theme</th><th class="n">Records</th></tr></thead><tbody>{rows}</tbody></table>'
@@ -133,9 +132,9 @@ def _charts(records: pd.DataFrame, themes: list[tuple[str, str, int]], held: pd.
     n = len(records)
     theme_title = f"Records per theme (n = {n} records; a record with two themes counts in both)"
     event_title = f"Records per event (n = {n} records)"
-    theme_svg = bar_chart_svg([(label, c, THEME_COLOURS.get(v, EVENT_BAR_COLOUR)) for v, label, c in themes],
+    theme_svg = bar_chart_svg([(label, c, THEME_COLOURS.get(v, NEUTRAL)) for v, label, c in themes],
                               theme_title)
-    event_svg = bar_chart_svg([(r["short_name"], r["records"], EVENT_BAR_COLOUR) for r in held.to_dict("records")],
+    event_svg = bar_chart_svg([(r["short_name"], r["records"], NEUTRAL) for r in held.to_dict("records")],
                               event_title)
     return (f'<figure><figcaption>{_e(theme_title)}</figcaption>{theme_svg}'
             '<p class="note">The same figures are in the theme table above.</p></figure>'
@@ -163,7 +162,7 @@ def ideas_in_scope(records: pd.DataFrame, groups: pd.DataFrame, several_events: 
 def _ideas_section(records: pd.DataFrame, dataset: Dataset, groups: pd.DataFrame) -> str:
     several_events = records["event_id"].nunique() > 1
     ideas = ideas_in_scope(records, groups, several_events)
-    names = dict(zip(dataset.events["event_id"], dataset.events["short_name"], strict=True))
+    names = event_names(dataset.events)
     if several_events:
         intro = "Ideas raised at more than one event in this scope, by the number of events that raise them"
     else:

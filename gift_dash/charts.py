@@ -18,13 +18,14 @@ THEME_COLOURS = {
 # Patterns are drawn in white OVER the colour (fillmode "overlay"); plotly's default "replace" would leave the
 # background transparent and the bar invisible.
 THEME_PATTERNS = {"prevention": "", "protection": "/", "prosecution": "x", "cooperation": "."}
+# Colours that are not about themes come from the rest of the Okabe–Ito set, so no chart borrows a theme's colour.
 # Annex II events vs the other preparatory events: told apart by colour and marker shape.
 EVENT_KIND_STYLE = {
-    True: {"name": "Annex II regional event", "colour": "#0072B2", "symbol": "circle"},
+    True: {"name": "Annex II regional event", "colour": "#56B4E9", "symbol": "circle"},
     False: {"name": "Other preparatory event", "colour": "#CC79A7", "symbol": "diamond"},
 }
 NEUTRAL = "#555555"
-SECOND_SERIES = "#E69F00"
+SECOND_SERIES = "#56B4E9"  # sky blue
 HEATMAP_SCALE = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # one hue, light to dark
 
 FONT_SIZE = 17  # readable from the back of a room on a projector

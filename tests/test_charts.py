@@ -33,6 +33,12 @@ def test_event_kinds_differ_in_colour_and_shape():
     assert annex["colour"] != other["colour"] and annex["symbol"] != other["symbol"]
 
 
+def test_no_chart_borrows_a_theme_colour_for_something_else():
+    others = {charts.EVENT_KIND_STYLE[True]["colour"], charts.EVENT_KIND_STYLE[False]["colour"], charts.NEUTRAL,
+              charts.SECOND_SERIES}
+    assert not others & set(charts.THEME_COLOURS.values())
+
+
 def test_map_leaves_out_events_without_coordinates_and_counts_the_rest():
     fig = charts.event_map(EVENTS, IN_VIEW)
     placed = sum(len(trace.lat) for trace in fig.data)

@@ -11,6 +11,7 @@ from gift_dash.filters import Filters, apply
 from gift_dash.present import display_frame, events_table, tags
 from gift_dash.schema import split_multi
 from gift_dash.tabulate import (
+    exploded,
     DIMENSIONS,
     NOT_STATED,
     cell_records,
@@ -144,3 +145,11 @@ def test_events_table_says_not_stated_and_puts_undated_last():
     table = events_table(EVENTS)
     egypt = table.iloc[-1]
     assert egypt["Event"] == "Egypt (LAS)" and egypt["City"] == NOT_STATED
+
+
+def test_exploded_reads_multi_valued_cells_as_the_validator_does():
+    # "a; a" is one value and "a;;b" two: a cross-tab counts a record once per value, never an empty part.
+    cells = pd.Series(["prevention; prevention", "prevention;;protection", "", " cooperation "])
+    assert exploded(cells, multi=True).tolist() == ["prevention", "prevention", "protection", "not stated",
+                                                    "cooperation"]
+    assert exploded(cells, multi=True).index.tolist() == [0, 1, 1, 2, 3]
