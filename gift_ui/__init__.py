@@ -213,10 +213,10 @@ def _option_labels(counts: pd.Series, labels: dict[str, str]):
     return lambda value: f"{labels.get(value, value)} ({int(counts.get(value, 0))})"
 
 
-def _sidebar_filters(ds: Dataset, current: flt.Filters) -> None:
-    """The filter widgets, each option with its count of records under the other filters in force."""
+def _sidebar_filters(ds: Dataset, current: flt.Filters, found: dict[str, pd.Series]) -> None:
+    """The filter widgets, each option with its count of records under the other filters in force (``found``:
+    flt.masks of ``current``)."""
     records, events, codebook = ds.records, ds.events, ds.codebook
-    found = flt.masks(records, events, current)
 
     def counts(field: str) -> pd.Series:
         base = records[flt.combine(records, found, skip=field)]
@@ -277,12 +277,15 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     if not edited or widgets_lost:
         _put_widgets(from_url)
     current = _filters_from_widgets()
+    found = flt.masks(ds.records, events, current)  # once: the facet counts and the view share them
 
     with st.sidebar:
         nav = st.container()
         st.markdown("### Filters")
-        _sidebar_filters(ds, current)
-    current = _filters_from_widgets()
+        _sidebar_filters(ds, current, found)
+    drawn = _filters_from_widgets()
+    if drawn != current:
+        current, found = drawn, flt.masks(ds.records, events, drawn)
     params = flt.to_query_params(current)
     if params != url_form or notices:
         kept = {k: st.query_params.get_all(k) for k in page_keys if k in st.query_params}
@@ -290,7 +293,7 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     with nav:
         _navigation(params)
 
-    view = flt.apply(ds.records, events, current)
+    view = ds.records[flt.combine(ds.records, found)].copy()
     description = flt.describe(current, ds.codebook, events)
     st.title(title)
     if intro:
