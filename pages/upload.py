@@ -44,6 +44,8 @@ def _merge() -> None:
     merge = merge_upload(gift_ui.shipped_dataset(), upload["records"], upload["events"],
                          file_name=records_name, events_file_name=events_name or "events upload")
     upload["merge"] = merge
+    # Once per file (or accepted batch), not on every rerun: each click in the suggestions table reruns the page.
+    upload["suggestions"] = suggestions_table(upload["records"], gift_ui.shipped_dataset().codebook)
     if merge.accepted_ids:
         st.session_state[gift_ui.SESSION_DATASET_KEY] = merge.dataset
         _show_uploaded(True)
@@ -79,8 +81,7 @@ def _read_files() -> None:
 
 def _accept(rows: list[int]) -> None:
     upload = st.session_state[UPLOAD]
-    table = suggestions_table(upload["records"], gift_ui.shipped_dataset().codebook)
-    upload["records"] = accept_suggestions(upload["records"], table, rows)
+    upload["records"] = accept_suggestions(upload["records"], upload["suggestions"], rows)
     _merge()
 
 
@@ -151,7 +152,7 @@ else:
         st.caption("Not added. Fix them in your file and upload it again.")
         st.dataframe(merge.rejected_rows, hide_index=True, key="upload_rejected")
 
-    suggestions = suggestions_table(upload["records"], shipped.codebook)
+    suggestions = upload["suggestions"]
     if not suggestions.empty:
         st.subheader("Suggested tags for records without themes", anchor=False)
         st.caption("**Suggestions only**, from the codebook's own words: nothing is tagged until you accept. "
