@@ -10,7 +10,7 @@ from pathlib import Path
 from gift_dash import filters as flt
 from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table, with_schema_columns
 from gift_dash.schema import RECORD_COLUMNS, event_names, load_codebook, validate_records
-from gift_dash.upload import check_files
+from gift_dash.upload import check_files, verdict
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -28,11 +28,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problems = merge.problems
         label = str(args.path)
         count = f"{len(merge.rejected_rows)} row(s) rejected, {len(merge.accepted_ids)} would be added"
-    errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
         print(problem)
-    if errors:
-        print(f"INVALID: {label}: {len(errors)} problem(s); {count}", file=sys.stderr)
+    if verdict(problems) == EXIT_INVALID:
+        errors = sum(p.severity == "error" for p in problems)
+        print(f"INVALID: {label}: {errors} problem(s); {count}", file=sys.stderr)
         return EXIT_INVALID
     print(f"valid: {label}: {count}")
     return EXIT_OK
@@ -277,9 +277,6 @@ def main(argv: list[str] | None = None) -> int:
     except CannotWrite as exc:
         print(f"cannot write: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    except ReadError as exc:
-        print(f"cannot read: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
-    except (OSError, ValueError) as exc:
+    except (ReadError, OSError, ValueError) as exc:
         print(f"cannot read: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gift_dash.citation import citations, item_label
-from gift_dash.schema import MULTI_VOCAB_COLUMNS, SINGLE_VOCAB_COLUMNS, Codebook, event_names, split_multi
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, VOCABULARIES, Codebook, event_names, split_multi
 from gift_dash.tabulate import NOT_STATED, by_date
 
 # Record column -> heading, on screen and in exports (gift_dash.export), in export order. "event" and
@@ -28,7 +28,6 @@ COLUMN_HEADINGS = {
     "topics": "Topics",
     "citation": "Citation",
 }
-VOCABULARIES = {**MULTI_VOCAB_COLUMNS, **SINGLE_VOCAB_COLUMNS}
 # What the record tables show by default (keys of COLUMN_HEADINGS); the detail panel shows the rest.
 SCREEN_COLUMNS = ("event", "record_type", "item", "text", "themes", "target_groups", "topics")
 

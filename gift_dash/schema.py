@@ -30,6 +30,7 @@ MULTI_VOCAB_COLUMNS = {
     "exploitation_forms": "exploitation_forms", "topics": "topics",
 }
 TAG_COLUMNS = list(MULTI_VOCAB_COLUMNS)
+VOCABULARIES = {**MULTI_VOCAB_COLUMNS, **SINGLE_VOCAB_COLUMNS}  # every column drawn from the codebook
 
 EVENT_COLUMNS = [
     "event_id", "short_name", "title", "programme", "city", "country", "country_iso3", "start_date", "end_date",

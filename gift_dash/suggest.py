@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from gift_dash.lexicon import STOP_WORDS, stem
+from gift_dash.lexicon import STOP_WORDS, stem, tokens
 from gift_dash.schema import MULTI_VOCAB_COLUMNS, SEPARATOR, Codebook, split_multi
 
 # Words of the codebook's definitions that describe tagging, not the subject.
@@ -67,13 +67,11 @@ _LABEL_WEIGHT = 2.0
 _KEYWORD_WEIGHT = 2.0
 _DEFINITION_WEIGHT = 1.0
 _MAX_PHRASE_WORDS = 4
-_WORD = re.compile(r"[a-z0-9]+")
 _SPLIT = re.compile(r"[,;:()/]|\band\b|\bor\b|\.\s")
 
 
 def _stems(text: str) -> tuple[str, ...]:
-    words = _WORD.findall(text.lower().replace("-", " ").replace("'", ""))
-    return tuple(s for s in (stem(w) for w in words) if s not in STOP_WORDS and s not in _CODEBOOK_WORDS)
+    return tuple(s for s in tokens(text) if s not in STOP_WORDS and s not in _CODEBOOK_WORDS)
 
 
 def _phrases(text: str) -> list[tuple[str, ...]]:

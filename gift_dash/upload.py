@@ -20,7 +20,7 @@ from gift_dash.schema import (
     MULTI_VOCAB_COLUMNS,
     RECORD_COLUMNS,
     SEPARATOR,
-    SINGLE_VOCAB_COLUMNS,
+    VOCABULARIES,
     Codebook,
     Problem,
     blank_mask,
@@ -260,7 +260,7 @@ def template_csv(kind: str = "records") -> bytes:
 def allowed_values(codebook: Codebook) -> pd.DataFrame:
     """Which values each record column accepts, with labels and definitions, for the template and the page."""
     rows = []
-    for column, vocabulary in {**MULTI_VOCAB_COLUMNS, **SINGLE_VOCAB_COLUMNS}.items():
+    for column, vocabulary in VOCABULARIES.items():
         part = codebook.entries[codebook.entries["vocabulary"] == vocabulary]
         many = "several, separated by '; '" if column in MULTI_VOCAB_COLUMNS else "one"
         rows += [{"column": column, "how many": many, "value": r.value, "label": r.label, "definition": r.definition}

@@ -4,8 +4,7 @@ import streamlit as st
 
 import gift_ui
 from gift_dash.data import DOCUMENT_TITLE
-from gift_dash.filters import FIELD_LABELS, FIELD_VOCABULARIES
-from gift_dash.present import events_table
+from gift_dash.present import COLUMN_HEADINGS, events_table
 
 view, notices = gift_ui.page_setup("About the data")
 gift_ui.show_notices(notices)
@@ -42,8 +41,8 @@ st.subheader("The codebook", anchor=False)
 st.markdown("Each vocabulary: its values, what they mean, and when a record gets them.")
 entries = ds.codebook.entries
 vocabularies = ds.codebook.vocabularies
-names = {v: FIELD_LABELS.get(k, v) for k, v in FIELD_VOCABULARIES.items() if v} | {"themes": "Themes"}
-for tab, vocabulary in zip(st.tabs([names.get(v, v) for v in vocabularies]), vocabularies, strict=True):
+# Each vocabulary is named after the record column that draws on it, so the column's heading names its tab.
+for tab, vocabulary in zip(st.tabs([COLUMN_HEADINGS.get(v, v) for v in vocabularies]), vocabularies, strict=True):
     with tab:
         part = entries[entries["vocabulary"] == vocabulary].drop(columns="vocabulary")
         st.dataframe(part.rename(columns=str.capitalize), hide_index=True)
