@@ -144,10 +144,13 @@ def headline(records: pd.DataFrame, events: pd.DataFrame) -> dict[str, int]:
 
 
 def theme_mix(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Long frame event, theme, theme_value, records: how many records of each event carry each theme."""
+    """Long frame event, theme, theme_value, records: how many records of each event carry each theme, events in
+    the cross-tab's (date) order, so the chart lists them as the cross-tab does."""
     table = crosstab(records, events, codebook, "event", "theme")
     long = table.reset_index().melt(id_vars=table.index.name, var_name="theme", value_name="records")
     long = long.rename(columns={table.index.name: "event"})
+    position = {event: i for i, event in enumerate(table.index)}
+    long = long.sort_values("event", key=lambda column: column.map(position), kind="stable")
     values = {codebook.label("themes", v): v for v in codebook.values("themes")}
     long["theme_value"] = long["theme"].map(values).fillna("")
     return long[long["records"] > 0].reset_index(drop=True)

@@ -153,3 +153,10 @@ def test_exploded_reads_multi_valued_cells_as_the_validator_does():
     assert exploded(cells, multi=True).tolist() == ["prevention", "prevention", "protection", "not stated",
                                                     "cooperation"]
     assert exploded(cells, multi=True).index.tolist() == [0, 1, 1, 2, 3]
+
+
+def test_theme_mix_lists_events_in_the_cross_tabs_order():
+    # Bangkok has no prevention record: its first row in a theme-by-theme frame would come late.
+    mix = theme_mix(ANNEX, EVENTS, CODEBOOK)
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme")
+    assert list(dict.fromkeys(mix["event"])) == list(table.index)
