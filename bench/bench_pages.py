@@ -30,7 +30,7 @@ from gift_dash.data import DATA_DIR  # noqa: E402
 
 
 def pages() -> list[str]:
-    from gift_ui import available_pages
+    from gift_ui.navigation import available_pages
 
     return [path for path, *_ in available_pages()]
 

@@ -7,14 +7,15 @@ from collections.abc import Mapping
 import pandas as pd
 
 from gift_dash.data import DOCUMENT_TITLE
+from gift_dash.dimensions import ANNEX_II, SECTION_V, SECTION_VI
 from gift_dash.schema import NOT_STATED
 
 # Where in the document each source value sits, as the document names its parts.
 SOURCE_PART = {
-    "annex-ii": "annex II (Key findings and recommendations from regional events organized in the framework "
+    ANNEX_II: "annex II (Key findings and recommendations from regional events organized in the framework "
                 "of the Global Initiative to Fight Human Trafficking)",
-    "section-vi": "section VI (Vienna Forum to Fight Human Trafficking)",
-    "section-v": "section V (Preparatory phase of the Global Initiative to Fight Human Trafficking)",
+    SECTION_VI: "section VI (Vienna Forum to Fight Human Trafficking)",
+    SECTION_V: "section V (Preparatory phase of the Global Initiative to Fight Human Trafficking)",
 }
 
 

@@ -8,8 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from gift_dash import filters as flt
+from gift_dash.dimensions import DIMENSIONS, Dimension
 from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table, with_schema_columns
-from gift_dash.schema import RECORD_COLUMNS, event_names, load_codebook, validate_records
+from gift_dash.schema import RECORD_COLUMNS, load_codebook, validate_records
 from gift_dash.upload import check_files, verdict
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -38,44 +39,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --option -> Filters field, for the briefing and export commands.
-FILTER_OPTIONS = {"event": "events", "theme": "themes", "topic": "topics", "target_group": "target_groups",
-                  "source": "sources"}
-
-
 class UnknownValue(ValueError):
     """A filter value on the command line that the data does not know; the message lists the allowed ones."""
 
 
-def _allowed_values(field: str, dataset: Dataset) -> dict[str, str]:
-    if field == "events":
-        return event_names(dataset.events)
-    return dataset.codebook.labels(flt.FIELD_VOCABULARIES[field])
-
-
-def _resolve(field: str, given: list[str], dataset: Dataset) -> tuple[str, ...]:
+def _resolve(dim: Dimension, given: list[str], dataset: Dataset) -> tuple[str, ...]:
     """Values as the data spells them; a label or another letter case is accepted ("Protection", "kampala")."""
-    allowed = _allowed_values(field, dataset)
+    allowed = {v: dim.labels(dataset.codebook, dataset.events).get(v, v)
+               for v in dim.values(dataset.codebook, dataset.events)}
     lookup = {k.casefold(): k for k in allowed} | {v.casefold(): k for k, v in allowed.items() if v}
     out = []
     for value in given:
-        if field == "sources" and value.casefold() == flt.ALL_SOURCES:
+        if dim.field == "sources" and value.casefold() == flt.ALL_SOURCES:
             return ()
         if value.casefold().strip() not in lookup:
             listed = "\n".join(f"  {k}  ({v})" if v and v != k else f"  {k}" for k, v in allowed.items())
-            option = "--" + next(o for o, f in FILTER_OPTIONS.items() if f == field).replace("_", "-")
-            extra = f"\n  {flt.ALL_SOURCES}  (every source)" if field == "sources" else ""
-            raise UnknownValue(f"unknown value for {option}: {value!r}; expected one of:\n{listed}{extra}")
+            extra = f"\n  {flt.ALL_SOURCES}  (every source)" if dim.field == "sources" else ""
+            raise UnknownValue(f"unknown value for {dim.cli_option}: {value!r}; expected one of:\n{listed}{extra}")
         out.append(lookup[value.casefold().strip()])
     return tuple(dict.fromkeys(out))
 
 
 def _filters(args: argparse.Namespace, dataset: Dataset, all_sources: bool = False) -> flt.Filters:
-    chosen = {field: _resolve(field, getattr(args, option), dataset)
-              for option, field in FILTER_OPTIONS.items() if getattr(args, option)}
+    chosen = {dim.field: _resolve(dim, getattr(args, dim.key), dataset)
+              for dim in DIMENSIONS.values() if getattr(args, dim.key)}
     if all_sources and "sources" not in chosen:
         chosen["sources"] = ()
-    return flt.Filters(**chosen, query=(getattr(args, "query", None) or "").strip()[: flt.MAX_QUERY_CHARS])
+    return flt.Filters(**chosen, theme_mode=args.theme_mode,
+                       query=(getattr(args, "query", None) or "").strip()[: flt.MAX_QUERY_CHARS])
 
 
 def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
@@ -227,13 +218,14 @@ def _add_similarity_parsers(sub) -> None:
 
 
 def _add_filter_options(command: argparse.ArgumentParser) -> None:
+    """One option per dimension of the registry (the sidebar's filters), plus the theme mode and the search."""
     group = command.add_argument_group("filters (repeat an option for several values; ids or labels)")
-    for option, helptext in (("event", "event id, e.g. kampala-2007"), ("theme", "theme, e.g. protection"),
-                             ("topic", "topic, e.g. training_capacity_building"),
-                             ("target_group", "target group, e.g. children"),
-                             ("source", "annex-ii (default), section-vi, section-v, or all")):
-        group.add_argument(f"--{option.replace('_', '-')}", dest=option, action="append", default=[],
-                           metavar=option.upper(), help=helptext)
+    for dim in DIMENSIONS.values():
+        extra = f"; default {', '.join(flt.DEFAULT_SOURCES)}, or {flt.ALL_SOURCES}" if dim.field == "sources" else ""
+        group.add_argument(dim.cli_option, dest=dim.key, action="append", default=[], metavar=dim.key.upper(),
+                           help=f"{dim.label.lower()}{extra}")
+    group.add_argument("--theme-mode", choices=flt.THEME_MODES, default="any",
+                       help="with several --theme: records with any (default) or all of them")
     group.add_argument("--query", help="text search (typo-tolerant, every word must match)")
 
 

@@ -1,46 +1,27 @@
-"""The filters a person sets: a frozen `Filters`, applying it to records, and its URL form (parse and serialise)."""
+"""The view state a person sets: `Filters` (derived from the dimension registry), applying it to records, option
+counts that tell what a pick would give, and its URL form (parse untrusted parameters, serialise)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import field as dc_field
+from dataclasses import fields, make_dataclass, replace
 
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-from gift_dash.schema import Codebook, event_names
+from gift_dash.dimensions import ANNEX_II, BY_FIELD, DIMENSIONS, Dimension
+from gift_dash.schema import Codebook, split_multi
+from gift_dash.tabulate import value_counts
 
-DEFAULT_SOURCES = ("annex-ii",)
+DEFAULT_SOURCES = (ANNEX_II,)
 ALL_SOURCES = "all"  # URL value meaning "no source restriction"; absent means the default (annex II)
 THEME_MODES = ("any", "all")
-
-# Filters field -> (URL key, records column or None, codebook vocabulary or None, multi-valued column?)
-# One place names every filter in the URL; the page, the parser and describe() all read this table.
-_FIELDS: dict[str, tuple[str, str, str | None, bool]] = {
-    "events": ("event", "event_id", None, False),
-    "programmes": ("programme", "programme", None, False),
-    "themes": ("theme", "themes", "themes", True),
-    "primary_themes": ("primary_theme", "primary_theme", "themes", False),
-    "ta_areas": ("ta_area", "ta_areas", "ta_areas", True),
-    "target_groups": ("target_group", "target_groups", "target_groups", True),
-    "actors": ("actor", "actors", "actors", True),
-    "exploitation_forms": ("exploitation_form", "exploitation_forms", "exploitation_forms", True),
-    "topics": ("topic", "topics", "topics", True),
-    "record_types": ("record_type", "record_type", "record_type", False),
-    "sources": ("source", "source", "source", False),
-}
-URL_KEYS = {field: spec[0] for field, spec in _FIELDS.items()} | {"theme_mode": "theme_mode", "query": "q"}
-FIELD_COLUMNS = {field: spec[1] for field, spec in _FIELDS.items()}
-FIELD_VOCABULARIES = {field: spec[2] for field, spec in _FIELDS.items()}
-MULTI_VALUED = {field for field, spec in _FIELDS.items() if spec[3]}
-# Names people read (sidebar, describe()).
-FIELD_LABELS = {
-    "events": "Event", "programmes": "Programme / region", "themes": "Theme", "primary_themes": "Primary theme",
-    "ta_areas": "TA area", "target_groups": "Target group", "actors": "Actor",
-    "exploitation_forms": "Exploitation form", "topics": "Topic", "record_types": "Record type",
-    "sources": "Source",
-}
+QUERY_KEY, THEME_MODE_KEY = "q", "theme_mode"  # the two settings that are not dimensions
+# Filters field -> URL key, for every setting a person makes in the sidebar.
+URL_KEYS = {d.field: d.key for d in DIMENSIONS.values()} | {"theme_mode": THEME_MODE_KEY, "query": QUERY_KEY}
+DEFAULTS = {"sources": DEFAULT_SOURCES}
 
 # Limits on untrusted URL input. No vocabulary has more than 44 values, so 100 per key is generous.
 MAX_VALUE_CHARS = 200
@@ -76,23 +57,17 @@ _ISE_KEEP = frozenset({"advise", "advised", "advises", "advising", "exercise", "
 _SUFFIXES = ("ings", "ing", "ers", "er", "ed", "es", "s")
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What a person has chosen. Empty tuples mean "no restriction"; ``sources=()`` means every source."""
 
-    events: tuple[str, ...] = ()
-    programmes: tuple[str, ...] = ()
-    themes: tuple[str, ...] = ()
-    theme_mode: str = "any"
-    primary_themes: tuple[str, ...] = ()
-    ta_areas: tuple[str, ...] = ()
-    target_groups: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    exploitation_forms: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    record_types: tuple[str, ...] = ()
-    sources: tuple[str, ...] = DEFAULT_SOURCES
-    query: str = ""
+# What a person has chosen: one tuple of values per dimension (empty = no restriction; ``sources=()`` means every
+# source), how several themes combine, and the search. Made from the registry so a new dimension is a new field.
+Filters = make_dataclass(
+    "Filters",
+    [(d.field, tuple[str, ...], dc_field(default=DEFAULTS.get(d.field, ()))) for d in DIMENSIONS.values()]
+    + [("theme_mode", str, dc_field(default="any")), ("query", str, dc_field(default=""))],
+    frozen=True,
+)
+Filters.__module__ = __name__  # so it pickles and reprs as gift_dash.filters.Filters
+Filters.__doc__ = "The view state a person sets (see gift_dash.dimensions for the fields)."
 
 
 # ---------------------------------------------------------------------------------------------- applying
@@ -144,30 +119,30 @@ def search_mask(texts: pd.Series, query: str) -> pd.Series:
     return mask
 
 
-def value_mask(column: pd.Series, values: Iterable[str], multi: bool, require_all: bool = False) -> pd.Series:
+def value_mask(cells: pd.Series, values: Iterable[str], multi: bool, require_all: bool = False) -> pd.Series:
     """True where the cell holds one of ``values`` (all of them with ``require_all``); multi-valued cells are
     split on ';' so "protection" never matches inside "victim_protection"."""
-    values = list(values)
-    cells = column.fillna("").astype(str)
+    wanted = set(values)
+    cells = cells.fillna("").astype(str)
     if not multi:
-        return cells.str.strip().isin(values)
-    holds = [cells.str.contains(r"(?:^|;)\s*" + re.escape(v) + r"\s*(?:;|$)", regex=True) for v in values]
-    combined = pd.concat(holds, axis=1)
-    return combined.all(axis=1) if require_all else combined.any(axis=1)
+        return cells.str.strip().isin(wanted)
+    # Decide once per distinct cell: far fewer tag combinations than records.
+    test = (wanted.issubset if require_all else lambda held: not wanted.isdisjoint(held))
+    verdict = {cell: test(set(split_multi(cell))) for cell in cells.unique()}
+    return cells.map(verdict).astype(bool)
 
 
-def masks(records: pd.DataFrame, events: pd.DataFrame, filters: Filters) -> dict[str, pd.Series]:
-    """One boolean mask per active restriction (field name -> mask), so facet counts can lift one at a time."""
+def _requires_all(filters, dim: Dimension) -> bool:
+    return dim.field == "themes" and filters.theme_mode == "all"
+
+
+def masks(records: pd.DataFrame, events: pd.DataFrame, filters) -> dict[str, pd.Series]:
+    """One boolean mask per active restriction (field name -> mask), so option counts can lift one at a time."""
     out: dict[str, pd.Series] = {}
-    for field, (_, column, _, multi) in _FIELDS.items():
-        chosen = getattr(filters, field)
-        if not chosen:
-            continue
-        if field == "programmes":
-            ids = events.loc[events["programme"].isin(chosen), "event_id"]
-            out[field] = records["event_id"].isin(ids)
-        else:
-            out[field] = value_mask(records[column], chosen, multi, field == "themes" and filters.theme_mode == "all")
+    for dim in DIMENSIONS.values():
+        chosen = getattr(filters, dim.field)
+        if chosen:
+            out[dim.field] = value_mask(dim.cells(records, events), chosen, dim.multi, _requires_all(filters, dim))
     if filters.query.strip():
         out["query"] = search_mask(records["text"], filters.query)
     return out
@@ -176,49 +151,73 @@ def masks(records: pd.DataFrame, events: pd.DataFrame, filters: Filters) -> dict
 def combine(records: pd.DataFrame, found: Mapping[str, pd.Series], skip: str | None = None) -> pd.Series:
     """AND of the masks, leaving out ``skip``."""
     mask = pd.Series(True, index=records.index)
-    for field, part in found.items():
-        if field != skip:
+    for name, part in found.items():
+        if name != skip:
             mask &= part
     return mask
 
 
-def apply(records: pd.DataFrame, events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+def apply(records: pd.DataFrame, events: pd.DataFrame, filters) -> pd.DataFrame:
     """The records that pass every filter, in their original order (a copy)."""
     return records[combine(records, masks(records, events, filters))].copy()
 
 
+def option_counts(records: pd.DataFrame, events: pd.DataFrame, filters, found: Mapping[str, pd.Series],
+                  field: str, values: Iterable[str]) -> dict[str, int]:
+    """value -> the "Showing N" an option stands for, for each of ``values`` of one dimension.
+
+    An option not chosen: how many records the view would hold if it were added, the other filters unchanged
+    (values of one dimension combine with OR, or with AND for themes in "all" mode). A chosen option: how many
+    records of the view hold it, what it contributes. ``found`` is ``masks(records, events, filters)``.
+    """
+    dim = BY_FIELD[field]
+    cells = dim.cells(records, events)
+    chosen = set(getattr(filters, field))
+    in_view = combine(records, found)
+    held = value_counts(cells[in_view], dim.multi)
+    if not chosen:
+        base, gained = 0, value_counts(cells[combine(records, found, skip=field)], dim.multi)
+    elif _requires_all(filters, dim):
+        base, gained = 0, held
+    else:  # OR: the view keeps its records and gains those holding the value and none of the chosen ones
+        base = int(in_view.sum())
+        gained = value_counts(cells[combine(records, found, skip=field) & ~found[field]], dim.multi)
+    return {v: int(held.get(v, 0)) if v in chosen else base + int(gained.get(v, 0)) for v in values}
+
+
 # ---------------------------------------------------------------------------------------------- URL form
 
-def to_query_params(filters: Filters) -> dict[str, list[str]]:
+def to_query_params(filters) -> dict[str, list[str]]:
     """URL key -> values, defaults omitted, so the default view has a clean address."""
     params: dict[str, list[str]] = {}
-    for field in _FIELDS:
-        values = getattr(filters, field)
-        if field == "sources":
-            if values != DEFAULT_SOURCES:
-                params[URL_KEYS[field]] = list(values) or [ALL_SOURCES]
+    for dim in DIMENSIONS.values():
+        values = list(getattr(filters, dim.field))
+        if dim.field == "sources":
+            if tuple(values) != DEFAULT_SOURCES:
+                params[dim.key] = values or [ALL_SOURCES]
         elif values:
-            params[URL_KEYS[field]] = list(values)
+            params[dim.key] = values
     if filters.theme_mode != "any":
-        params["theme_mode"] = [filters.theme_mode]
+        params[THEME_MODE_KEY] = [filters.theme_mode]
     if filters.query.strip():
-        params["q"] = [filters.query.strip()]
+        params[QUERY_KEY] = [filters.query.strip()]
     return params
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """A value from the address as a notice repeats it: quoted, cut to a readable length."""
     text = str(value)
     return repr(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…")
 
 
-def _as_strings(key: str, raw: object, notices: list[str]) -> list[str]:
-    """The string values of one URL key; anything else is dropped with a notice."""
+def url_strings(key: str, raw: object, notices: list[str], max_chars: int | None = MAX_VALUE_CHARS) -> list[str]:
+    """The string values of one URL key; anything else (or longer than ``max_chars``) is dropped with a notice."""
     items = list(raw) if isinstance(raw, (list, tuple)) else [raw]
     out = []
     for item in items:
         if not isinstance(item, str):
             notices.append(f"Ignored a value of '{key}' in the address: expected text, got {type(item).__name__}.")
-        elif len(item) > MAX_VALUE_CHARS and key != URL_KEYS["query"]:
+        elif max_chars is not None and len(item) > max_chars:
             notices.append(f"Ignored a value of '{key}' in the address: {len(item):,} characters is too long.")
         else:
             out.append(item)
@@ -228,21 +227,24 @@ def _as_strings(key: str, raw: object, notices: list[str]) -> list[str]:
     return out
 
 
-def from_query_params(
-    params: Mapping[str, object], codebook: Codebook, event_ids: Iterable[str], programmes: Iterable[str],
-    page_keys: Iterable[str] = (),
-) -> tuple[Filters, list[str]]:
+def single_value(key: str, values: list[str], notices: list[str]) -> str | None:
+    """The one value of a key that takes one; a repeated key keeps its first value, with a notice."""
+    if not values:
+        return None
+    if len(values) > 1:
+        notices.append(f"'{key}' appears {len(values)} times in the address; used the first.")
+    return values[0]
+
+
+def from_query_params(params: Mapping[str, object], codebook: Codebook, events: pd.DataFrame,
+                      page_keys: Iterable[str] = ()):
     """Filters from untrusted URL parameters, plus a notice for everything dropped. Never raises.
 
     ``params`` maps a key to a string or a list of strings (repeated keys). ``page_keys`` are keys a page reads
     itself (e.g. the cross-tab's dimensions); they are neither parsed nor reported as unknown.
     """
     notices: list[str] = []
-    allowed = {
-        "events": set(event_ids), "programmes": {p for p in programmes if p},
-    }
     chosen: dict[str, object] = {}
-    by_key = {key: field for field, key in URL_KEYS.items()}
     ignored = set(page_keys)
     try:
         items = list(params.items())
@@ -250,67 +252,69 @@ def from_query_params(
         return Filters(), ["The address could not be read; showing the default view."]
     for key, raw in items:
         if not isinstance(key, str):
-            notices.append(f"Ignored {_shown(key)} in the address: not a known setting.")
+            notices.append(f"Ignored {shown(key)} in the address: not a known setting.")
             continue
         if key in ignored:
             continue
-        field = by_key.get(key)
-        if field is None:
-            notices.append(f"Ignored {_shown(key)} in the address: not a known setting.")
+        if key == QUERY_KEY:
+            value = single_value(key, url_strings(key, raw, notices, max_chars=None), notices)
+            if value is not None and len(value) > MAX_QUERY_CHARS:
+                notices.append(f"The search in the address was cut to its first {MAX_QUERY_CHARS} characters.")
+                value = value[:MAX_QUERY_CHARS]
+            if value is not None:
+                chosen["query"] = value.strip()
             continue
-        values = _as_strings(key, raw, notices)
-        if field in ("query", "theme_mode"):
-            chosen[field] = _single(key, field, values, notices)
+        if key == THEME_MODE_KEY:
+            value = single_value(key, url_strings(key, raw, notices), notices)
+            if value in THEME_MODES:
+                chosen["theme_mode"] = value
+            elif value is not None:
+                notices.append(f"Ignored theme_mode={shown(value)} in the address: expected 'any' or 'all'.")
             continue
-        valid = allowed[field] if field in allowed else set(codebook.values(FIELD_VOCABULARIES[field]))
+        dim = DIMENSIONS.get(key)
+        if dim is None:
+            notices.append(f"Ignored {shown(key)} in the address: not a known setting.")
+            continue
+        values = url_strings(key, raw, notices)
+        valid = set(dim.values(codebook, events))
         kept: list[str] = []
         for value in values:
-            if field == "sources" and value == ALL_SOURCES:
+            if dim.field == "sources" and value == ALL_SOURCES:
                 continue
             if value not in valid:
-                notices.append(f"Ignored {key}={_shown(value)} in the address: not a known "
-                               f"{FIELD_LABELS[field].lower()}.")
+                notices.append(f"Ignored {key}={shown(value)} in the address: not a known {dim.label.lower()}.")
             elif value not in kept:
                 kept.append(value)
-        if field == "sources" and not kept and ALL_SOURCES not in values:
+        if dim.field == "sources" and not kept and ALL_SOURCES not in values:
             continue  # every source value was bad: keep the default rather than silently widening to all
-        chosen[field] = tuple(kept)
-    return Filters(**{k: v for k, v in chosen.items() if v is not None}), notices
+        chosen[dim.field] = tuple(kept)
+    return Filters(**chosen), notices
 
 
-def _single(key: str, field: str, values: list[str], notices: list[str]) -> str | None:
-    if not values:
-        return None
-    if len(values) > 1:
-        notices.append(f"'{key}' appears {len(values)} times in the address; used the first.")
-    value = values[0]
-    if field == "theme_mode":
-        if value not in THEME_MODES:
-            notices.append(f"Ignored theme_mode={_shown(value)} in the address: expected 'any' or 'all'.")
-            return None
-        return value
-    if len(value) > MAX_QUERY_CHARS:
-        notices.append(f"The search in the address was cut to its first {MAX_QUERY_CHARS} characters.")
-        value = value[:MAX_QUERY_CHARS]
-    return value.strip()
+def with_values(filters, field: str, values: Iterable[str]):
+    """``filters`` with one field replaced (values deduplicated, in the order given)."""
+    return replace(filters, **{field: tuple(dict.fromkeys(values))})
+
+
+def is_default(filters) -> bool:
+    return filters == Filters()
 
 
 # ---------------------------------------------------------------------------------------------- in words
 
-def describe(filters: Filters, codebook: Codebook, events: pd.DataFrame) -> str:
-    """The filters in words, e.g. "Theme: Protection · Event: Kampala · Search: 'training'"."""
-    names = event_names(events)
+def describe(filters, codebook: Codebook, events: pd.DataFrame) -> str:
+    """The filters in words, e.g. "Theme: Protection · Event: Kampala · Search: 'training'"; the scope (annex II,
+    or which sources) is always said, so a briefing or an export never leaves it to be guessed."""
     parts = []
-    for field in _FIELDS:
-        values = getattr(filters, field)
-        if field == "sources" or not values:
+    for dim in DIMENSIONS.values():
+        values = getattr(filters, dim.field)
+        if dim.field == "sources" or not values:
             continue
-        vocab = FIELD_VOCABULARIES[field]
-        shown = [names.get(v, v) if field == "events" else codebook.label(vocab, v) if vocab else v for v in values]
-        label = FIELD_LABELS[field]
-        if field == "themes" and len(values) > 1:
+        labels = dim.labels(codebook, events)
+        label = dim.label
+        if dim.field == "themes" and len(values) > 1:
             label += " (all of)" if filters.theme_mode == "all" else " (any of)"
-        parts.append(f"{label}: {', '.join(shown)}")
+        parts.append(f"{label}: {', '.join(labels.get(v) or v for v in values)}")
     if filters.query.strip():
         parts.append(f"Search: '{filters.query.strip()}'")
     if filters.sources != DEFAULT_SOURCES:
@@ -319,3 +323,7 @@ def describe(filters: Filters, codebook: Codebook, events: pd.DataFrame) -> str:
     if not parts:
         return "All annex II records"
     return " · ".join(parts)
+
+
+def field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Filters))

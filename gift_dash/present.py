@@ -5,27 +5,24 @@ from __future__ import annotations
 import pandas as pd
 
 from gift_dash.citation import citations, item_label
+from gift_dash.dimensions import DIMENSIONS
 from gift_dash.schema import MULTI_VOCAB_COLUMNS, VOCABULARIES, Codebook, event_names, split_multi
-from gift_dash.tabulate import NOT_STATED, by_date
+from gift_dash.schema import NOT_STATED, by_date
 
 # Record column -> heading, on screen and in exports (gift_dash.export), in export order. "event" and
-# "citation" are derived from events.csv.
+# "citation" are derived from events.csv; the headings of dimension columns come from the registry.
+_DIMENSION_HEADINGS = {d.column: d.heading for d in DIMENSIONS.values() if not d.event_column}
 COLUMN_HEADINGS = {
     "id": "Record id",
-    "event": "Event",
-    "source": "Source",
-    "record_type": "Record type",
+    "event": DIMENSIONS["event"].label,
+    "source": _DIMENSION_HEADINGS["source"],
+    "record_type": _DIMENSION_HEADINGS["record_type"],
     "section": "List",
     "item": "Item",
     "parent_id": "Part of record",
     "text": "Text (verbatim)",
-    "themes": "Themes",
-    "primary_theme": "Primary theme",
-    "ta_areas": "TA areas",
-    "target_groups": "Target groups",
-    "actors": "Actors",
-    "exploitation_forms": "Exploitation forms",
-    "topics": "Topics",
+    **{column: _DIMENSION_HEADINGS[column] for column in
+       ("themes", "primary_theme", "ta_areas", "target_groups", "actors", "exploitation_forms", "topics")},
     "citation": "Citation",
 }
 # What the record tables show by default (keys of COLUMN_HEADINGS); the detail panel shows the rest.

@@ -17,6 +17,12 @@ def event_names(events: pd.DataFrame) -> dict[str, str]:
     """event_id -> the short name charts and tables show."""
     return dict(zip(events["event_id"], events["short_name"], strict=True))
 
+
+def by_date(events: pd.DataFrame) -> pd.DataFrame:
+    """Events in date order; those without a stated date last."""
+    return events.sort_values(["start_date", "short_name"], key=lambda c: c.where(c != "", "~"))
+
+
 # Columns of data/recommendations.csv, in file order. Multi-valued columns hold codebook values joined by SEPARATOR.
 RECORD_COLUMNS = [
     "id", "event_id", "source", "record_type", "list_id", "section", "item", "parent_id", "text",

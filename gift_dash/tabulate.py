@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-from gift_dash.schema import NOT_STATED, Codebook, event_names, split_multi
+from gift_dash.dimensions import DIMENSIONS
+from gift_dash.schema import NOT_STATED, Codebook, by_date, event_names, split_multi  # noqa: F401 - by_date re-exported until briefing imports it from schema
 
 
 
-@dataclass(frozen=True)
-class Dimension:
-    """Something records can be counted by: a records column (or an event column joined on event_id)."""
-
-    label: str
-    column: str
-    multi: bool = False
-    vocabulary: str | None = None
-    event_column: str | None = None  # read from events.csv through the record's event_id
-
-
-# The cross-tab's dimensions, in the order the page offers them. Keys are the URL values.
-DIMENSIONS: dict[str, Dimension] = {
-    "event": Dimension("Event", "event_id", event_column="short_name"),
-    "programme": Dimension("Programme / region", "event_id", event_column="programme"),
-    "theme": Dimension("Theme", "themes", multi=True, vocabulary="themes"),
-    "primary_theme": Dimension("Primary theme", "primary_theme", vocabulary="themes"),
-    "ta_area": Dimension("TA area", "ta_areas", multi=True, vocabulary="ta_areas"),
-    "target_group": Dimension("Target group", "target_groups", multi=True, vocabulary="target_groups"),
-    "actor": Dimension("Actor", "actors", multi=True, vocabulary="actors"),
-    "exploitation_form": Dimension("Exploitation form", "exploitation_forms", multi=True,
-                                   vocabulary="exploitation_forms"),
-    "topic": Dimension("Topic", "topics", multi=True, vocabulary="topics"),
-    "record_type": Dimension("Record type", "record_type", vocabulary="record_type"),
-    "source": Dimension("Source", "source", vocabulary="source"),
-}
 MEASURES = {"count": "Number of records", "row": "Row %", "column": "Column %"}
-
-
-def by_date(events: pd.DataFrame) -> pd.DataFrame:
-    """Events in date order; those without a stated date last."""
-    return events.sort_values(["start_date", "short_name"], key=lambda c: c.where(c != "", "~"))
 
 
 def exploded(series: pd.Series, multi: bool) -> pd.Series:
@@ -54,43 +22,37 @@ def exploded(series: pd.Series, multi: bool) -> pd.Series:
     return cells.mask(cells == "", NOT_STATED)
 
 
-def facet_counts(records: pd.DataFrame, column: str, multi: bool = False) -> pd.Series:
-    """value -> number of records holding it (a record with two values counts once under each)."""
+def value_counts(cells: pd.Series, multi: bool = False) -> pd.Series:
+    """value -> number of cells holding it (a record with two values counts once under each), most first."""
     # Count distinct cells first: there are far fewer tag combinations than records, so splitting them is cheap
     # even at 20,000 records (the sidebar asks for eleven of these on every run).
-    per_cell = records[column].fillna("").astype(str).value_counts()
     counts: dict[str, int] = {}
-    for cell, n in per_cell.items():
+    for cell, n in cells.fillna("").astype(str).value_counts().items():
         for value in dict.fromkeys(split_multi(cell) if multi else [cell.strip()]):
             if value:
                 counts[value] = counts.get(value, 0) + int(n)
     return pd.Series(counts, dtype="int64").sort_values(ascending=False, kind="stable")
 
 
+def facet_counts(records: pd.DataFrame, column: str, multi: bool = False) -> pd.Series:
+    """value -> number of records holding it in ``column``."""
+    return value_counts(records[column], multi)
+
+
 def dimension_values(records: pd.DataFrame, events: pd.DataFrame, key: str, codebook: Codebook) -> pd.Series:
     """The readable values of a dimension, one entry per (record, value), indexed like ``records``."""
     dim = DIMENSIONS[key]
-    if dim.event_column:
-        lookup = dict(zip(events["event_id"], events[dim.event_column].fillna(""), strict=True))
-        values = records[dim.column].map(lookup).fillna("")
-        return values.mask(values == "", NOT_STATED)
-    values = exploded(records[dim.column], dim.multi)
-    if dim.vocabulary:
-        labels = codebook.labels(dim.vocabulary)
-        values = values.map(lambda v: labels.get(v, v))
-    return values
+    labels = dim.labels(codebook, events)
+    values = exploded(dim.cells(records, events), dim.multi)
+    return values.map(lambda v: labels.get(v) or v)
 
 
 def _ordered(values: pd.Series, key: str, codebook: Codebook, events: pd.DataFrame) -> list[str]:
     """Categories in a meaningful order: codebook order, events by date, anything else alphabetically."""
     present = set(values)
     dim = DIMENSIONS[key]
-    if dim.vocabulary:
-        order = [codebook.label(dim.vocabulary, v) for v in codebook.values(dim.vocabulary)]
-    elif dim.event_column:
-        order = list(dict.fromkeys(by_date(events)[dim.event_column].fillna("")))
-    else:
-        order = []
+    labels = dim.labels(codebook, events)
+    order = list(dict.fromkeys(labels.get(v) or v for v in dim.values(codebook, events)))
     known = [v for v in order if v in present]
     return known + sorted(present - set(known) - {NOT_STATED}) + ([NOT_STATED] if NOT_STATED in present else [])
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from gift_dash.data import Dataset, read_table, with_schema_columns
+from gift_dash.dimensions import UPLOADED
 from gift_dash.filters import DEFAULT_SOURCES, Filters
 from gift_dash.schema import (
     EVENT_COLUMNS,
@@ -29,7 +30,6 @@ from gift_dash.schema import (
     validate_records,
 )
 
-UPLOADED = "uploaded"  # the codebook's source value for rows added here
 # One example row each, valid against the shipped codebook and events (tests/test_upload.py checks this).
 EXAMPLE_RECORD = {
     "id": "my-workshop-2009-rec-1", "event_id": "kampala-2007", "source": UPLOADED,

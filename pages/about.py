@@ -4,6 +4,7 @@ import streamlit as st
 
 import gift_ui
 from gift_dash.data import DOCUMENT_TITLE
+from gift_dash.dimensions import ANNEX_II, SECTION_V, SECTION_VI
 from gift_dash.present import COLUMN_HEADINGS, events_table
 
 view, notices = gift_ui.page_setup("About the data")
@@ -11,19 +12,19 @@ gift_ui.show_notices(notices)
 ds = view.dataset
 records, events = ds.records, ds.events
 annex_events = events[events["in_annex_ii"] == "yes"]
-others = events[(events["in_annex_ii"] != "yes") & (events["event_id"].isin(records.loc[records["source"] == "section-v", "event_id"]))]
+others = events[(events["in_annex_ii"] != "yes") & (events["event_id"].isin(records.loc[records["source"] == SECTION_V, "event_id"]))]
 counts = records["source"].value_counts()
 
 st.markdown(f"""
 The records come from one document: **{gift_ui.md_escape(DOCUMENT_TITLE)}**.
 
 - **Annex II** lists the key findings and recommendations of the regional events held under UN.GIFT in 2007:
-  **{counts.get('annex-ii', 0)} records** from **{len(annex_events)} events**. *Annex II holds six regional events;
+  **{counts.get(ANNEX_II, 0)} records** from **{len(annex_events)} events**. *Annex II holds six regional events;
   the brief for this dashboard spoke of eight.* The document itself lists six, and so does this dashboard.
 - **Section VI** gives the key findings of the Vienna Forum to Fight Human Trafficking (February 2008):
-  **{counts.get('section-vi', 0)} records**.
+  **{counts.get(SECTION_VI, 0)} records**.
 - **Section V** describes the preparatory phase, including {len(others)} further events with one outcome each:
-  **{counts.get('section-v', 0)} records**.
+  **{counts.get(SECTION_V, 0)} records**.
 
 Every record's text is **verbatim** from the document, never paraphrased. The tags (themes, TA areas, target groups,
 actors, exploitation forms, topics) are this project's reading, following the codebook below. Where the document

@@ -9,7 +9,6 @@ from gift_dash import briefing
 from gift_dash import filters as flt
 from gift_dash.export import export_filename
 from gift_dash.tabulate import headline
-from gift_ui.exports import export_buttons
 
 view, notices = gift_ui.page_setup(
     "Briefing", intro="A few pages to take into a meeting: the scope in words, key figures, two charts, the ideas "
@@ -59,7 +58,7 @@ with st.container(horizontal=True, vertical_alignment="center", key="briefing_do
                            mime="application/pdf", key="briefing_pdf_download", icon=":material/download:",
                            on_click="ignore")
 
-export_buttons(view, view.records, key="briefing_records")
+gift_ui.export_buttons(view, view.records, key="briefing_records")
 
 st.subheader("Preview", anchor=False)
 st.caption("The document as it prints. All text from the data is escaped and the document forbids scripts, so "

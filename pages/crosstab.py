@@ -4,7 +4,8 @@ import streamlit as st
 
 import gift_ui
 from gift_dash import charts, tabulate
-from gift_dash.tabulate import DIMENSIONS, MEASURES
+from gift_dash.dimensions import DIMENSIONS
+from gift_dash.tabulate import MEASURES
 
 KEYS = ("row", "col", "measure", "cell_row", "cell_col")
 view, notices = gift_ui.page_setup(
@@ -19,10 +20,13 @@ measure = gift_ui.page_param("measure", MEASURES, "count", notices)
 gift_ui.show_notices(notices)
 
 a, b, c = st.columns([2, 2, 3])
-row = a.selectbox("Rows", dims, index=dims.index(row), format_func=lambda k: DIMENSIONS[k].label, key="ct_row")
-col = b.selectbox("Columns", dims, index=dims.index(col), format_func=lambda k: DIMENSIONS[k].label, key="ct_col")
-measure = c.radio("Show", list(MEASURES), index=list(MEASURES).index(measure), format_func=MEASURES.get,
-                  horizontal=True, key="ct_measure")
+CELL = ("cell_row", "cell_col")  # a chosen cell means nothing once a dimension changes
+row = a.selectbox("Rows", dims, format_func=lambda k: DIMENSIONS[k].label,
+                  **gift_ui.page_widget("row", row, "event", clears=CELL))
+col = b.selectbox("Columns", dims, format_func=lambda k: DIMENSIONS[k].label,
+                  **gift_ui.page_widget("col", col, "theme", clears=CELL))
+measure = c.radio("Show", list(MEASURES), format_func=MEASURES.get, horizontal=True,
+                  **gift_ui.page_widget("measure", measure, "count"))
 
 if records.empty:
     st.info("No records match these filters. Remove a filter in the sidebar to see more.")
@@ -36,19 +40,11 @@ st.plotly_chart(charts.heatmap(table, title, n, percent=measure != "count"), key
                 config=gift_ui.PLOTLY_CONFIG)
 
 st.markdown("**The same numbers as a table** — choose a cell to list its records.")
-shown = table.reset_index()
-shown.columns = [str(c) for c in shown.columns]
-picked = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-cell", key="ct_table")
 shown_notices = len(notices)
 cell_row = gift_ui.page_param("cell_row", [str(v) for v in table.index], "", notices)
 cell_col = gift_ui.page_param("cell_col", [str(v) for v in table.columns], "", notices)
 gift_ui.show_notices(notices[shown_notices:])  # the cell can only be checked once the table exists
-if picked and picked.selection.cells:
-    position, column = picked.selection.cells[0]
-    if column in table.columns.astype(str):
-        cell_row, cell_col = str(table.index[position]), column
-gift_ui.set_page_params(row=row, col=col, measure=measure if measure != "count" else None,
-                        cell_row=cell_row or None, cell_col=cell_col or None)
+gift_ui.selectable_cells(table, "ct_table", CELL, (cell_row, cell_col))
 
 if cell_row and cell_col:
     inside = tabulate.cell_records(records, ds.events, ds.codebook, row, cell_row, col, cell_col)

@@ -6,7 +6,7 @@ import streamlit as st
 import gift_ui
 from gift_dash import similarity
 from gift_dash.citation import citation, item_label
-from gift_dash.present import display_frame, tags
+from gift_dash.present import tags
 
 view, notices = gift_ui.page_setup(
     "Explore the records", page_keys=("record",),
@@ -18,10 +18,7 @@ gift_ui.show_notices(notices)
 
 if records.empty:
     st.info("No records match these filters. Remove a filter or shorten the search in the sidebar.")
-selected = gift_ui.show_records(view, records, key="explore_table", select=True, height=520)
-if selected:
-    chosen_id = selected
-gift_ui.set_page_params(record=chosen_id or None)
+gift_ui.show_records(view, records, key="explore_table", select="record", chosen=chosen_id, height=520)
 
 st.divider()
 if not chosen_id:
@@ -50,7 +47,6 @@ if near.empty:
     st.text("None found.")
 else:
     others = ds.records.set_index("id").loc[near["neighbour_id"]].reset_index()
-    shown = display_frame(others, events, ds.codebook, ("event", "item", "text"))
-    shown.insert(0, "Score", near["score"].round(2).to_numpy())
-    shown["Why similar"] = near["reason"].to_numpy()
-    st.dataframe(shown, hide_index=True, column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")})
+    gift_ui.show_records(view, others, key="explore_neighbours", part=f"Records similar to {chosen_id}",
+                         columns=("event", "item", "text"), leading={"Score": near["score"].round(2)},
+                         trailing={"Why similar": near["reason"]})

@@ -4,9 +4,7 @@ import streamlit as st
 
 import gift_ui
 from gift_dash import similarity
-from gift_dash.present import display_frame
 from gift_dash.schema import event_names
-from gift_ui.exports import export_buttons
 from gift_ui.sliders import url_select_slider
 
 THRESHOLDS = [round(0.20 + 0.05 * i, 2) for i in range(11)]  # 0.20 … 0.70
@@ -45,20 +43,16 @@ table = recurring.assign(
 )[["label", "n_events", "events_named", "n_members", "representative_text"]].rename(columns={
     "label": "Idea", "n_events": "Events", "events_named": "Where", "n_members": "Records",
     "representative_text": "Representative record (verbatim)"})
-picked = st.dataframe(table, key="ri_groups", hide_index=True, on_select="rerun", selection_mode="single-row",
-                      column_config={"Representative record (verbatim)": st.column_config.TextColumn(width="large")})
-if picked and picked.selection.rows:
-    group_param = str(recurring["group"].iloc[picked.selection.rows[0]])
-gift_ui.set_page_params(group=group_param or None)
+gift_ui.selectable_table(table, [str(g) for g in recurring["group"]], "ri_groups", "group", group_param or None,
+                         column_config={"Representative record (verbatim)": st.column_config.TextColumn(width="large")})
 
 if group_param:
     chosen = recurring[recurring["group"].astype(str) == group_param].iloc[0]
     st.subheader(f"{gift_ui.md_escape(chosen['label'])}: {chosen['n_members']} records from {chosen['n_events']} event(s)", anchor=False)
     members = records.set_index("id").loc[chosen["member_ids"]].reset_index()
     scores = gift_ui.idea_groups(ds, threshold).set_index("id").loc[chosen["member_ids"], "score"]
-    shown = display_frame(members, events, ds.codebook, ("event", "section", "item", "text", "topics"))
-    shown.insert(0, "Similarity to the representative", scores.round(2).to_numpy())
-    st.caption("The first record is the group's representative (the one closest to all the others). Text verbatim.")
-    st.dataframe(shown, key="ri_members", hide_index=True,
-                 column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")})
-    export_buttons(view, members, key="ri_members", part=f"Recurring idea: {chosen['label']}")
+    st.markdown("The first record is the group's representative (the one closest to all the others). "
+                "Text verbatim.")
+    gift_ui.show_records(view, members, key="ri_members", part=f"Recurring idea: {chosen['label']}",
+                         columns=("event", "section", "item", "text", "topics"),
+                         leading={"Similarity to the representative": scores.round(2)})

@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 import gift_ui
-from gift_dash import filters as flt
 from gift_dash.data import MAX_FILE_BYTES, MAX_ROWS, ReadError, read_table
 from gift_dash.suggest import SUGGESTION_PREFIX, accept_suggestions, suggestions_table
 from gift_dash.upload import (
@@ -32,10 +31,7 @@ def _uploader_key(kind: str) -> str:
 
 def _show_uploaded(show: bool) -> None:
     """Put "uploaded" into (or out of) the Source filter in the address, so every page shows (or hides) the rows."""
-    ds = gift_ui.dataset()
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    current, _ = flt.from_query_params(params, ds.codebook, ds.events["event_id"], ds.events["programme"])
-    st.query_params.from_dict(flt.to_query_params(with_uploaded(current, show)))
+    gift_ui.write_filters(with_uploaded(gift_ui.current_filters(gift_ui.dataset()), show))
 
 
 def _merge() -> None:

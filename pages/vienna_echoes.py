@@ -4,10 +4,9 @@ import streamlit as st
 
 import gift_ui
 from gift_dash import similarity
-from gift_dash.present import display_frame
+from gift_dash.dimensions import ANNEX_II, SECTION_VI
 from gift_ui.sliders import url_select_slider
 
-FINDINGS_SOURCE, REGIONAL_SOURCE = "section-vi", "annex-ii"
 MIN_SCORES = [round(0.05 * i, 2) for i in range(13)]  # 0.00 … 0.60
 DEFAULT_MIN_SCORE = 0.30
 ECHOES_PER_FINDING = 5
@@ -24,10 +23,10 @@ min_score = url_select_slider("Show echoes scoring at least", MIN_SCORES, url_ke
                               help="Scores run from 0 (nothing in common) to 1 (the same words and tags).")
 gift_ui.show_notices(notices)
 
-findings = ds.records[ds.records["source"] == FINDINGS_SOURCE]
-regional = view.records[view.records["source"] == REGIONAL_SOURCE]
+findings = ds.records[ds.records["source"] == SECTION_VI]
+regional = view.records[view.records["source"] == ANNEX_II]
 if findings.empty:
-    st.info("The loaded data has no Vienna Forum findings (source section-vi).")
+    st.info(f"The loaded data has no Vienna Forum findings (source {SECTION_VI}).")
     st.stop()
 if regional.empty:
     st.info("No annex II records under these filters, so nothing can echo the findings. The sources filter "
@@ -47,9 +46,7 @@ for _, finding in findings.iterrows():
         if near.empty:
             st.caption(f"No regional record in view echoes this finding with a score of {min_score:.2f} or more.")
             continue
-        shown = display_frame(by_id.loc[near["neighbour_id"]].reset_index(), events, ds.codebook,
-                              ("event", "item", "text"))
-        shown.insert(0, "Score", near["score"].round(2).to_numpy())
-        shown["Why alike"] = near["reason"].to_numpy()
-        st.dataframe(shown, key=f"ve_{finding['id']}", hide_index=True,
-                     column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")})
+        gift_ui.show_records(view, by_id.loc[near["neighbour_id"]].reset_index(), key=f"ve_{finding['id']}",
+                             part=f"Echoes of Vienna Forum finding ({finding['item']})",
+                             columns=("event", "item", "text"), leading={"Score": near["score"].round(2)},
+                             trailing={"Why alike": near["reason"]})

@@ -26,7 +26,7 @@ RECORDS, EVENTS, CODEBOOK = DATA.records, DATA.events, DATA.codebook
 
 
 def parse(params, **kw):
-    return from_query_params(params, CODEBOOK, EVENTS["event_id"], EVENTS["programme"], **kw)
+    return from_query_params(params, CODEBOOK, EVENTS, **kw)
 
 
 def ids(frame):

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gift_dash import filters as flt
+from gift_dash.dimensions import DIMENSIONS
 from gift_dash.data import ReadError, load_dataset, read_table
 from gift_dash.schema import RECORD_COLUMNS, blank_mask, validate_records
 from gift_dash.upload import merge_upload
@@ -130,10 +131,7 @@ def test_merge_accounts_for_every_row_and_leaves_the_shipped_records_alone(frame
 
 # ----------------------------------------------------------------------------------------------- URL state
 
-KNOWN = {
-    "event": sorted(EVENT_IDS), "programme": sorted(PROGRAMMES),
-    **{flt.URL_KEYS[f]: DATASET.codebook.values(v) for f, v in flt.FIELD_VOCABULARIES.items() if v},
-}
+KNOWN = {key: dim.values(DATASET.codebook, DATASET.events) for key, dim in DIMENSIONS.items()}
 URL_KEYS = sorted(flt.URL_KEYS.values())
 URL_VALUE = st.one_of(
     st.text(max_size=20),
@@ -147,7 +145,7 @@ PARAMS = st.dictionaries(st.one_of(st.sampled_from(URL_KEYS), st.text(max_size=3
 
 
 def _parse(params):
-    return flt.from_query_params(params, DATASET.codebook, EVENT_IDS, PROGRAMMES)
+    return flt.from_query_params(params, DATASET.codebook, DATASET.events)
 
 
 @SETTINGS

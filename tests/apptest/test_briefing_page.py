@@ -72,19 +72,6 @@ def test_make_a_pdf_offers_the_pdf_when_chromium_is_here(briefing):
     assert "Download the PDF" in labels(at, "download_button")
 
 
-def test_export_scope_says_which_part_of_the_view_a_table_holds():
-    from gift_ui import View
-    from gift_ui.exports import export_scope
-
-    dataset = load_dataset()
-    records = apply(dataset.records, dataset.events, Filters())
-    view = View(dataset, Filters(), records, "All annex II records")
-    part = records.head(3)
-    assert export_scope(view, records) == "All annex II records"
-    assert export_scope(view, part) == "All annex II records · the 3 record(s) listed in one table of the page"
-    assert export_scope(view, part, "Recurring idea: Demand") == "All annex II records · Recurring idea: Demand"
-
-
 def test_the_records_of_a_recurring_idea_can_be_exported(open_page):
     at = open_page("pages/recurring_ideas.py", group="1")
     assert {"CSV", "Excel (.xlsx)"} <= set(labels(at, "download_button"))

@@ -29,7 +29,7 @@ def test_recurring_ideas_ranked_by_events_with_training_of_law_enforcement(open_
 def test_the_slider_changes_the_groups_and_goes_into_the_url(open_page):
     at = open_page(IDEAS)
     before = groups_table(at)
-    at.select_slider(key="slider_threshold").set_value(0.6).run()
+    at.select_slider(key="page_threshold").set_value(0.6).run()
     assert not at.exception
     after = groups_table(at)
     assert len(after) < len(before)
@@ -38,7 +38,7 @@ def test_the_slider_changes_the_groups_and_goes_into_the_url(open_page):
 
 def test_threshold_and_group_from_the_url_open_the_members_verbatim(open_page):
     at = open_page(IDEAS, threshold="0.35", group="1")
-    assert at.select_slider(key="slider_threshold").value == 0.35
+    assert at.select_slider(key="page_threshold").value == 0.35
     members = at.dataframe[1].value
     assert len(members) >= 2
     assert members["Similarity to the representative"].iloc[0] == 1.0
@@ -57,7 +57,7 @@ def test_theme_filter_restricts_the_groups(open_page):
 def test_bad_url_values_give_a_notice_not_an_error(open_page, params):
     at = open_page(IDEAS, **params)
     assert "were not understood" in warnings(at)
-    assert at.select_slider(key="slider_threshold").value == 0.35
+    assert at.select_slider(key="page_threshold").value == 0.35
 
 
 def test_vienna_echoes_lists_regional_records_for_each_finding(open_page):
@@ -75,7 +75,7 @@ def test_vienna_echoes_lists_regional_records_for_each_finding(open_page):
 def test_vienna_echoes_min_score_slider_and_event_filter(open_page):
     at = open_page(ECHOES)
     shown = sum(len(df.value) for df in at.dataframe)
-    at.select_slider(key="slider_min").set_value(0.5).run()
+    at.select_slider(key="page_min").set_value(0.5).run()
     assert not at.exception
     assert sum(len(df.value) for df in at.dataframe) < shown
     assert at.query_params["min"] == "0.50"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gift_ui import available_pages
+from gift_ui.navigation import available_pages
 from tests.browser.harness import assert_no_exception, wait_for_app
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"

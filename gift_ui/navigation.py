@@ -1,0 +1,60 @@
+"""The pages of the app and the router; the sidebar's page links carry the filters from page to page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every page of the app: (file, title, icon, url path). The url path is the file's stem on purpose: Streamlit,
+# seeing a pages/ folder, runs the very first request after a server start in its older "pages directory" mode,
+# which addresses pages by stem; with the same addresses, a shared link works in both modes (see
+# ensure_navigation).
+PAGES = [
+    ("pages/overview.py", "Overview", ":material/public:", "overview"),
+    ("pages/explore.py", "Explore records", ":material/search:", "explore"),
+    ("pages/crosstab.py", "Cross-tab", ":material/grid_on:", "crosstab"),
+    ("pages/recurring_ideas.py", "Recurring ideas", ":material/hub:", "recurring_ideas"),
+    ("pages/vienna_echoes.py", "Vienna Forum echoes", ":material/campaign:", "vienna_echoes"),
+    ("pages/briefing.py", "Briefing", ":material/description:", "briefing"),
+    ("pages/upload.py", "Add records", ":material/upload_file:", "upload"),
+    ("pages/about.py", "About the data", ":material/info:", "about"),
+]
+
+
+def available_pages() -> list[tuple[str, str, str, str]]:
+    return [page for page in PAGES if (ROOT / page[0]).is_file()]
+
+
+def navigation():
+    """Page setup and the router (app.py runs what it returns). The navigation is hidden: the sidebar links are
+    drawn by page_links so they carry the filters. No icons: a page's Material icon becomes the favicon, which
+    the browser would fetch from fonts.gstatic.com."""
+    st.set_page_config(page_title="GIFT Recommendations Dashboard", layout="wide", initial_sidebar_state="expanded")
+    pages = [st.Page(path, title=title, url_path=url_path, default=path == PAGES[0][0])
+             for path, title, _, url_path in available_pages()]
+    return st.navigation(pages, position="hidden")
+
+
+def ensure_navigation() -> None:
+    """When Streamlit ran a page file directly (its pages-directory mode, first request after a start), register
+    the app's navigation and run again through it: the page then has the identity app.py gives it, so the
+    widgets' state survives the person's first click (otherwise the page 'changes' under them once).
+
+    PagesManager.uses_pages_directory is not public API; Streamlit offers no public way to tell the two modes
+    apart, and the folder must be called pages/ (the project's layout)."""
+    if PagesManager.uses_pages_directory:
+        navigation()
+        # Only for a browser (it sends headers): AppTest addresses pages by file, so there is nothing to fix, and
+        # a rerun there would swallow the test's next click.
+        if st.context.headers:
+            st.rerun()
+
+
+def page_links(params: dict[str, list[str]]) -> None:
+    """A link to every page, carrying the filters in ``params``."""
+    for path, title, icon, _ in available_pages():
+        st.page_link(path, label=title, icon=icon, query_params=params)

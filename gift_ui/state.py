@@ -1,0 +1,69 @@
+"""The data a session sees and the expensive structures over it, cached at the source (filter outside the cache)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from gift_dash import similarity
+from gift_dash.data import DATA_DIR, Dataset, load_dataset
+from gift_dash.view import View
+
+SESSION_DATASET_KEY = "uploaded_dataset"  # pages/upload.py keeps this session's merged Dataset here
+
+
+def data_dir() -> Path:
+    """The data folder: $GIFT_DATA_DIR when set (benchmarks, other corpora), else the shipped data/."""
+    return Path(os.environ.get("GIFT_DATA_DIR") or DATA_DIR)
+
+
+@st.cache_data(show_spinner="Loading the records …", max_entries=4)
+def _load(path: str) -> Dataset:
+    ds = load_dataset(Path(path))
+    ds.version  # noqa: B018 - hash now, so every copy st.cache_data hands out carries it
+    return ds
+
+
+def shipped_dataset() -> Dataset:
+    """The shipped data alone (cached): what an upload is merged into."""
+    return _load(str(data_dir()))
+
+
+def dataset() -> Dataset:
+    """The dataset this session sees: the shipped data (cached; filter outside the cache), merged with the
+    person's upload when there is one. Uploaded rows live in this session's state only, never in a cache."""
+    return st.session_state.get(SESSION_DATASET_KEY) or shipped_dataset()
+
+
+@st.cache_resource(show_spinner="Comparing the records …", max_entries=4)
+def _similarity_index(version: str, _ds: Dataset) -> similarity.SimilarityIndex:
+    return similarity.build_index(_ds.records, codebook=_ds.codebook)
+
+
+def similarity_index(ds: Dataset) -> similarity.SimilarityIndex:
+    """The similarity index of every record in the dataset, built once per dataset version."""
+    return _similarity_index(ds.version, ds)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _idea_groups(version: str, threshold: float, _ds: Dataset) -> pd.DataFrame:
+    return similarity.groups(similarity_index(_ds), threshold)
+
+
+def idea_groups(ds: Dataset, threshold: float = similarity.DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """similarity.groups over the whole dataset (cached); restrict to a view with similarity.group_summary."""
+    return _idea_groups(ds.version, threshold, ds)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ideas_in_view(version: str, filters: str, threshold: float, _ds: Dataset, _records: pd.DataFrame) -> pd.DataFrame:
+    return similarity.group_summary(_records, idea_groups(_ds, threshold))
+
+
+def ideas_in_view(view: View, threshold: float = similarity.DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """similarity.group_summary of the view's records (cached per dataset version, filters and threshold: it
+    takes most of a second at 20,000 records)."""
+    return _ideas_in_view(view.dataset.version, repr(view.filters), threshold, view.dataset, view.records)

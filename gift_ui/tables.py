@@ -1,0 +1,126 @@
+"""Tables and charts people read: the one records table (with its export buttons), charts with their data."""
+
+from __future__ import annotations
+
+import functools
+import zlib
+
+import pandas as pd
+import streamlit as st
+
+from gift_dash import export
+from gift_dash.data import Dataset
+from gift_dash.present import SCREEN_COLUMNS, display_frame
+from gift_dash.view import View, export_scope
+from gift_ui.address import set_page_params
+
+PLOTLY_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
+EXPORT_LABELS = {"csv": ("CSV", ":material/csv:"), "xlsx": ("Excel (.xlsx)", ":material/table_view:")}
+
+
+def selectable_table(shown: pd.DataFrame, ids: list[str], key: str, url_key: str, chosen: str | None,
+                     **options) -> None:
+    """A table whose rows can be ticked, one at a time; the ticked row's id lives in the address (``url_key``).
+
+    The tick is drawn from the address (``chosen``) and a person's tick goes into it through the on_select
+    callback, so Back and a shared link show the same row ticked, and a new set of rows never inherits a tick.
+    """
+    position = ids.index(chosen) if chosen in ids else None
+    # The rows and the ticked row in the widget's key: a selection is by position, so new rows start untouched,
+    # and the tick from the address is the widget's first state.
+    widget = f"{key}_{zlib.crc32(chr(10).join(ids).encode()):08x}_{position}"
+    st.dataframe(shown, key=widget, hide_index=True, selection_mode="single-row",
+                 selection_default={"selection": {"rows": [position]}} if position is not None else None,
+                 on_select=functools.partial(_commit_tick, widget, url_key, ids), **options)
+
+
+def _commit_tick(widget: str, url_key: str, ids: list[str]) -> None:
+    rows = st.session_state[widget]["selection"]["rows"]
+    set_page_params(**{url_key: ids[rows[0]] if rows else None})
+
+
+def selectable_cells(table: pd.DataFrame, key: str, url_keys: tuple[str, str], chosen: tuple[str, str]) -> None:
+    """A cross-tab whose cells can be chosen, one at a time; the chosen cell (its row and column names) lives in
+    the address under ``url_keys``, drawn from it (``chosen``) and written by the on_select callback."""
+    shown = table.reset_index()
+    shown.columns = [str(c) for c in shown.columns]
+    rows, columns = [str(v) for v in table.index], [str(c) for c in table.columns]
+    cell = [[rows.index(chosen[0]), chosen[1]]] if chosen[0] in rows and chosen[1] in columns else None
+    widget = f"{key}_{zlib.crc32(repr((rows, columns, cell)).encode()):08x}"
+    st.dataframe(shown, key=widget, hide_index=True, selection_mode="single-cell",
+                 selection_default={"selection": {"cells": cell}} if cell else None,
+                 on_select=functools.partial(_commit_cell, widget, url_keys, rows, columns))
+
+
+def _commit_cell(widget: str, url_keys: tuple[str, str], rows: list[str], columns: list[str]) -> None:
+    cells = st.session_state[widget]["selection"]["cells"]
+    row, column = cells[0] if cells else (None, None)
+    if column not in columns:  # the row names' own column: no cell
+        row = column = None
+    set_page_params(**{url_keys[0]: None if row is None else rows[row], url_keys[1]: column})
+
+
+def show_records(view: View, frame: pd.DataFrame, key: str, select: str | None = None, chosen: str | None = None,
+                 height: int | None = None, part: str | None = None, columns: tuple[str, ...] = SCREEN_COLUMNS,
+                 leading: dict[str, pd.Series] | None = None, trailing: dict[str, pd.Series] | None = None) -> None:
+    """The records of ``frame`` as a table people read (verbatim text, codebook labels), with export buttons.
+
+    Every page that shows records calls this. ``columns`` are keys of present.COLUMN_HEADINGS; ``leading`` and
+    ``trailing`` add columns computed by the page (a score, a reason), aligned with ``frame``'s rows. With
+    ``select`` (a URL key), a row can be ticked and its record id goes into the address; ``chosen`` is the id
+    there now. ``part`` names the part of the view the table holds (recorded in exports), e.g. one cross-tab cell.
+    """
+    columns = columns + (("source",) if view.shows_other_sources and "source" not in columns else ())
+    shown = display_frame(frame, view.dataset.events, view.dataset.codebook, columns)
+    for position, (heading, values) in enumerate((leading or {}).items()):
+        shown.insert(position, heading, list(values))
+    for heading, values in (trailing or {}).items():
+        shown[heading] = list(values)
+    options = {"column_config": {"Text (verbatim)": st.column_config.TextColumn(width="large")},
+               "height": height or "auto"}
+    if select:
+        selectable_table(shown, frame["id"].astype(str).tolist(), key, select, chosen, **options)
+    else:
+        st.dataframe(shown, key=key, hide_index=True, **options)
+    export_buttons(view, frame, key, part)
+
+
+def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None = None) -> None:
+    """Download buttons for these records (same rows, same order) with every column, the scope in words, the
+    date and the dataset version. Files are built only when a button is clicked."""
+    if frame.empty:
+        return
+    scope = export_scope(view, frame, part)
+    ds = view.dataset
+    with st.container(horizontal=True, vertical_alignment="center", key=f"{key}_exports"):
+        st.markdown(f"Export these {len(frame):,} records:", width="content")
+        for fmt, (label, icon) in EXPORT_LABELS.items():
+            st.download_button(
+                label, key=f"{key}_export_{fmt}", icon=icon, on_click="ignore",
+                data=lambda fmt=fmt: export.export_view(frame, ds.events, ds.codebook, fmt=fmt, scope=scope,
+                                                        dataset_version=ds.version),
+                file_name=export.export_filename(fmt), mime=export.MIME_TYPES[fmt],
+                help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
+                     "the scope, date and dataset version are recorded in the file.")
+
+
+def chart(fig, data: pd.DataFrame, key: str, note: str | None = None) -> None:
+    """A plotly chart, offline-ready, with its numbers in an expander (the text alternative)."""
+    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+    with st.expander("Data behind this chart"):
+        if note:
+            st.markdown(note)
+        st.dataframe(data, hide_index=True)
+
+
+def download_dataset(ds: Dataset) -> None:
+    """Buttons to download every record, event and codebook entry (formula-safe, with a note of provenance)."""
+    stamp = ds.version
+    left, right = st.columns(2)
+    # Callables: the files are built only when someone clicks, not on every run of the page.
+    left.download_button("Full dataset, Excel (.xlsx)", lambda: export.dataset_xlsx(ds), key="dl_dataset_xlsx",
+                         file_name=f"gift-dataset-{stamp}.xlsx", mime=export.MIME_TYPES["xlsx"],
+                         icon=":material/table_view:")
+    right.download_button("Full dataset, CSV files (.zip)", lambda: export.dataset_zip(ds), key="dl_dataset_zip",
+                          file_name=f"gift-dataset-{stamp}.zip", mime=export.MIME_TYPES["zip"],
+                          icon=":material/folder_zip:")
