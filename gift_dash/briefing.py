@@ -96,7 +96,7 @@ def _events_in_scope(records: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
 
 def _period(events: pd.DataFrame) -> str:
     """"June 2007 to February 2008" from the events' start dates; "" when none is stated."""
-    starts = pd.to_datetime(events["start_date"].replace("", pd.NA), errors="coerce").dropna()
+    starts = pd.to_datetime(events["start_date"], format="%Y-%m-%d", errors="coerce").dropna()
     if starts.empty:
         return ""
     first, last = f"{starts.min():%B %Y}", f"{starts.max():%B %Y}"
