@@ -169,6 +169,18 @@ def test_every_record_is_quoted_verbatim_under_its_lists_full_citation_and_label
     assert_loads_nothing(document)
 
 
+@pytest.mark.parametrize("record_id, label", [
+    ("kampala-2007-gen-e", "Kampala 2007 · General recommendations (e)"),
+    ("bangkok-2007-pri-c-iv", "Bangkok 2007 · Priority actions (c)(iv)"),
+    ("egypt-2007-outcome", "Egypt (LAS) 2007 · Preparatory phase"),  # no start date: the year its dates state
+    ("vienna-2008-fin-j", "Vienna Forum 2008 · Key findings and recommendations (j)"),
+])
+def test_a_record_is_labelled_by_event_year_list_and_item(dataset, record_id, label):
+    record = dataset.records[dataset.records["id"] == record_id]
+    parsed = parse(render_briefing(record, dataset, "one record"))
+    assert parsed.records[record_id]["label"].startswith(f"{label} · Themes: ")
+
+
 def test_the_citation_is_not_repeated_under_each_item(dataset):
     """The review found the 4–5-line citation under every item: two-thirds of the appendix was boilerplate."""
     parsed = parse(briefing(dataset, PROTECTION))
@@ -293,6 +305,9 @@ def test_an_uploaded_record_and_event_reach_the_document_escaped(dataset):
     document = render_briefing(uploaded, merge.dataset, "uploaded", generated_at=WHEN)
     assert_escaped(document, [f"{name}-{field}" for name, fields in free_text.items() for field in fields])
     assert "uploaded record (not from the Work programme" in document
+    # A list the document does not have is named by its record type.
+    label = parse(document).records[record["id"]]["label"]
+    assert label.startswith(f"{event['short_name']} 2009 · Recommendations (1) · ")
 
 
 def test_data_text_cannot_load_or_run_anything(dataset):

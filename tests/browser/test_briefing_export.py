@@ -45,6 +45,8 @@ def test_briefing_file_renders_offline_and_prints_to_pdf_with_a_one_page_summary
     page.set_viewport_size({"width": round(180 / 25.4 * 96), "height": 1000})  # A4 less the side margins
     summary = page.locator("section.summary").bounding_box()
     assert 0.5 * A4_BODY_PX < summary["height"] <= A4_BODY_PX, "the summary fills one page and no more"
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], \
+        "nothing wider than the page (Chromium would shrink every page to fit it)"
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF") and pdf_pages(pdf) >= 2
     assert page.external_requests == []
