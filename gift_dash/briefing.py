@@ -105,9 +105,9 @@ def _period(events: pd.DataFrame) -> str:
 
 def _record_kinds(records: pd.DataFrame, dataset: Dataset) -> str:
     """"22 recommendations, 12 conclusions and 6 priority actions": record types by count, in words."""
-    kinds = records["record_type"].replace("", NOT_STATED).value_counts()
-    words = [f"{n} {dataset.codebook.label('record_type', kind).lower()}{'s' if n > 1 else ''}"
-             for kind, n in kinds.items()]
+    kinds = records["record_type"].value_counts()
+    words = [f"{n} {dataset.codebook.label('record_type', kind).lower()}{'s' if n > 1 else ''}" if kind
+             else f"{n} record{'s' if n > 1 else ''} of no stated type" for kind, n in kinds.items()]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
