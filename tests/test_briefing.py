@@ -203,8 +203,9 @@ def test_the_summary_comes_first_with_scope_figures_themes_ideas_and_a_line_in_s
     assert f"Records per theme (n = {len(records)} records" in summary
     assert f"Protection ({len(records)} records), most often about: Victim assistance and care (15);" in summary
     assert "Victim assistance and care: 4 events (Abidjan, Brasilia, Cape Town, New Delhi), 8 records" in summary
-    assert (f"In one line: 6 events made {len(records)} records in scope, most often about Victim assistance and "
-            "care (15 of 40), most of them at Abidjan 2007 (22);") in summary
+    assert (f"In one line: 6 events made {len(records)} records in scope, Abidjan 2007 the most (22); the topic they "
+            "raise most often is Victim assistance and care (15 of 40 records); the idea raised at the most events is "
+            "“Victim assistance and care” (4 events).") in summary
     # The summary has its page: the rest starts on the next one (the browser test measures that it fits one).
     assert re.search(r"\.part \{ break-before: page; \}", "".join(parsed.styles))
     assert list(parsed.text)[2] == "part"
