@@ -20,10 +20,16 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from gift_dash.briefing import PdfUnavailable, briefing_html, html_to_pdf  # noqa: E402
+from gift_dash.briefing import PdfUnavailable, html_to_pdf, render_briefing  # noqa: E402
 from gift_dash.data import load_dataset  # noqa: E402
 from gift_dash.export import export_view  # noqa: E402
-from gift_dash.filters import Filters  # noqa: E402
+from gift_dash.filters import Filters, apply, describe  # noqa: E402
+
+
+def briefing(dataset, filters: Filters) -> str:
+    """The briefing as the page and the briefing command make it."""
+    records = apply(dataset.records, dataset.events, filters)
+    return render_briefing(records, dataset, describe(filters, dataset.codebook, dataset.events))
 
 
 def repeated(records: pd.DataFrame, size: int) -> pd.DataFrame:
@@ -57,14 +63,14 @@ def main(argv: list[str] | None = None) -> int:
             data, seconds = timed(export_view, dataset.records, dataset.events, dataset.codebook, fmt=fmt,
                                   scope="bench", dataset_version=dataset.version)
             print(f"{f'export {fmt}, {label}':<44}{len(dataset.records):>9,}{seconds:>9.2f}{len(data) / 1e3:>10.0f} kB")
-        document, seconds = timed(briefing_html, dataset, Filters(sources=()))
+        document, seconds = timed(briefing, dataset, Filters(sources=()))
         print(f"{f'briefing HTML, all sources, {label}':<44}{len(dataset.records):>9,}{seconds:>9.2f}"
               f"{len(document) / 1e3:>10.0f} kB")
     if args.no_pdf:
         return 0
     for name, filters in (("theme protection", Filters(themes=("protection",))), ("annex II", Filters()),
                           ("all sources", Filters(sources=()))):
-        document = briefing_html(shipped, filters)
+        document = briefing(shipped, filters)
         try:
             pdf, seconds = timed(html_to_pdf, document)
         except PdfUnavailable as exc:

@@ -11,9 +11,9 @@ from gift_dash.export import export_filename
 from gift_dash.tabulate import headline
 
 view, notices = gift_ui.page_setup(
-    "Briefing", intro="A few pages to take into a meeting: the scope in words, key figures, two charts, the ideas "
-    "that recur, and every record in scope quoted verbatim with its citation. Choose the scope with the filters "
-    "in the sidebar.")
+    "Briefing", intro="A few pages to take into a meeting: a one-page summary (scope, key figures, themes, the ideas "
+    "that recur), then every record in scope quoted verbatim, list by list, with its citation. Choose the scope "
+    "with the filters in the sidebar.")
 gift_ui.show_notices(notices)
 ds = view.dataset
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from gift_dash import cli
 from gift_dash.briefing import find_chromium
 from gift_dash.data import load_dataset
 from gift_dash.filters import Filters, apply
@@ -48,6 +51,15 @@ def test_a_filter_in_the_address_changes_the_scope_and_the_document(briefing):
     document = preview(at)
     assert "Event: Kampala · Theme: Protection" in document
     assert document.count('class="record') == len(expected)
+
+
+def test_the_briefing_command_writes_the_document_the_page_shows(briefing, tmp_path, capsys):
+    at = briefing(theme="protection", event="kampala-2007")
+    out = tmp_path / "b.html"
+    assert cli.main(["briefing", "--theme", "protection", "--event", "Kampala", "--out", str(out)]) == 0
+    assert "Event: Kampala · Theme: Protection" in capsys.readouterr().out
+    stamp = re.compile(r"Generated [^·]+·")
+    assert stamp.sub("", out.read_text(encoding="utf-8")) == stamp.sub("", preview(at))
 
 
 def test_a_bad_parameter_gives_a_notice_not_an_error(briefing):

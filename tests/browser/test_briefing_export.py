@@ -10,9 +10,9 @@ import re
 import openpyxl
 import pytest
 
-from gift_dash.briefing import briefing_html
+from gift_dash.briefing import render_briefing
 from gift_dash.data import load_dataset
-from gift_dash.filters import Filters, apply
+from gift_dash.filters import Filters, apply, describe
 from tests.browser.harness import assert_no_exception, wait_for_app
 
 PROTECTION = Filters(themes=("protection",))
@@ -28,14 +28,25 @@ def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", pdf))
 
 
-def test_briefing_file_renders_offline_and_prints_to_pdf(page, tmp_path, dataset):
+# The height of A4 inside the briefing's page margins (15 mm top, 16 mm bottom), in CSS pixels.
+A4_BODY_PX = (297 - 15 - 16) / 25.4 * 96
+
+
+def test_briefing_file_renders_offline_and_prints_to_pdf_with_a_one_page_summary(page, tmp_path, dataset):
     source = tmp_path / "briefing.html"
-    source.write_text(briefing_html(dataset, PROTECTION), encoding="utf-8")
-    page.goto(source.as_uri())
     in_scope = apply(dataset.records, dataset.events, PROTECTION)
+    source.write_text(render_briefing(in_scope, dataset, describe(PROTECTION, dataset.codebook, dataset.events)),
+                      encoding="utf-8")
+    page.goto(source.as_uri())
     assert page.locator(".record").count() == len(in_scope)
     assert page.locator("svg[role=img]").count() == 2
     assert page.get_by_role("heading", name="Appendix: every record in scope, verbatim").is_visible()
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": round(180 / 25.4 * 96), "height": 1000})  # A4 less the side margins
+    summary = page.locator("section.summary").bounding_box()
+    assert 0.5 * A4_BODY_PX < summary["height"] <= A4_BODY_PX, "the summary fills one page and no more"
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], \
+        "nothing wider than the page (Chromium would shrink every page to fit it)"
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF") and pdf_pages(pdf) >= 2
     assert page.external_requests == []
