@@ -23,12 +23,19 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from gift_dash.charts import NEUTRAL, THEME_COLOURS
-from gift_dash.citation import event_label, item_label, list_citations, list_name, place, short_labels
+from gift_dash.citation import (
+    event_label,
+    item_label,
+    list_citations,
+    list_name,
+    place,
+    short_labels,
+)
 from gift_dash.data import DOCUMENT_TITLE, Dataset
-from gift_dash.schema import split_multi
+from gift_dash.schema import NOT_STATED, by_date, split_multi
 from gift_dash.similarity import build_index, group_summary
 from gift_dash.similarity import groups as similarity_groups
-from gift_dash.tabulate import NOT_STATED, by_date, facet_counts, headline
+from gift_dash.tabulate import facet_counts, headline
 
 TITLE = "Briefing: recommendations from the UN.GIFT regional events"
 MAX_IDEAS = 12  # in the recurring-ideas section

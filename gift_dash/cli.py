@@ -8,8 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from gift_dash import filters as flt
+from gift_dash.data import (
+    DATA_DIR,
+    Dataset,
+    ReadError,
+    load_dataset,
+    read_table,
+    with_schema_columns,
+)
 from gift_dash.dimensions import DIMENSIONS, Dimension
-from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table, with_schema_columns
 from gift_dash.schema import RECORD_COLUMNS, load_codebook, validate_records
 from gift_dash.upload import check_files, verdict
 

@@ -8,14 +8,20 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from gift_dash.schema import (
-    EVENT_COLUMNS, RECORD_COLUMNS, Codebook, Problem, load_codebook, validate_events, validate_records,
+    EVENT_COLUMNS,
+    RECORD_COLUMNS,
+    Codebook,
+    Problem,
+    load_codebook,
+    validate_events,
+    validate_records,
 )
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"

@@ -8,12 +8,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import field as dc_field
 from dataclasses import fields, make_dataclass, replace
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
 from gift_dash.dimensions import ANNEX_II, BY_FIELD, DIMENSIONS, Dimension
 from gift_dash.schema import Codebook, split_multi
-from gift_dash.tabulate import value_counts
 
 DEFAULT_SOURCES = (ANNEX_II,)
 ALL_SOURCES = "all"  # URL value meaning "no source restriction"; absent means the default (annex II)
@@ -119,38 +119,62 @@ def search_mask(texts: pd.Series, query: str) -> pd.Series:
     return mask
 
 
-def value_mask(cells: pd.Series, values: Iterable[str], multi: bool, require_all: bool = False) -> pd.Series:
-    """True where the cell holds one of ``values`` (all of them with ``require_all``); multi-valued cells are
-    split on ';' so "protection" never matches inside "victim_protection"."""
-    wanted = set(values)
-    cells = cells.fillna("").astype(str)
-    if not multi:
-        return cells.str.strip().isin(wanted)
-    # Decide once per distinct cell: far fewer tag combinations than records.
-    test = (wanted.issubset if require_all else lambda held: not wanted.isdisjoint(held))
-    verdict = {cell: test(set(split_multi(cell))) for cell in cells.unique()}
-    return cells.map(verdict).astype(bool)
+class Facets:
+    """Which records hold which value, per dimension: a boolean matrix (records × distinct values) built once per
+    set of records, so a filter is a column lookup and an option count a column sum."""
+
+    def __init__(self, records: pd.DataFrame, events: pd.DataFrame) -> None:
+        self.index = records.index
+        self.columns: dict[str, dict[str, int]] = {}
+        self.matrix: dict[str, np.ndarray] = {}
+        for dim in DIMENSIONS.values():
+            # Split each distinct cell once: far fewer tag combinations than records. A multi-valued cell is split
+            # on ';', so "protection" never matches inside "victim_protection".
+            codes, cells = pd.factorize(dim.cells(records, events), use_na_sentinel=False)
+            held = [split_multi(cell) if dim.multi else [str(cell).strip()] if str(cell).strip() else []
+                    for cell in cells]
+            columns = {value: i for i, value in enumerate(dict.fromkeys(v for values in held for v in values))}
+            per_cell = np.zeros((len(cells), len(columns)), dtype=bool)
+            for row, values in enumerate(held):
+                per_cell[row, [columns[v] for v in values]] = True
+            self.matrix[dim.field] = per_cell[codes] if len(cells) else np.zeros((len(records), 0), dtype=bool)
+            self.columns[dim.field] = columns
+
+    def holds(self, field: str, values: Iterable[str], require_all: bool = False) -> pd.Series:
+        """True where the record holds one of ``values`` (all of them with ``require_all``)."""
+        wanted = [self.columns[field].get(v) for v in dict.fromkeys(values)]
+        if require_all and None in wanted:
+            return pd.Series(False, index=self.index)
+        columns = self.matrix[field][:, [w for w in wanted if w is not None]]
+        return pd.Series(columns.all(axis=1) if require_all else columns.any(axis=1), index=self.index)
+
+    def counts(self, field: str, mask: pd.Series) -> dict[str, int]:
+        """value -> number of records under ``mask`` holding it."""
+        sums = self.matrix[field][mask.to_numpy()].sum(axis=0)
+        return {value: int(sums[i]) for value, i in self.columns[field].items()}
 
 
 def _requires_all(filters, dim: Dimension) -> bool:
     return dim.field == "themes" and filters.theme_mode == "all"
 
 
-def masks(records: pd.DataFrame, events: pd.DataFrame, filters) -> dict[str, pd.Series]:
-    """One boolean mask per active restriction (field name -> mask), so option counts can lift one at a time."""
+def masks(records: pd.DataFrame, events: pd.DataFrame, filters, facets: Facets | None = None) -> dict[str, pd.Series]:
+    """One boolean mask per active restriction (field name -> mask), so option counts can lift one at a time.
+    ``facets`` are ``Facets(records, events)`` when the caller keeps them (the app does, per dataset)."""
+    facets = Facets(records, events) if facets is None else facets
     out: dict[str, pd.Series] = {}
     for dim in DIMENSIONS.values():
         chosen = getattr(filters, dim.field)
         if chosen:
-            out[dim.field] = value_mask(dim.cells(records, events), chosen, dim.multi, _requires_all(filters, dim))
+            out[dim.field] = facets.holds(dim.field, chosen, _requires_all(filters, dim))
     if filters.query.strip():
         out["query"] = search_mask(records["text"], filters.query)
     return out
 
 
-def combine(records: pd.DataFrame, found: Mapping[str, pd.Series], skip: str | None = None) -> pd.Series:
-    """AND of the masks, leaving out ``skip``."""
-    mask = pd.Series(True, index=records.index)
+def combine(records: pd.DataFrame | pd.Index, found: Mapping[str, pd.Series], skip: str | None = None) -> pd.Series:
+    """AND of the masks, leaving out ``skip`` (over the rows of ``records``, a frame or its index)."""
+    mask = pd.Series(True, index=records if isinstance(records, pd.Index) else records.index)
     for name, part in found.items():
         if name != skip:
             mask &= part
@@ -162,27 +186,26 @@ def apply(records: pd.DataFrame, events: pd.DataFrame, filters) -> pd.DataFrame:
     return records[combine(records, masks(records, events, filters))].copy()
 
 
-def option_counts(records: pd.DataFrame, events: pd.DataFrame, filters, found: Mapping[str, pd.Series],
-                  field: str, values: Iterable[str]) -> dict[str, int]:
+def option_counts(facets: Facets, filters, found: Mapping[str, pd.Series], field: str,
+                  values: Iterable[str]) -> dict[str, int]:
     """value -> the "Showing N" an option stands for, for each of ``values`` of one dimension.
 
     An option not chosen: how many records the view would hold if it were added, the other filters unchanged
     (values of one dimension combine with OR, or with AND for themes in "all" mode). A chosen option: how many
-    records of the view hold it, what it contributes. ``found`` is ``masks(records, events, filters)``.
+    records of the view hold it, what it contributes. ``found`` is ``masks(records, events, filters, facets)``.
     """
     dim = BY_FIELD[field]
-    cells = dim.cells(records, events)
     chosen = set(getattr(filters, field))
-    in_view = combine(records, found)
-    held = value_counts(cells[in_view], dim.multi)
+    in_view = combine(facets.index, found)
+    held = facets.counts(field, in_view)
     if not chosen:
-        base, gained = 0, value_counts(cells[combine(records, found, skip=field)], dim.multi)
+        base, gained = 0, facets.counts(field, combine(facets.index, found, skip=field))
     elif _requires_all(filters, dim):
         base, gained = 0, held
     else:  # OR: the view keeps its records and gains those holding the value and none of the chosen ones
         base = int(in_view.sum())
-        gained = value_counts(cells[combine(records, found, skip=field) & ~found[field]], dim.multi)
-    return {v: int(held.get(v, 0)) if v in chosen else base + int(gained.get(v, 0)) for v in values}
+        gained = facets.counts(field, combine(facets.index, found, skip=field) & ~found[field])
+    return {v: held.get(v, 0) if v in chosen else base + gained.get(v, 0) for v in values}
 
 
 # ---------------------------------------------------------------------------------------------- URL form

@@ -6,8 +6,15 @@ import pandas as pd
 
 from gift_dash.citation import citations, item_label
 from gift_dash.dimensions import DIMENSIONS
-from gift_dash.schema import MULTI_VOCAB_COLUMNS, VOCABULARIES, Codebook, event_names, split_multi
-from gift_dash.schema import NOT_STATED, by_date
+from gift_dash.schema import (
+    MULTI_VOCAB_COLUMNS,
+    NOT_STATED,
+    VOCABULARIES,
+    Codebook,
+    by_date,
+    event_names,
+    split_multi,
+)
 
 # Record column -> heading, on screen and in exports (gift_dash.export), in export order. "event" and
 # "citation" are derived from events.csv; the headings of dimension columns come from the registry.

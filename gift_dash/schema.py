@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -87,16 +88,23 @@ class Codebook:
 
     entries: pd.DataFrame
 
+    @cached_property
+    def _labels(self) -> dict[str, dict[str, str]]:
+        """vocabulary -> value -> label, in codebook order (built once: pages ask thousands of times a run)."""
+        out: dict[str, dict[str, str]] = {}
+        for vocabulary, value, label in zip(self.entries["vocabulary"], self.entries["value"],
+                                            self.entries["label"], strict=True):
+            out.setdefault(vocabulary, {})[value] = label
+        return out
+
     def values(self, vocabulary: str) -> list[str]:
-        return self.entries.loc[self.entries["vocabulary"] == vocabulary, "value"].tolist()
+        return list(self._labels.get(vocabulary, {}))
 
     def label(self, vocabulary: str, value: str) -> str:
-        hit = self.entries[(self.entries["vocabulary"] == vocabulary) & (self.entries["value"] == value)]
-        return hit["label"].iloc[0] if len(hit) else value
+        return self._labels.get(vocabulary, {}).get(value, value)
 
     def labels(self, vocabulary: str) -> dict[str, str]:
-        part = self.entries[self.entries["vocabulary"] == vocabulary]
-        return dict(zip(part["value"], part["label"]))
+        return dict(self._labels.get(vocabulary, {}))
 
     @property
     def vocabularies(self) -> list[str]:

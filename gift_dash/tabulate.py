@@ -5,9 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gift_dash.dimensions import DIMENSIONS
-from gift_dash.schema import NOT_STATED, Codebook, by_date, event_names, split_multi  # noqa: F401 - by_date re-exported until briefing imports it from schema
-
-
+from gift_dash.schema import NOT_STATED, Codebook, event_names, split_multi
 
 MEASURES = {"count": "Number of records", "row": "Row %", "column": "Column %"}
 

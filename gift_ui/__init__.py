@@ -13,7 +13,15 @@ from gift_ui.state import (
     shipped_dataset,
     similarity_index,
 )
-from gift_ui.tables import PLOTLY_CONFIG, chart, download_dataset, export_buttons, selectable_cells, selectable_table, show_records
+from gift_ui.tables import (
+    PLOTLY_CONFIG,
+    chart,
+    download_dataset,
+    export_buttons,
+    selectable_cells,
+    selectable_table,
+    show_records,
+)
 from gift_ui.text import md_escape
 
 __all__ = [

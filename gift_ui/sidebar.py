@@ -12,7 +12,7 @@ from gift_dash import filters as flt
 from gift_dash.data import Dataset
 from gift_dash.dimensions import DIMENSIONS
 from gift_dash.view import View
-from gift_ui import address
+from gift_ui import address, state
 from gift_ui.navigation import ensure_navigation, page_links
 from gift_ui.state import dataset
 from gift_ui.text import md_escape
@@ -39,9 +39,9 @@ def _reset() -> None:
     address.write_filters(flt.Filters())
 
 
-def _draw_filters(ds: Dataset, current: flt.Filters, found: dict[str, pd.Series]) -> None:
+def _draw_filters(ds: Dataset, current: flt.Filters, facets: flt.Facets, found: dict[str, pd.Series]) -> None:
     """Every filter widget, set from ``current`` before it is drawn; each option with its count (see COUNT_HELP)."""
-    records, events, codebook = ds.records, ds.events, ds.codebook
+    events, codebook = ds.events, ds.codebook
     for field in flt.field_names():
         value = getattr(current, field)
         st.session_state[WIDGET + field] = list(value) if isinstance(value, tuple) else value
@@ -50,7 +50,7 @@ def _draw_filters(ds: Dataset, current: flt.Filters, found: dict[str, pd.Series]
         dim = DIMENSIONS[key]
         options = dim.values(codebook, events)
         labels = dim.labels(codebook, events)
-        counts = flt.option_counts(records, events, current, found, dim.field, options)
+        counts = flt.option_counts(facets, current, found, dim.field, options)
         st.multiselect(dim.label, options, key=WIDGET + dim.field, on_change=_commit, args=(ds, dim.field),
                        format_func=lambda v: f"{counts.get(v, 0):,} · {labels.get(v) or v}", placeholder="All",
                        help=f"{dim.help} {COUNT_HELP}" if dim.help else COUNT_HELP)
@@ -81,11 +81,12 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     ensure_navigation()
     ds = dataset()
     current, notices = address.read_filters(ds, page_keys)
-    found = flt.masks(ds.records, ds.events, current)  # once: the option counts and the view share them
+    facets = state.facets(ds)
+    found = flt.masks(ds.records, ds.events, current, facets)  # once: the option counts and the view share them
     with st.sidebar:
         page_links(flt.to_query_params(current))
         st.markdown("### Filters")
-        _draw_filters(ds, current, found)
+        _draw_filters(ds, current, facets, found)
     view = View.of(ds, current, found)
     st.title(title)
     if intro:

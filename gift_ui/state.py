@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from gift_dash import filters as flt
 from gift_dash import similarity
 from gift_dash.data import DATA_DIR, Dataset, load_dataset
 from gift_dash.view import View
@@ -36,6 +37,16 @@ def dataset() -> Dataset:
     """The dataset this session sees: the shipped data (cached; filter outside the cache), merged with the
     person's upload when there is one. Uploaded rows live in this session's state only, never in a cache."""
     return st.session_state.get(SESSION_DATASET_KEY) or shipped_dataset()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _facets(version: str, _ds: Dataset) -> flt.Facets:
+    return flt.Facets(_ds.records, _ds.events)
+
+
+def facets(ds: Dataset) -> flt.Facets:
+    """Which records hold which value (filters.Facets), built once per dataset version."""
+    return _facets(ds.version, ds)
 
 
 @st.cache_resource(show_spinner="Comparing the records …", max_entries=4)

@@ -11,7 +11,7 @@ import pytest
 
 from gift_dash import filters as flt
 from gift_dash.data import load_dataset
-from gift_dash.dimensions import BY_FIELD, DIMENSIONS
+from gift_dash.dimensions import DIMENSIONS
 from tests.browser.person import Person
 
 DATA = load_dataset()
@@ -32,12 +32,13 @@ def check(person: Person, model: flt.Filters, page_keys: set[str] = frozenset())
     assert person.filters_in_address(DATA) == model, (person.page.url, model)
     expected = flt.apply(DATA.records, DATA.events, model)
     assert person.showing() == len(expected), person.page.url
-    found = flt.masks(DATA.records, DATA.events, model)
+    facets = flt.Facets(DATA.records, DATA.events)
+    found = flt.masks(DATA.records, DATA.events, model, facets)
     for key, dim in DIMENSIONS.items():
         chosen = getattr(model, dim.field)
         chips = person.chips(key)
         assert list(chips) == [label(key, v) for v in chosen], (key, chips)
-        counts = flt.option_counts(DATA.records, DATA.events, model, found, dim.field, chosen)
+        counts = flt.option_counts(facets, model, found, dim.field, chosen)
         assert chips == {label(key, v): counts[v] for v in chosen}, (key, chips)
         if expected.shape[0]:
             assert all(chips.values()), f"a chosen option reads 0 beside a non-empty view: {chips}"
