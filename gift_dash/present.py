@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
 import pandas as pd
 
 from gift_dash.citation import citations, item_label
@@ -86,3 +88,21 @@ def events_table(events: pd.DataFrame, in_view: pd.Series | None = None) -> pd.D
     if in_view is not None:
         table["Records in view"] = table["event_id"].map(in_view).fillna(0).astype(int)
     return table.drop(columns="event_id").reset_index(drop=True)
+
+
+def context(record: pd.Series, records: pd.DataFrame) -> tuple[str, pd.Series | None]:
+    """What a record must be quoted with: its list's lead-in (as the document words it) and, for a sub-item, the
+    parent item it completes (None when it has none, or the parent is not in ``records``)."""
+    parent_id = str(record.get("parent_id") or "")
+    parent = records[records["id"] == parent_id]
+    return str(record.get("section") or ""), (parent.iloc[0] if parent_id and len(parent) else None)
+
+
+def permalink(page_url: str | None, record_id: str) -> str:
+    """The record page's address on the server the page was opened from ("http://host:8501/record?id=…"); a
+    relative address when the server's is unknown (AppTest, a script)."""
+    parts = urlsplit(page_url or "")
+    query = urlencode({"id": record_id})
+    if not parts.scheme or not parts.netloc:
+        return f"record?{query}"
+    return urlunsplit((parts.scheme, parts.netloc, "/record", query, ""))

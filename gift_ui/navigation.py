@@ -22,7 +22,10 @@ PAGES = [
     ("pages/briefing.py", "Briefing", ":material/description:", "briefing"),
     ("pages/upload.py", "Add records", ":material/upload_file:", "upload"),
     ("pages/about.py", "About the data", ":material/info:", "about"),
+    ("pages/record.py", "Record", ":material/article:", "record"),
 ]
+# Pages reached through a link that names what they show (a record), not from the sidebar's menu.
+NOT_IN_MENU = {"pages/record.py"}
 
 
 def available_pages() -> list[tuple[str, str, str, str]]:
@@ -57,4 +60,6 @@ def ensure_navigation() -> None:
 def page_links(params: dict[str, list[str]]) -> None:
     """A link to every page, carrying the filters in ``params``."""
     for path, title, icon, _ in available_pages():
+        if path in NOT_IN_MENU:
+            continue
         st.page_link(path, label=title, icon=icon, query_params=params)

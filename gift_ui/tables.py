@@ -10,10 +10,12 @@ import streamlit as st
 
 from gift_dash import export
 from gift_dash.data import Dataset
-from gift_dash.present import SCREEN_COLUMNS, display_frame
+from gift_dash.present import SCREEN_COLUMNS, display_frame, permalink
 from gift_dash.view import View, export_scope
 from gift_ui.address import set_page_params
 
+RECORD_LINK = "Page"
+ROW_HEIGHT = 84  # four lines: a verbatim text wraps in its cell instead of being cut off
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
 EXPORT_LABELS = {"csv": ("CSV", ":material/csv:"), "xlsx": ("Excel (.xlsx)", ":material/table_view:")}
 
@@ -76,8 +78,13 @@ def show_records(view: View, frame: pd.DataFrame, key: str, select: str | None =
         shown.insert(position, heading, list(values))
     for heading, values in (trailing or {}).items():
         shown[heading] = list(values)
-    options = {"column_config": {"Text (verbatim)": st.column_config.TextColumn(width="large")},
-               "height": height or "auto"}
+    shown.insert(0, RECORD_LINK, [permalink(None, record_id) for record_id in frame["id"].astype(str)])
+    options = {"column_config": {"Text (verbatim)": st.column_config.TextColumn(width="large"),
+                                 RECORD_LINK: st.column_config.LinkColumn(
+                                     width="small", display_text="Open",
+                                     help="The record's own page: its full text, what it completes, its citation "
+                                          "and a permanent address")},
+               "height": height or "auto", "row_height": ROW_HEIGHT}
     if select:
         selectable_table(shown, frame["id"].astype(str).tolist(), key, select, chosen, **options)
     else:

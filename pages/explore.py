@@ -1,12 +1,9 @@
 """Explore: filter (sidebar), read the records, open one to see its verbatim text, tags, citation and neighbours."""
 
-import pandas as pd
 import streamlit as st
 
 import gift_ui
-from gift_dash import similarity
-from gift_dash.citation import citation, item_label
-from gift_dash.present import tags
+from gift_ui.record import record_heading, show_record
 
 view, notices = gift_ui.page_setup(
     "Explore the records", page_keys=("record",),
@@ -25,28 +22,5 @@ if not chosen_id:
     st.info("Choose a row (the box at its left) to read the record in full, with its tags and citation.")
     st.stop()
 
-record = ds.records[ds.records["id"] == chosen_id].iloc[0]
-events = ds.events
-event_name = events.loc[events["event_id"] == record["event_id"], "short_name"]
-heading = (f"{event_name.iloc[0] if len(event_name) else record['event_id']} · "
-           f"{ds.codebook.label('record_type', record['record_type']) or 'not stated'} {item_label(record['item'])}")
-st.subheader(gift_ui.md_escape(heading), anchor=False)
-text_col, tags_col = st.columns([3, 2], gap="large")
-with text_col:
-    st.caption("Verbatim text")
-    st.text(record["text"])
-    st.caption("Cite as (copy with the icon at the right)")
-    st.code(citation(record, events), language=None, wrap_lines=True)
-with tags_col:
-    st.caption("Tags")
-    st.dataframe(pd.DataFrame(tags(record, ds.codebook), columns=["Tag", "Values"]), hide_index=True)
-
-st.caption("Similar records from other lists")
-near = similarity.neighbours(gift_ui.similarity_index(ds), chosen_id, k=5)
-if near.empty:
-    st.text("None found.")
-else:
-    others = ds.records.set_index("id").loc[near["neighbour_id"]].reset_index()
-    gift_ui.show_records(view, others, key="explore_neighbours", part=f"Records similar to {chosen_id}",
-                         columns=("event", "item", "text"), leading={"Score": near["score"].round(2)},
-                         trailing={"Why similar": near["reason"]})
+st.subheader(gift_ui.md_escape(record_heading(view, chosen_id)), anchor=False)
+show_record(view, chosen_id, key="explore_neighbours")

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from gift_dash import filters as flt
 from gift_dash.dimensions import DIMENSIONS
+from gift_ui.tables import ROW_HEIGHT
 from tests.browser.harness import assert_no_exception, wait_for_app
 
 SIDEBAR = "[data-testid='stSidebar']"
@@ -110,8 +111,8 @@ class Person:
         grid = self.page.locator(f"[class*='st-key-{table_key}'] [data-testid='stDataFrame']").first
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
-        row_height = 35  # the grid's row height; row 0 is the header
-        self.page.mouse.click(box["x"] + 18, box["y"] + row_height * 1.5)
+        header = 35  # the grid's header row; the records' rows are ROW_HEIGHT tall
+        self.page.mouse.click(box["x"] + 18, box["y"] + header + ROW_HEIGHT / 2)
         self.settle()
 
     # ------------------------------------------------------------------------------------------- seeing
