@@ -32,6 +32,12 @@ def workplan_label(row: pd.Series) -> str:
     return f"{row['workplan_id']} {marker}{row['title']}"
 
 
+def pillar_names(workplan: pd.DataFrame) -> pd.Series:
+    """pillar number -> "Pillar 1: Global and collective advocacy efforts" (the heading section VII gives it)."""
+    pillars = workplan[workplan["kind"] == "pillar"]
+    return pd.Series(("Pillar " + pillars["pillar"] + ": " + pillars["short_title"]).to_numpy(), index=pillars["pillar"])
+
+
 def links(dataset: Dataset) -> pd.DataFrame:
     """Every response link with what it points at: the row linked (activity or sub-item), its activity and pillar,
     in workplan order then record order."""
@@ -43,8 +49,7 @@ def links(dataset: Dataset) -> pd.DataFrame:
                        for _, row in linked.iterrows()] if len(out) else []
     out["activity_title"] = out["activity"].map(workplan["title"])
     out["pillar"] = linked["pillar"].to_numpy()
-    pillars = workplan[workplan["kind"] == "pillar"].set_index("pillar")["title"]
-    out["pillar_title"] = out["pillar"].map(pillars)
+    out["pillar_name"] = out["pillar"].map(pillar_names(dataset.workplan))
     order = {wid: i for i, wid in enumerate(workplan["workplan_id"])}
     record_order = {rid: i for i, rid in enumerate(dataset.records["id"])}
     out["_order"] = out["activity_id"].map(order)
@@ -71,7 +76,7 @@ def responses_for(record_id: str, dataset: Dataset) -> pd.DataFrame:
     part = links(dataset)
     part = part[part["record_id"] == record_id]
     return pd.DataFrame({
-        "Activity": part["label"], "Pillar": "Pillar " + part["pillar"] + ": " + part["pillar_title"],
+        "Activity": part["label"], "Pillar": part["pillar_name"],
         "Strength": part["strength"].map(dataset.codebook.labels("response_strength")), "Basis": part["basis"],
     }).reset_index(drop=True)
 
@@ -119,14 +124,14 @@ def answered_by(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     part = part[part["record_id"].isin(scoped)]
     workplan = dataset.workplan
     activities = workplan[workplan["kind"] == "activity"]
-    pillars = workplan[workplan["kind"] == "pillar"].set_index("pillar")["title"]
+    pillars = pillar_names(workplan)
     rows = []
     for _, activity in activities.iterrows():
         mine = part[part["activity"] == activity["workplan_id"]]
         strongest = mine.groupby("record_id")["strength"].agg(lambda s: min(s, key=STRENGTHS.index))
         rows.append({
             "Activity id": activity["workplan_id"],
-            "Pillar": f"Pillar {activity['pillar']}: {pillars[activity['pillar']]}",
+            "Pillar": pillars[activity["pillar"]],
             "Output": f"Output {activity['output']}",
             "Activity": activity["title"],
             "Records answered": len(strongest),
@@ -144,15 +149,13 @@ def flow(records: pd.DataFrame, dataset: Dataset, by: str = "event") -> pd.DataF
     scoped = in_scope(records)
     source = dimension_values(scoped, dataset.events, by, dataset.codebook)
     order = _ordered(source, by, dataset.codebook, dataset.events)
-    pillars = dataset.workplan[dataset.workplan["kind"] == "pillar"].set_index("pillar")["title"]
     part = links(dataset)
-    reached = part[["record_id", "pillar"]].drop_duplicates()
-    reached["to"] = "Pillar " + reached["pillar"] + ": " + reached["pillar"].map(pillars)
+    reached = part[["record_id", "pillar_name"]].drop_duplicates().rename(columns={"pillar_name": "to"})
     frame = pd.DataFrame({"id": scoped["id"].reindex(source.index).to_numpy(), "from": source.to_numpy()})
     joined = frame.merge(reached[["record_id", "to"]], left_on="id", right_on="record_id", how="left")
     joined["to"] = joined["to"].fillna(NO_RESPONSE)
     table = joined.groupby(["from", "to"]).size().rename("Records").reset_index()
-    targets = [*("Pillar " + pillars.index + ": " + pillars), NO_RESPONSE]
+    targets = [*pillar_names(dataset.workplan), NO_RESPONSE]
     table["_from"] = table["from"].map({v: i for i, v in enumerate(order)})
     table["_to"] = table["to"].map({v: i for i, v in enumerate(targets)})
     table = table.sort_values(["_from", "_to"]).drop(columns=["_from", "_to"]).reset_index(drop=True)

@@ -318,7 +318,10 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: s
 
 
 # data/workplan.csv: the annex I workplan, one row per pillar, output, activity and lettered sub-item.
-WORKPLAN_COLUMNS = ["workplan_id", "kind", "pillar", "output", "parent_id", "marker", "title", "text", "definition"]
+WORKPLAN_COLUMNS = [
+    "workplan_id", "kind", "pillar", "output", "parent_id", "marker", "title", "short_title", "text", "definition",
+]
+# short_title: for a pillar, the heading section VII gives it (charts show it); empty for other rows.
 REQUIRED_WORKPLAN_COLUMNS = ["workplan_id", "kind", "pillar", "title", "text"]
 # kind -> the kind of row its parent_id must name (a pillar has none)
 WORKPLAN_PARENT_KIND = {"pillar": None, "output": "pillar", "activity": "output", "sub_item": "activity"}
