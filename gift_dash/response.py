@@ -71,14 +71,30 @@ def best_strength(records: pd.DataFrame, dataset: Dataset) -> pd.Series:
     return records["id"].map(best).fillna(NO_RESPONSE)
 
 
-def responses_for(record_id: str, dataset: Dataset) -> pd.DataFrame:
-    """What the workplan plans in response to one record: the row linked, its pillar, strength and basis."""
+def link_table(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """The links of these records as people read them, in ``records``' order and workplan order within a record:
+    record id, event, the record's text, the workplan row, its pillar, strength and basis."""
     part = links(dataset)
-    part = part[part["record_id"] == record_id]
+    part = part[part["record_id"].isin(set(records["id"]))]
+    order = {rid: i for i, rid in enumerate(records["id"])}
+    part = part.iloc[part["record_id"].map(order).argsort(kind="stable")]
+    texts = dict(zip(records["id"], records["text"]))
+    names = event_names(dataset.events)
+    events = dict(zip(records["id"], records["event_id"]))
     return pd.DataFrame({
+        "Record id": part["record_id"],
+        "Event": part["record_id"].map(lambda r: names.get(events[r]) or events[r] or NOT_STATED),
+        "Text (verbatim)": part["record_id"].map(texts),
         "Activity": part["label"], "Pillar": part["pillar_name"],
         "Strength": part["strength"].map(dataset.codebook.labels("response_strength")), "Basis": part["basis"],
     }).reset_index(drop=True)
+
+
+def responses_for(record_id: str, dataset: Dataset) -> pd.DataFrame:
+    """What the workplan plans in response to one record: the row linked, its pillar, strength and basis (no rows
+    when none, or when the record is unknown)."""
+    record = dataset.records[dataset.records["id"] == record_id]
+    return link_table(record, dataset)[["Activity", "Pillar", "Strength", "Basis"]]
 
 
 def coverage(records: pd.DataFrame, dataset: Dataset, by: str | None = None) -> pd.DataFrame:

@@ -35,6 +35,7 @@ PAGES = [
     ("pages/crosstab.py", "Cross-tab", ":material/grid_on:", "crosstab"),
     ("pages/recurring_ideas.py", "Recurring ideas", ":material/hub:", "recurring_ideas"),
     ("pages/vienna_echoes.py", "Vienna Forum echoes", ":material/campaign:", "vienna_echoes"),
+    ("pages/response.py", "Planned response", ":material/assignment_turned_in:", "response"),
     ("pages/briefing.py", "Briefing", ":material/description:", "briefing"),
     ("pages/upload.py", "Add records", ":material/upload_file:", "upload"),
     ("pages/about.py", "About the data", ":material/info:", "about"),
