@@ -132,6 +132,15 @@ def unanswered(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     return scoped[best_strength(scoped, dataset) == NO_RESPONSE]
 
 
+def unanswered_table(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """The records in scope with no planned response as people read them: id, event, verbatim text."""
+    gaps = unanswered(records, dataset)
+    names = event_names(dataset.events)
+    return pd.DataFrame({"Record id": gaps["id"],
+                         "Event": gaps["event_id"].map(lambda e: names.get(e) or e or NOT_STATED),
+                         "Text (verbatim)": gaps["text"]}).reset_index(drop=True)
+
+
 def answered_by(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     """Every activity of the workplan (sub-items folded into their activity) with the records among ``records``
     it answers: n explicit, n thematic, and the record ids, in workplan order. Activities answering none stay."""
@@ -189,8 +198,6 @@ def planned_response(dataset: Dataset) -> dict[str, str]:
 def briefing_section(records: pd.DataFrame, dataset: Dataset) -> dict:
     """The data of a briefing's "planned response" section for these records: coverage overall and by theme,
     the activities that answer them, and the records left without a response (verbatim)."""
-    names = event_names(dataset.events)
-    gaps = unanswered(records, dataset)
     activities = answered_by(records, dataset)
     return {
         "in_scope": len(in_scope(records)),
@@ -198,7 +205,5 @@ def briefing_section(records: pd.DataFrame, dataset: Dataset) -> dict:
         "overall": coverage(records, dataset).iloc[0].to_dict(),
         "by_theme": coverage(records, dataset, "theme"),
         "activities": activities[activities["Records answered"] > 0].reset_index(drop=True),
-        "unanswered": pd.DataFrame({"Record id": gaps["id"],
-                                    "Event": gaps["event_id"].map(lambda e: names.get(e) or e or NOT_STATED),
-                                    "Text (verbatim)": gaps["text"]}).reset_index(drop=True),
+        "unanswered": unanswered_table(records, dataset),
     }
