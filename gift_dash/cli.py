@@ -107,6 +107,7 @@ def _write(path: Path, data: bytes) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the records a set of filters selects as CSV or XLSX, with the filters in words as the scope."""
     from gift_dash.export import export_view
+    from gift_dash.response import planned_response
 
     dataset = load_dataset(DATA_DIR)
     if args.input is not None:
@@ -117,7 +118,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.input is not None:
         scope += f" · records from {args.input.name}"
     data = export_view(records, dataset.events, dataset.codebook, fmt=args.format, scope=scope,
-                       dataset_version=dataset.version)
+                       dataset_version=dataset.version, planned=planned_response(records, dataset))
     _write(args.out, data)
     print(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
     return EXIT_OK

@@ -187,12 +187,20 @@ def flow(records: pd.DataFrame, dataset: Dataset, by: str = "event") -> pd.DataF
     return table.rename(columns={"from": FLOW_SOURCES[by], "to": "Responded to by"})
 
 
-def planned_response(dataset: Dataset) -> dict[str, str]:
-    """record id -> the workplan rows that respond to it, in words ("p1-a1 Awareness-raising ... (explicit)"),
-    for exports; records without a link are absent."""
+PLANNED_HEADING = "Planned response"
+NONE_PLANNED = "none planned"
+NOT_READ = "not read against the workplan"
+
+
+def planned_response(records: pd.DataFrame, dataset: Dataset) -> pd.Series:
+    """Per record (indexed like ``records``), the workplan rows that respond to it in words ("p1-a1 Awareness-raising
+    to support prevention efforts (explicit); ..."), NONE_PLANNED, or NOT_READ for a record outside the links' scope
+    (section V, uploaded). The column exports carry."""
     part = links(dataset)
-    texts = part["label"] + " (" + part["strength"] + ")"
-    return texts.groupby(part["record_id"]).agg("; ".join).to_dict()
+    texts = (part["label"] + " (" + part["strength"] + ")").groupby(part["record_id"]).agg("; ".join)
+    out = records["id"].map(texts)
+    read = records["source"].isin(LINKED_SOURCES)
+    return out.where(out.notna(), read.map({True: NONE_PLANNED, False: NOT_READ})).rename(PLANNED_HEADING)
 
 
 def briefing_section(records: pd.DataFrame, dataset: Dataset) -> dict:

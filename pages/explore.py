@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import gift_ui
-from gift_dash import similarity
+from gift_dash import response, similarity
 from gift_dash.citation import citation, item_label
 from gift_dash.present import display_frame, tags
 
@@ -43,6 +43,13 @@ with text_col:
 with tags_col:
     st.caption("Tags")
     st.dataframe(pd.DataFrame(tags(record, ds.codebook), columns=["Tag", "Values"]), hide_index=True)
+
+st.caption("Planned response (annex I workplan, 2008–2009; see the Planned response page)")
+planned = response.responses_for(chosen_id, ds)
+if planned.empty:
+    st.text("None planned." if record["source"] in response.LINKED_SOURCES else "Not read against the workplan.")
+else:
+    st.dataframe(planned, hide_index=True, column_config={"Basis": st.column_config.TextColumn(width="large")})
 
 st.caption("Similar records from other lists")
 near = similarity.neighbours(gift_ui.similarity_index(ds), chosen_id, k=5)
