@@ -25,12 +25,13 @@ if scoped.empty:
     st.stop()
 
 overall = response.coverage(scoped, ds).iloc[0]
-for col, (label, value, help_text) in zip(st.columns(4), [
-    ("Records", f"{overall['Records']:,}", "Annex II records and Vienna findings in view"),
-    ("With a planned response", f"{overall['With a planned response']:,} ({overall['Share with a response (%)']:.0f}%)",
-     "At least one explicit or thematic link to an activity"),
+# Short labels and values: five metrics share a 1280-pixel screen with the sidebar.
+for col, (label, value, help_text) in zip(st.columns(5), [
+    ("Records", f"{overall['Records']:,}", "Annex II records and Vienna Forum findings in view"),
+    ("Answered", f"{overall['With a planned response']:,}", "At least one explicit or thematic link to an activity"),
+    ("Share", f"{overall['Share with a response (%)']:.0f}%", "Answered records as a share of the records"),
     ("Explicit", f"{overall['Explicit']:,}", "At least one activity names what the record asks for"),
-    ("No planned response", f"{overall['No planned response']:,}", "No activity answers it"),
+    ("Unanswered", f"{overall['No planned response']:,}", "No activity of the workplan answers it"),
 ], strict=True):
     col.metric(label, value, help=help_text, border=True)
 

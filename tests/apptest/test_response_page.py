@@ -28,8 +28,8 @@ def test_default_view_shows_coverage_with_n(open_page):
     annex = DATA.records[DATA.records["source"] == "annex-ii"]
     row = response.coverage(annex, DATA).iloc[0]
     assert metrics(at)["Records"] == str(len(annex))
-    assert metrics(at)["With a planned response"] == (f"{row['With a planned response']} "
-                                                       f"({row['Share with a response (%)']:.0f}%)")
+    assert metrics(at)["Answered"] == str(row["With a planned response"])
+    assert metrics(at)["Share"] == f"{row['Share with a response (%)']:.0f}%"
     assert table(at, "coverage_event")["Records"].sum() == len(annex)
     assert len(table(at, "activities")) == 21
     assert at.get("plotly_chart")
@@ -61,7 +61,7 @@ def test_what_answers_the_kampala_recommendations_on_peacekeepers(open_page):
 def test_vienna_findings_count_when_their_source_is_chosen(open_page):
     at = open_page(PAGE, source="section-vi")
     assert metrics(at)["Records"] == "10"
-    assert metrics(at)["No planned response"] == str(len(response.unanswered(
+    assert metrics(at)["Unanswered"] == str(len(response.unanswered(
         DATA.records[DATA.records["source"] == "section-vi"], DATA)))
 
 
