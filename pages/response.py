@@ -10,7 +10,8 @@ view, notices = gift_ui.page_setup(
     intro="Which of these recommendations did the UN.GIFT workplan for 2008–2009 (annex I) plan to act on? Each "
           "link was made by reading the recommendation against every activity: **explicit** when the activity "
           "names what is asked, **thematic** when it shares the subject without naming it (rule in *About the "
-          "data*, vocabulary response_strength). Narrow the records with the filters on the left.")
+          "data*, vocabulary response_strength). Narrow the records with the filters on the left; the Vienna Forum "
+          "findings count when *Source* includes section VI.")
 ds, records = view.dataset, view.records
 flow_by = gift_ui.page_param("flow", list(response.FLOW_SOURCES), "event", notices)
 gift_ui.show_notices(notices)
