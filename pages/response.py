@@ -47,13 +47,15 @@ gaps = response.unanswered(scoped, ds)
 if gaps.empty:
     st.success("Every record in view has at least one planned response.")
 else:
-    gift_ui.show_records(view, gaps, key="unanswered", part="records with no planned response")
+    with st.container(key="unanswered_box"):  # keyed containers let tests find a table by name
+        gift_ui.show_records(view, gaps, key="unanswered", part="records with no planned response")
 
 st.subheader("What answers these records", anchor=False)
 st.caption("Each link with its strength and its basis, quoting the activity's words.")
-st.dataframe(response.link_table(scoped, ds), hide_index=True, key="links_in_view",
-             column_config={"Text (verbatim)": st.column_config.TextColumn(width="large"),
-                            "Basis": st.column_config.TextColumn(width="large")})
+st.container(key="links_box").dataframe(
+    response.link_table(scoped, ds), hide_index=True, key="links_in_view",
+    column_config={"Text (verbatim)": st.column_config.TextColumn(width="large"),
+                   "Basis": st.column_config.TextColumn(width="large")})
 
 st.subheader("Each activity with what it answers", anchor=False)
 st.caption("The 21 activities of annex I; a link to a lettered sub-item counts for its activity. "
