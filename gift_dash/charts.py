@@ -7,6 +7,8 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from gift_dash.response import NO_RESPONSE
+
 # Okabe & Ito (2008) colour-blind-safe palette. One colour AND one bar pattern per theme, so a theme never
 # depends on colour alone (patterns survive greyscale printing and colour-vision deficiency).
 THEME_COLOURS = {
@@ -220,3 +222,42 @@ def needs_vs_records(frame: pd.DataFrame, n_records: int) -> go.Figure:
     _layout(fig, "Priority needs vs recommendations, by TA area", f"n = {n_records} records{NOTE}",
             260 + 62 * len(frame))
     return _legend_below(fig)
+
+
+def response_flow(flow: pd.DataFrame, title: str, n: str) -> go.Figure:
+    """A sankey from events or themes (the flow's first column) to the pillars that respond and to "No planned
+    response" (gift_dash.response.flow); band widths are records, their numbers in the hover and the data table."""
+    source_col, target_col = flow.columns[0], flow.columns[1]
+    flow = _escaped(flow, [source_col, target_col])
+    sources = list(dict.fromkeys(flow[source_col]))
+    targets = list(dict.fromkeys(flow[target_col]))
+    nodes = sources + targets
+    index = {name: i for i, name in enumerate(nodes)}
+    # Gaps in a colour of their own (and named), the labels wrapped so that two never run into each other.
+    gap = html.escape(NO_RESPONSE)
+    colours = [NEUTRAL] * len(sources) + [EVENT_KIND_STYLE[False]["colour"] if t == gap else SECOND_SERIES
+                                          for t in targets]
+    labels = [_wrap(name) for name in nodes]
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": labels, "color": colours, "pad": 18, "thickness": 18, "line": {"width": 0},
+              "hovertemplate": "%{label}<extra></extra>"},
+        link={"source": flow[source_col].map(index).tolist(), "target": flow[target_col].map(index).tolist(),
+              "value": flow["Records"].tolist(),
+              "color": ["rgba(204,121,167,0.35)" if t == gap else "rgba(86,180,233,0.35)" for t in flow[target_col]],
+              "hovertemplate": "%{source.label} → %{target.label}: %{value} records<extra></extra>"},
+        textfont={"size": FONT_SIZE - 2, "color": "#111111"},
+    ))
+    return _layout(fig, title, n, max(480, 160 + 40 * max(len(sources), len(targets))))
+
+
+def _wrap(text: str, width: int = 42) -> str:
+    """Break a long node label onto lines of about ``width`` characters (plotly reads <br>)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])

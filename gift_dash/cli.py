@@ -1,8 +1,9 @@
-"""Command line: ``python -m gift_dash validate|export|briefing|groups|neighbours``; failures are messages and exit codes, never tracebacks."""
+"""Command line: ``python -m gift_dash validate|export|briefing|coverage|groups|neighbours``; failures are messages and exit codes, never tracebacks."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -104,6 +105,7 @@ def _write(path: Path, data: bytes) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the records a set of filters selects as CSV or XLSX, with the filters in words as the scope."""
     from gift_dash.export import export_view
+    from gift_dash.response import planned_response
 
     dataset = load_dataset(DATA_DIR)
     if args.input is not None:
@@ -114,7 +116,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.input is not None:
         scope += f" · records from {args.input.name}"
     data = export_view(records, dataset.events, dataset.codebook, fmt=args.format, scope=scope,
-                       dataset_version=dataset.version)
+                       dataset_version=dataset.version, planned=planned_response(records, dataset))
     _write(args.out, data)
     print(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
     return EXIT_OK
@@ -139,6 +141,36 @@ def cmd_briefing(args: argparse.Namespace) -> int:
             return EXIT_UNREADABLE
         _write(args.pdf, pdf)
         print(f"wrote {args.pdf}")
+    return EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print the share of the selected records with a planned response (overall or by --by) and those without."""
+    import json
+
+    from gift_dash import response
+    from gift_dash.export import csv_bytes, neutralise
+
+    dataset = load_dataset(DATA_DIR)
+    chosen = _filters(args, dataset)
+    records = flt.apply(dataset.records, dataset.events, chosen)
+    scope = flt.describe(chosen, dataset.codebook, dataset.events)
+    table = response.coverage(records, dataset, args.by)
+    gaps = response.unanswered_table(records, dataset)
+    outside = len(records) - len(response.in_scope(records))
+    if args.format == "json":
+        print(json.dumps({"scope": scope, "records_not_read_against_the_workplan": outside,
+                          "coverage": table.astype(object).where(table.notna(), None).to_dict(orient="records"),
+                          "unanswered": gaps.to_dict(orient="records")}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    # Two tables, each under its "# key,value" lines (as an export's metadata), a blank line between them.
+    notes = {"coverage": [("Coverage", "share with at least one explicit or thematic response"), ("Scope", scope),
+                          ("Records not read against the workplan (not counted)", str(outside))],
+             "unanswered": [("No planned response", f"{len(gaps)} record(s)")]}
+    lines = csv.writer(sys.stdout, lineterminator="\n")
+    for name, frame in (("coverage", table), ("unanswered", gaps)):
+        lines.writerows([neutralise(f"# {key}"), neutralise(value)] for key, value in notes[name])
+        sys.stdout.write(csv_bytes(frame).decode("utf-8-sig").replace("\r\n", "\n") + "\n")
     return EXIT_OK
 
 
@@ -257,6 +289,14 @@ def build_parser() -> argparse.ArgumentParser:
     briefing.add_argument("--out", type=Path, required=True, help="HTML file to write")
     briefing.add_argument("--pdf", type=Path, help="also print it to this PDF (needs Chromium; see CHROMIUM_PATH)")
     briefing.set_defaults(run=cmd_briefing)
+
+    coverage = sub.add_parser("coverage", help="print the share of records with a planned response and those "
+                              "without one (CSV or JSON)")
+    _add_filter_options(coverage)
+    coverage.add_argument("--by", choices=("event", "theme", "target_group"),
+                          help="one row per event, theme or target group; default: one row for all")
+    coverage.add_argument("--format", choices=("csv", "json"), default="csv")
+    coverage.set_defaults(run=cmd_coverage)
 
     _add_similarity_parsers(sub)
     return parser

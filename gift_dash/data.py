@@ -17,11 +17,15 @@ import pandas as pd
 from gift_dash.schema import (
     EVENT_COLUMNS,
     RECORD_COLUMNS,
+    RESPONSE_COLUMNS,
+    WORKPLAN_COLUMNS,
     Codebook,
     Problem,
     load_codebook,
     validate_events,
     validate_records,
+    validate_responses,
+    validate_workplan,
 )
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -244,6 +248,9 @@ class Dataset:
     codebook: Codebook
     ta_needs: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    # The annex I workplan and the links from records to the activities that respond to them.
+    workplan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WORKPLAN_COLUMNS, dtype=str))
+    responses: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESPONSE_COLUMNS, dtype=str))
 
     @cached_property
     def version(self) -> str:
@@ -262,8 +269,13 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
     ta_needs = pd.read_csv(data_dir / "ta_needs.csv", dtype={"ta_area": str, "label_as_stated": str})
     problems = validate_events(events, "events.csv")
     problems += validate_records(records, codebook, set(events["event_id"]), "recommendations.csv")
+    workplan = read_table(data_dir / "workplan.csv")
+    responses = read_table(data_dir / "responses.csv")
+    problems += validate_workplan(workplan, codebook, "workplan.csv")
+    problems += validate_responses(responses, codebook, set(records.get("id", ())), workplan, "responses.csv")
     return Dataset(with_schema_columns(records, RECORD_COLUMNS), with_schema_columns(events, EVENT_COLUMNS),
-                   codebook, ta_needs, problems)
+                   codebook, ta_needs, problems, with_schema_columns(workplan, WORKPLAN_COLUMNS),
+                   with_schema_columns(responses, RESPONSE_COLUMNS))
 
 
 def with_schema_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -50,6 +50,8 @@ COLUMN_NOTES = {
     "Part of record": "for a sub-item, the id of the item it belongs to",
     "Text (verbatim)": "the wording of the document, unchanged",
     "Citation": "document, part, event, place, dates, list and item",
+    "Planned response": "the annex I workplan activities (or lettered sub-items) that respond to the record, each "
+                        "with its strength (explicit or thematic; rule in the codebook, vocabulary response_strength)",
 }
 
 # OWASP CSV injection: a cell starting with one of these runs as a formula (or DDE) in spreadsheet programs.
@@ -75,15 +77,19 @@ def neutralise(value: object) -> str:
 
 
 def export_table(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook,
-                 columns: Sequence[str] | None = None) -> pd.DataFrame:
+                 columns: Sequence[str] | None = None, planned: pd.Series | None = None) -> pd.DataFrame:
     """The records as the app shows them (present.display_frame: same headings, labels and "not stated"), with
-    every column by default. ``columns`` (keys of COLUMN_HEADINGS) picks and orders them. Text unchanged."""
+    every column by default. ``columns`` (keys of COLUMN_HEADINGS) picks and orders them. Text unchanged.
+    ``planned`` (gift_dash.response.planned_response, indexed like ``records``) adds its column last."""
     keys = tuple(columns) if columns is not None else tuple(COLUMN_HEADINGS)
     unknown = [k for k in keys if k not in COLUMN_HEADINGS]
     if unknown:
         raise ValueError(f"unknown export column(s) {', '.join(unknown)}; "
                          f"expected some of {', '.join(COLUMN_HEADINGS)}")
-    return display_frame(records, events, codebook, keys).reset_index(drop=True)
+    table = display_frame(records, events, codebook, keys)
+    if planned is not None:
+        table[planned.name] = planned
+    return table.reset_index(drop=True)
 
 
 def export_metadata(*, scope: str, dataset_version: str, n_records: int, exported_at: datetime | None = None,
@@ -175,11 +181,12 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], metadata: Sequence[tuple[str, st
 
 def export_view(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, *, fmt: str, scope: str,
                 dataset_version: str, columns: Sequence[str] | None = None,
-                exported_at: datetime | None = None) -> bytes:
-    """The bytes of a CSV or XLSX file holding exactly these records (rows in this order), with their scope."""
+                exported_at: datetime | None = None, planned: pd.Series | None = None) -> bytes:
+    """The bytes of a CSV or XLSX file holding exactly these records (rows in this order), with their scope;
+    ``planned`` as in export_table."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format '{fmt}'; expected one of {', '.join(FORMATS)}")
-    table = export_table(records, events, codebook, columns)
+    table = export_table(records, events, codebook, columns, planned)
     metadata = export_metadata(scope=scope, dataset_version=dataset_version, n_records=len(table),
                                exported_at=exported_at)
     if fmt == "csv":

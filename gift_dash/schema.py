@@ -329,3 +329,95 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: s
         if flag not in ("", "yes", "no"):
             add("in_annex_ii", f"'{flag[:40]}' is not allowed; expected yes or no")
     return problems
+
+
+# data/workplan.csv: the annex I workplan, one row per pillar, output, activity and lettered sub-item.
+WORKPLAN_COLUMNS = [
+    "workplan_id", "kind", "pillar", "output", "parent_id", "marker", "title", "short_title", "text", "definition",
+]
+# short_title: for a pillar, the heading section VII gives it (charts show it); empty for other rows.
+REQUIRED_WORKPLAN_COLUMNS = ["workplan_id", "kind", "pillar", "title", "text"]
+# kind -> the kind of row its parent_id must name (a pillar has none)
+WORKPLAN_PARENT_KIND = {"pillar": None, "output": "pillar", "activity": "output", "sub_item": "activity"}
+# data/responses.csv: which activity (or sub-item) responds to which record, how strongly and why.
+RESPONSE_COLUMNS = ["record_id", "activity_id", "strength", "basis"]
+RESPONDING_KINDS = ("activity", "sub_item")
+
+
+def validate_workplan(workplan: pd.DataFrame, codebook: Codebook, file: str = "workplan.csv") -> list[Problem]:
+    """Every problem in the workplan frame: ids unique, kinds from the codebook, each parent of the right kind and
+    pillar, words present."""
+    problems, blank = _file_problems(workplan, REQUIRED_WORKPLAN_COLUMNS, WORKPLAN_COLUMNS, file, "workplan rows")
+    if blank is None:
+        return problems
+    cells = _cells(workplan, WORKPLAN_COLUMNS)
+    kinds = set(codebook.values("workplan_kind"))
+    counts = pd.Series(cells["workplan_id"]).value_counts().to_dict()
+    kind_of = dict(zip(cells["workplan_id"], cells["kind"]))
+    pillar_of = dict(zip(cells["workplan_id"], cells["pillar"]))
+    for position in range(len(workplan)):
+        if position in blank:
+            continue
+        wid = cells["workplan_id"][position]
+
+        def add(column: str, message: str) -> None:
+            problems.append(Problem(file, position + 2, column, message, wid))
+
+        if not wid or not _ID_RE.match(wid):
+            add("workplan_id", f"workplan_id '{wid[:60]}' is not valid; expected a unique id such as p4-a3-b")
+        elif counts[wid] > 1:
+            add("workplan_id", f"duplicate workplan_id '{wid}' (appears {counts[wid]} times); ids must be unique")
+        kind = cells["kind"][position]
+        if kind not in kinds:
+            add("kind", f"unknown kind '{kind[:60]}'; expected one of {', '.join(sorted(kinds))}")
+        if not cells["pillar"][position]:
+            add("pillar", "pillar is empty; expected the pillar number 1 to 4")
+        for column in ("title", "text"):
+            if not cells[column][position]:
+                add(column, f"{column} is empty; expected the workplan's verbatim words")
+        parent = cells["parent_id"][position]
+        wanted = WORKPLAN_PARENT_KIND.get(kind)
+        if kind in WORKPLAN_PARENT_KIND and wanted is None and parent:
+            add("parent_id", f"a {kind} has no parent; expected parent_id empty")
+        elif wanted and not parent:
+            add("parent_id", f"parent_id is empty; expected the id of the {wanted} this {kind} belongs to")
+        elif wanted and kind_of.get(parent) != wanted:
+            add("parent_id", f"parent '{parent[:60]}' is not a {wanted} of the workplan; expected the id of the "
+                f"{wanted} this {kind} belongs to")
+        elif wanted and pillar_of[parent] != cells["pillar"][position]:
+            add("pillar", f"pillar {cells['pillar'][position]} differs from pillar {pillar_of[parent]} of parent '{parent}'")
+    return problems
+
+
+def validate_responses(responses: pd.DataFrame, codebook: Codebook, record_ids: set[str],
+                       workplan: pd.DataFrame, file: str = "responses.csv") -> list[Problem]:
+    """Every problem in the response links: a known record, an activity or sub-item of the workplan, a strength
+    from the codebook, a basis in words, each pair once."""
+    problems, blank = _file_problems(responses, RESPONSE_COLUMNS, RESPONSE_COLUMNS, file, "response links")
+    if blank is None:
+        return problems
+    cells = _cells(responses, RESPONSE_COLUMNS)
+    strengths = set(codebook.values("response_strength"))
+    kind_of = dict(zip(workplan["workplan_id"], workplan["kind"])) if "kind" in workplan.columns else {}
+    pairs = pd.Series([f"{r} {a}" for r, a in zip(cells["record_id"], cells["activity_id"])]).value_counts().to_dict()
+    for position in range(len(responses)):
+        if position in blank:
+            continue
+        rid, aid = cells["record_id"][position], cells["activity_id"][position]
+
+        def add(column: str, message: str) -> None:
+            problems.append(Problem(file, position + 2, column, message, rid))
+
+        if rid not in record_ids:
+            add("record_id", f"unknown record '{rid[:60]}'; expected an id from recommendations.csv")
+        if kind_of.get(aid) not in RESPONDING_KINDS:
+            add("activity_id", f"'{aid[:60]}' is not an activity or lettered sub-item of workplan.csv; expected an "
+                "id such as p4-a3 or p4-a3-e")
+        elif pairs[f"{rid} {aid}"] > 1:
+            add("activity_id", f"the link {rid} -> {aid} appears {pairs[f'{rid} {aid}']} times; list each link once")
+        if cells["strength"][position] not in strengths:
+            add("strength", f"unknown strength '{cells['strength'][position][:60]}'; expected one of "
+                f"{', '.join(sorted(strengths))}")
+        if not cells["basis"][position]:
+            add("basis", "basis is empty; expected in words what the recommendation and the activity share")
+    return problems

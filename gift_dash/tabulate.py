@@ -45,7 +45,7 @@ def dimension_values(records: pd.DataFrame, events: pd.DataFrame, key: str, code
     return values.map(lambda v: labels.get(v) or v)
 
 
-def _ordered(values: pd.Series, key: str, codebook: Codebook, events: pd.DataFrame) -> list[str]:
+def ordered_values(values: pd.Series, key: str, codebook: Codebook, events: pd.DataFrame) -> list[str]:
     """Categories in a meaningful order: codebook order, events by date, anything else alphabetically."""
     present = set(values)
     dim = DIMENSIONS[key]
@@ -67,7 +67,7 @@ def crosstab(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, ro
     cols = dimension_values(records, events, column, codebook).rename("col")
     pairs = pd.merge(rows, cols, left_index=True, right_index=True).reset_index(names="record")
     counts = pd.crosstab(pairs["row"], pairs["col"]) if len(pairs) else pd.DataFrame(dtype="int64")
-    counts = counts.reindex(index=_ordered(rows, row, codebook, events), columns=_ordered(cols, column, codebook, events),
+    counts = counts.reindex(index=ordered_values(rows, row, codebook, events), columns=ordered_values(cols, column, codebook, events),
                             fill_value=0)
     if measure == "count":
         table = counts

@@ -102,9 +102,8 @@ def merge_upload(
     good = accepted()
 
     added = _normalised(labelled, RECORD_COLUMNS, good)
-    merged = Dataset(
-        pd.concat([dataset.records, added], ignore_index=True), events.reset_index(drop=True), dataset.codebook,
-        dataset.ta_needs, dataset.problems,
+    merged = replace(  # the workplan and response links go with the shipped data
+        dataset, records=pd.concat([dataset.records, added], ignore_index=True), events=events.reset_index(drop=True),
     )
     return Merge(merged, problems, added["id"].tolist(), _rejected(records_frame, record_problems))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from gift_dash import similarity
+from gift_dash import response, similarity
 from gift_dash.citation import citation, short_labels
 from gift_dash.present import context, permalink, tags
 from gift_dash.view import View
@@ -45,6 +45,14 @@ def show_record(view: View, record_id: str, key: str) -> None:
         st.markdown("**Tags**")
         st.dataframe(pd.DataFrame(tags(record, ds.codebook), columns=["Tag", "Values"]), hide_index=True,
                      key=f"{key}_tags")
+
+    st.markdown("**Planned response** (annex I workplan, 2008–2009; see the Planned response page)")
+    planned = response.responses_for(record_id, ds)
+    if planned.empty:
+        st.text("None planned." if record["source"] in response.LINKED_SOURCES else "Not read against the workplan.")
+    else:
+        st.dataframe(planned, hide_index=True, key=f"{key}_planned",
+                     column_config={"Basis": st.column_config.TextColumn(width="large")})
 
     st.markdown("**Similar records from other lists**")
     near = similarity.neighbours(similarity_index(ds), record_id, k=5)

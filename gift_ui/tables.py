@@ -8,7 +8,7 @@ import zlib
 import pandas as pd
 import streamlit as st
 
-from gift_dash import export
+from gift_dash import export, response
 from gift_dash.data import Dataset
 from gift_dash.present import SCREEN_COLUMNS, display_frame, permalink
 from gift_dash.view import View, export_scope
@@ -105,7 +105,8 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
             st.download_button(
                 label, key=f"{key}_export_{fmt}", icon=icon, on_click="ignore",
                 data=lambda fmt=fmt: export.export_view(frame, ds.events, ds.codebook, fmt=fmt, scope=scope,
-                                                        dataset_version=ds.version),
+                                                        dataset_version=ds.version,
+                                                        planned=response.planned_response(frame, ds)),
                 file_name=export.export_filename(fmt), mime=export.MIME_TYPES[fmt],
                 help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
                      "the scope, date and dataset version are recorded in the file.")

@@ -1,0 +1,218 @@
+"""The annex I workplan as the response to the recommendations: links per record, coverage, gaps and flows."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gift_dash.data import Dataset
+from gift_dash.dimensions import DIMENSIONS
+from gift_dash.schema import NOT_STATED, event_names
+from gift_dash.tabulate import dimension_values, ordered_values
+
+# Sources whose records were read against the workplan: annex II and the Vienna Forum findings (section VI).
+# Section V outcomes and uploaded records were not, so they are outside every coverage figure.
+LINKED_SOURCES = ("annex-ii", "section-vi")
+STRENGTHS = ("explicit", "thematic")  # strongest first
+NO_RESPONSE = "No planned response"
+# Dimensions coverage is offered by: key of the registry -> heading
+COVERAGE_DIMENSIONS = {key: DIMENSIONS[key].label for key in ("event", "theme", "target_group")}
+FLOW_SOURCES = {"event": "Event", "theme": "Theme"}
+
+
+def activity_of(workplan_id: str, workplan: pd.DataFrame) -> str:
+    """The activity a workplan row belongs to: a lettered sub-item's parent, an activity itself."""
+    row = workplan.loc[workplan["workplan_id"] == workplan_id]
+    if len(row) and row["kind"].iloc[0] == "sub_item":
+        return row["parent_id"].iloc[0]
+    return workplan_id
+
+
+def workplan_label(row: pd.Series) -> str:
+    """How a workplan row is named on screen and in exports: "p4-a3-e (e) Advanced training manual ..."."""
+    marker = f"{row['marker']} " if row["kind"] == "sub_item" else ""
+    return f"{row['workplan_id']} {marker}{row['title']}"
+
+
+def pillar_names(workplan: pd.DataFrame) -> pd.Series:
+    """pillar number -> "Pillar 1: Global and collective advocacy efforts" (the heading section VII gives it)."""
+    pillars = workplan[workplan["kind"] == "pillar"]
+    return pd.Series(("Pillar " + pillars["pillar"] + ": " + pillars["short_title"]).to_numpy(), index=pillars["pillar"])
+
+
+def links(dataset: Dataset) -> pd.DataFrame:
+    """Every response link with what it points at: the row linked (activity or sub-item), its activity and pillar,
+    in workplan order then record order."""
+    workplan = dataset.workplan.set_index("workplan_id", drop=False)
+    out = dataset.responses.copy()
+    linked = workplan.reindex(out["activity_id"])
+    out["label"] = [workplan_label(row) for _, row in linked.iterrows()] if len(out) else []
+    out["activity"] = [row["parent_id"] if row["kind"] == "sub_item" else row["workplan_id"]
+                       for _, row in linked.iterrows()] if len(out) else []
+    out["activity_title"] = out["activity"].map(workplan["title"])
+    out["pillar"] = linked["pillar"].to_numpy()
+    out["pillar_name"] = out["pillar"].map(pillar_names(dataset.workplan))
+    order = {wid: i for i, wid in enumerate(workplan["workplan_id"])}
+    record_order = {rid: i for i, rid in enumerate(dataset.records["id"])}
+    out["_order"] = out["activity_id"].map(order)
+    out["_record"] = out["record_id"].map(record_order)
+    return out.sort_values(["_order", "_record"]).drop(columns=["_order", "_record"]).reset_index(drop=True)
+
+
+def in_scope(records: pd.DataFrame) -> pd.DataFrame:
+    """The records the links were read for (annex II and the Vienna findings) among ``records``."""
+    return records[records["source"].isin(LINKED_SOURCES)]
+
+
+def best_strength(records: pd.DataFrame, dataset: Dataset) -> pd.Series:
+    """Per record (indexed like ``records``): its strongest response, or NO_RESPONSE."""
+    rank = {s: i for i, s in enumerate(STRENGTHS)}
+    responses = dataset.responses
+    best = (responses.assign(rank=responses["strength"].map(rank)).groupby("record_id")["rank"].min()
+            .map(dict(enumerate(STRENGTHS))))
+    return records["id"].map(best).fillna(NO_RESPONSE)
+
+
+def link_table(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """The links of these records as people read them, in ``records``' order and workplan order within a record:
+    record id, event, the record's text, the workplan row, its pillar, strength and basis."""
+    part = links(dataset)
+    part = part[part["record_id"].isin(set(records["id"]))]
+    order = {rid: i for i, rid in enumerate(records["id"])}
+    part = part.iloc[part["record_id"].map(order).argsort(kind="stable")]
+    texts = dict(zip(records["id"], records["text"]))
+    names = event_names(dataset.events)
+    events = dict(zip(records["id"], records["event_id"]))
+    return pd.DataFrame({
+        "Record id": part["record_id"],
+        "Event": part["record_id"].map(lambda r: names.get(events[r]) or events[r] or NOT_STATED),
+        "Text (verbatim)": part["record_id"].map(texts),
+        "Activity": part["label"], "Pillar": part["pillar_name"],
+        "Strength": part["strength"].map(dataset.codebook.labels("response_strength")), "Basis": part["basis"],
+    }).reset_index(drop=True)
+
+
+def responses_for(record_id: str, dataset: Dataset) -> pd.DataFrame:
+    """What the workplan plans in response to one record: the row linked, its pillar, strength and basis (no rows
+    when none, or when the record is unknown)."""
+    record = dataset.records[dataset.records["id"] == record_id]
+    return link_table(record, dataset)[["Activity", "Pillar", "Strength", "Basis"]]
+
+
+def coverage(records: pd.DataFrame, dataset: Dataset, by: str | None = None) -> pd.DataFrame:
+    """Share of records with at least one response (explicit or thematic), with n, over the records in scope;
+    ``by`` (a key of COVERAGE_DIMENSIONS) gives one row per value (a record with several values counts in each),
+    None one row for all."""
+    scoped = in_scope(records)
+    strength = best_strength(scoped, dataset)
+    if by is None:
+        groups = pd.Series("All records in scope", index=scoped.index)
+        order = ["All records in scope"]
+    else:
+        groups = dimension_values(scoped, dataset.events, by, dataset.codebook)
+        order = ordered_values(groups, by, dataset.codebook, dataset.events)
+    frame = pd.DataFrame({"group": groups, "strength": strength.reindex(groups.index).to_numpy()})
+    table = pd.crosstab(frame["group"], frame["strength"]).reindex(order, fill_value=0)
+    table = table.reindex(columns=[*STRENGTHS, NO_RESPONSE], fill_value=0)
+    records_n = table.sum(axis=1)
+    answered = table["explicit"] + table["thematic"]
+    out = pd.DataFrame({
+        COVERAGE_DIMENSIONS.get(by, "Scope"): table.index,
+        "Records": records_n.to_numpy(),
+        "With a planned response": answered.to_numpy(),
+        "Share with a response (%)": (100 * answered / records_n.where(records_n > 0)).round(1).to_numpy(),
+        "Explicit": table["explicit"].to_numpy(),
+        "Thematic only": table["thematic"].to_numpy(),
+        "No planned response": table[NO_RESPONSE].to_numpy(),
+    })
+    return out
+
+
+def unanswered(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """The records in scope with no planned response, in ``records``' order."""
+    scoped = in_scope(records)
+    return scoped[best_strength(scoped, dataset) == NO_RESPONSE]
+
+
+def unanswered_table(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """The records in scope with no planned response as people read them: id, event, verbatim text."""
+    gaps = unanswered(records, dataset)
+    names = event_names(dataset.events)
+    return pd.DataFrame({"Record id": gaps["id"],
+                         "Event": gaps["event_id"].map(lambda e: names.get(e) or e or NOT_STATED),
+                         "Text (verbatim)": gaps["text"]}).reset_index(drop=True)
+
+
+def answered_by(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Every activity of the workplan (sub-items folded into their activity) with the records among ``records``
+    it answers: n explicit, n thematic, and the record ids, in workplan order. Activities answering none stay."""
+    scoped = set(in_scope(records)["id"])
+    part = links(dataset)
+    part = part[part["record_id"].isin(scoped)]
+    workplan = dataset.workplan
+    activities = workplan[workplan["kind"] == "activity"]
+    pillars = pillar_names(workplan)
+    rows = []
+    for _, activity in activities.iterrows():
+        mine = part[part["activity"] == activity["workplan_id"]]
+        strongest = mine.groupby("record_id")["strength"].agg(lambda s: min(s, key=STRENGTHS.index))
+        rows.append({
+            "Activity id": activity["workplan_id"],
+            "Pillar": pillars[activity["pillar"]],
+            "Output": f"Output {activity['output']}",
+            "Activity": activity["title"],
+            "Records answered": len(strongest),
+            "Explicit": int((strongest == "explicit").sum()),
+            "Thematic": int((strongest == "thematic").sum()),
+            "Record ids": "; ".join(r for r in in_scope(records)["id"] if r in strongest.index),
+        })
+    return pd.DataFrame(rows)
+
+
+def flow(records: pd.DataFrame, dataset: Dataset, by: str = "event") -> pd.DataFrame:
+    """Records flowing from an event or theme (``by``) to the pillars whose activities answer them, and to
+    NO_RESPONSE: one row per (from, to) with the number of records (a record counts once per pillar it reaches
+    and once per theme it has)."""
+    scoped = in_scope(records)
+    source = dimension_values(scoped, dataset.events, by, dataset.codebook)
+    order = ordered_values(source, by, dataset.codebook, dataset.events)
+    part = links(dataset)
+    reached = part[["record_id", "pillar_name"]].drop_duplicates().rename(columns={"pillar_name": "to"})
+    frame = pd.DataFrame({"id": scoped["id"].reindex(source.index).to_numpy(), "from": source.to_numpy()})
+    joined = frame.merge(reached[["record_id", "to"]], left_on="id", right_on="record_id", how="left")
+    joined["to"] = joined["to"].fillna(NO_RESPONSE)
+    table = joined.groupby(["from", "to"]).size().rename("Records").reset_index()
+    targets = [*pillar_names(dataset.workplan), NO_RESPONSE]
+    table["_from"] = table["from"].map({v: i for i, v in enumerate(order)})
+    table["_to"] = table["to"].map({v: i for i, v in enumerate(targets)})
+    table = table.sort_values(["_from", "_to"]).drop(columns=["_from", "_to"]).reset_index(drop=True)
+    return table.rename(columns={"from": FLOW_SOURCES[by], "to": "Responded to by"})
+
+
+PLANNED_HEADING = "Planned response"
+NONE_PLANNED = "none planned"
+NOT_READ = "not read against the workplan"
+
+
+def planned_response(records: pd.DataFrame, dataset: Dataset) -> pd.Series:
+    """Per record (indexed like ``records``), the workplan rows that respond to it in words ("p1-a1 Awareness-raising
+    to support prevention efforts (explicit); ..."), NONE_PLANNED, or NOT_READ for a record outside the links' scope
+    (section V, uploaded). The column exports carry."""
+    part = links(dataset)
+    texts = (part["label"] + " (" + part["strength"] + ")").groupby(part["record_id"]).agg("; ".join)
+    out = records["id"].map(texts)
+    read = records["source"].isin(LINKED_SOURCES)
+    return out.where(out.notna(), read.map({True: NONE_PLANNED, False: NOT_READ})).rename(PLANNED_HEADING)
+
+
+def briefing_section(records: pd.DataFrame, dataset: Dataset) -> dict:
+    """The data of a briefing's "planned response" section for these records: coverage overall and by theme,
+    the activities that answer them, and the records left without a response (verbatim)."""
+    activities = answered_by(records, dataset)
+    return {
+        "in_scope": len(in_scope(records)),
+        "out_of_scope": len(records) - len(in_scope(records)),
+        "overall": coverage(records, dataset).iloc[0].to_dict(),
+        "by_theme": coverage(records, dataset, "theme"),
+        "activities": activities[activities["Records answered"] > 0].reset_index(drop=True),
+        "unanswered": unanswered_table(records, dataset),
+    }

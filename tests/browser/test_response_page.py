@@ -1,0 +1,59 @@
+"""The Planned response page in Chromium, at a person's pace: the two questions a follow-up officer asks, answered
+by choosing filters in the sidebar."""
+
+from __future__ import annotations
+
+import re
+
+from gift_dash import response
+from gift_dash.data import load_dataset
+from tests.browser.harness import assert_no_exception, wait_for_app
+
+DATA = load_dataset()
+
+
+def choose_event(page, label: str) -> None:
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator(".st-key-flt_events").get_by_role("combobox").click()
+    page.get_by_role("option", name=re.compile(rf"^{label} \(\d+\)")).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    page.wait_for_timeout(400)  # a pick can start a second run
+    wait_for_app(page)
+
+
+def grid_rows(page, box: str) -> int:
+    """Rows of the table in the keyed container ``box``, as the grid declares them (aria-rowcount counts the
+    header row too)."""
+    grid = page.locator(f".st-key-{box} [data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    return int(grid.locator("[aria-rowcount]").first.get_attribute("aria-rowcount")) - 1
+
+
+def test_which_cape_town_recommendations_have_no_planned_response(page, app_server):
+    page.goto(f"{app_server}/response")
+    wait_for_app(page)
+    choose_event(page, "Cape Town")
+    assert_no_exception(page)
+    assert "event=cape-town-2007" in page.url
+    gaps = response.unanswered(DATA.records[DATA.records["event_id"] == "cape-town-2007"], DATA)
+    assert page.get_by_role("heading", name=f"No planned response ({len(gaps)})").is_visible()
+    assert grid_rows(page, "unanswered_box") == len(gaps)
+    assert page.get_by_role("button", name=re.compile("CSV")).first.is_visible()
+    assert page.external_requests == []
+
+
+def test_what_answers_the_kampala_recommendations_on_peacekeepers(page, app_server):
+    page.goto(f"{app_server}/response")
+    wait_for_app(page)
+    choose_event(page, "Kampala")
+    search = page.locator("[data-testid='stSidebar'] .st-key-flt_query input")
+    search.fill("peacekeepers")
+    search.press("Enter")
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert "q=peacekeepers" in page.url and "event=kampala-2007" in page.url
+    expected = response.responses_for("kampala-2007-gen-e", DATA)
+    assert grid_rows(page, "links_box") == len(expected) > 0
+    assert page.locator(".js-plotly-plot").count() >= 1
+    assert page.external_requests == []

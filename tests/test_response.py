@@ -1,0 +1,258 @@
+"""Response links (data/responses.csv) and what is computed from them: coverage, gaps, activities, flows, the
+export column, the CLI's coverage command and the flow chart."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from gift_dash import charts, response
+from gift_dash.cli import main
+from gift_dash.data import DATA_DIR, load_dataset
+from gift_dash.export import export_view
+from gift_dash.schema import validate_responses
+from gift_dash.upload import merge_upload
+from tests.test_export import read_csv_export
+
+DATA = load_dataset()
+SCOPE = DATA.records[DATA.records["source"].isin(["annex-ii", "section-vi"])]
+# Read straight from the file, so the checks below do not go through the code they check.
+with open(DATA_DIR / "responses.csv", encoding="utf-8", newline="") as handle:
+    RAW = list(csv.DictReader(handle))
+LINKED = {row["record_id"] for row in RAW}
+WORKPLAN = DATA.workplan.set_index("workplan_id")
+
+
+def activity(workplan_id: str) -> str:
+    row = WORKPLAN.loc[workplan_id]
+    return row["parent_id"] if row["kind"] == "sub_item" else workplan_id
+
+
+# ------------------------------------------------------------------------------------------- the links themselves
+
+def test_shipped_links_validate():
+    assert [str(p) for p in DATA.problems] == []
+    assert len(RAW) == len(DATA.responses) > 0
+
+
+def test_links_point_at_records_in_scope_and_at_activities_or_sub_items():
+    for row in RAW:
+        assert row["record_id"] in set(SCOPE["id"]), row
+        assert WORKPLAN.loc[row["activity_id"], "kind"] in ("activity", "sub_item"), row
+        assert row["strength"] in ("explicit", "thematic"), row
+
+
+def test_every_basis_quotes_the_activity_it_links_to():
+    """The basis says what is shared in words; every phrase it quotes in ‘…’ is the linked row's own wording."""
+    for row in RAW:
+        quoted = re.findall(r"‘(.*?)’", row["basis"])
+        assert quoted, row
+        for phrase in quoted:
+            assert phrase in WORKPLAN.loc[row["activity_id"], "text"], (row["record_id"], row["activity_id"], phrase)
+
+
+def test_no_link_is_listed_twice():
+    pairs = [(row["record_id"], row["activity_id"]) for row in RAW]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_the_rule_is_in_the_codebook():
+    rule = DATA.codebook.entries[DATA.codebook.entries["vocabulary"] == "response_strength"].set_index("value")
+    assert "names the measure the recommendation asks for" in rule.loc["explicit", "definition"]
+    assert "NOT A LINK" in rule.loc["thematic", "inclusion_rule"]
+    assert "never decides" in rule.loc["explicit", "inclusion_rule"]
+
+
+def test_validator_names_file_row_and_column():
+    bad = pd.DataFrame([
+        {"record_id": "kampala-2007-gen-e", "activity_id": "p4-a3-e", "strength": "strong", "basis": "x"},
+        {"record_id": "nobody", "activity_id": "p4-o1", "strength": "thematic", "basis": ""},
+        {"record_id": "kampala-2007-gen-a", "activity_id": "p2-a2", "strength": "explicit", "basis": "a"},
+        {"record_id": "kampala-2007-gen-a", "activity_id": "p2-a2", "strength": "explicit", "basis": "b"},
+    ])
+    problems = [str(p) for p in validate_responses(bad, DATA.codebook, set(DATA.records["id"]), DATA.workplan)]
+    assert "responses.csv, row 2 (id kampala-2007-gen-e), column strength: unknown strength 'strong'; expected one " \
+           "of explicit, thematic" in problems
+    assert any(p.startswith("responses.csv, row 3 (id nobody), column record_id: unknown record") for p in problems)
+    assert any("row 3" in p and "column activity_id: 'p4-o1' is not an activity or lettered sub-item" in p
+               for p in problems)
+    assert any("row 3" in p and "column basis: basis is empty" in p for p in problems)
+    assert sum("appears 2 times" in p for p in problems) == 2
+
+
+def test_a_missing_column_is_one_problem_for_the_file():
+    problems = validate_responses(pd.DataFrame({"record_id": ["x"]}), DATA.codebook, set(), DATA.workplan)
+    assert {(p.row, p.column) for p in problems} == {(None, "activity_id"), (None, "strength"), (None, "basis")}
+
+
+# ------------------------------------------------------------------------------------------- coverage and gaps
+
+def test_overall_coverage_counts_records_with_a_link():
+    row = response.coverage(DATA.records, DATA).iloc[0]
+    answered = set(SCOPE["id"]) & LINKED
+    explicit = {r["record_id"] for r in RAW if r["strength"] == "explicit"}
+    assert row["Records"] == len(SCOPE)
+    assert row["With a planned response"] == len(answered)
+    assert row["Explicit"] == len(explicit)
+    assert row["Thematic only"] == len(answered - explicit)
+    assert row["Share with a response (%)"] == round(100 * len(answered) / len(SCOPE), 1)
+
+
+def test_records_outside_the_scope_are_not_counted():
+    outcomes = DATA.records[DATA.records["source"] == "section-v"]
+    assert len(outcomes) and response.coverage(outcomes, DATA).iloc[0]["Records"] == 0
+    assert response.unanswered(outcomes, DATA).empty
+
+
+@pytest.mark.parametrize("by", list(response.COVERAGE_DIMENSIONS))
+def test_coverage_by_dimension_has_n_and_adds_up(by):
+    table = response.coverage(DATA.records, DATA, by)
+    assert (table["Records"] == table["Explicit"] + table["Thematic only"] + table["No planned response"]).all()
+    assert (table["With a planned response"] == table["Explicit"] + table["Thematic only"]).all()
+    if by == "event":  # one event per record: the rows partition the records
+        assert table["Records"].sum() == len(SCOPE)
+        by_event = SCOPE.groupby("event_id")["id"].apply(lambda ids: len(set(ids) & LINKED))
+        names = dict(zip(DATA.events["short_name"], DATA.events["event_id"]))
+        assert {names[e]: n for e, n in zip(table["Event"], table["With a planned response"])} == by_event.to_dict()
+    else:  # a record with several values counts under each
+        assert table["Records"].sum() >= len(SCOPE)
+
+
+def test_which_cape_town_recommendations_have_no_planned_response():
+    cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"]
+    gaps = response.unanswered(cape_town, DATA)
+    assert gaps["id"].tolist() == [rid for rid in cape_town["id"] if rid not in LINKED]
+    assert len(gaps) > 0
+
+
+def test_what_answers_the_kampala_recommendations_on_peacekeepers():
+    kampala = DATA.records[(DATA.records["event_id"] == "kampala-2007")
+                           & DATA.records["text"].str.contains("peacekeeping")]
+    table = response.link_table(kampala, DATA)
+    assert set(table["Record id"]) == set(kampala["id"])
+    expected = {r["activity_id"] for r in RAW if r["record_id"] in set(kampala["id"])}
+    assert {label.split()[0] for label in table["Activity"]} == expected
+    assert table["Basis"].str.len().gt(0).all()
+
+
+def test_responses_for_one_record_and_for_none():
+    rows = [r for r in RAW if r["record_id"] == "kampala-2007-gen-e"]
+    shown = response.responses_for("kampala-2007-gen-e", DATA)
+    assert [label.split()[0] for label in shown["Activity"]] == [r["activity_id"] for r in rows]
+    assert shown["Basis"].tolist() == [r["basis"] for r in rows]
+    assert shown["Pillar"].str.startswith("Pillar 4: ").all()
+    assert response.responses_for("no-such-record", DATA).empty
+
+
+def test_each_activity_with_what_it_answers():
+    table = response.answered_by(DATA.records, DATA)
+    assert table["Activity id"].tolist() == DATA.workplan.loc[DATA.workplan["kind"] == "activity", "workplan_id"].tolist()
+    for _, row in table.iterrows():
+        mine = {r["record_id"] for r in RAW if activity(r["activity_id"]) == row["Activity id"]}
+        assert row["Records answered"] == len(mine) == row["Explicit"] + row["Thematic"], row["Activity id"]
+        assert set(filter(None, row["Record ids"].split("; "))) == mine
+    assert table.set_index("Activity id").loc["p4-a3", "Records answered"] > 0  # through its sub-items
+
+
+@pytest.mark.parametrize("by", list(response.FLOW_SOURCES))
+def test_flow_to_pillars_and_to_no_response(by):
+    flow = response.flow(DATA.records, DATA, by)
+    heading = response.FLOW_SOURCES[by]
+    gaps = flow[flow["Responded to by"] == response.NO_RESPONSE]
+    unanswered = response.unanswered(DATA.records, DATA)
+    if by == "event":
+        assert gaps["Records"].sum() == len(unanswered)
+    for pillar, name in zip("1234", sorted(set(flow["Responded to by"]) - {response.NO_RESPONSE}), strict=True):
+        reached = {r["record_id"] for r in RAW if WORKPLAN.loc[r["activity_id"], "pillar"] == pillar}
+        if by == "event":
+            assert flow.loc[flow["Responded to by"] == name, "Records"].sum() == len(reached)
+    assert list(flow.columns) == [heading, "Responded to by", "Records"]
+
+
+# ------------------------------------------------------------------------------------------- where links travel
+
+def test_export_column_planned_response():
+    records = DATA.records[DATA.records["event_id"].isin(["kampala-2007", "bishkek-2007"])]
+    planned = response.planned_response(records, DATA)
+    raw = export_view(records, DATA.events, DATA.codebook, fmt="csv", scope="s", dataset_version="v", planned=planned)
+    _, table = read_csv_export(raw)
+    by_id = table.set_index("Record id")["Planned response"]
+    assert by_id["bishkek-2007-outcome"] == response.NOT_READ
+    assert by_id["kampala-2007-gen-f"] == response.NONE_PLANNED
+    position = {wid: i for i, wid in enumerate(WORKPLAN.index)}
+    for rid in ("kampala-2007-gen-e", "kampala-2007-gen-a"):
+        mine = sorted((r for r in RAW if r["record_id"] == rid), key=lambda r: position[r["activity_id"]])
+        assert by_id[rid].split("; ") == [f"{WORKPLAN_LABEL(r['activity_id'])} ({r['strength']})" for r in mine]
+
+
+def WORKPLAN_LABEL(workplan_id: str) -> str:  # noqa: N802 - the label as a person reads it
+    row = WORKPLAN.loc[workplan_id]
+    marker = f"{row['marker']} " if row["kind"] == "sub_item" else ""
+    return f"{workplan_id} {marker}{row['title']}"
+
+
+def test_cli_export_carries_the_links(tmp_path):
+    out = tmp_path / "k.csv"
+    assert main(["export", "--event", "kampala", "--format", "csv", "--out", str(out)]) == 0
+    _, table = read_csv_export(out.read_bytes())
+    assert table.set_index("Record id").loc["kampala-2007-gen-e", "Planned response"].startswith("p4-a3-c (c) ")
+
+
+def test_briefing_section_data():
+    cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"]
+    section = response.briefing_section(cape_town, DATA)
+    assert section["in_scope"] == len(cape_town) and section["out_of_scope"] == 0
+    assert section["unanswered"]["Record id"].tolist() == response.unanswered(cape_town, DATA)["id"].tolist()
+    assert section["unanswered"]["Text (verbatim)"].isin(cape_town["text"]).all()
+    assert (section["activities"]["Records answered"] > 0).all()
+    assert section["overall"]["Records"] == len(cape_town)
+
+
+def test_an_upload_keeps_the_workplan_and_the_links():
+    extra = DATA.records.iloc[:1].assign(id="my-new-record", source="uploaded", text="Train border guards")
+    merged = merge_upload(DATA, extra).dataset
+    assert merged.workplan.equals(DATA.workplan) and merged.responses.equals(DATA.responses)
+    assert response.planned_response(merged.records.tail(1), merged).iloc[0] == response.NOT_READ
+
+
+# ------------------------------------------------------------------------------------------- CLI and chart
+
+def test_cli_coverage_json(capsys):
+    assert main(["coverage", "--event", "Cape Town", "--by", "theme", "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"]
+    assert printed["scope"] == "Event: Cape Town"
+    assert pd.DataFrame(printed["coverage"]).equals(response.coverage(cape_town, DATA, "theme"))
+    assert [r["Record id"] for r in printed["unanswered"]] == response.unanswered(cape_town, DATA)["id"].tolist()
+
+
+def test_cli_coverage_csv_has_both_tables(capsys):
+    assert main(["coverage", "--source", "all"]) == 0
+    out = capsys.readouterr().out
+    coverage_part, gaps_part = out.split("\n\n")[:2]
+    lines = coverage_part.splitlines()
+    assert lines[0].startswith("# Coverage,") and "Records not read against the workplan (not counted),4" in out
+    assert lines[-1].startswith(f"All records in scope,{len(SCOPE)},{len(set(SCOPE['id']) & LINKED)},")
+    assert len(gaps_part.splitlines()) == 2 + len(set(SCOPE["id"]) - LINKED)
+
+
+def test_cli_coverage_unknown_filter_is_a_message(capsys):
+    assert main(["coverage", "--event", "atlantis"]) == 1
+    assert "unknown value for --event: 'atlantis'" in capsys.readouterr().err
+
+
+def test_flow_chart_is_readable_and_escaped():
+    flow = response.flow(DATA.records, DATA, "event")
+    flow.loc[0, "Event"] = "<b>Kampala</b>"
+    fig = charts.response_flow(flow, "t", "n = 1")
+    sankey = fig.data[0]
+    assert sankey.textfont.size >= 14 and sankey.textfont.color == "#111111"
+    assert "&lt;b&gt;Kampala&lt;/b&gt;" in sankey.node.label
+    gap = sankey.node.label.index(response.NO_RESPONSE)
+    assert len({sankey.node.color[gap]} | {c for i, c in enumerate(sankey.node.color) if i != gap}) >= 2
+    assert fig.layout.title.subtitle.text == "n = 1"
+    assert sum(sankey.link.value) == flow["Records"].sum()
