@@ -22,6 +22,7 @@ from typing import NamedTuple
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from gift_dash import response
 from gift_dash.charts import NEUTRAL, THEME_COLOURS
 from gift_dash.citation import (
     event_label,
@@ -199,6 +200,11 @@ def _responses(responses: Sequence[Response], cited: _Cited) -> list[dict]:
     return [{"anchor": r.record_id, "record": cited.labels[r.record_id], "activity_id": r.activity_id,
              "activity_title": r.activity_title, "strength": r.strength}
             for r in responses if r.record_id in cited.in_scope]
+
+
+def planned_responses(records: pd.DataFrame, dataset: Dataset) -> list[Response]:
+    """The workplan activities answering these records (gift_dash.response), for render_briefing."""
+    return [Response(*row) for row in response.briefing_rows(records, dataset)]
 
 
 def _whole_dataset_groups(dataset: Dataset, groups: pd.DataFrame | None) -> pd.DataFrame:

@@ -124,13 +124,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_briefing(args: argparse.Namespace) -> int:
     """Write the briefing for a scope as self-contained HTML (and PDF when Chromium is available)."""
-    from gift_dash.briefing import PdfUnavailable, html_to_pdf, render_briefing
+    from gift_dash.briefing import PdfUnavailable, html_to_pdf, planned_responses, render_briefing
 
     dataset = load_dataset(DATA_DIR)
     chosen = _filters(args, dataset)
     records = flt.apply(dataset.records, dataset.events, chosen)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
-    document = render_briefing(records, dataset, scope)
+    document = render_briefing(records, dataset, scope, responses=planned_responses(records, dataset))
     _write(args.out, document.encode("utf-8"))
     print(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
     if args.pdf is not None:

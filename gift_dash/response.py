@@ -204,15 +204,11 @@ def planned_response(records: pd.DataFrame, dataset: Dataset) -> pd.Series:
     return out.where(out.notna(), read.map({True: NONE_PLANNED, False: NOT_READ})).rename(PLANNED_HEADING)
 
 
-def briefing_section(records: pd.DataFrame, dataset: Dataset) -> dict:
-    """The data of a briefing's "planned response" section for these records: coverage overall and by theme,
-    the activities that answer them, and the records left without a response (verbatim)."""
-    activities = answered_by(records, dataset)
-    return {
-        "in_scope": len(in_scope(records)),
-        "out_of_scope": len(records) - len(in_scope(records)),
-        "overall": coverage(records, dataset).iloc[0].to_dict(),
-        "by_theme": coverage(records, dataset, "theme"),
-        "activities": activities[activities["Records answered"] > 0].reset_index(drop=True),
-        "unanswered": unanswered_table(records, dataset),
-    }
+def briefing_rows(records: pd.DataFrame, dataset: Dataset) -> list[tuple[str, str, str, str]]:
+    """(record id, workplan id, its title, strength) of every link answering these records, in workplan order:
+    the briefing's "Planned response" section."""
+    linked = links(dataset)
+    linked = linked[linked["record_id"].isin(records["id"])]
+    titles = dataset.workplan.set_index("workplan_id")["title"]
+    return list(zip(linked["record_id"], linked["activity_id"], linked["activity_id"].map(titles),
+                    linked["strength"], strict=True))

@@ -23,7 +23,8 @@ def _document(version: str, scope_key: dict, _view) -> str:
     """The briefing HTML, once per dataset version and scope (the underscore argument is not hashed), over the
     records the page already selected and the similarity groups the app already cached."""
     return briefing.render_briefing(_view.records, _view.dataset, _view.description,
-                                    groups=gift_ui.idea_groups(_view.dataset))
+                                    groups=gift_ui.idea_groups(_view.dataset),
+                                    responses=briefing.planned_responses(_view.records, _view.dataset))
 
 
 if view.records.empty:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from gift_dash import charts, response
+from gift_dash.briefing import planned_responses, render_briefing
 from gift_dash.cli import main
 from gift_dash.data import DATA_DIR, load_dataset
 from gift_dash.export import export_view
@@ -202,14 +203,15 @@ def test_cli_export_carries_the_links(tmp_path):
     assert table.set_index("Record id").loc["kampala-2007-gen-e", "Planned response"].startswith("p4-a3-c (c) ")
 
 
-def test_briefing_section_data():
+def test_the_briefing_lists_the_planned_responses_of_its_records():
     cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"]
-    section = response.briefing_section(cape_town, DATA)
-    assert section["in_scope"] == len(cape_town) and section["out_of_scope"] == 0
-    assert section["unanswered"]["Record id"].tolist() == response.unanswered(cape_town, DATA)["id"].tolist()
-    assert section["unanswered"]["Text (verbatim)"].isin(cape_town["text"]).all()
-    assert (section["activities"]["Records answered"] > 0).all()
-    assert section["overall"]["Records"] == len(cape_town)
+    rows = response.briefing_rows(cape_town, DATA)
+    linked = DATA.responses[DATA.responses["record_id"].isin(cape_town["id"])]
+    assert sorted((r, a) for r, a, _, _ in rows) == sorted(zip(linked["record_id"], linked["activity_id"]))
+    titles = DATA.workplan.set_index("workplan_id")["title"]
+    assert all(title == titles[activity] and strength in response.STRENGTHS for _, activity, title, strength in rows)
+    document = render_briefing(cape_town, DATA, "Event: Cape Town", responses=planned_responses(cape_town, DATA))
+    assert "Planned response" in document and rows[0][2].split()[0] in document
 
 
 def test_an_upload_keeps_the_workplan_and_the_links():
