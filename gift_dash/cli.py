@@ -1,4 +1,4 @@
-"""Command line: ``python -m gift_dash validate|export|briefing|groups|neighbours``; failures are messages and exit codes, never tracebacks."""
+"""Command line: ``python -m gift_dash validate|export|briefing|groups|neighbours|search``; failures are messages and exit codes, never tracebacks."""
 
 from __future__ import annotations
 
@@ -187,6 +187,38 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
     return _run_similarity(args, compute)
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    """Print (or write) the records matching a query, best first: id, score, reason."""
+    import json
+
+    from gift_dash.export import csv_bytes
+    from gift_dash.search import SearchError, parse_query, search
+
+    if not parse_query(args.query):
+        print(f"INVALID: the query {args.query!r} has no word to search for", file=sys.stderr)
+        return EXIT_INVALID
+    records, label = _similarity_records(args)
+    try:
+        found = search(records, args.query, codebook=load_codebook(DATA_DIR / "codebook.csv"))
+    except SearchError as exc:
+        print(f"INVALID: {label}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    total = len(found)
+    if args.k is not None:
+        found = found.head(args.k)
+    if args.format == "json":
+        data = (json.dumps(found.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    else:
+        data = csv_bytes(found)
+    if args.out is None:  # a terminal or a pipe: no byte-order mark
+        sys.stdout.buffer.write(data.removeprefix("\ufeff".encode("utf-8")))
+        sys.stdout.flush()
+    else:
+        _write(args.out, data)
+    print(f"{total} record(s) of {len(records)} match {args.query!r} ({label}); {len(found)} listed", file=sys.stderr)
+    return EXIT_OK
+
+
 def _unit_interval(text: str) -> float:
     try:
         value = float(text)
@@ -260,6 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
     briefing.set_defaults(run=cmd_briefing)
 
     _add_similarity_parsers(sub)
+
+    search = sub.add_parser("search", help="records matching a query, ranked, with the reason (id,score,reason)")
+    search.add_argument("query", help='words to find (typos tolerated, synonyms through the concept lexicon and '
+                        'the codebook\'s tags); "a phrase in quotes" must appear as written')
+    search.add_argument("--input", type=Path, help="records CSV/XLSX with at least the columns id and text; "
+                        "default: the shipped annex II records")
+    search.add_argument("-k", type=_positive_int, help="list at most this many results; default: every match")
+    search.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
+    search.add_argument("--out", type=Path, help="file to write; default: standard output")
+    search.set_defaults(run=cmd_search)
     return parser
 
 
