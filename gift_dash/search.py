@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-from gift_dash.lexicon import CONCEPT_LABELS, RELATED, concept_spans, stem
+from gift_dash.lexicon import CONCEPT_LABELS, RELATED, STOP_WORDS, concept_spans, stem
 from gift_dash.schema import Codebook, split_multi
 from gift_dash.similarity import TAG_COMPONENTS
 
@@ -212,11 +212,12 @@ def _tags(codebook: Codebook | None, columns: list[str]) -> list[_Tag]:
     return out
 
 
-def _words_in(text: str, term: Term) -> bool:
-    """A normalised label holds one of the term's phrases, typos tolerated."""
-    vocabulary = sorted(set(text.split()))
+def _words_in(label: str, term: Term) -> bool:
+    """A normalised label holds one of the term's phrases, typos tolerated. Words that nearly every record and
+    label uses ("trafficking", "persons": lexicon.STOP_WORDS) do not make a label match on their own."""
+    vocabulary = sorted(w for w in set(label.split()) if stem(w) not in STOP_WORDS)
     stems = [_stem(v) for v in vocabulary]
-    return any(pattern is not None and re.search(pattern, text)
+    return any(pattern is not None and re.search(pattern, label)
                for pattern in (_phrase_pattern(p, vocabulary, stems) for p in term.phrases))
 
 
