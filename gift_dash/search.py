@@ -242,24 +242,33 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
     terms = parse_query(query)
     if not terms:
         return np.ones(n), [""] * n
-    texts = records["text"].fillna("").astype(str).tolist()
-    normalised = pd.Series([normalise(t) for t in texts], index=records.index)
-    vocabulary = sorted(set(" ".join(normalised.unique()).split()))
-    stems = [_stem(v) for v in vocabulary]
-    named = [_concepts_of(t) for t in texts]
     tags = _tags(codebook, list(records.columns))
     by_key = {(t.vocabulary, t.value): t for t in tags}
-    held = [[] for _ in range(n)]
-    for column in dict.fromkeys(t.vocabulary for t in tags):
-        for row, cell in enumerate(records[column].tolist()):
-            held[row].extend(by_key[(column, v)] for v in split_multi(cell) if (column, v) in by_key)
+    columns = ["text", *dict.fromkeys(t.vocabulary for t in tags)]
+    # Work on distinct (text, tags) rows only: uploads repeat texts, and the score of a row depends on nothing
+    # else but the corpus-wide term weights, which count every row.
+    first_of: dict[tuple[str, ...], int] = {}
+    codes = np.array([first_of.setdefault(key, len(first_of)) for key in zip(
+        *(records[c].fillna("").astype(str).tolist() for c in columns), strict=True)], dtype=np.int64)
+    distinct = list(first_of)
+    texts = [key[0] for key in distinct]
+    normalised = pd.Series([normalise(t) for t in texts], dtype=object)
+    vocabulary = sorted(set(" ".join(normalised).split()))
+    stems = [_stem(v) for v in vocabulary]
+    named = [_concepts_of(t) for t in texts]
+    held: list[list[_Tag]] = [[] for _ in texts]
+    for position, column in enumerate(columns[1:], start=1):
+        split = {cell: [by_key[(column, v)] for v in split_multi(cell) if (column, v) in by_key]
+                 for cell in {key[position] for key in distinct}}
+        for row, key in enumerate(distinct):
+            held[row].extend(split[key[position]])
 
-    strengths = np.zeros((n, len(terms)))
-    reasons: list[list[tuple[str, str]]] = [[] for _ in range(n)]
-    required = np.ones(n, dtype=bool)
+    strengths = np.zeros((len(texts), len(terms)))
+    reasons: list[list[tuple[str, str]]] = [[] for _ in texts]
+    required = np.ones(len(texts), dtype=bool)
     for column, term in enumerate(terms):
         # The record's own words for the term: the first match of any of its phrases (NaN where none).
-        as_written = pd.Series(np.nan, index=records.index, dtype=object)
+        as_written = pd.Series(np.nan, index=normalised.index, dtype=object)
         for phrase in term.phrases:
             pattern = _literal_pattern(phrase) if term.literal else _phrase_pattern(phrase, vocabulary, stems)
             if pattern is not None:
@@ -274,28 +283,29 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
             continue
         concepts = _found_concepts(term, vocabulary, stems)
         related = frozenset().union(*(RELATED[k] for k in concepts)) - concepts if concepts else frozenset()
-        label_hit = {t for t in tags if t.concepts & concepts or _words_in(t.words, term)}
-        label_related = {t for t in tags if t.concepts & related} - label_hit
-        for row in range(n):
+        label_hit = {(t.vocabulary, t.value) for t in tags if t.concepts & concepts or _words_in(t.words, term)}
+        label_related = {(t.vocabulary, t.value) for t in tags if t.concepts & related} - label_hit
+        for row in range(len(texts)):
             if words_hit[row]:
                 strength, said = "words", [("words", spelled[row])]
             elif keys := sorted(concepts & named[row].keys()):
                 strength, said = "concept", [("concept", _concept_reason(keys, named[row]))]
-            elif hits := [t for t in held[row] if t in label_hit]:
+            elif hits := [t for t in held[row] if (t.vocabulary, t.value) in label_hit]:
                 strength, said = "label", [(_HEADINGS.get(t.vocabulary, t.vocabulary), t.label) for t in hits]
             elif keys := sorted(related & named[row].keys()):
                 strength, said = "related concept", [("related concept", _concept_reason(keys, named[row]))]
-            elif hits := [t for t in held[row] if t in label_related]:
+            elif hits := [t for t in held[row] if (t.vocabulary, t.value) in label_related]:
                 strength, said = "related label", [(f"related {_HEADINGS.get(t.vocabulary, t.vocabulary)}", t.label)
                                                    for t in hits]
             else:
                 continue
             strengths[row, column] = STRENGTH[strength]
             reasons[row].extend(said)
-    df = (strengths > 0).sum(axis=0)
+    df = (strengths[codes] > 0).sum(axis=0)
     weight = np.log(1.0 + (n - df + 0.5) / (df + 0.5))  # BM25 idf: positive, largest for a term found nowhere
     score = np.where(required, np.round(strengths @ weight / weight.sum(), _SCORE_DECIMALS), 0.0)
-    return score, [_reason(r) for r in reasons]
+    said = [_reason(r) for r in reasons]
+    return score[codes], [said[c] for c in codes]
 
 
 def _shown_words(term: Term, found: object) -> str:
