@@ -78,12 +78,20 @@ class SimilarityError(ValueError):
 class SimilarityIndex:
     """Everything computed once per corpus: features, candidate pairs and their scores.
 
-    ``left``, ``right``: row positions of each candidate pair (left < right), ``scores`` their scores.
+    Records whose texts normalise alike and whose tags are the same (exact and near duplicates: case,
+    punctuation, openers and stop words aside) are one *unit*; features and pairs are computed per unit, so a
+    corpus that repeats a text 1,500 times costs what one copy costs. ``unit``: each record's unit;
+    ``members``: each unit's record positions in id order. ``normalised``, ``matrices``, ``has_value``,
+    ``fuzzy`` are per unit; ``left``, ``right``: unit positions of each candidate pair (left < right),
+    ``scores`` their scores; ``partners``: per unit, its candidate units best first (itself first, at 1.0,
+    when it has copies).
     """
 
     records: pd.DataFrame
     ids: np.ndarray
     lists: np.ndarray
+    unit: np.ndarray
+    members: tuple[np.ndarray, ...]
     normalised: tuple[Normalised, ...]
     matrices: dict[str, sparse.csr_matrix]
     has_value: dict[str, np.ndarray]
@@ -93,7 +101,17 @@ class SimilarityIndex:
     left: np.ndarray
     right: np.ndarray
     scores: np.ndarray
+    partners: tuple[tuple[np.ndarray, np.ndarray], ...]
     labels: dict[str, dict[str, str]]  # vocabulary -> value -> codebook label, for reasons and group labels
+
+    @property
+    def multiplicity(self) -> np.ndarray:
+        return np.array([len(m) for m in self.members], dtype=np.int64)
+
+    @property
+    def unit_ids(self) -> np.ndarray:
+        """Each unit's smallest record id: its name wherever a tie must not depend on the order of the rows."""
+        return self.ids[[int(m[0]) for m in self.members]]
 
     def position(self, record_id: str) -> int:
         hits = np.flatnonzero(self.ids == record_id)
@@ -225,35 +243,76 @@ def _pair_scores(matrices: dict[str, sparse.csr_matrix], has_value: dict[str, np
     return np.round(np.clip(numerator / weight_sum, 0.0, 1.0), _SCORE_DECIMALS)
 
 
+def _units(records: pd.DataFrame, ids: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...],
+                                                           tuple[Normalised, ...], dict[str, list[list[str]]]]:
+    """Records that normalise alike with the same tags, as one unit each (numbered in id order, so the result
+    does not depend on the order of the rows): each record's unit, each unit's members, and each unit's
+    normalised text and tag rows."""
+    by_text: dict[str, Normalised] = {}
+    texts = records["text"].fillna("").astype(str).tolist()
+    normalised = [by_text[t] if t in by_text else by_text.setdefault(t, normalise(t)) for t in texts]
+    tags = {column: _tag_rows(records, column) for column in TAG_COMPONENTS}
+    unit = np.empty(len(records), dtype=np.int64)
+    number: dict[tuple, int] = {}
+    for position in np.argsort(ids, kind="stable").tolist():
+        n = normalised[position]
+        key = (n.terms, n.concepts, n.fuzzy, *(tuple(sorted(tags[c][position])) for c in TAG_COMPONENTS))
+        if not any(key):  # nothing to compare: an empty text is alike to nothing, not a copy of another empty one
+            key = (position,)
+        unit[position] = number.setdefault(key, len(number))
+    order = np.lexsort((_id_rank(ids), unit))
+    members = tuple(np.split(order, np.flatnonzero(np.diff(unit[order])) + 1)) if len(order) else ()
+    first = [int(m[0]) for m in members]
+    return unit, members, tuple(normalised[i] for i in first), {c: [tags[c][i] for i in first] for c in tags}
+
+
+def _partners(n_units: int, left: np.ndarray, right: np.ndarray, scores: np.ndarray,
+              multiplicity: np.ndarray, unit_rank: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Per unit, its candidate units and scores, best first (ties: smaller id); a unit with copies lists itself
+    first at 1.0, as its copies are the same text."""
+    selves = np.flatnonzero(multiplicity > 1)
+    a = np.concatenate([left, right, selves])
+    b = np.concatenate([right, left, selves])
+    sc = np.concatenate([scores, scores, np.ones(len(selves))])
+    order = np.lexsort((unit_rank[b], -sc, a))
+    a, b, sc = a[order], b[order], sc[order]
+    bounds = np.searchsorted(a, np.arange(n_units + 1))
+    return tuple((b[bounds[u]: bounds[u + 1]], sc[bounds[u]: bounds[u + 1]]) for u in range(n_units))
+
+
 def build_index(records: pd.DataFrame, candidates: int | None = None,
                 codebook: Codebook | None = None) -> SimilarityIndex:
     """Compute features, candidate pairs and their scores for ``records`` (at least ``id`` and ``text``).
-    ``candidates``: partners kept per record; default every partner up to EXACT_UP_TO records, else CANDIDATES.
-    ``codebook`` names tag values in reasons and labels; without one they are shown as written."""
+    ``candidates``: partners kept per unit (distinct text); default every partner up to EXACT_UP_TO units, else
+    CANDIDATES. ``codebook`` names tag values in reasons and labels; without one they are shown as written.
+    IDF counts units, not records: a text repeated many times is one voice, and its words do not become common."""
     _check(records)
-    if candidates is None:
-        candidates = len(records) if len(records) <= EXACT_UP_TO else CANDIDATES
     records = records.reset_index(drop=True)
-    normalised = tuple(normalise(text) for text in records["text"].fillna(""))
+    ids = records["id"].astype(str).to_numpy()
+    unit, members, normalised, tags = _units(records, ids)
+    n_units = len(members)
+    if candidates is None:
+        candidates = n_units if n_units <= EXACT_UP_TO else CANDIDATES
     rows = {
         "terms": [list(n.terms) for n in normalised],
         "concepts": [list(n.concepts) for n in normalised],
-        **{column: _tag_rows(records, column) for column in TAG_COMPONENTS},
+        **tags,
     }
     matrices, vocab, idf, has_value = {}, {}, {}, {}
     for name, feature_rows in rows.items():
         matrices[name], vocab[name], idf[name] = _feature_matrix(feature_rows, sublinear_tf=name == "terms")
-        has_value[name] = np.array([bool(r) for r in feature_rows])
+        has_value[name] = np.array([bool(r) for r in feature_rows], dtype=bool)
     combined = sparse.hstack([math.sqrt(WEIGHTS[name]) * m for name, m in matrices.items()], format="csr")
-    ids = records["id"].astype(str).to_numpy()
-    left, right = _top_candidates(combined, candidates, _id_rank(ids))
+    unit_rank = _id_rank(ids[[int(m[0]) for m in members]]) if n_units else np.empty(0, dtype=np.int64)
+    left, right = _top_candidates(combined, candidates, unit_rank)
     fuzzy = [n.fuzzy for n in normalised]
     scores = _pair_scores(matrices, has_value, fuzzy, left, right)
+    partners = _partners(n_units, left, right, scores, np.array([len(m) for m in members]), unit_rank)
     lists = (records["list_id"].fillna("").astype(str).to_numpy() if "list_id" in records.columns
              else np.array([""] * len(records), dtype=object))
     labels = {vocab: codebook.labels(vocab) for vocab in TAG_COMPONENTS} if codebook is not None else {}
-    return SimilarityIndex(records, ids, lists, normalised, matrices, has_value, fuzzy, vocab, idf, left, right, scores,
-                           labels)
+    return SimilarityIndex(records, ids, lists, unit, members, normalised, matrices, has_value, fuzzy, vocab, idf,
+                           left, right, scores, partners, labels)
 
 
 def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
@@ -277,6 +336,9 @@ def _shared(index: SimilarityIndex, name: str, i: int, j: int) -> list[str]:
 
 def reason(index: SimilarityIndex, i: int, j: int, max_terms: int = 4) -> str:
     """Why records at positions i and j are similar, in words: shared topics, ideas and terms."""
+    i, j = int(index.unit[i]), int(index.unit[j])
+    if i == j:
+        return "the same wording and tags"
     parts = []
     topics = _shared(index, "topics", i, j)
     if topics:
@@ -307,35 +369,57 @@ def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = N
     Columns: id, rank (1 = most similar), neighbour_id, score (0–1), reason (empty when ``reasons`` is False,
     which saves time on large corpora). Records that share no word,
     concept or tag with any other have no rows. Raises KeyError for an unknown ``record_id``.
+    Copies of a text are found like any other record (score 1.0), and cost no more than one record each.
     """
     index = _as_index(source)
     if k < 1:
         raise ValueError("k must be at least 1")
-    wanted = None if record_id is None else index.position(str(record_id))
-    left = np.concatenate([index.left, index.right])
-    right = np.concatenate([index.right, index.left])
-    scores = np.concatenate([index.scores, index.scores])
-    keep = (index.lists[left] != index.lists[right]) | (index.lists[left] == "")
-    if wanted is not None:
-        keep &= left == wanted
-    left, right, scores = left[keep], right[keep], scores[keep]
+    queries = range(len(index.ids)) if record_id is None else [index.position(str(record_id))]
+    allowed = None
     if among is not None:
-        # A set lookup per remaining pair: np.isin on object arrays of ids takes minutes at 20k records.
-        allowed = among if isinstance(among, (set, frozenset)) else set(among)
-        keep = np.fromiter((i in allowed for i in index.ids[right]), dtype=bool, count=len(right))
-        left, right, scores = left[keep], right[keep], scores[keep]
-    order = np.lexsort((index.ids[right], -scores, index.ids[left]))
-    left, right, scores = left[order], right[order], scores[order]
-    # Rank = place within each record's block of pairs (sorted best first).
-    positions = np.arange(len(left))
-    block_start = np.maximum.accumulate(np.where(np.r_[True, left[1:] != left[:-1]], positions, 0))
-    rank = positions - block_start + 1
-    top = rank <= k
-    left, right, scores, rank = left[top], right[top], scores[top], rank[top]
-    return pd.DataFrame({
-        "id": index.ids[left], "rank": rank, "neighbour_id": index.ids[right], "score": scores,
-        "reason": [reason(index, int(i), int(j)) for i, j in zip(left, right, strict=True)] if reasons else "",
+        # A set lookup per record: np.isin on object arrays of ids takes minutes at 20k records.
+        wanted = among if isinstance(among, (set, frozenset)) else set(among)
+        allowed = np.fromiter((i in wanted for i in index.ids), dtype=bool, count=len(index.ids))
+    by_query: dict[tuple[int, str], list[int]] = {}  # records of one unit in one list get the same neighbours
+    for position in queries:
+        by_query.setdefault((int(index.unit[position]), str(index.lists[position])), []).append(position)
+    columns: dict[str, list] = {"id": [], "rank": [], "neighbour_id": [], "score": [], "left": [], "right": []}
+    for (unit, list_id), asking in by_query.items():
+        need = k + 1  # one spare: a record's own copies are candidates, the record itself is not
+        found, found_scores, count, last = [], [], 0, None
+        for other, score in zip(*index.partners[unit], strict=True):
+            if count >= need and score < last:
+                break  # ties with the last one taken are still read, so that ids break them
+            members = index.members[other]
+            ok = (index.lists[members] != list_id) if list_id else np.ones(len(members), dtype=bool)
+            if allowed is not None:
+                ok &= allowed[members]
+            members = members[ok][:need]
+            found.append(members)
+            found_scores.append(np.full(len(members), score))
+            count, last = count + len(members), score
+        if not count:
+            continue
+        found_at, scores = np.concatenate(found), np.concatenate(found_scores)
+        order = np.lexsort((index.ids[found_at], -scores))
+        found_at, scores = found_at[order], scores[order]
+        for position in asking:
+            keep = found_at != position
+            near, near_scores = found_at[keep][:k], scores[keep][:k]
+            columns["id"] += [index.ids[position]] * len(near)
+            columns["rank"] += list(range(1, len(near) + 1))
+            columns["neighbour_id"] += index.ids[near].tolist()
+            columns["score"] += near_scores.tolist()
+            columns["left"] += [position] * len(near)
+            columns["right"] += near.tolist()
+    frame = pd.DataFrame({
+        "id": pd.Series(columns["id"], dtype=object), "rank": pd.Series(columns["rank"], dtype=np.int64),
+        "neighbour_id": pd.Series(columns["neighbour_id"], dtype=object),
+        "score": pd.Series(columns["score"], dtype=np.float64),
+        "reason": [reason(index, i, j) for i, j in zip(columns["left"], columns["right"], strict=True)]
+        if reasons else "",
     }, columns=NEIGHBOUR_COLUMNS)
+    return frame.sort_values(["id", "rank"], kind="stable").reset_index(drop=True)
 
 
 GROUP_COLUMNS = ["id", "group", "label", "score"]
@@ -349,8 +433,11 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
     Exact for the candidate graph, and it never chains: a record joins a cluster only when it is close
     to the cluster as a whole. Ties are broken by record id, so the result does not depend on row order.
     """
-    n = len(index.ids)
-    rank = _id_rank(index.ids)  # node key: results do not depend on the order of the records
+    n = len(index.members)
+    rank = _id_rank(index.unit_ids)  # node key: results do not depend on the order of the records
+    multiplicity = index.multiplicity[np.argsort(rank)]  # in node-key order
+    # A unit starts as a cluster of its copies (each pair of copies scoring 1.0): sizes are multiplicities and
+    # the sum of scores between two units is their score times both sizes, so the means are those of records.
     # Two clusters can reach a mean at the threshold only if some pair between them is at the threshold, so
     # clusters never grow beyond the connected components of the pairs at the threshold: pairs between
     # components can be left out from the start (exact, and most of the work at scale).
@@ -361,12 +448,12 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
     links: list[dict[int, float]] = [{} for _ in range(n)]  # cluster -> neighbour cluster -> sum of scores
     for i, j, s in zip(rank[index.left[inside]].tolist(), rank[index.right[inside]].tolist(),
                        index.scores[inside].tolist(), strict=True):
-        links[i][j] = s
-        links[j][i] = s
-    heap = [(-s, i, j) for i, row in enumerate(links) for j, s in row.items() if i < j and s >= threshold]
+        links[i][j] = links[j][i] = s * multiplicity[i] * multiplicity[j]
+    heap = [(-s / (multiplicity[i] * multiplicity[j]), i, j) for i, row in enumerate(links) for j, s in row.items()
+            if i < j and s >= threshold * multiplicity[i] * multiplicity[j]]
     heapq.heapify(heap)
     parent = list(range(n))  # lists, not arrays: this loop reads single items millions of times
-    size = [1] * n
+    size = multiplicity.tolist()
     while heap:
         negative, a, b = heapq.heappop(heap)
         if parent[a] != a or parent[b] != b or b not in links[a]:
@@ -395,13 +482,16 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
 
 
 def _representatives(index: SimilarityIndex, cluster: np.ndarray) -> tuple[dict[int, int], np.ndarray]:
-    """Each cluster's medoid (the member with the highest summed score to the other members; id breaks ties)
-    and every record's score with its medoid (1.0 for the medoid; scored exactly, even off the candidates)."""
-    n = len(index.ids)
+    """Each cluster's medoid unit (the one with the highest summed score to the other members, copies counting
+    1.0 each; id breaks ties) and every unit's score with its medoid (1.0 for the medoid and its copies; scored
+    exactly, even off the candidates)."""
+    n = len(index.members)
+    multiplicity = index.multiplicity
     same = cluster[index.left] == cluster[index.right]
-    within = np.bincount(index.left[same], weights=index.scores[same], minlength=n)
-    within += np.bincount(index.right[same], weights=index.scores[same], minlength=n)
-    order = np.lexsort((index.ids, -np.round(within, _SCORE_DECIMALS), cluster))
+    within = np.bincount(index.left[same], weights=index.scores[same] * multiplicity[index.right[same]], minlength=n)
+    within += np.bincount(index.right[same], weights=index.scores[same] * multiplicity[index.left[same]], minlength=n)
+    within += multiplicity - 1
+    order = np.lexsort((index.unit_ids, -np.round(within, _SCORE_DECIMALS), cluster))
     medoid: dict[int, int] = {}
     for node in order.tolist():
         medoid.setdefault(int(cluster[node]), node)
@@ -429,10 +519,15 @@ def _label_candidates(index: SimilarityIndex, members: list[int], limit: int = 2
     return [NOT_STATED]
 
 
-def _group_labels(index: SimilarityIndex, members: dict[int, list[int]]) -> dict[int, str]:
-    """A short label per group: its best topic, and the second best where two groups would read alike."""
-    candidates = {c: _label_candidates(index, [c] + [m for m in group if m != c]) for c, group in members.items()}
-    first = Counter(names[0] for c, names in candidates.items() if len(members[c]) > 1)
+def _group_labels(index: SimilarityIndex, units: dict[int, list[int]], centre_unit: dict[int, int]) -> dict[int, str]:
+    """A short label per group (``units``: group -> its records' units, a unit once per record): its best topic,
+    and the second best where two groups would read alike."""
+    candidates = {}
+    for c, group in units.items():
+        rest = list(group)
+        rest.remove(centre_unit[c])
+        candidates[c] = _label_candidates(index, [centre_unit[c]] + rest)
+    first = Counter(names[0] for c, names in candidates.items() if len(units[c]) > 1)
     return {c: " · ".join(names) if first[names[0]] > 1 else names[0] for c, names in candidates.items()}
 
 
@@ -451,8 +546,11 @@ def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_TH
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     cluster = _average_linkage(index, threshold)
-    medoid, score = _representatives(index, cluster)
-    centre = np.array([medoid[int(c)] for c in cluster.tolist()], dtype=np.int64)
+    medoid, unit_score = _representatives(index, cluster)
+    # Per record: its unit's medoid unit, shown as that unit's first record.
+    centre_unit = np.array([medoid[int(c)] for c in cluster.tolist()], dtype=np.int64)[index.unit]
+    centre = np.array([int(index.members[u][0]) for u in centre_unit.tolist()], dtype=np.int64)
+    score = unit_score[index.unit]
     events = _event_ids(index.records)
     members: dict[int, list[int]] = {}
     for node, c in enumerate(centre.tolist()):
@@ -460,7 +558,8 @@ def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_TH
     spans = {c: len(set(events[members[c]]) - {""}) for c in members}
     ranked = sorted(members, key=lambda c: (-spans[c], -len(members[c]), index.ids[c]))
     group_of = {c: number for number, c in enumerate(ranked, start=1)}
-    labels = _group_labels(index, members)
+    labels = _group_labels(index, {c: [int(index.unit[m]) for m in group] for c, group in members.items()},
+                           {c: int(index.unit[c]) for c in members})
     frame = pd.DataFrame({
         "id": index.ids, "group": [group_of[c] for c in centre.tolist()],
         "label": [labels[c] for c in centre.tolist()], "score": np.round(score, _SCORE_DECIMALS),
