@@ -41,6 +41,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -102,13 +103,14 @@ class SimilarityIndex:
     right: np.ndarray
     scores: np.ndarray
     partners: tuple[tuple[np.ndarray, np.ndarray], ...]
+    combined: sparse.csr_matrix  # every component's features side by side, weighted: shares anything = dot > 0
     labels: dict[str, dict[str, str]]  # vocabulary -> value -> codebook label, for reasons and group labels
 
-    @property
+    @cached_property
     def multiplicity(self) -> np.ndarray:
         return np.array([len(m) for m in self.members], dtype=np.int64)
 
-    @property
+    @cached_property
     def unit_ids(self) -> np.ndarray:
         """Each unit's smallest record id: its name wherever a tie must not depend on the order of the rows."""
         return self.ids[[int(m[0]) for m in self.members]]
@@ -312,7 +314,7 @@ def build_index(records: pd.DataFrame, candidates: int | None = None,
              else np.array([""] * len(records), dtype=object))
     labels = {vocab: codebook.labels(vocab) for vocab in TAG_COMPONENTS} if codebook is not None else {}
     return SimilarityIndex(records, ids, lists, unit, members, normalised, matrices, has_value, fuzzy, vocab, idf,
-                           left, right, scores, partners, labels)
+                           left, right, scores, partners, combined, labels)
 
 
 def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
@@ -360,6 +362,19 @@ def reason(index: SimilarityIndex, i: int, j: int, max_terms: int = 4) -> str:
 NEIGHBOUR_COLUMNS = ["id", "rank", "neighbour_id", "score", "reason"]
 
 
+def _all_partners(index: SimilarityIndex, unit: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Like ``index.partners[unit]``, but scored against every unit sharing a feature with it (among the units of
+    ``allowed`` records), not only the candidates: exact however large the corpus."""
+    others = np.unique(index.unit[allowed]) if allowed is not None else np.arange(len(index.members))
+    shares = np.asarray((index.combined[others] @ index.combined[unit].T).todense()).ravel() > 0
+    others = others[shares & (others != unit)]
+    scores = _pair_scores(index.matrices, index.has_value, index.fuzzy, np.full(len(others), unit), others)
+    if len(index.members[unit]) > 1:
+        others, scores = np.r_[unit, others], np.r_[1.0, scores]
+    order = np.lexsort((index.unit_ids[others], -scores))
+    return others[order], scores[order]
+
+
 def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = None,
                k: int = DEFAULT_K, among: Iterable[str] | None = None, reasons: bool = True) -> pd.DataFrame:
     """Top-``k`` most similar records from OTHER lists (``list_id`` differs; without a ``list_id`` column
@@ -370,6 +385,8 @@ def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = N
     which saves time on large corpora). Records that share no word,
     concept or tag with any other have no rows. Raises KeyError for an unknown ``record_id``.
     Copies of a text are found like any other record (score 1.0), and cost no more than one record each.
+    For one record the search is exact (every record sharing a feature is scored); for every record at once
+    it reads the candidate pairs, which are exact up to EXACT_UP_TO distinct texts.
     """
     index = _as_index(source)
     if k < 1:
@@ -387,7 +404,8 @@ def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = N
     for (unit, list_id), asking in by_query.items():
         need = k + 1  # one spare: a record's own copies are candidates, the record itself is not
         found, found_scores, count, last = [], [], 0, None
-        for other, score in zip(*index.partners[unit], strict=True):
+        partners = index.partners[unit] if record_id is None else _all_partners(index, unit, allowed)
+        for other, score in zip(*partners, strict=True):
             if count >= need and score < last:
                 break  # ties with the last one taken are still read, so that ids break them
             members = index.members[other]

@@ -253,3 +253,46 @@ def test_groups_of_the_shipped_data_read_differently(records):
     summary = group_summary(records, found)
     labels = summary.loc[summary["n_members"] > 1, "label"]
     assert labels.is_unique, labels[labels.duplicated()].tolist()
+
+
+# --- duplicate-heavy corpora -----------------------------------------------------------------------------
+
+def _with_copies(records: pd.DataFrame, record_id: str, copies: int, change=lambda text: text) -> pd.DataFrame:
+    """``records`` plus ``copies`` uploaded copies of one record, each with its own id and list."""
+    row = records[records["id"] == record_id]
+    repeated = row.loc[row.index.repeat(copies)].copy()
+    repeated["id"] = [f"copy-{i}" for i in range(copies)]
+    repeated["list_id"] = [f"upload-{i}" for i in range(copies)]
+    repeated["source"] = "uploaded"
+    repeated["text"] = repeated["text"].map(change)
+    return pd.concat([records, repeated], ignore_index=True)
+
+
+def test_a_finding_repeated_in_an_upload_changes_no_echo(records):
+    finding = records.loc[records["source"] == "section-vi", "id"].iloc[0]
+    annex_ids = set(records.loc[records["source"] == "annex-ii", "id"])
+    before = neighbours(build_index(records), finding, k=5, among=annex_ids)
+    bigger = _with_copies(records, finding, 3000)
+    index = build_index(bigger)
+    assert len(index.members) == len(records)  # 3,000 copies are one unit with the original: no pairwise work
+    after = neighbours(index, finding, k=5, among=annex_ids)
+    pd.testing.assert_frame_equal(before, after)
+
+
+@pytest.mark.parametrize("change", [str.upper, lambda t: "Ensure that " + t.rstrip(".") + "!"])
+def test_near_duplicates_are_found_as_the_same_wording(records, change):
+    bigger = _with_copies(records, "kampala-2007-gen-e", 50, change)
+    index = build_index(bigger)
+    near = neighbours(index, "kampala-2007-gen-e", k=5)
+    assert (near["score"] == 1.0).all() and set(near["neighbour_id"]) <= {f"copy-{i}" for i in range(50)}
+    assert near["reason"].iloc[0] == "the same wording and tags"
+    frame = groups(index).set_index("id")["group"]
+    assert frame[[f"copy-{i}" for i in range(50)]].eq(frame["kampala-2007-gen-e"]).all()
+
+
+def test_copies_count_in_their_group_and_its_events(records):
+    annex = records[records["source"] == "annex-ii"]
+    bigger = _with_copies(annex, "kampala-2007-gen-e", 20)
+    summary = group_summary(bigger, groups(bigger))
+    row = summary[summary["member_ids"].map(lambda ids: "kampala-2007-gen-e" in ids)].iloc[0]
+    assert row["n_members"] >= 21
