@@ -20,7 +20,7 @@ import pandas as pd  # noqa: E402
 
 from gift_dash.data import load_dataset, read_table  # noqa: E402
 from gift_dash.similarity import DEFAULT_THRESHOLD, build_index, groups, neighbours  # noqa: E402
-from gift_dash.similarity_eval import (  # noqa: E402
+from bench.similarity_eval import (  # noqa: E402
     dense_neighbours,
     dense_similarity_tfidf,
     dense_similarity_token_set,
