@@ -244,7 +244,7 @@ def _add_similarity_parsers(sub) -> None:
 
     help_input = ("records CSV/XLSX with at least the columns id and text (tag columns are used when present); "
                   "default: the shipped annex II records")
-    groups = sub.add_parser("groups", help="group records that express the same idea (CSV: id,group,label,score)")
+    groups = sub.add_parser("groups", help="group records that express the same idea (CSV: id,group,label,score,also; a record with a second idea has a second row, also=True)")
     groups.add_argument("--input", type=Path, help=help_input)
     groups.add_argument("--threshold", type=_unit_interval, default=DEFAULT_THRESHOLD,
                         help=f"similarity (0-1) a group must hold together at; default {DEFAULT_THRESHOLD}, as the dashboard")

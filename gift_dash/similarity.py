@@ -51,6 +51,7 @@ from scipy.sparse import csgraph
 
 from gift_dash.lexicon import CONCEPT_LABELS, Normalised, normalise
 from gift_dash.schema import NOT_STATED, Codebook, split_multi
+from gift_dash.suggest import Lexicon
 
 WEIGHTS = {
     "topics": 0.35, "concepts": 0.20, "terms": 0.15, "fuzzy": 0.15,
@@ -68,6 +69,8 @@ MIN_BLOCKING_DF = 200
 BLOCKING_DF_SHARE = 0.02
 MAX_QUERY_FEATURES = 12  # strongest features of a record used to look up candidates
 _CHUNK_ROWS = 2000
+SECOND_MARGIN = 0.05  # a second group needs its threshold and this much more (chosen on the development set)
+LABEL_WORDS = 3
 _SCORE_DECIMALS = 4
 
 
@@ -245,15 +248,35 @@ def _pair_scores(matrices: dict[str, sparse.csr_matrix], has_value: dict[str, np
     return np.round(np.clip(numerator / weight_sum, 0.0, 1.0), _SCORE_DECIMALS)
 
 
-def _units(records: pd.DataFrame, ids: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...],
-                                                           tuple[Normalised, ...], dict[str, list[list[str]]]]:
+def _suggested_where_untagged(tags: dict[str, list[list[str]]], texts: list[str],
+                               codebook: Codebook | None) -> dict[str, list[list[str]]]:
+    """Tag rows with, for each record that has no tag at all (an upload of texts only), the tags the codebook's
+    own words suggest for its text (gift_dash.suggest). Used for comparing only: the record is not tagged."""
+    untagged = [row for row in range(len(texts)) if not any(tags[c][row] for c in TAG_COMPONENTS)]
+    if codebook is None or not untagged:
+        return tags
+    lexicon = Lexicon.of(codebook)
+    suggested: dict[str, dict[str, list[str]]] = {}
+    filled = {column: list(rows) for column, rows in tags.items()}
+    for row in untagged:
+        text = texts[row]
+        if text not in suggested:
+            suggested[text] = lexicon.tags(text)
+        for column in TAG_COMPONENTS:
+            filled[column][row] = suggested[text].get(column, [])
+    return filled
+
+
+def _units(records: pd.DataFrame, ids: np.ndarray, codebook: Codebook | None
+           ) -> tuple[np.ndarray, tuple[np.ndarray, ...], tuple[Normalised, ...], dict[str, list[list[str]]]]:
     """Records that normalise alike with the same tags, as one unit each (numbered in id order, so the result
     does not depend on the order of the rows): each record's unit, each unit's members, and each unit's
     normalised text and tag rows."""
     by_text: dict[str, Normalised] = {}
     texts = records["text"].fillna("").astype(str).tolist()
     normalised = [by_text[t] if t in by_text else by_text.setdefault(t, normalise(t)) for t in texts]
-    tags = {column: _tag_rows(records, column) for column in TAG_COMPONENTS}
+    tags = _suggested_where_untagged({column: _tag_rows(records, column) for column in TAG_COMPONENTS}, texts,
+                                     codebook)
     unit = np.empty(len(records), dtype=np.int64)
     number: dict[tuple, int] = {}
     for position in np.argsort(ids, kind="stable").tolist():
@@ -286,12 +309,13 @@ def build_index(records: pd.DataFrame, candidates: int | None = None,
                 codebook: Codebook | None = None) -> SimilarityIndex:
     """Compute features, candidate pairs and their scores for ``records`` (at least ``id`` and ``text``).
     ``candidates``: partners kept per unit (distinct text); default every partner up to EXACT_UP_TO units, else
-    CANDIDATES. ``codebook`` names tag values in reasons and labels; without one they are shown as written.
+    CANDIDATES. ``codebook`` names tag values in reasons and labels (without one they are shown as written),
+    and supplies suggested tags for records that have none.
     IDF counts units, not records: a text repeated many times is one voice, and its words do not become common."""
     _check(records)
     records = records.reset_index(drop=True)
     ids = records["id"].astype(str).to_numpy()
-    unit, members, normalised, tags = _units(records, ids)
+    unit, members, normalised, tags = _units(records, ids, codebook)
     n_units = len(members)
     if candidates is None:
         candidates = n_units if n_units <= EXACT_UP_TO else CANDIDATES
@@ -440,7 +464,7 @@ def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = N
     return frame.sort_values(["id", "rank"], kind="stable").reset_index(drop=True)
 
 
-GROUP_COLUMNS = ["id", "group", "label", "score"]
+GROUP_COLUMNS = ["id", "group", "label", "score", "also"]
 
 
 def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
@@ -522,31 +546,77 @@ def _representatives(index: SimilarityIndex, cluster: np.ndarray) -> tuple[dict[
 
 def _label_candidates(index: SimilarityIndex, members: list[int], limit: int = 2) -> list[str]:
     """The topics most members share (rarer topic on ties), best first; without topics, the commonest
-    concepts, else terms."""
-    for name in ("topics", "concepts", "terms"):
+    concepts."""
+    for name in ("topics", "concepts"):
         matrix = index.matrices[name]
         counts = Counter()
         for m in members:
             counts.update(matrix.indices[matrix.indptr[m]: matrix.indptr[m + 1]].tolist())
         if counts:
             best = sorted(counts, key=lambda f: (-counts[f], -index.idf[name][f], index.vocab[name][f]))[:limit]
-            values = [index.vocab[name][f] for f in best]
-            if name == "terms":
-                return [index.normalised[members[0]].surface.get(v, v) for v in values]
-            return [_label(index, name, v) for v in values]
-    return [NOT_STATED]
+            return [_label(index, name, index.vocab[name][f]) for f in best]
+    return []
+
+
+def _shared_words(index: SimilarityIndex, members: list[int]) -> list[str]:
+    """Content words that at least half the members (and at least two) use, as the first member writes them:
+    most used first, rarer on ties; at most LABEL_WORDS."""
+    matrix = index.matrices["terms"]
+    counts = Counter()
+    for m in members:
+        counts.update(set(matrix.indices[matrix.indptr[m]: matrix.indptr[m + 1]].tolist()))
+    need = max(2, math.ceil(len(members) / 2))
+    best = sorted((f for f, c in counts.items() if c >= need),
+                  key=lambda f: (-counts[f], -index.idf["terms"][f], index.vocab["terms"][f]))[:LABEL_WORDS]
+    stems = [index.vocab["terms"][f] for f in best]
+    return [next((index.normalised[m].surface[t] for m in members if t in index.normalised[m].surface), t)
+            for t in stems]
 
 
 def _group_labels(index: SimilarityIndex, units: dict[int, list[int]], centre_unit: dict[int, int]) -> dict[int, str]:
-    """A short label per group (``units``: group -> its records' units, a unit once per record): its best topic,
-    and the second best where two groups would read alike."""
-    candidates = {}
+    """A label per group (``units``: group -> its records' units, a unit once per record) saying what the members
+    share: its best topic (and the second best where two groups would read alike), then the words most of its
+    members use, e.g. "Training of law enforcement and security forces: train, police"."""
+    candidates, words = {}, {}
     for c, group in units.items():
-        rest = list(group)
+        rest = sorted(group)  # units are numbered in id order: the labels do not depend on the order of the rows
         rest.remove(centre_unit[c])
-        candidates[c] = _label_candidates(index, [centre_unit[c]] + rest)
-    first = Counter(names[0] for c, names in candidates.items() if len(units[c]) > 1)
-    return {c: " · ".join(names) if first[names[0]] > 1 else names[0] for c, names in candidates.items()}
+        ordered = [centre_unit[c]] + rest
+        candidates[c] = _label_candidates(index, ordered)
+        words[c] = _shared_words(index, ordered) if len(ordered) > 1 else []
+    first = Counter(names[0] for c, names in candidates.items() if names and len(units[c]) > 1)
+    labels = {}
+    for c, names in candidates.items():
+        topic = " · ".join(names) if names and first[names[0]] > 1 else (names[0] if names else "")
+        said = ", ".join(words[c])
+        labels[c] = f"{topic}: {said}" if topic and said else topic or said or NOT_STATED
+    return labels
+
+
+def _second_groups(index: SimilarityIndex, cluster: np.ndarray, threshold: float) -> dict[int, int]:
+    """Unit -> a second cluster for units that carry a second idea: the other cluster (of two or more records)
+    to whose records the unit's mean score (non-candidates counting 0) is highest, when that mean is at least
+    ``threshold + SECOND_MARGIN``: as close to that group as its members must be to each other, and then some."""
+    n = len(index.members)
+    if not len(index.left):
+        return {}
+    multiplicity = index.multiplicity
+    rows = np.r_[index.left, index.right]
+    towards = cluster[np.r_[index.right, index.left]]
+    sums = sparse.coo_matrix((np.r_[index.scores * multiplicity[index.right], index.scores * multiplicity[index.left]],
+                              (rows, towards)), shape=(n, n)).tocsr()
+    size = np.bincount(cluster, weights=multiplicity, minlength=n)
+    second = {}
+    for unit in range(n):
+        lo, hi = sums.indptr[unit], sums.indptr[unit + 1]
+        clusters, totals = sums.indices[lo:hi], sums.data[lo:hi]
+        means = totals / size[clusters]
+        ok = (clusters != cluster[unit]) & (size[clusters] >= 2) & (means >= threshold + SECOND_MARGIN)
+        if ok.any():
+            candidates = np.flatnonzero(ok)
+            best = candidates[np.lexsort((clusters[candidates], -means[candidates]))[0]]
+            second[unit] = int(clusters[best])
+    return second
 
 
 def _event_ids(records: pd.DataFrame) -> np.ndarray:
@@ -556,54 +626,71 @@ def _event_ids(records: pd.DataFrame) -> np.ndarray:
     return records["event_id"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
 
 
-def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """Every record with its group: columns id, group (1 = spans most events), label, score (similarity to
-    the group's representative; 1.0 for the representative itself). Records with no partner at
-    ``threshold`` are groups of one. Each record is in exactly one group (see the module docstring)."""
+def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_THRESHOLD,
+           second: bool = True) -> pd.DataFrame:
+    """Every record with its group: columns id, group (1 = spans most events), label (what the members share),
+    score (similarity to the group's representative; 1.0 for the representative itself), also (False for the
+    record's own group). Records with no partner at ``threshold`` are groups of one. A record that also carries
+    the idea of another group (``second``; see the module docstring) has a second row there, with also=True."""
     index = _as_index(source)
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     cluster = _average_linkage(index, threshold)
     medoid, unit_score = _representatives(index, cluster)
-    # Per record: its unit's medoid unit, shown as that unit's first record.
-    centre_unit = np.array([medoid[int(c)] for c in cluster.tolist()], dtype=np.int64)[index.unit]
-    centre = np.array([int(index.members[u][0]) for u in centre_unit.tolist()], dtype=np.int64)
-    score = unit_score[index.unit]
+    also_of = _second_groups(index, cluster, threshold) if second else {}
+    centre_of_unit = np.array([medoid[int(c)] for c in cluster.tolist()], dtype=np.int64)
+    first_record = np.array([int(m[0]) for m in index.members], dtype=np.int64)
+    # One row per membership: (record, the centre unit of its group, score, also).
+    rows = [(node, int(centre_of_unit[u]), float(unit_score[u]), False) for node, u in enumerate(index.unit.tolist())]
+    if also_of:
+        units = np.array(sorted(also_of), dtype=np.int64)
+        centres = np.array([medoid[also_of[u]] for u in units.tolist()], dtype=np.int64)
+        scores = dict(zip(units.tolist(), _pair_scores(index.matrices, index.has_value, index.fuzzy, centres,
+                                                       units).tolist(), strict=True))
+        rows += [(node, medoid[also_of[u]], scores[u], True) for node, u in enumerate(index.unit.tolist())
+                 if u in also_of]
     events = _event_ids(index.records)
     members: dict[int, list[int]] = {}
-    for node, c in enumerate(centre.tolist()):
-        members.setdefault(c, []).append(node)
+    for node, centre, _, _ in rows:
+        members.setdefault(centre, []).append(node)
     spans = {c: len(set(events[members[c]]) - {""}) for c in members}
-    ranked = sorted(members, key=lambda c: (-spans[c], -len(members[c]), index.ids[c]))
+    ranked = sorted(members, key=lambda c: (-spans[c], -len(members[c]), index.ids[first_record[c]]))
     group_of = {c: number for number, c in enumerate(ranked, start=1)}
     labels = _group_labels(index, {c: [int(index.unit[m]) for m in group] for c, group in members.items()},
-                           {c: int(index.unit[c]) for c in members})
+                           {c: c for c in members})
     frame = pd.DataFrame({
-        "id": index.ids, "group": [group_of[c] for c in centre.tolist()],
-        "label": [labels[c] for c in centre.tolist()], "score": np.round(score, _SCORE_DECIMALS),
+        "id": index.ids[[node for node, _, _, _ in rows]], "group": [group_of[c] for _, c, _, _ in rows],
+        "label": [labels[c] for _, c, _, _ in rows], "score": np.round([sc for _, _, sc, _ in rows], _SCORE_DECIMALS),
+        "also": [also for _, _, _, also in rows],
     }, columns=GROUP_COLUMNS)
-    frame = frame.sort_values(["group", "score", "id"], ascending=[True, False, True], kind="stable")
+    frame = frame.sort_values(["group", "also", "score", "id"], ascending=[True, True, False, True], kind="stable")
     return frame.reset_index(drop=True)
 
 
 SUMMARY_COLUMNS = ["group", "label", "representative_id", "representative_text", "events", "n_events",
-                   "n_members", "member_ids"]
+                   "n_members", "member_ids", "also_ids"]
 
 
 def group_summary(records: pd.DataFrame, groups_frame: pd.DataFrame) -> pd.DataFrame:
     """One row per group, ranked by the number of events it spans (then members): representative (the member
     with the highest score: the medoid, unless the selection leaves it out) and its verbatim text, events
     (sorted list), counts and member ids (representative first, then by score). Only ids present in
-    ``records`` are counted, so a filtered ``records`` frame gives the groups as seen within that selection."""
+    ``records`` are counted, so a filtered ``records`` frame gives the groups as seen within that selection.
+    A record in a group through a second idea (``also``) counts there too, in members and events, like a record
+    with two themes; ``also_ids`` lists those members."""
     merged = groups_frame.merge(pd.DataFrame({"id": records["id"].astype(str), "text": records["text"],
                                               "event_id": _event_ids(records)}), on="id", how="inner")
-    merged = merged.sort_values(["group", "score", "id"], ascending=[True, False, True], kind="stable")
+    if "also" not in merged.columns:  # a groups frame written before records could carry two ideas
+        merged["also"] = False
+    merged = merged.sort_values(["group", "also", "score", "id"], ascending=[True, True, False, True], kind="stable")
     by_group = merged.groupby("group", sort=True)
     first = merged.drop_duplicates("group").set_index("group")
     summary = pd.DataFrame({
         "label": first["label"], "representative_id": first["id"], "representative_text": first["text"],
         "n_members": by_group.size(), "member_ids": by_group["id"].agg(list),
+        "also_ids": merged[merged["also"]].groupby("group")["id"].agg(list),
     })
+    summary["also_ids"] = [ids if isinstance(ids, list) else [] for ids in summary["also_ids"]]
     named = merged.loc[merged["event_id"] != "", ["group", "event_id"]].drop_duplicates()
     events = named.sort_values(["group", "event_id"]).groupby("group")["event_id"].agg(list)
     summary["events"] = [e if isinstance(e, list) else [] for e in events.reindex(summary.index)]

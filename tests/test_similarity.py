@@ -114,11 +114,43 @@ def test_without_list_id_every_other_record_qualifies():
 
 # --- groups ----------------------------------------------------------------------------------------------
 
-def test_every_record_in_exactly_one_group(index, annex):
+def own(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each record's own group (the rows that are not a second idea)."""
+    return frame[~frame["also"]]
+
+
+def test_every_record_in_one_group_of_its_own_and_at_most_one_more(index, annex):
     frame = groups(index)
     assert list(frame.columns) == GROUP_COLUMNS
-    assert sorted(frame["id"]) == sorted(annex["id"])
+    assert sorted(own(frame)["id"]) == sorted(annex["id"])
+    second = frame[frame["also"]]
+    assert second["id"].is_unique
+    both = own(frame).set_index("id").loc[second["id"], "group"].to_numpy()
+    assert (both != second["group"].to_numpy()).all()  # a second group is another group
     assert frame["score"].between(0, 1).all()
+
+
+def test_a_record_with_two_ideas_counts_in_both_groups(index):
+    # Abidjan DDR (k): "final integration of reintegrating young people ... into their families" is about
+    # reintegration, and about the DDR of children associated with armed groups.
+    frame = groups(index)
+    second = frame[frame["also"]]
+    assert len(second) > 0
+    summary = group_summary(index.records, frame)
+    for record_id, group in zip(second["id"], second["group"], strict=True):
+        row = summary[summary["group"] == group].iloc[0]
+        assert record_id in row["member_ids"] and record_id in row["also_ids"]
+
+
+def test_group_labels_say_what_members_share_in_their_words(index, annex):
+    frame = own(groups(index)).set_index("id")
+    label = frame.loc["cape-town-2007-rel-g", "label"]
+    topic, _, words = label.partition(": ")
+    assert topic == "Training of law enforcement and security forces"
+    text_of = dict(zip(annex["id"], annex["text"].str.lower(), strict=True))
+    members = frame.index[frame["group"] == frame.loc["cape-town-2007-rel-g", "group"]]
+    for word in words.split(", "):
+        assert sum(word.lower() in text_of[m] for m in members) >= len(members) / 2
 
 
 def test_groups_are_deterministic(annex):
@@ -135,7 +167,7 @@ def test_a_bridge_record_does_not_chain_two_ideas_into_one_group():
     pairs = neighbours(frame, k=2)
     bridge_scores = pairs[pairs["id"] == "b"]["score"]
     assert (bridge_scores >= 0.4).all()  # a~b and b~c both pass the threshold below ...
-    result = groups(frame, threshold=0.4).set_index("id")["group"]
+    result = own(groups(frame, threshold=0.4)).set_index("id")["group"]
     assert result["a"] == result["b"] != result["c"]  # ... yet a and c, unrelated, are not grouped
 
 
@@ -146,7 +178,7 @@ def test_higher_threshold_never_makes_bigger_largest_group(index):
 
 
 def test_training_of_law_enforcement_is_one_group(index):
-    frame = groups(index).set_index("id")
+    frame = own(groups(index)).set_index("id")
     wanted = ["kampala-2007-gen-e", "bangkok-2007-pri-c-i", "abidjan-2007-pre-c", "cape-town-2007-rel-g"]
     assert frame.loc[wanted, "group"].nunique() == 1
 
@@ -165,13 +197,14 @@ def test_summary_ranked_by_events_spanned(annex, index):
     text_of = dict(zip(annex["id"], annex["text"], strict=True))
     assert first["representative_text"] == text_of[first["representative_id"]]  # verbatim
     assert first["member_ids"][0] == first["representative_id"]
-    assert summary["n_members"].sum() == len(annex)
+    assert summary["n_members"].sum() == len(annex) + summary["also_ids"].map(len).sum()
 
 
 def test_summary_of_a_filtered_selection_counts_only_selected(annex, index):
     part = annex[annex["event_id"] == "abidjan-2007"]
     summary = group_summary(part, groups(index))
-    assert summary["n_members"].sum() == len(part)
+    assert summary["n_members"].sum() == len(part) + summary["also_ids"].map(len).sum()
+    assert {i for ids in summary["member_ids"] for i in ids} == set(part["id"])
     assert all(events == ["abidjan-2007"] for events in summary["events"])
 
 
@@ -179,7 +212,7 @@ def test_text_only_frame_works():
     frame = pd.DataFrame({"id": ["1", "2", "3", "4"], "text": [
         "Sensitization of travellers through messages", "Awareness-raising campaigns for travellers",
         "Licensing of recruitment agencies", "Register and license recruitment agencies"]})
-    result = groups(frame, threshold=0.3).set_index("id")["group"]
+    result = own(groups(frame, threshold=0.3)).set_index("id")["group"]
     assert result["1"] == result["2"] and result["3"] == result["4"] and result["1"] != result["3"]
 
 
@@ -200,7 +233,7 @@ def test_duplicate_ids_are_refused():
 def test_any_texts_give_one_group_per_record(texts):
     frame = pd.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "text": texts})
     result = groups(frame, threshold=DEFAULT_THRESHOLD)
-    assert sorted(result["id"]) == sorted(frame["id"])
+    assert sorted(own(result)["id"]) == sorted(frame["id"])
     assert result["score"].between(0, 1).all()
 
 
@@ -286,7 +319,7 @@ def test_near_duplicates_are_found_as_the_same_wording(records, change):
     near = neighbours(index, "kampala-2007-gen-e", k=5)
     assert (near["score"] == 1.0).all() and set(near["neighbour_id"]) <= {f"copy-{i}" for i in range(50)}
     assert near["reason"].iloc[0] == "the same wording and tags"
-    frame = groups(index).set_index("id")["group"]
+    frame = own(groups(index)).set_index("id")["group"]
     assert frame[[f"copy-{i}" for i in range(50)]].eq(frame["kampala-2007-gen-e"]).all()
 
 
