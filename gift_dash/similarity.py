@@ -2,35 +2,42 @@
 
 Score of a pair of records, in [0, 1] (1 = the same idea in the same words); a weighted mean of components:
 
-| component            | weight | what it compares                                                        |
-|----------------------|--------|-------------------------------------------------------------------------|
-| topics               | 0.35   | curated ``topics`` tags, IDF-weighted cosine (rare topics count more)   |
-| concepts             | 0.20   | concept lexicon hits (gift_dash.lexicon), IDF-weighted cosine           |
-| terms                | 0.15   | content words after opener/stop-word removal and stemming, TF-IDF cosine |
-| fuzzy                | 0.15   | rapidfuzz ``token_sort_ratio`` / 100 of the normalised texts             |
-| target_groups        | 0.06   | curated tags, IDF-weighted cosine                                       |
-| actors               | 0.06   | curated tags, IDF-weighted cosine                                       |
-| exploitation_forms   | 0.03   | curated tags, IDF-weighted cosine                                       |
+| component            | weight | weight, suggested tags | what it compares                                |
+|----------------------|--------|------------------------|-------------------------------------------------|
+| topics               | 0.46   | 0.33 | curated ``topics`` tags, IDF-weighted cosine (rare topics count more)     |
+| concepts             | 0.19   | 0.33 | concept lexicon hits (gift_dash.lexicon), IDF-weighted cosine             |
+| terms                | 0.28   | 0.19 | content words after opener/stop-word removal and stemming, TF-IDF cosine  |
+| fuzzy                | 0.07   | 0    | rapidfuzz ``token_sort_ratio`` / 100 of the normalised texts              |
+| target_groups        | 0      | 0.06 | tags, IDF-weighted cosine                                                 |
+| actors               | 0      | 0.06 | tags, IDF-weighted cosine                                                 |
+| exploitation_forms   | 0      | 0.03 | tags, IDF-weighted cosine                                                 |
 
+A record with no tag at all (an upload of texts only) is compared through the tags the codebook's own words
+suggest for its text (gift_dash.suggest), with the second set of weights; its data are not changed.
 A tag or concept component counts for a pair only when both records have at least one value in it
 (an empty cell means "not stated", not "different"); the weights of the counted components are
-re-normalised to sum to 1. A frame without tag columns is compared on its text alone.
+re-normalised to sum to 1. Weights and threshold were chosen on the development set and checked on an
+independent one (tests/data/README.md, bench/eval_similarity.py).
+
+Duplicates: records whose texts normalise alike (case, punctuation, openers and stop words aside) and whose
+tags are the same are one unit; everything pairwise works on units, so 1,500 copies of a text cost one.
 
 Scale: candidates come from a sparse product of the combined feature matrix with itself, in row
-chunks. Up to ``EXACT_UP_TO`` records every pair sharing any feature is a candidate (exact); above,
-each record keeps its top ``CANDIDATES`` partners, looked up through its ``MAX_QUERY_FEATURES``
+chunks. Up to ``EXACT_UP_TO`` units every pair sharing any feature is a candidate (exact); above,
+each unit keeps its top ``CANDIDATES`` partners, looked up through its ``MAX_QUERY_FEATURES``
 strongest features that are not shared by very many records (those still count in scoring). Only
 candidate pairs are scored with rapidfuzz (``process.cpdist``), so no n×n matrix is ever built.
+The neighbours of one record are scored against every unit sharing a feature with it: exact at any size.
 
 Groups (one idea each): average linkage on the sparse candidate graph — two clusters merge while the
 mean score over all their cross pairs (a non-candidate pair counting 0) is at least the threshold. A
 record therefore joins a group only when it is close to the group as a whole, so A~B~C chains do not
 build giant groups. Each group's representative is its medoid (highest summed score to the others).
+Its label is its commonest topic and the words most of its members use.
 
-A record that carries several ideas belongs to exactly one group, the one its strongest idea pulls it
-into; its other ideas remain visible through ``neighbours``, which is not exclusive.
-On the development set (bench/eval_similarity.py) pairwise F1 stays >= 0.5 for thresholds 0.20–0.45;
-the default sits mid-plateau.
+A record that carries a second idea also joins the group of that idea (a second row, also=True) when its
+mean score to that group's records is at least the threshold plus ``SECOND_MARGIN``; its other ideas remain
+visible through ``neighbours``, which is not exclusive.
 Everything is deterministic: ties are broken by record id.
 """
 
@@ -53,13 +60,22 @@ from gift_dash.lexicon import CONCEPT_LABELS, Normalised, normalise
 from gift_dash.schema import NOT_STATED, Codebook, split_multi
 from gift_dash.suggest import Lexicon
 
+# Chosen on the development set (tests/data/similarity_dev_groups.csv) by bench/eval_similarity.py, and checked
+# on the independent set, which they were not chosen on. Curated tags; the other tag vocabularies add nothing
+# there, so they weigh 0 (they still name what two records share, in reasons).
 WEIGHTS = {
-    "topics": 0.35, "concepts": 0.20, "terms": 0.15, "fuzzy": 0.15,
+    "topics": 0.46, "concepts": 0.19, "terms": 0.28, "fuzzy": 0.07,
+    "target_groups": 0.0, "actors": 0.0, "exploitation_forms": 0.0,
+}
+# A pair where a record's tags are only suggested from its text (gift_dash.suggest): suggested topics are
+# noisier, so they weigh less and the concepts more (chosen the same way, on records with their tags removed).
+WEIGHTS_SUGGESTED = {
+    "topics": 0.33, "concepts": 0.33, "terms": 0.19, "fuzzy": 0.0,
     "target_groups": 0.06, "actors": 0.06, "exploitation_forms": 0.03,
 }
 TAG_COMPONENTS = ("topics", "target_groups", "actors", "exploitation_forms")
 SET_COMPONENTS = ("concepts",) + TAG_COMPONENTS  # count only when both records have a value
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.325
 FUZZY_SCORER = fuzz.token_sort_ratio
 DEFAULT_K = 5
 CANDIDATES = 20  # partners kept per record by candidate generation (quality on the dev set flat from 15 to 30)
@@ -69,7 +85,9 @@ MIN_BLOCKING_DF = 200
 BLOCKING_DF_SHARE = 0.02
 MAX_QUERY_FEATURES = 12  # strongest features of a record used to look up candidates
 _CHUNK_ROWS = 2000
-SECOND_MARGIN = 0.05  # a second group needs its threshold and this much more (chosen on the development set)
+# A second group needs its threshold and this much more. Any second group costs pairwise F1 on both labelled
+# sets (bench/eval_similarity.py); at 0.10 only the clearest few are kept.
+SECOND_MARGIN = 0.10
 LABEL_WORDS = 3
 _SCORE_DECIMALS = 4
 
@@ -107,6 +125,7 @@ class SimilarityIndex:
     scores: np.ndarray
     partners: tuple[tuple[np.ndarray, np.ndarray], ...]
     combined: sparse.csr_matrix  # every component's features side by side, weighted: shares anything = dot > 0
+    suggested: np.ndarray  # per unit: its tags are suggested from its text, not curated
     labels: dict[str, dict[str, str]]  # vocabulary -> value -> codebook label, for reasons and group labels
 
     @cached_property
@@ -231,30 +250,39 @@ def _row_dot(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> 
 
 
 def _pair_scores(matrices: dict[str, sparse.csr_matrix], has_value: dict[str, np.ndarray], fuzzy: list[str],
-                 left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """The combined score (module docstring) of each pair (left[i], right[i])."""
+                 suggested: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The combined score (module docstring) of each pair (left[i], right[i]); ``suggested``: units whose tags
+    are suggested, not curated (their pairs use WEIGHTS_SUGGESTED)."""
     numerator = np.zeros(len(left))
     weight_sum = np.zeros(len(left))
+    either = suggested[left] | suggested[right]
+
+    def weight(name: str) -> np.ndarray:
+        return np.where(either, WEIGHTS_SUGGESTED[name], WEIGHTS[name])
+
     for name, matrix in matrices.items():
         part = _row_dot(matrix, left, right)
         counted = has_value[name][left] & has_value[name][right] if name in SET_COMPONENTS else np.ones(len(left), bool)
-        numerator += WEIGHTS[name] * np.where(counted, part, 0.0)
-        weight_sum += WEIGHTS[name] * counted
+        numerator += weight(name) * np.where(counted, part, 0.0)
+        weight_sum += weight(name) * counted
     if len(left):
         ratios = process.cpdist([fuzzy[i] for i in left], [fuzzy[j] for j in right],
                                 scorer=FUZZY_SCORER, dtype=np.float32)
-        numerator += WEIGHTS["fuzzy"] * ratios / 100.0
-        weight_sum += WEIGHTS["fuzzy"]
+        numerator += weight("fuzzy") * ratios / 100.0
+        weight_sum += weight("fuzzy")
     return np.round(np.clip(numerator / weight_sum, 0.0, 1.0), _SCORE_DECIMALS)
 
 
-def _suggested_where_untagged(tags: dict[str, list[list[str]]], texts: list[str],
-                               codebook: Codebook | None) -> dict[str, list[list[str]]]:
+def _suggested_where_untagged(tags: dict[str, list[list[str]]], texts: list[str], codebook: Codebook | None
+                               ) -> tuple[dict[str, list[list[str]]], np.ndarray]:
     """Tag rows with, for each record that has no tag at all (an upload of texts only), the tags the codebook's
-    own words suggest for its text (gift_dash.suggest). Used for comparing only: the record is not tagged."""
+    own words suggest for its text (gift_dash.suggest), and which records got them. Used for comparing only:
+    the record is not tagged."""
     untagged = [row for row in range(len(texts)) if not any(tags[c][row] for c in TAG_COMPONENTS)]
+    flags = np.zeros(len(texts), dtype=bool)
     if codebook is None or not untagged:
-        return tags
+        return tags, flags
+    flags[untagged] = True
     lexicon = Lexicon.of(codebook)
     suggested: dict[str, dict[str, list[str]]] = {}
     filled = {column: list(rows) for column, rows in tags.items()}
@@ -264,19 +292,19 @@ def _suggested_where_untagged(tags: dict[str, list[list[str]]], texts: list[str]
             suggested[text] = lexicon.tags(text)
         for column in TAG_COMPONENTS:
             filled[column][row] = suggested[text].get(column, [])
-    return filled
+    return filled, flags
 
 
-def _units(records: pd.DataFrame, ids: np.ndarray, codebook: Codebook | None
-           ) -> tuple[np.ndarray, tuple[np.ndarray, ...], tuple[Normalised, ...], dict[str, list[list[str]]]]:
-    """Records that normalise alike with the same tags, as one unit each (numbered in id order, so the result
-    does not depend on the order of the rows): each record's unit, each unit's members, and each unit's
-    normalised text and tag rows."""
+def _units(records: pd.DataFrame, ids: np.ndarray, codebook: Codebook | None) -> tuple[
+        np.ndarray, tuple[np.ndarray, ...], tuple[Normalised, ...], dict[str, list[list[str]]], np.ndarray]:
+    """Records that normalise alike with the same tags (curated or suggested alike), as one unit each (numbered
+    in id order, so the result does not depend on the order of the rows): each record's unit, each unit's
+    members, and each unit's normalised text, tag rows and whether its tags are suggested."""
     by_text: dict[str, Normalised] = {}
     texts = records["text"].fillna("").astype(str).tolist()
     normalised = [by_text[t] if t in by_text else by_text.setdefault(t, normalise(t)) for t in texts]
-    tags = _suggested_where_untagged({column: _tag_rows(records, column) for column in TAG_COMPONENTS}, texts,
-                                     codebook)
+    tags, suggested = _suggested_where_untagged({column: _tag_rows(records, column) for column in TAG_COMPONENTS},
+                                                texts, codebook)
     unit = np.empty(len(records), dtype=np.int64)
     number: dict[tuple, int] = {}
     for position in np.argsort(ids, kind="stable").tolist():
@@ -284,11 +312,12 @@ def _units(records: pd.DataFrame, ids: np.ndarray, codebook: Codebook | None
         key = (n.terms, n.concepts, n.fuzzy, *(tuple(sorted(tags[c][position])) for c in TAG_COMPONENTS))
         if not any(key):  # nothing to compare: an empty text is alike to nothing, not a copy of another empty one
             key = (position,)
-        unit[position] = number.setdefault(key, len(number))
+        unit[position] = number.setdefault((*key, bool(suggested[position])), len(number))
     order = np.lexsort((_id_rank(ids), unit))
     members = tuple(np.split(order, np.flatnonzero(np.diff(unit[order])) + 1)) if len(order) else ()
     first = [int(m[0]) for m in members]
-    return unit, members, tuple(normalised[i] for i in first), {c: [tags[c][i] for i in first] for c in tags}
+    return (unit, members, tuple(normalised[i] for i in first), {c: [tags[c][i] for i in first] for c in tags},
+            suggested[first] if first else np.zeros(0, dtype=bool))
 
 
 def _partners(n_units: int, left: np.ndarray, right: np.ndarray, scores: np.ndarray,
@@ -315,7 +344,7 @@ def build_index(records: pd.DataFrame, candidates: int | None = None,
     _check(records)
     records = records.reset_index(drop=True)
     ids = records["id"].astype(str).to_numpy()
-    unit, members, normalised, tags = _units(records, ids, codebook)
+    unit, members, normalised, tags, suggested = _units(records, ids, codebook)
     n_units = len(members)
     if candidates is None:
         candidates = n_units if n_units <= EXACT_UP_TO else CANDIDATES
@@ -328,17 +357,18 @@ def build_index(records: pd.DataFrame, candidates: int | None = None,
     for name, feature_rows in rows.items():
         matrices[name], vocab[name], idf[name] = _feature_matrix(feature_rows, sublinear_tf=name == "terms")
         has_value[name] = np.array([bool(r) for r in feature_rows], dtype=bool)
-    combined = sparse.hstack([math.sqrt(WEIGHTS[name]) * m for name, m in matrices.items()], format="csr")
+    combined = sparse.hstack([math.sqrt(max(WEIGHTS[name], WEIGHTS_SUGGESTED[name])) * m
+                              for name, m in matrices.items()], format="csr")
     unit_rank = _id_rank(ids[[int(m[0]) for m in members]]) if n_units else np.empty(0, dtype=np.int64)
     left, right = _top_candidates(combined, candidates, unit_rank)
     fuzzy = [n.fuzzy for n in normalised]
-    scores = _pair_scores(matrices, has_value, fuzzy, left, right)
+    scores = _pair_scores(matrices, has_value, fuzzy, suggested, left, right)
     partners = _partners(n_units, left, right, scores, np.array([len(m) for m in members]), unit_rank)
     lists = (records["list_id"].fillna("").astype(str).to_numpy() if "list_id" in records.columns
              else np.array([""] * len(records), dtype=object))
     labels = {vocab: codebook.labels(vocab) for vocab in TAG_COMPONENTS} if codebook is not None else {}
     return SimilarityIndex(records, ids, lists, unit, members, normalised, matrices, has_value, fuzzy, vocab, idf,
-                           left, right, scores, partners, combined, labels)
+                           left, right, scores, partners, combined, suggested, labels)
 
 
 def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
@@ -392,7 +422,7 @@ def _all_partners(index: SimilarityIndex, unit: int, allowed: np.ndarray | None)
     others = np.unique(index.unit[allowed]) if allowed is not None else np.arange(len(index.members))
     shares = np.asarray((index.combined[others] @ index.combined[unit].T).todense()).ravel() > 0
     others = others[shares & (others != unit)]
-    scores = _pair_scores(index.matrices, index.has_value, index.fuzzy, np.full(len(others), unit), others)
+    scores = _pair_scores(index.matrices, index.has_value, index.fuzzy, index.suggested, np.full(len(others), unit), others)
     if len(index.members[unit]) > 1:
         others, scores = np.r_[unit, others], np.r_[1.0, scores]
     order = np.lexsort((index.unit_ids[others], -scores))
@@ -540,7 +570,7 @@ def _representatives(index: SimilarityIndex, cluster: np.ndarray) -> tuple[dict[
     others = np.array([node for node in range(n) if medoid[int(cluster[node])] != node], dtype=np.int64)
     centres = np.array([medoid[int(cluster[node])] for node in others], dtype=np.int64)
     score = np.ones(n)
-    score[others] = _pair_scores(index.matrices, index.has_value, index.fuzzy, centres, others)
+    score[others] = _pair_scores(index.matrices, index.has_value, index.fuzzy, index.suggested, centres, others)
     return medoid, score
 
 
@@ -645,7 +675,7 @@ def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_TH
     if also_of:
         units = np.array(sorted(also_of), dtype=np.int64)
         centres = np.array([medoid[also_of[u]] for u in units.tolist()], dtype=np.int64)
-        scores = dict(zip(units.tolist(), _pair_scores(index.matrices, index.has_value, index.fuzzy, centres,
+        scores = dict(zip(units.tolist(), _pair_scores(index.matrices, index.has_value, index.fuzzy, index.suggested, centres,
                                                        units).tolist(), strict=True))
         rows += [(node, medoid[also_of[u]], scores[u], True) for node, u in enumerate(index.unit.tolist())
                  if u in also_of]

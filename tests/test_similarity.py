@@ -130,16 +130,20 @@ def test_every_record_in_one_group_of_its_own_and_at_most_one_more(index, annex)
     assert frame["score"].between(0, 1).all()
 
 
-def test_a_record_with_two_ideas_counts_in_both_groups(index):
-    # Abidjan DDR (k): "final integration of reintegrating young people ... into their families" is about
-    # reintegration, and about the DDR of children associated with armed groups.
-    frame = groups(index)
-    second = frame[frame["also"]]
-    assert len(second) > 0
-    summary = group_summary(index.records, frame)
-    for record_id, group in zip(second["id"], second["group"], strict=True):
-        row = summary[summary["group"] == group].iloc[0]
-        assert record_id in row["member_ids"] and record_id in row["also_ids"]
+def test_a_record_with_two_ideas_counts_in_both_groups():
+    frame = pd.DataFrame({"id": list("abcde"), "text": [
+        "Train police officers on the investigation of trafficking cases", "Train police officers in investigation",
+        "Fund shelters and care for child victims", "Fund shelters and care for victims",
+        "Train police officers in investigation and fund shelters and care for victims"]})
+    found = groups(frame, threshold=0.3)
+    mine = found[found["id"] == "e"]
+    assert len(mine) == 2 and mine["also"].sum() == 1
+    police, shelters = (found.loc[found["id"] == i, "group"].iloc[0] for i in ("a", "c"))
+    assert set(mine["group"]) == {police, shelters}
+    summary = group_summary(frame, found).set_index("group")
+    assert "e" in summary.loc[police, "member_ids"] and "e" in summary.loc[shelters, "member_ids"]
+    assert summary["also_ids"].map(len).sum() == 1
+    assert len(groups(frame, threshold=0.3, second=False)) == len(frame)
 
 
 def test_group_labels_say_what_members_share_in_their_words(index, annex):
