@@ -108,11 +108,12 @@ def dense_similarity_token_set(texts: list[str]) -> np.ndarray:
     return process.cdist(texts, texts, scorer=fuzz.token_set_ratio, processor=utils.default_process) / 100.0
 
 
-def linkage_groups(ids: list[str], similarity: np.ndarray, threshold: float) -> pd.DataFrame:
-    """Average-linkage clusters of a dense similarity matrix, cut where similarity drops below ``threshold``."""
+def linkage_groups(ids: list[str], similarity: np.ndarray, threshold: float, method: str = "average") -> pd.DataFrame:
+    """Clusters of a dense similarity matrix (scipy linkage ``method``), cut where similarity drops below
+    ``threshold``."""
     distance = 1.0 - np.clip(similarity, 0, 1)
     np.fill_diagonal(distance, 0.0)
-    tree = linkage(squareform(distance, checks=False), method="average")
+    tree = linkage(squareform(distance, checks=False), method=method)
     return pd.DataFrame({"id": ids, "group": fcluster(tree, t=1.0 - threshold, criterion="distance")})
 
 
