@@ -507,7 +507,7 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
     """
     n = len(index.members)
     rank = _id_rank(index.unit_ids)  # node key: results do not depend on the order of the records
-    multiplicity = index.multiplicity[np.argsort(rank)]  # in node-key order
+    multiplicity = index.multiplicity[np.argsort(rank)].tolist()  # in node-key order; Python ints: a hot loop
     # A unit starts as a cluster of its copies (each pair of copies scoring 1.0): sizes are multiplicities and
     # the sum of scores between two units is their score times both sizes, so the means are those of records.
     # Two clusters can reach a mean at the threshold only if some pair between them is at the threshold, so
@@ -525,7 +525,7 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
             if i < j and s >= threshold * multiplicity[i] * multiplicity[j]]
     heapq.heapify(heap)
     parent = list(range(n))  # lists, not arrays: this loop reads single items millions of times
-    size = multiplicity.tolist()
+    size = list(multiplicity)
     while heap:
         negative, a, b = heapq.heappop(heap)
         if parent[a] != a or parent[b] != b or b not in links[a]:
