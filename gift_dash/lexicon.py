@@ -236,6 +236,18 @@ def concept_spans(stems: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
     return spans
 
 
+@lru_cache(maxsize=1 << 17)  # search reads the same texts on every page run
+def concept_words(text: str) -> dict[str, str]:
+    """Concept key -> the first words of ``text`` that name it, as written (lower case): {"law_enforcement":
+    "front line"} for "Ensure that front-line law enforcement officials …"."""
+    words = utils.default_process(str(text)).split()
+    found: dict[str, str] = {}
+    for start, end, keys in concept_spans([stem(w) for w in words]):
+        for key in keys:
+            found.setdefault(key, " ".join(words[start:end]))
+    return found
+
+
 @lru_cache(maxsize=1)
 def _openers_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Stemmed openers grouped by their first word, longest first."""

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-from gift_dash.lexicon import CONCEPT_LABELS, RELATED, STOP_WORDS, concept_spans, stem
+from gift_dash.lexicon import CONCEPT_LABELS, RELATED, STOP_WORDS, concept_spans, concept_words, stem
 from gift_dash.schema import Codebook, split_multi
 from gift_dash.similarity import TAG_COMPONENTS
 
@@ -106,17 +106,6 @@ def _matching_words(word: str, vocabulary: list[str], stems: list[str]) -> list[
                                            limit=None):
             hits.add(vocabulary[index])
     return sorted(hits)
-
-
-@lru_cache(maxsize=1 << 17)
-def _concepts_of(text: str) -> dict[str, str]:
-    """Concept key -> the first words of ``text`` that name it (as written, lower case)."""
-    words = utils.default_process(str(text)).split()
-    found: dict[str, str] = {}
-    for start, end, keys in concept_spans([stem(w) for w in words]):
-        for key in keys:
-            found.setdefault(key, " ".join(words[start:end]))
-    return found
 
 
 # ---------------------------------------------------------------------------------------------- the query
@@ -186,7 +175,7 @@ def _found_concepts(term: Term, vocabulary: list[str], stems: list[str]) -> froz
     for phrase in term.phrases:
         if len(phrase) == 1:
             for word in _matching_words(phrase[0], vocabulary, stems):
-                extra.update(_concepts_of(word))
+                extra.update(concept_words(word))
     return term.concepts | extra
 
 
@@ -208,7 +197,7 @@ def _tags(codebook: Codebook | None, columns: list[str]) -> list[_Tag]:
         if vocabulary in columns:
             for value, label in codebook.labels(vocabulary).items():
                 label = str(label or value.replace("_", " "))
-                out.append(_Tag(vocabulary, value, label, normalise(label), frozenset(_concepts_of(label))))
+                out.append(_Tag(vocabulary, value, label, normalise(label), frozenset(concept_words(label))))
     return out
 
 
@@ -255,7 +244,7 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
     normalised = pd.Series([normalise(t) for t in texts], dtype=object)
     vocabulary = sorted(set(" ".join(normalised).split()))
     stems = [_stem(v) for v in vocabulary]
-    named = [_concepts_of(t) for t in texts]
+    named = [concept_words(t) for t in texts]
     held: list[list[_Tag]] = [[] for _ in texts]
     for position, column in enumerate(columns[1:], start=1):
         split = {cell: [by_key[(column, v)] for v in split_multi(cell) if (column, v) in by_key]

@@ -56,7 +56,7 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from gift_dash.lexicon import CONCEPT_LABELS, Normalised, normalise
+from gift_dash.lexicon import CONCEPT_LABELS, Normalised, concept_words, normalise
 from gift_dash.schema import NOT_STATED, Codebook, split_multi
 from gift_dash.suggest import Lexicon
 
@@ -603,6 +603,18 @@ def _shared_words(index: SimilarityIndex, members: list[int]) -> list[str]:
             for t in stems]
 
 
+def _concept_as_written(index: SimilarityIndex, members: list[int]) -> list[str]:
+    """Where members share no word: the concept most of them name, in each one's own words ("synergistic,
+    coordinate, task force"), at most LABEL_WORDS."""
+    counts = Counter(c for m in members for c in set(index.normalised[m].concepts))
+    if not counts or max(counts.values()) < 2:
+        return []
+    concept = min(counts, key=lambda c: (-counts[c], c))
+    said = dict.fromkeys(concept_words(index.records["text"].iat[int(index.members[m][0])]).get(concept, "")
+                         for m in members)
+    return [w for w in said if w][:LABEL_WORDS]
+
+
 def _group_labels(index: SimilarityIndex, units: dict[int, list[int]], centre_unit: dict[int, int]) -> dict[int, str]:
     """A label per group (``units``: group -> its records' units, a unit once per record) saying what the members
     share: its best topic (and the second best where two groups would read alike), then the words most of its
@@ -613,7 +625,7 @@ def _group_labels(index: SimilarityIndex, units: dict[int, list[int]], centre_un
         rest.remove(centre_unit[c])
         ordered = [centre_unit[c]] + rest
         candidates[c] = _label_candidates(index, ordered)
-        words[c] = _shared_words(index, ordered) if len(ordered) > 1 else []
+        words[c] = (_shared_words(index, ordered) or _concept_as_written(index, ordered)) if len(ordered) > 1 else []
     first = Counter(names[0] for c, names in candidates.items() if names and len(units[c]) > 1)
     labels = {}
     for c, names in candidates.items():
