@@ -1,4 +1,4 @@
-"""Command line: ``python -m gift_dash validate|export|briefing|coverage|groups|neighbours``; failures are messages and exit codes, never tracebacks."""
+"""Command line: ``python -m gift_dash validate|export|briefing|coverage|groups|neighbours|search``; failures are messages and exit codes, never tracebacks."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.input is not None:
         dataset = _input_dataset(args.input, dataset)
     chosen = _filters(args, dataset, all_sources=args.input is not None)
-    records = flt.apply(dataset.records, dataset.events, chosen)
+    records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     if args.input is not None:
         scope += f" · records from {args.input.name}"
@@ -128,7 +128,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
 
     dataset = load_dataset(DATA_DIR)
     chosen = _filters(args, dataset)
-    records = flt.apply(dataset.records, dataset.events, chosen)
+    records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     document = render_briefing(records, dataset, scope, responses=planned_responses(records, dataset))
     _write(args.out, document.encode("utf-8"))
@@ -153,7 +153,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
     dataset = load_dataset(DATA_DIR)
     chosen = _filters(args, dataset)
-    records = flt.apply(dataset.records, dataset.events, chosen)
+    records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     table = response.coverage(records, dataset, args.by)
     gaps = response.unanswered_table(records, dataset)
@@ -217,6 +217,38 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
     return _run_similarity(args, compute)
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    """Print (or write) the records matching a query, best first: id, score, reason."""
+    import json
+
+    from gift_dash.export import csv_bytes
+    from gift_dash.search import SearchError, parse_query, search
+
+    if not parse_query(args.query):
+        print(f"INVALID: the query {args.query!r} has no word to search for", file=sys.stderr)
+        return EXIT_INVALID
+    records, label = _similarity_records(args)
+    try:
+        found = search(records, args.query, codebook=load_codebook(DATA_DIR / "codebook.csv"))
+    except SearchError as exc:
+        print(f"INVALID: {label}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    total = len(found)
+    if args.k is not None:
+        found = found.head(args.k)
+    if args.format == "json":
+        data = (json.dumps(found.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    else:
+        data = csv_bytes(found)
+    if args.out is None:  # a terminal or a pipe: no byte-order mark
+        sys.stdout.buffer.write(data.removeprefix("\ufeff".encode("utf-8")))
+        sys.stdout.flush()
+    else:
+        _write(args.out, data)
+    print(f"{total} record(s) of {len(records)} match {args.query!r} ({label}); {len(found)} listed", file=sys.stderr)
+    return EXIT_OK
+
+
 def _unit_interval(text: str) -> float:
     try:
         value = float(text)
@@ -242,7 +274,7 @@ def _add_similarity_parsers(sub) -> None:
 
     help_input = ("records CSV/XLSX with at least the columns id and text (tag columns are used when present); "
                   "default: the shipped annex II records")
-    groups = sub.add_parser("groups", help="group records that express the same idea (CSV: id,group,label,score)")
+    groups = sub.add_parser("groups", help="group records that express the same idea (CSV: id,group,label,score,also; a record with a second idea has a second row, also=True)")
     groups.add_argument("--input", type=Path, help=help_input)
     groups.add_argument("--threshold", type=_unit_interval, default=DEFAULT_THRESHOLD,
                         help=f"similarity (0-1) a group must hold together at; default {DEFAULT_THRESHOLD}, as the dashboard")
@@ -265,7 +297,7 @@ def _add_filter_options(command: argparse.ArgumentParser) -> None:
                            help=f"{dim.label.lower()}{extra}")
     group.add_argument("--theme-mode", choices=flt.THEME_MODES, default="any",
                        help="with several --theme: records with any (default) or all of them")
-    group.add_argument("--query", help="text search (typo-tolerant, every word must match)")
+    group.add_argument("--query", help="text search as in the dashboard: words, their concepts (training ~ capacity-building) and tag labels, typos tolerated; \"a phrase\" literally")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,6 +331,16 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.set_defaults(run=cmd_coverage)
 
     _add_similarity_parsers(sub)
+
+    search = sub.add_parser("search", help="records matching a query, ranked, with the reason (id,score,reason)")
+    search.add_argument("query", help='words to find (typos tolerated, synonyms through the concept lexicon and '
+                        'the codebook\'s tags); "a phrase in quotes" must appear as written')
+    search.add_argument("--input", type=Path, help="records CSV/XLSX with at least the columns id and text; "
+                        "default: the shipped annex II records")
+    search.add_argument("-k", type=_positive_int, help="list at most this many results; default: every match")
+    search.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
+    search.add_argument("--out", type=Path, help="file to write; default: standard output")
+    search.set_defaults(run=cmd_search)
     return parser
 
 

@@ -3,17 +3,16 @@ counts that tell what a pick would give, and its URL form (parse untrusted param
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import field as dc_field
 from dataclasses import fields, make_dataclass, replace
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process, utils
 
 from gift_dash.dimensions import ANNEX_II, BY_FIELD, DIMENSIONS, Dimension
 from gift_dash.schema import Codebook, split_multi
+from gift_dash.search import search_mask
 
 DEFAULT_SOURCES = (ANNEX_II,)
 ALL_SOURCES = "all"  # URL value meaning "no source restriction"; absent means the default (annex II)
@@ -29,35 +28,6 @@ MAX_VALUES_PER_KEY = 100
 MAX_QUERY_CHARS = 200
 _SHOWN_CHARS = 40  # how much of a rejected value a notice repeats
 
-# Fuzzy search. Text and query are normalised alike (rapidfuzz default_process: lower case, punctuation to
-# spaces), spelling variants are mapped to one form, and each word is lightly stemmed. A query word matches a
-# text word when their stems score fuzz.ratio >= SEARCH_THRESHOLD, or the text word starts with the query word
-# (query words of 4+ letters: "child" finds "children"), or the query word starts with a text word of 5+ letters
-# ("prevention" finds "prevent"). 90 admits one slip in a word of 7+ letters ("traficking" 93, "protcol" 92)
-# but not a different word of similar shape ("protection" vs "prosecution" 86, vs "prevention" 70).
-# Words of 3 letters or fewer must match exactly. A record matches when EVERY query word matches (AND).
-SEARCH_THRESHOLD = 90
-_MIN_FUZZY_CHARS = 4
-_MIN_PREFIX_CHARS = 5
-_STOPWORDS = frozenset("a an and for in of on or the to with by at".split())
-# British/American and split/joined spellings, after normalisation. Longer phrases first.
-_VARIANTS = {
-    "peace keepers": "peacekeepers", "peace keeper": "peacekeeper", "peace keeping": "peacekeeping",
-    "awareness raising": "awarenessraising", "capacity building": "capacitybuilding",
-    "labour": "labor", "programme": "program", "programmes": "programs", "centre": "center", "centres": "centers",
-    "counselling": "counseling", "judgement": "judgment", "behaviour": "behavior", "defence": "defense",
-    "favour": "favor", "honour": "honor", "neighbouring": "neighboring", "co operation": "cooperation",
-    "co ordination": "coordination", "co ordinate": "coordinate",
-}
-_VARIANT_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _VARIANTS), key=len, reverse=True)) + r")\b")
-_ISE_RE = re.compile(r"\b(\w{3,})is(ation|ations|e|ed|es|ing)\b")  # sensitisation -> sensitization
-_ISE_KEEP = frozenset({"advise", "advised", "advises", "advising", "exercise", "exercised", "exercises",
-                       "promise", "promised", "promises", "otherwise", "precise", "concise", "expertise",
-                       "franchise", "merchandise", "compromise", "compromised", "premise", "premises"})
-_SUFFIXES = ("ings", "ing", "ers", "er", "ed", "es", "s")
-
-
-
 # What a person has chosen: one tuple of values per dimension (empty = no restriction; ``sources=()`` means every
 # source), how several themes combine, and the search. Made from the registry so a new dimension is a new field.
 Filters = make_dataclass(
@@ -71,53 +41,6 @@ Filters.__doc__ = "The view state a person sets (see gift_dash.dimensions for th
 
 
 # ---------------------------------------------------------------------------------------------- applying
-
-def normalise(text: str) -> str:
-    """Lower case, punctuation as spaces, spelling variants mapped to one form (used on text and query alike)."""
-    clean = utils.default_process(text)
-    clean = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group(1)], clean)
-    return _ISE_RE.sub(lambda m: m.group(0) if m.group(0) in _ISE_KEEP else f"{m.group(1)}iz{m.group(2)}", clean)
-
-
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_FUZZY_CHARS:
-            return word[: -len(suffix)]
-    return word
-
-
-def _query_words(query: str) -> list[str]:
-    return [w for w in normalise(query).split() if w not in _STOPWORDS]
-
-
-def _matching_words(word: str, vocabulary: list[str]) -> list[str]:
-    """The text words (from ``vocabulary``) that a query word finds."""
-    if len(word) < _MIN_FUZZY_CHARS:
-        return [v for v in vocabulary if v == word]
-    stem = _stem(word)
-    hits = {v for v in vocabulary if v.startswith(word) or (len(v) >= _MIN_PREFIX_CHARS and word.startswith(v))}
-    stems = [_stem(v) for v in vocabulary]
-    for _, _, index in process.extract(stem, stems, scorer=fuzz.ratio, score_cutoff=SEARCH_THRESHOLD, limit=None):
-        hits.add(vocabulary[index])
-    return sorted(hits)
-
-
-def search_mask(texts: pd.Series, query: str) -> pd.Series:
-    """True where the text matches every word of the query, tolerating typos and spelling variants."""
-    words = _query_words(query)
-    if not words:
-        return pd.Series(True, index=texts.index)
-    normalised = texts.astype(str).map(normalise)
-    vocabulary = sorted(set(" ".join(normalised).split()))
-    mask = pd.Series(True, index=texts.index)
-    for word in words:
-        found = _matching_words(word, vocabulary)
-        if not found:
-            return pd.Series(False, index=texts.index)
-        pattern = r"\b(?:" + "|".join(map(re.escape, found)) + r")\b"
-        mask &= normalised.str.contains(pattern, regex=True)
-    return mask
-
 
 class Facets:
     """Which records hold which value, per dimension: a boolean matrix (records × distinct values) built once per
@@ -158,9 +81,11 @@ def _requires_all(filters, dim: Dimension) -> bool:
     return dim.field == "themes" and filters.theme_mode == "all"
 
 
-def masks(records: pd.DataFrame, events: pd.DataFrame, filters, facets: Facets | None = None) -> dict[str, pd.Series]:
+def masks(records: pd.DataFrame, events: pd.DataFrame, filters, facets: Facets | None = None,
+          codebook: Codebook | None = None) -> dict[str, pd.Series]:
     """One boolean mask per active restriction (field name -> mask), so option counts can lift one at a time.
-    ``facets`` are ``Facets(records, events)`` when the caller keeps them (the app does, per dataset)."""
+    ``facets`` are ``Facets(records, events)`` when the caller keeps them (the app does, per dataset); the search
+    also matches the ``codebook``'s tag labels (gift_dash.search)."""
     facets = Facets(records, events) if facets is None else facets
     out: dict[str, pd.Series] = {}
     for dim in DIMENSIONS.values():
@@ -168,7 +93,7 @@ def masks(records: pd.DataFrame, events: pd.DataFrame, filters, facets: Facets |
         if chosen:
             out[dim.field] = facets.holds(dim.field, chosen, _requires_all(filters, dim))
     if filters.query.strip():
-        out["query"] = search_mask(records["text"], filters.query)
+        out["query"] = search_mask(records, filters.query, codebook)
     return out
 
 
@@ -181,9 +106,9 @@ def combine(records: pd.DataFrame | pd.Index, found: Mapping[str, pd.Series], sk
     return mask
 
 
-def apply(records: pd.DataFrame, events: pd.DataFrame, filters) -> pd.DataFrame:
+def apply(records: pd.DataFrame, events: pd.DataFrame, filters, codebook: Codebook | None = None) -> pd.DataFrame:
     """The records that pass every filter, in their original order (a copy)."""
-    return records[combine(records, masks(records, events, filters))].copy()
+    return records[combine(records, masks(records, events, filters, codebook=codebook))].copy()
 
 
 def option_counts(facets: Facets, filters, found: Mapping[str, pd.Series], field: str,

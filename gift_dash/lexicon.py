@@ -182,6 +182,20 @@ CONCEPTS = (
 
 CONCEPT_LABELS = {concept.key: concept.label for concept in CONCEPTS}
 
+# Concepts close enough that asking for one should also find the others, more weakly (search): the actors
+# of criminal justice and security, evidence, the legal frame, working together, care for victims.
+FAMILIES = (
+    ("law_enforcement", "prosecution", "peacekeepers"),
+    ("research", "data", "monitoring"),
+    ("legislation", "instruments"),
+    ("cooperation", "coordination"),
+    ("victim_support", "reintegration", "repatriation", "witness"),
+    ("labour", "forced_labour"),
+    ("awareness", "media"),
+)
+RELATED = {key: frozenset(other for family in FAMILIES if key in family for other in family if other != key)
+           for key in CONCEPT_LABELS}
+
 
 def tokens(text: str) -> list[str]:
     """Lower-cased alphanumeric words of ``text`` (rapidfuzz's default processing), stemmed."""
@@ -202,6 +216,36 @@ def _phrase_table() -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[str, i
     for key in table:
         longest[key[0]] = max(longest.get(key[0], 0), len(key))
     return {key: tuple(value) for key, value in table.items()}, longest
+
+
+def concept_spans(stems: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Concept phrases found in stemmed words, left to right, longest phrase first and never overlapping:
+    (start, end, concept keys) with ``stems[start:end]`` the phrase. Shared by similarity and search."""
+    table, longest = _phrase_table()
+    spans = []
+    i = 0
+    while i < len(stems):
+        for length in range(min(longest.get(stems[i], 0), len(stems) - i), 0, -1):
+            keys = table.get(tuple(stems[i: i + length]))
+            if keys:
+                spans.append((i, i + length, keys))
+                i += length
+                break
+        else:
+            i += 1
+    return spans
+
+
+@lru_cache(maxsize=1 << 17)  # search reads the same texts on every page run
+def concept_words(text: str) -> dict[str, str]:
+    """Concept key -> the first words of ``text`` that name it, as written (lower case): {"law_enforcement":
+    "front line"} for "Ensure that front-line law enforcement officials …"."""
+    words = utils.default_process(str(text)).split()
+    found: dict[str, str] = {}
+    for start, end, keys in concept_spans([stem(w) for w in words]):
+        for key in keys:
+            found.setdefault(key, " ".join(words[start:end]))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -251,24 +295,22 @@ def normalise(text: str) -> Normalised:
         stems.append(s)
         surface.setdefault(s, word)
     stems = _strip_openers(stems)
-    table, longest = _phrase_table()
+    spans = {start: (end, keys) for start, end, keys in concept_spans(stems)}
     concepts: list[str] = []
     fuzzy: list[str] = []
     terms: list[str] = []
     i = 0
     while i < len(stems):
-        for length in range(min(longest.get(stems[i], 0), len(stems) - i), 0, -1):
-            keys = table.get(tuple(stems[i: i + length]))
-            if keys:
-                concepts.extend(k for k in keys if k not in concepts)
-                fuzzy.extend(keys)
-                terms.extend(s for s in stems[i: i + length] if s not in STOP_WORDS)
-                i += length
-                break
-        else:
-            word = stems[i]
-            if word not in STOP_WORDS and not _DIGITS.match(word) and len(word) > 1:
-                terms.append(word)
-                fuzzy.append(word)
-            i += 1
+        if i in spans:
+            end, keys = spans[i]
+            concepts.extend(k for k in keys if k not in concepts)
+            fuzzy.extend(keys)
+            terms.extend(s for s in stems[i:end] if s not in STOP_WORDS)
+            i = end
+            continue
+        word = stems[i]
+        if word not in STOP_WORDS and not _DIGITS.match(word) and len(word) > 1:
+            terms.append(word)
+            fuzzy.append(word)
+        i += 1
     return Normalised(tuple(terms), tuple(concepts), " ".join(fuzzy), surface)

@@ -2,35 +2,42 @@
 
 Score of a pair of records, in [0, 1] (1 = the same idea in the same words); a weighted mean of components:
 
-| component            | weight | what it compares                                                        |
-|----------------------|--------|-------------------------------------------------------------------------|
-| topics               | 0.35   | curated ``topics`` tags, IDF-weighted cosine (rare topics count more)   |
-| concepts             | 0.20   | concept lexicon hits (gift_dash.lexicon), IDF-weighted cosine           |
-| terms                | 0.15   | content words after opener/stop-word removal and stemming, TF-IDF cosine |
-| fuzzy                | 0.15   | rapidfuzz ``token_sort_ratio`` / 100 of the normalised texts             |
-| target_groups        | 0.06   | curated tags, IDF-weighted cosine                                       |
-| actors               | 0.06   | curated tags, IDF-weighted cosine                                       |
-| exploitation_forms   | 0.03   | curated tags, IDF-weighted cosine                                       |
+| component            | weight | weight, suggested tags | what it compares                                |
+|----------------------|--------|------------------------|-------------------------------------------------|
+| topics               | 0.46   | 0.33 | curated ``topics`` tags, IDF-weighted cosine (rare topics count more)     |
+| concepts             | 0.19   | 0.33 | concept lexicon hits (gift_dash.lexicon), IDF-weighted cosine             |
+| terms                | 0.28   | 0.19 | content words after opener/stop-word removal and stemming, TF-IDF cosine  |
+| fuzzy                | 0.07   | 0    | rapidfuzz ``token_sort_ratio`` / 100 of the normalised texts              |
+| target_groups        | 0      | 0.06 | tags, IDF-weighted cosine                                                 |
+| actors               | 0      | 0.06 | tags, IDF-weighted cosine                                                 |
+| exploitation_forms   | 0      | 0.03 | tags, IDF-weighted cosine                                                 |
 
+A record with no tag at all (an upload of texts only) is compared through the tags the codebook's own words
+suggest for its text (gift_dash.suggest), with the second set of weights; its data are not changed.
 A tag or concept component counts for a pair only when both records have at least one value in it
 (an empty cell means "not stated", not "different"); the weights of the counted components are
-re-normalised to sum to 1. A frame without tag columns is compared on its text alone.
+re-normalised to sum to 1. Weights and threshold were chosen on the development set and checked on an
+independent one (tests/data/README.md, bench/eval_similarity.py).
+
+Duplicates: records whose texts normalise alike (case, punctuation, openers and stop words aside) and whose
+tags are the same are one unit; everything pairwise works on units, so 1,500 copies of a text cost one.
 
 Scale: candidates come from a sparse product of the combined feature matrix with itself, in row
-chunks. Up to ``EXACT_UP_TO`` records every pair sharing any feature is a candidate (exact); above,
-each record keeps its top ``CANDIDATES`` partners, looked up through its ``MAX_QUERY_FEATURES``
+chunks. Up to ``EXACT_UP_TO`` units every pair sharing any feature is a candidate (exact); above,
+each unit keeps its top ``CANDIDATES`` partners, looked up through its ``MAX_QUERY_FEATURES``
 strongest features that are not shared by very many records (those still count in scoring). Only
 candidate pairs are scored with rapidfuzz (``process.cpdist``), so no n×n matrix is ever built.
+The neighbours of one record are scored against every unit sharing a feature with it: exact at any size.
 
 Groups (one idea each): average linkage on the sparse candidate graph — two clusters merge while the
 mean score over all their cross pairs (a non-candidate pair counting 0) is at least the threshold. A
 record therefore joins a group only when it is close to the group as a whole, so A~B~C chains do not
 build giant groups. Each group's representative is its medoid (highest summed score to the others).
+Its label is its commonest topic and the words most of its members use.
 
-A record that carries several ideas belongs to exactly one group, the one its strongest idea pulls it
-into; its other ideas remain visible through ``neighbours``, which is not exclusive.
-On the development set (bench/eval_similarity.py) pairwise F1 stays >= 0.5 for thresholds 0.20–0.45;
-the default sits mid-plateau.
+A record that carries a second idea also joins the group of that idea (a second row, also=True) when its
+mean score to that group's records is at least the threshold plus ``SECOND_MARGIN``; its other ideas remain
+visible through ``neighbours``, which is not exclusive.
 Everything is deterministic: ties are broken by record id.
 """
 
@@ -41,6 +48,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -48,16 +56,26 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from gift_dash.lexicon import CONCEPT_LABELS, Normalised, normalise
+from gift_dash.lexicon import CONCEPT_LABELS, Normalised, concept_words, normalise
 from gift_dash.schema import NOT_STATED, Codebook, split_multi
+from gift_dash.suggest import Lexicon
 
+# Chosen on the development set (tests/data/similarity_dev_groups.csv) by bench/eval_similarity.py, and checked
+# on the independent set, which they were not chosen on. Curated tags; the other tag vocabularies add nothing
+# there, so they weigh 0 (they still name what two records share, in reasons).
 WEIGHTS = {
-    "topics": 0.35, "concepts": 0.20, "terms": 0.15, "fuzzy": 0.15,
+    "topics": 0.46, "concepts": 0.19, "terms": 0.28, "fuzzy": 0.07,
+    "target_groups": 0.0, "actors": 0.0, "exploitation_forms": 0.0,
+}
+# A pair where a record's tags are only suggested from its text (gift_dash.suggest): suggested topics are
+# noisier, so they weigh less and the concepts more (chosen the same way, on records with their tags removed).
+WEIGHTS_SUGGESTED = {
+    "topics": 0.33, "concepts": 0.33, "terms": 0.19, "fuzzy": 0.0,
     "target_groups": 0.06, "actors": 0.06, "exploitation_forms": 0.03,
 }
 TAG_COMPONENTS = ("topics", "target_groups", "actors", "exploitation_forms")
 SET_COMPONENTS = ("concepts",) + TAG_COMPONENTS  # count only when both records have a value
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.35  # the dev set's best on the pages' 0.05 steps (0.325 is best overall, by 0.009)
 FUZZY_SCORER = fuzz.token_sort_ratio
 DEFAULT_K = 5
 CANDIDATES = 20  # partners kept per record by candidate generation (quality on the dev set flat from 15 to 30)
@@ -67,6 +85,10 @@ MIN_BLOCKING_DF = 200
 BLOCKING_DF_SHARE = 0.02
 MAX_QUERY_FEATURES = 12  # strongest features of a record used to look up candidates
 _CHUNK_ROWS = 2000
+# A second group needs its threshold and this much more. Any second group costs pairwise F1 on both labelled
+# sets (bench/eval_similarity.py); at 0.10 only the clearest few are kept.
+SECOND_MARGIN = 0.10
+LABEL_WORDS = 3
 _SCORE_DECIMALS = 4
 
 
@@ -78,12 +100,20 @@ class SimilarityError(ValueError):
 class SimilarityIndex:
     """Everything computed once per corpus: features, candidate pairs and their scores.
 
-    ``left``, ``right``: row positions of each candidate pair (left < right), ``scores`` their scores.
+    Records whose texts normalise alike and whose tags are the same (exact and near duplicates: case,
+    punctuation, openers and stop words aside) are one *unit*; features and pairs are computed per unit, so a
+    corpus that repeats a text 1,500 times costs what one copy costs. ``unit``: each record's unit;
+    ``members``: each unit's record positions in id order. ``normalised``, ``matrices``, ``has_value``,
+    ``fuzzy`` are per unit; ``left``, ``right``: unit positions of each candidate pair (left < right),
+    ``scores`` their scores; ``partners``: per unit, its candidate units best first (itself first, at 1.0,
+    when it has copies).
     """
 
     records: pd.DataFrame
     ids: np.ndarray
     lists: np.ndarray
+    unit: np.ndarray
+    members: tuple[np.ndarray, ...]
     normalised: tuple[Normalised, ...]
     matrices: dict[str, sparse.csr_matrix]
     has_value: dict[str, np.ndarray]
@@ -93,7 +123,19 @@ class SimilarityIndex:
     left: np.ndarray
     right: np.ndarray
     scores: np.ndarray
+    partners: tuple[tuple[np.ndarray, np.ndarray], ...]
+    combined: sparse.csr_matrix  # every component's features side by side, weighted: shares anything = dot > 0
+    suggested: np.ndarray  # per unit: its tags are suggested from its text, not curated
     labels: dict[str, dict[str, str]]  # vocabulary -> value -> codebook label, for reasons and group labels
+
+    @cached_property
+    def multiplicity(self) -> np.ndarray:
+        return np.array([len(m) for m in self.members], dtype=np.int64)
+
+    @cached_property
+    def unit_ids(self) -> np.ndarray:
+        """Each unit's smallest record id: its name wherever a tie must not depend on the order of the rows."""
+        return self.ids[[int(m[0]) for m in self.members]]
 
     def position(self, record_id: str) -> int:
         hits = np.flatnonzero(self.ids == record_id)
@@ -208,52 +250,125 @@ def _row_dot(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> 
 
 
 def _pair_scores(matrices: dict[str, sparse.csr_matrix], has_value: dict[str, np.ndarray], fuzzy: list[str],
-                 left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """The combined score (module docstring) of each pair (left[i], right[i])."""
+                 suggested: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The combined score (module docstring) of each pair (left[i], right[i]); ``suggested``: units whose tags
+    are suggested, not curated (their pairs use WEIGHTS_SUGGESTED)."""
     numerator = np.zeros(len(left))
     weight_sum = np.zeros(len(left))
+    either = suggested[left] | suggested[right]
+
+    def weight(name: str) -> np.ndarray:
+        return np.where(either, WEIGHTS_SUGGESTED[name], WEIGHTS[name])
+
     for name, matrix in matrices.items():
         part = _row_dot(matrix, left, right)
         counted = has_value[name][left] & has_value[name][right] if name in SET_COMPONENTS else np.ones(len(left), bool)
-        numerator += WEIGHTS[name] * np.where(counted, part, 0.0)
-        weight_sum += WEIGHTS[name] * counted
+        numerator += weight(name) * np.where(counted, part, 0.0)
+        weight_sum += weight(name) * counted
     if len(left):
         ratios = process.cpdist([fuzzy[i] for i in left], [fuzzy[j] for j in right],
                                 scorer=FUZZY_SCORER, dtype=np.float32)
-        numerator += WEIGHTS["fuzzy"] * ratios / 100.0
-        weight_sum += WEIGHTS["fuzzy"]
+        numerator += weight("fuzzy") * ratios / 100.0
+        weight_sum += weight("fuzzy")
     return np.round(np.clip(numerator / weight_sum, 0.0, 1.0), _SCORE_DECIMALS)
+
+
+def _suggested_where_untagged(tags: dict[str, list[list[str]]], texts: list[str], codebook: Codebook | None
+                               ) -> tuple[dict[str, list[list[str]]], np.ndarray]:
+    """Tag rows with, for each record that has no tag at all (an upload of texts only), the tags the codebook's
+    own words suggest for its text (gift_dash.suggest), and which records got them. Used for comparing only:
+    the record is not tagged."""
+    untagged = [row for row in range(len(texts)) if not any(tags[c][row] for c in TAG_COMPONENTS)]
+    flags = np.zeros(len(texts), dtype=bool)
+    if codebook is None or not untagged:
+        return tags, flags
+    flags[untagged] = True
+    lexicon = Lexicon.of(codebook)
+    suggested: dict[str, dict[str, list[str]]] = {}
+    filled = {column: list(rows) for column, rows in tags.items()}
+    for row in untagged:
+        text = texts[row]
+        if text not in suggested:
+            suggested[text] = lexicon.tags(text)
+        for column in TAG_COMPONENTS:
+            filled[column][row] = suggested[text].get(column, [])
+    return filled, flags
+
+
+def _units(records: pd.DataFrame, ids: np.ndarray, codebook: Codebook | None) -> tuple[
+        np.ndarray, tuple[np.ndarray, ...], tuple[Normalised, ...], dict[str, list[list[str]]], np.ndarray]:
+    """Records that normalise alike with the same tags (curated or suggested alike), as one unit each (numbered
+    in id order, so the result does not depend on the order of the rows): each record's unit, each unit's
+    members, and each unit's normalised text, tag rows and whether its tags are suggested."""
+    by_text: dict[str, Normalised] = {}
+    texts = records["text"].fillna("").astype(str).tolist()
+    normalised = [by_text[t] if t in by_text else by_text.setdefault(t, normalise(t)) for t in texts]
+    tags, suggested = _suggested_where_untagged({column: _tag_rows(records, column) for column in TAG_COMPONENTS},
+                                                texts, codebook)
+    unit = np.empty(len(records), dtype=np.int64)
+    number: dict[tuple, int] = {}
+    for position in np.argsort(ids, kind="stable").tolist():
+        n = normalised[position]
+        key = (n.terms, n.concepts, n.fuzzy, *(tuple(sorted(tags[c][position])) for c in TAG_COMPONENTS))
+        if not any(key):  # nothing to compare: an empty text is alike to nothing, not a copy of another empty one
+            key = (position,)
+        unit[position] = number.setdefault((*key, bool(suggested[position])), len(number))
+    order = np.lexsort((_id_rank(ids), unit))
+    members = tuple(np.split(order, np.flatnonzero(np.diff(unit[order])) + 1)) if len(order) else ()
+    first = [int(m[0]) for m in members]
+    return (unit, members, tuple(normalised[i] for i in first), {c: [tags[c][i] for i in first] for c in tags},
+            suggested[first] if first else np.zeros(0, dtype=bool))
+
+
+def _partners(n_units: int, left: np.ndarray, right: np.ndarray, scores: np.ndarray,
+              multiplicity: np.ndarray, unit_rank: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Per unit, its candidate units and scores, best first (ties: smaller id); a unit with copies lists itself
+    first at 1.0, as its copies are the same text."""
+    selves = np.flatnonzero(multiplicity > 1)
+    a = np.concatenate([left, right, selves])
+    b = np.concatenate([right, left, selves])
+    sc = np.concatenate([scores, scores, np.ones(len(selves))])
+    order = np.lexsort((unit_rank[b], -sc, a))
+    a, b, sc = a[order], b[order], sc[order]
+    bounds = np.searchsorted(a, np.arange(n_units + 1))
+    return tuple((b[bounds[u]: bounds[u + 1]], sc[bounds[u]: bounds[u + 1]]) for u in range(n_units))
 
 
 def build_index(records: pd.DataFrame, candidates: int | None = None,
                 codebook: Codebook | None = None) -> SimilarityIndex:
     """Compute features, candidate pairs and their scores for ``records`` (at least ``id`` and ``text``).
-    ``candidates``: partners kept per record; default every partner up to EXACT_UP_TO records, else CANDIDATES.
-    ``codebook`` names tag values in reasons and labels; without one they are shown as written."""
+    ``candidates``: partners kept per unit (distinct text); default every partner up to EXACT_UP_TO units, else
+    CANDIDATES. ``codebook`` names tag values in reasons and labels (without one they are shown as written),
+    and supplies suggested tags for records that have none.
+    IDF counts units, not records: a text repeated many times is one voice, and its words do not become common."""
     _check(records)
-    if candidates is None:
-        candidates = len(records) if len(records) <= EXACT_UP_TO else CANDIDATES
     records = records.reset_index(drop=True)
-    normalised = tuple(normalise(text) for text in records["text"].fillna(""))
+    ids = records["id"].astype(str).to_numpy()
+    unit, members, normalised, tags, suggested = _units(records, ids, codebook)
+    n_units = len(members)
+    if candidates is None:
+        candidates = n_units if n_units <= EXACT_UP_TO else CANDIDATES
     rows = {
         "terms": [list(n.terms) for n in normalised],
         "concepts": [list(n.concepts) for n in normalised],
-        **{column: _tag_rows(records, column) for column in TAG_COMPONENTS},
+        **tags,
     }
     matrices, vocab, idf, has_value = {}, {}, {}, {}
     for name, feature_rows in rows.items():
         matrices[name], vocab[name], idf[name] = _feature_matrix(feature_rows, sublinear_tf=name == "terms")
-        has_value[name] = np.array([bool(r) for r in feature_rows])
-    combined = sparse.hstack([math.sqrt(WEIGHTS[name]) * m for name, m in matrices.items()], format="csr")
-    ids = records["id"].astype(str).to_numpy()
-    left, right = _top_candidates(combined, candidates, _id_rank(ids))
+        has_value[name] = np.array([bool(r) for r in feature_rows], dtype=bool)
+    combined = sparse.hstack([math.sqrt(max(WEIGHTS[name], WEIGHTS_SUGGESTED[name])) * m
+                              for name, m in matrices.items()], format="csr")
+    unit_rank = _id_rank(ids[[int(m[0]) for m in members]]) if n_units else np.empty(0, dtype=np.int64)
+    left, right = _top_candidates(combined, candidates, unit_rank)
     fuzzy = [n.fuzzy for n in normalised]
-    scores = _pair_scores(matrices, has_value, fuzzy, left, right)
+    scores = _pair_scores(matrices, has_value, fuzzy, suggested, left, right)
+    partners = _partners(n_units, left, right, scores, np.array([len(m) for m in members]), unit_rank)
     lists = (records["list_id"].fillna("").astype(str).to_numpy() if "list_id" in records.columns
              else np.array([""] * len(records), dtype=object))
     labels = {vocab: codebook.labels(vocab) for vocab in TAG_COMPONENTS} if codebook is not None else {}
-    return SimilarityIndex(records, ids, lists, normalised, matrices, has_value, fuzzy, vocab, idf, left, right, scores,
-                           labels)
+    return SimilarityIndex(records, ids, lists, unit, members, normalised, matrices, has_value, fuzzy, vocab, idf,
+                           left, right, scores, partners, combined, suggested, labels)
 
 
 def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
@@ -277,6 +392,9 @@ def _shared(index: SimilarityIndex, name: str, i: int, j: int) -> list[str]:
 
 def reason(index: SimilarityIndex, i: int, j: int, max_terms: int = 4) -> str:
     """Why records at positions i and j are similar, in words: shared topics, ideas and terms."""
+    i, j = int(index.unit[i]), int(index.unit[j])
+    if i == j:
+        return "the same wording and tags"
     parts = []
     topics = _shared(index, "topics", i, j)
     if topics:
@@ -298,6 +416,19 @@ def reason(index: SimilarityIndex, i: int, j: int, max_terms: int = 4) -> str:
 NEIGHBOUR_COLUMNS = ["id", "rank", "neighbour_id", "score", "reason"]
 
 
+def _all_partners(index: SimilarityIndex, unit: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Like ``index.partners[unit]``, but scored against every unit sharing a feature with it (among the units of
+    ``allowed`` records), not only the candidates: exact however large the corpus."""
+    others = np.unique(index.unit[allowed]) if allowed is not None else np.arange(len(index.members))
+    shares = np.asarray((index.combined[others] @ index.combined[unit].T).todense()).ravel() > 0
+    others = others[shares & (others != unit)]
+    scores = _pair_scores(index.matrices, index.has_value, index.fuzzy, index.suggested, np.full(len(others), unit), others)
+    if len(index.members[unit]) > 1:
+        others, scores = np.r_[unit, others], np.r_[1.0, scores]
+    order = np.lexsort((index.unit_ids[others], -scores))
+    return others[order], scores[order]
+
+
 def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = None,
                k: int = DEFAULT_K, among: Iterable[str] | None = None, reasons: bool = True) -> pd.DataFrame:
     """Top-``k`` most similar records from OTHER lists (``list_id`` differs; without a ``list_id`` column
@@ -307,38 +438,63 @@ def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = N
     Columns: id, rank (1 = most similar), neighbour_id, score (0–1), reason (empty when ``reasons`` is False,
     which saves time on large corpora). Records that share no word,
     concept or tag with any other have no rows. Raises KeyError for an unknown ``record_id``.
+    Copies of a text are found like any other record (score 1.0), and cost no more than one record each.
+    For one record the search is exact (every record sharing a feature is scored); for every record at once
+    it reads the candidate pairs, which are exact up to EXACT_UP_TO distinct texts.
     """
     index = _as_index(source)
     if k < 1:
         raise ValueError("k must be at least 1")
-    wanted = None if record_id is None else index.position(str(record_id))
-    left = np.concatenate([index.left, index.right])
-    right = np.concatenate([index.right, index.left])
-    scores = np.concatenate([index.scores, index.scores])
-    keep = (index.lists[left] != index.lists[right]) | (index.lists[left] == "")
-    if wanted is not None:
-        keep &= left == wanted
-    left, right, scores = left[keep], right[keep], scores[keep]
+    queries = range(len(index.ids)) if record_id is None else [index.position(str(record_id))]
+    allowed = None
     if among is not None:
-        # A set lookup per remaining pair: np.isin on object arrays of ids takes minutes at 20k records.
-        allowed = among if isinstance(among, (set, frozenset)) else set(among)
-        keep = np.fromiter((i in allowed for i in index.ids[right]), dtype=bool, count=len(right))
-        left, right, scores = left[keep], right[keep], scores[keep]
-    order = np.lexsort((index.ids[right], -scores, index.ids[left]))
-    left, right, scores = left[order], right[order], scores[order]
-    # Rank = place within each record's block of pairs (sorted best first).
-    positions = np.arange(len(left))
-    block_start = np.maximum.accumulate(np.where(np.r_[True, left[1:] != left[:-1]], positions, 0))
-    rank = positions - block_start + 1
-    top = rank <= k
-    left, right, scores, rank = left[top], right[top], scores[top], rank[top]
-    return pd.DataFrame({
-        "id": index.ids[left], "rank": rank, "neighbour_id": index.ids[right], "score": scores,
-        "reason": [reason(index, int(i), int(j)) for i, j in zip(left, right, strict=True)] if reasons else "",
+        # A set lookup per record: np.isin on object arrays of ids takes minutes at 20k records.
+        wanted = among if isinstance(among, (set, frozenset)) else set(among)
+        allowed = np.fromiter((i in wanted for i in index.ids), dtype=bool, count=len(index.ids))
+    by_query: dict[tuple[int, str], list[int]] = {}  # records of one unit in one list get the same neighbours
+    for position in queries:
+        by_query.setdefault((int(index.unit[position]), str(index.lists[position])), []).append(position)
+    columns: dict[str, list] = {"id": [], "rank": [], "neighbour_id": [], "score": [], "left": [], "right": []}
+    for (unit, list_id), asking in by_query.items():
+        need = k + 1  # one spare: a record's own copies are candidates, the record itself is not
+        found, found_scores, count, last = [], [], 0, None
+        partners = index.partners[unit] if record_id is None else _all_partners(index, unit, allowed)
+        for other, score in zip(*partners, strict=True):
+            if count >= need and score < last:
+                break  # ties with the last one taken are still read, so that ids break them
+            members = index.members[other]
+            ok = (index.lists[members] != list_id) if list_id else np.ones(len(members), dtype=bool)
+            if allowed is not None:
+                ok &= allowed[members]
+            members = members[ok][:need]
+            found.append(members)
+            found_scores.append(np.full(len(members), score))
+            count, last = count + len(members), score
+        if not count:
+            continue
+        found_at, scores = np.concatenate(found), np.concatenate(found_scores)
+        order = np.lexsort((index.ids[found_at], -scores))
+        found_at, scores = found_at[order], scores[order]
+        for position in asking:
+            keep = found_at != position
+            near, near_scores = found_at[keep][:k], scores[keep][:k]
+            columns["id"] += [index.ids[position]] * len(near)
+            columns["rank"] += list(range(1, len(near) + 1))
+            columns["neighbour_id"] += index.ids[near].tolist()
+            columns["score"] += near_scores.tolist()
+            columns["left"] += [position] * len(near)
+            columns["right"] += near.tolist()
+    frame = pd.DataFrame({
+        "id": pd.Series(columns["id"], dtype=object), "rank": pd.Series(columns["rank"], dtype=np.int64),
+        "neighbour_id": pd.Series(columns["neighbour_id"], dtype=object),
+        "score": pd.Series(columns["score"], dtype=np.float64),
+        "reason": [reason(index, i, j) for i, j in zip(columns["left"], columns["right"], strict=True)]
+        if reasons else "",
     }, columns=NEIGHBOUR_COLUMNS)
+    return frame.sort_values(["id", "rank"], kind="stable").reset_index(drop=True)
 
 
-GROUP_COLUMNS = ["id", "group", "label", "score"]
+GROUP_COLUMNS = ["id", "group", "label", "score", "also"]
 
 
 def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
@@ -349,8 +505,11 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
     Exact for the candidate graph, and it never chains: a record joins a cluster only when it is close
     to the cluster as a whole. Ties are broken by record id, so the result does not depend on row order.
     """
-    n = len(index.ids)
-    rank = _id_rank(index.ids)  # node key: results do not depend on the order of the records
+    n = len(index.members)
+    rank = _id_rank(index.unit_ids)  # node key: results do not depend on the order of the records
+    multiplicity = index.multiplicity[np.argsort(rank)].tolist()  # in node-key order; Python ints: a hot loop
+    # A unit starts as a cluster of its copies (each pair of copies scoring 1.0): sizes are multiplicities and
+    # the sum of scores between two units is their score times both sizes, so the means are those of records.
     # Two clusters can reach a mean at the threshold only if some pair between them is at the threshold, so
     # clusters never grow beyond the connected components of the pairs at the threshold: pairs between
     # components can be left out from the start (exact, and most of the work at scale).
@@ -361,12 +520,12 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
     links: list[dict[int, float]] = [{} for _ in range(n)]  # cluster -> neighbour cluster -> sum of scores
     for i, j, s in zip(rank[index.left[inside]].tolist(), rank[index.right[inside]].tolist(),
                        index.scores[inside].tolist(), strict=True):
-        links[i][j] = s
-        links[j][i] = s
-    heap = [(-s, i, j) for i, row in enumerate(links) for j, s in row.items() if i < j and s >= threshold]
+        links[i][j] = links[j][i] = s * multiplicity[i] * multiplicity[j]
+    heap = [(-s / (multiplicity[i] * multiplicity[j]), i, j) for i, row in enumerate(links) for j, s in row.items()
+            if i < j and s >= threshold * multiplicity[i] * multiplicity[j]]
     heapq.heapify(heap)
     parent = list(range(n))  # lists, not arrays: this loop reads single items millions of times
-    size = [1] * n
+    size = list(multiplicity)
     while heap:
         negative, a, b = heapq.heappop(heap)
         if parent[a] != a or parent[b] != b or b not in links[a]:
@@ -395,45 +554,111 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
 
 
 def _representatives(index: SimilarityIndex, cluster: np.ndarray) -> tuple[dict[int, int], np.ndarray]:
-    """Each cluster's medoid (the member with the highest summed score to the other members; id breaks ties)
-    and every record's score with its medoid (1.0 for the medoid; scored exactly, even off the candidates)."""
-    n = len(index.ids)
+    """Each cluster's medoid unit (the one with the highest summed score to the other members, copies counting
+    1.0 each; id breaks ties) and every unit's score with its medoid (1.0 for the medoid and its copies; scored
+    exactly, even off the candidates)."""
+    n = len(index.members)
+    multiplicity = index.multiplicity
     same = cluster[index.left] == cluster[index.right]
-    within = np.bincount(index.left[same], weights=index.scores[same], minlength=n)
-    within += np.bincount(index.right[same], weights=index.scores[same], minlength=n)
-    order = np.lexsort((index.ids, -np.round(within, _SCORE_DECIMALS), cluster))
+    within = np.bincount(index.left[same], weights=index.scores[same] * multiplicity[index.right[same]], minlength=n)
+    within += np.bincount(index.right[same], weights=index.scores[same] * multiplicity[index.left[same]], minlength=n)
+    within += multiplicity - 1
+    order = np.lexsort((index.unit_ids, -np.round(within, _SCORE_DECIMALS), cluster))
     medoid: dict[int, int] = {}
     for node in order.tolist():
         medoid.setdefault(int(cluster[node]), node)
     others = np.array([node for node in range(n) if medoid[int(cluster[node])] != node], dtype=np.int64)
     centres = np.array([medoid[int(cluster[node])] for node in others], dtype=np.int64)
     score = np.ones(n)
-    score[others] = _pair_scores(index.matrices, index.has_value, index.fuzzy, centres, others)
+    score[others] = _pair_scores(index.matrices, index.has_value, index.fuzzy, index.suggested, centres, others)
     return medoid, score
 
 
 def _label_candidates(index: SimilarityIndex, members: list[int], limit: int = 2) -> list[str]:
     """The topics most members share (rarer topic on ties), best first; without topics, the commonest
-    concepts, else terms."""
-    for name in ("topics", "concepts", "terms"):
+    concepts."""
+    for name in ("topics", "concepts"):
         matrix = index.matrices[name]
         counts = Counter()
         for m in members:
             counts.update(matrix.indices[matrix.indptr[m]: matrix.indptr[m + 1]].tolist())
         if counts:
             best = sorted(counts, key=lambda f: (-counts[f], -index.idf[name][f], index.vocab[name][f]))[:limit]
-            values = [index.vocab[name][f] for f in best]
-            if name == "terms":
-                return [index.normalised[members[0]].surface.get(v, v) for v in values]
-            return [_label(index, name, v) for v in values]
-    return [NOT_STATED]
+            return [_label(index, name, index.vocab[name][f]) for f in best]
+    return []
 
 
-def _group_labels(index: SimilarityIndex, members: dict[int, list[int]]) -> dict[int, str]:
-    """A short label per group: its best topic, and the second best where two groups would read alike."""
-    candidates = {c: _label_candidates(index, [c] + [m for m in group if m != c]) for c, group in members.items()}
-    first = Counter(names[0] for c, names in candidates.items() if len(members[c]) > 1)
-    return {c: " · ".join(names) if first[names[0]] > 1 else names[0] for c, names in candidates.items()}
+def _shared_words(index: SimilarityIndex, members: list[int]) -> list[str]:
+    """Content words that at least half the members (and at least two) use, as the first member writes them:
+    most used first, rarer on ties; at most LABEL_WORDS."""
+    matrix = index.matrices["terms"]
+    counts = Counter()
+    for m in members:
+        counts.update(set(matrix.indices[matrix.indptr[m]: matrix.indptr[m + 1]].tolist()))
+    need = max(2, math.ceil(len(members) / 2))
+    best = sorted((f for f, c in counts.items() if c >= need),
+                  key=lambda f: (-counts[f], -index.idf["terms"][f], index.vocab["terms"][f]))[:LABEL_WORDS]
+    stems = [index.vocab["terms"][f] for f in best]
+    return [next((index.normalised[m].surface[t] for m in members if t in index.normalised[m].surface), t)
+            for t in stems]
+
+
+def _concept_as_written(index: SimilarityIndex, members: list[int]) -> list[str]:
+    """Where members share no word: the concept most of them name, in each one's own words ("synergistic,
+    coordinate, task force"), at most LABEL_WORDS."""
+    counts = Counter(c for m in members for c in set(index.normalised[m].concepts))
+    if not counts or max(counts.values()) < 2:
+        return []
+    concept = min(counts, key=lambda c: (-counts[c], c))
+    said = dict.fromkeys(concept_words(index.records["text"].iat[int(index.members[m][0])]).get(concept, "")
+                         for m in members)
+    return [w for w in said if w][:LABEL_WORDS]
+
+
+def _group_labels(index: SimilarityIndex, units: dict[int, list[int]], centre_unit: dict[int, int]) -> dict[int, str]:
+    """A label per group (``units``: group -> its records' units, a unit once per record) saying what the members
+    share: its best topic (and the second best where two groups would read alike), then the words most of its
+    members use, e.g. "Training of law enforcement and security forces: train, police"."""
+    candidates, words = {}, {}
+    for c, group in units.items():
+        rest = sorted(group)  # units are numbered in id order: the labels do not depend on the order of the rows
+        rest.remove(centre_unit[c])
+        ordered = [centre_unit[c]] + rest
+        candidates[c] = _label_candidates(index, ordered)
+        words[c] = (_shared_words(index, ordered) or _concept_as_written(index, ordered)) if len(ordered) > 1 else []
+    first = Counter(names[0] for c, names in candidates.items() if names and len(units[c]) > 1)
+    labels = {}
+    for c, names in candidates.items():
+        topic = " · ".join(names) if names and first[names[0]] > 1 else (names[0] if names else "")
+        said = ", ".join(words[c])
+        labels[c] = f"{topic}: {said}" if topic and said else topic or said or NOT_STATED
+    return labels
+
+
+def _second_groups(index: SimilarityIndex, cluster: np.ndarray, threshold: float) -> dict[int, int]:
+    """Unit -> a second cluster for units that carry a second idea: the other cluster (of two or more records)
+    to whose records the unit's mean score (non-candidates counting 0) is highest, when that mean is at least
+    ``threshold + SECOND_MARGIN``: as close to that group as its members must be to each other, and then some."""
+    n = len(index.members)
+    if not len(index.left):
+        return {}
+    multiplicity = index.multiplicity
+    rows = np.r_[index.left, index.right]
+    towards = cluster[np.r_[index.right, index.left]]
+    sums = sparse.coo_matrix((np.r_[index.scores * multiplicity[index.right], index.scores * multiplicity[index.left]],
+                              (rows, towards)), shape=(n, n)).tocsr()
+    size = np.bincount(cluster, weights=multiplicity, minlength=n)
+    second = {}
+    for unit in range(n):
+        lo, hi = sums.indptr[unit], sums.indptr[unit + 1]
+        clusters, totals = sums.indices[lo:hi], sums.data[lo:hi]
+        means = totals / size[clusters]
+        ok = (clusters != cluster[unit]) & (size[clusters] >= 2) & (means >= threshold + SECOND_MARGIN)
+        if ok.any():
+            candidates = np.flatnonzero(ok)
+            best = candidates[np.lexsort((clusters[candidates], -means[candidates]))[0]]
+            second[unit] = int(clusters[best])
+    return second
 
 
 def _event_ids(records: pd.DataFrame) -> np.ndarray:
@@ -443,50 +668,71 @@ def _event_ids(records: pd.DataFrame) -> np.ndarray:
     return records["event_id"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
 
 
-def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """Every record with its group: columns id, group (1 = spans most events), label, score (similarity to
-    the group's representative; 1.0 for the representative itself). Records with no partner at
-    ``threshold`` are groups of one. Each record is in exactly one group (see the module docstring)."""
+def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_THRESHOLD,
+           second: bool = True) -> pd.DataFrame:
+    """Every record with its group: columns id, group (1 = spans most events), label (what the members share),
+    score (similarity to the group's representative; 1.0 for the representative itself), also (False for the
+    record's own group). Records with no partner at ``threshold`` are groups of one. A record that also carries
+    the idea of another group (``second``; see the module docstring) has a second row there, with also=True."""
     index = _as_index(source)
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     cluster = _average_linkage(index, threshold)
-    medoid, score = _representatives(index, cluster)
-    centre = np.array([medoid[int(c)] for c in cluster.tolist()], dtype=np.int64)
+    medoid, unit_score = _representatives(index, cluster)
+    also_of = _second_groups(index, cluster, threshold) if second else {}
+    centre_of_unit = np.array([medoid[int(c)] for c in cluster.tolist()], dtype=np.int64)
+    first_record = np.array([int(m[0]) for m in index.members], dtype=np.int64)
+    # One row per membership: (record, the centre unit of its group, score, also).
+    rows = [(node, int(centre_of_unit[u]), float(unit_score[u]), False) for node, u in enumerate(index.unit.tolist())]
+    if also_of:
+        units = np.array(sorted(also_of), dtype=np.int64)
+        centres = np.array([medoid[also_of[u]] for u in units.tolist()], dtype=np.int64)
+        scores = dict(zip(units.tolist(), _pair_scores(index.matrices, index.has_value, index.fuzzy, index.suggested, centres,
+                                                       units).tolist(), strict=True))
+        rows += [(node, medoid[also_of[u]], scores[u], True) for node, u in enumerate(index.unit.tolist())
+                 if u in also_of]
     events = _event_ids(index.records)
     members: dict[int, list[int]] = {}
-    for node, c in enumerate(centre.tolist()):
-        members.setdefault(c, []).append(node)
+    for node, centre, _, _ in rows:
+        members.setdefault(centre, []).append(node)
     spans = {c: len(set(events[members[c]]) - {""}) for c in members}
-    ranked = sorted(members, key=lambda c: (-spans[c], -len(members[c]), index.ids[c]))
+    ranked = sorted(members, key=lambda c: (-spans[c], -len(members[c]), index.ids[first_record[c]]))
     group_of = {c: number for number, c in enumerate(ranked, start=1)}
-    labels = _group_labels(index, members)
+    labels = _group_labels(index, {c: [int(index.unit[m]) for m in group] for c, group in members.items()},
+                           {c: c for c in members})
     frame = pd.DataFrame({
-        "id": index.ids, "group": [group_of[c] for c in centre.tolist()],
-        "label": [labels[c] for c in centre.tolist()], "score": np.round(score, _SCORE_DECIMALS),
+        "id": index.ids[[node for node, _, _, _ in rows]], "group": [group_of[c] for _, c, _, _ in rows],
+        "label": [labels[c] for _, c, _, _ in rows], "score": np.round([sc for _, _, sc, _ in rows], _SCORE_DECIMALS),
+        "also": [also for _, _, _, also in rows],
     }, columns=GROUP_COLUMNS)
-    frame = frame.sort_values(["group", "score", "id"], ascending=[True, False, True], kind="stable")
+    frame = frame.sort_values(["group", "also", "score", "id"], ascending=[True, True, False, True], kind="stable")
     return frame.reset_index(drop=True)
 
 
 SUMMARY_COLUMNS = ["group", "label", "representative_id", "representative_text", "events", "n_events",
-                   "n_members", "member_ids"]
+                   "n_members", "member_ids", "also_ids"]
 
 
 def group_summary(records: pd.DataFrame, groups_frame: pd.DataFrame) -> pd.DataFrame:
     """One row per group, ranked by the number of events it spans (then members): representative (the member
     with the highest score: the medoid, unless the selection leaves it out) and its verbatim text, events
     (sorted list), counts and member ids (representative first, then by score). Only ids present in
-    ``records`` are counted, so a filtered ``records`` frame gives the groups as seen within that selection."""
+    ``records`` are counted, so a filtered ``records`` frame gives the groups as seen within that selection.
+    A record in a group through a second idea (``also``) counts there too, in members and events, like a record
+    with two themes; ``also_ids`` lists those members."""
     merged = groups_frame.merge(pd.DataFrame({"id": records["id"].astype(str), "text": records["text"],
                                               "event_id": _event_ids(records)}), on="id", how="inner")
-    merged = merged.sort_values(["group", "score", "id"], ascending=[True, False, True], kind="stable")
+    if "also" not in merged.columns:  # a groups frame written before records could carry two ideas
+        merged["also"] = False
+    merged = merged.sort_values(["group", "also", "score", "id"], ascending=[True, True, False, True], kind="stable")
     by_group = merged.groupby("group", sort=True)
     first = merged.drop_duplicates("group").set_index("group")
     summary = pd.DataFrame({
         "label": first["label"], "representative_id": first["id"], "representative_text": first["text"],
         "n_members": by_group.size(), "member_ids": by_group["id"].agg(list),
+        "also_ids": merged[merged["also"]].groupby("group")["id"].agg(list),
     })
+    summary["also_ids"] = [ids if isinstance(ids, list) else [] for ids in summary["also_ids"]]
     named = merged.loc[merged["event_id"] != "", ["group", "event_id"]].drop_duplicates()
     events = named.sort_values(["group", "event_id"]).groupby("group")["event_id"].agg(list)
     summary["events"] = [e if isinstance(e, list) else [] for e in events.reindex(summary.index)]

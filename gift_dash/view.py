@@ -9,6 +9,7 @@ import pandas as pd
 
 from gift_dash import filters as flt
 from gift_dash.data import Dataset
+from gift_dash.search import search
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class View:
     def of(cls, dataset: Dataset, filters: flt.Filters, found: Mapping[str, pd.Series] | None = None) -> View:
         """The view ``filters`` select; ``found`` are their masks when the caller already has them."""
         records = dataset.records
-        found = flt.masks(records, dataset.events, filters) if found is None else found
+        found = flt.masks(records, dataset.events, filters, codebook=dataset.codebook) if found is None else found
         return cls(dataset, filters, records[flt.combine(records, found)].copy(),
                    flt.describe(filters, dataset.codebook, dataset.events))
 
@@ -32,6 +33,16 @@ class View:
     def shows_other_sources(self) -> bool:
         """True when the view is not annex II alone, so tables say each record's source."""
         return self.filters.sources != flt.DEFAULT_SOURCES
+
+
+def ranked(view: View) -> tuple[pd.DataFrame, pd.Series | None]:
+    """The view's records with the best search match first, and why each matched (aligned with them); without a
+    search, the records in document order and None."""
+    if not view.filters.query.strip():
+        return view.records, None
+    results = search(view.records, view.filters.query, view.dataset.codebook).set_index("id")
+    records = view.records.set_index("id", drop=False).loc[results.index].reset_index(drop=True)
+    return records, results["reason"].reset_index(drop=True)
 
 
 def export_scope(view: View, frame: pd.DataFrame, part: str | None = None) -> str:

@@ -19,8 +19,10 @@ from gift_ui.text import md_escape
 
 WIDGET = "flt_"  # session-state key prefix of the filter widgets: WIDGET + a Filters field
 THEME_MODE_LABELS = {"any": "any chosen theme", "all": "all chosen themes"}
-SEARCH_HELP = ("Finds words even with typos or other spellings (traficking, peace keepers, sensitisation). "
-               "Every word must match.")
+SEARCH_HELP = ("Finds what you mean: words even with typos or other spellings (traficking, peace keepers), the "
+               "same concept in other words (training ~ capacity-building, police ~ law enforcement) and the "
+               "codebook's tags. \"A phrase in quotes\" must appear as written. Explore ranks the results and "
+               "says why each matched.")
 COUNT_HELP = ("The number before each option is how many records you would see with it added; for an option "
               "already chosen, how many of the records shown hold it.")
 
@@ -82,7 +84,7 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     ds = dataset()
     current, notices = address.read_filters(ds, page_keys)
     facets = state.facets(ds)
-    found = flt.masks(ds.records, ds.events, current, facets)  # once: the option counts and the view share them
+    found = flt.masks(ds.records, ds.events, current, facets, ds.codebook)  # once: the option counts and the view share them
     with st.sidebar:
         page_links(flt.to_query_params(current))
         st.markdown("### Filters")

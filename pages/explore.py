@@ -3,6 +3,7 @@
 import streamlit as st
 
 import gift_ui
+from gift_dash.view import ranked
 from gift_ui.record import record_heading, show_record
 
 view, notices = gift_ui.page_setup(
@@ -15,7 +16,9 @@ gift_ui.show_notices(notices)
 
 if records.empty:
     st.info("No records match these filters. Remove a filter or shorten the search in the sidebar.")
-gift_ui.show_records(view, records, key="explore_table", select="record", chosen=chosen_id, height=520)
+ordered, reasons = ranked(view)
+gift_ui.show_records(view, ordered, key="explore_table", select="record", chosen=chosen_id, height=520,
+                     trailing=None if reasons is None else {"Why it matched": reasons})
 
 st.divider()
 if not chosen_id:

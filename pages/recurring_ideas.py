@@ -13,7 +13,8 @@ view, notices = gift_ui.page_setup(
     "Recurring ideas", page_keys=("threshold", "group"),
     intro="Records from different events that say the same thing in other words, grouped. The score combines "
           "shared topics and other tags, a lexicon of synonyms (sensitization ~ awareness-raising, penal code ~ "
-          "legislation) and fuzzy word matching; a record sits in the one group its strongest idea pulls it into.")
+          "legislation) and fuzzy word matching. A record sits in the group its strongest idea pulls it into, and "
+          "also in a second group when it clearly carries that idea too (it then counts in both).")
 ds, records, events = view.dataset, view.records, view.dataset.events
 
 threshold = url_select_slider(
@@ -35,9 +36,11 @@ if recurring.empty:
     st.stop()
 
 alone = int((summary["n_members"] == 1).sum())
+second = int(recurring["also_ids"].map(len).sum())
 st.caption(f"**{len(recurring)}** groups of two or more records, ranked by the number of events they span; "
-           f"{alone} record(s) of this selection stand alone at threshold {threshold:.2f}. "
-           "Choose a row to read its records in full.")
+           f"{alone} record(s) of this selection stand alone at threshold {threshold:.2f}"
+           + (f"; {second} record(s) also count in a second group, for a second idea" if second else "")
+           + ". Choose a row to read its records in full.")
 table = recurring.assign(
     events_named=[", ".join(names.get(e, e) for e in evs) for evs in recurring["events"]],
 )[["label", "n_events", "events_named", "n_members", "representative_text"]].rename(columns={
@@ -50,9 +53,12 @@ if group_param:
     chosen = recurring[recurring["group"].astype(str) == group_param].iloc[0]
     st.subheader(f"{gift_ui.md_escape(chosen['label'])}: {chosen['n_members']} records from {chosen['n_events']} event(s)", anchor=False)
     members = records.set_index("id").loc[chosen["member_ids"]].reset_index()
-    scores = gift_ui.idea_groups(ds, threshold).set_index("id").loc[chosen["member_ids"], "score"]
-    st.markdown("The first record is the group's representative (the one closest to all the others). "
-                "Text verbatim.")
+    in_group = gift_ui.idea_groups(ds, threshold)
+    scores = in_group[in_group["group"] == chosen["group"]].set_index("id").loc[chosen["member_ids"], "score"]
+    st.markdown("The first record is the group's representative (the one closest to all the others). A record "
+                "marked as here for a second idea belongs first to another group. Text verbatim.")
     gift_ui.show_records(view, members, key="ri_members", part=f"Recurring idea: {chosen['label']}",
                          columns=("event", "section", "item", "text", "topics"),
-                         leading={"Similarity to the representative": scores.round(2)})
+                         leading={"Similarity to the representative": scores.round(2),
+                                  "Here for a second idea": ["yes" if i in chosen["also_ids"] else ""
+                                                             for i in chosen["member_ids"]]})

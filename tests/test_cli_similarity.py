@@ -16,12 +16,14 @@ def annex_ids():
     return set(records.loc[records["source"] == "annex-ii", "id"])
 
 
-def test_groups_default_is_every_shipped_annex_ii_record_once(tmp_path, annex_ids, capsys):
+def test_groups_default_is_every_shipped_annex_ii_record_once_in_its_own_group(tmp_path, annex_ids, capsys):
     out = tmp_path / "groups.csv"
     assert main(["groups", "--out", str(out)]) == 0
     frame = read_table(out)
-    assert list(frame.columns) == ["id", "group", "label", "score"]
-    assert set(frame["id"]) == annex_ids and len(frame) == len(annex_ids)
+    assert list(frame.columns) == ["id", "group", "label", "score", "also"]
+    own = frame[frame["also"] == "False"]  # a record's second idea is a second row, also=True
+    assert set(own["id"]) == annex_ids and len(own) == len(annex_ids)
+    assert frame.loc[frame["also"] == "True", "id"].isin(annex_ids).all()
     assert "118 record(s)" in capsys.readouterr().out
 
 

@@ -1,4 +1,4 @@
-"""Filters: applying them to the shipped records, fuzzy search, and the URL form of untrusted input."""
+"""Filters: applying them to the shipped records and the URL form of untrusted input (search: test_search.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from gift_dash.data import load_dataset
 from gift_dash.filters import (
     MAX_QUERY_CHARS,
     MAX_VALUES_PER_KEY,
-    SEARCH_THRESHOLD,
     URL_KEYS,
     Filters,
     apply,
     describe,
     from_query_params,
-    search_mask,
     to_query_params,
 )
 from gift_dash.schema import split_multi
@@ -41,44 +39,6 @@ def test_default_filters_show_annex_ii_only():
 
 def test_empty_sources_means_every_source():
     assert len(apply(RECORDS, EVENTS, Filters(sources=()))) == len(RECORDS)
-
-
-@pytest.mark.parametrize("query, must_find", [
-    ("traficking", "traffick"),
-    ("peace keepers", "peacekeeping"),
-    ("sensitisation", "Sensitization"),
-    ("labour", "labour"),
-    ("organisations", "organizations"),
-    ("PREVENTION", "prevent"),
-])
-def test_search_tolerates_typos_and_spelling_variants(query, must_find):
-    found = RECORDS[search_mask(RECORDS["text"], query)]
-    assert len(found) > 0
-    assert found["text"].str.contains(must_find, case=False).all()
-
-
-def test_search_finds_every_record_with_the_exact_word():
-    exact = RECORDS["text"].str.contains(r"\bpeacekeeping\b", case=False)
-    assert ids(RECORDS[exact]) <= ids(RECORDS[search_mask(RECORDS["text"], "peace keepers")])
-
-
-def test_search_does_not_confuse_words_of_similar_shape():
-    # "protection" scores 86 against "prosecution" and 70 against "prevention", both below SEARCH_THRESHOLD.
-    assert SEARCH_THRESHOLD > 86
-    found = RECORDS[search_mask(RECORDS["text"], "protection")]
-    assert found["text"].str.contains("protect", case=False).all()
-
-
-def test_search_requires_every_word():
-    both = RECORDS[search_mask(RECORDS["text"], "children armed")]
-    assert len(both) > 0
-    assert both["text"].str.contains("child", case=False).all()
-    assert both["text"].str.contains("armed", case=False).all()
-    assert search_mask(RECORDS["text"], "children xylophone").sum() == 0
-
-
-def test_blank_or_punctuation_query_restricts_nothing():
-    assert search_mask(RECORDS["text"], "  ?! ").all()
 
 
 def test_multi_valued_filter_matches_whole_values_not_substrings():

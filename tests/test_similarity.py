@@ -114,11 +114,48 @@ def test_without_list_id_every_other_record_qualifies():
 
 # --- groups ----------------------------------------------------------------------------------------------
 
-def test_every_record_in_exactly_one_group(index, annex):
+def own(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each record's own group (the rows that are not a second idea)."""
+    return frame[~frame["also"]]
+
+
+def test_every_record_in_one_group_of_its_own_and_at_most_one_more(index, annex):
     frame = groups(index)
     assert list(frame.columns) == GROUP_COLUMNS
-    assert sorted(frame["id"]) == sorted(annex["id"])
+    assert sorted(own(frame)["id"]) == sorted(annex["id"])
+    second = frame[frame["also"]]
+    assert second["id"].is_unique
+    both = own(frame).set_index("id").loc[second["id"], "group"].to_numpy()
+    assert (both != second["group"].to_numpy()).all()  # a second group is another group
     assert frame["score"].between(0, 1).all()
+
+
+def test_a_record_with_two_ideas_counts_in_both_groups():
+    frame = pd.DataFrame({"id": list("abcde"), "text": [
+        "Train police officers on the investigation of trafficking cases", "Train police officers in investigation",
+        "Fund shelters and care for child victims", "Fund shelters and care for victims",
+        "Train police officers in investigation and fund shelters and care for victims"]})
+    found = groups(frame, threshold=0.3)
+    mine = found[found["id"] == "e"]
+    assert len(mine) == 2 and mine["also"].sum() == 1
+    police, shelters = (found.loc[found["id"] == i, "group"].iloc[0] for i in ("a", "c"))
+    assert set(mine["group"]) == {police, shelters}
+    summary = group_summary(frame, found).set_index("group")
+    assert "e" in summary.loc[police, "member_ids"] and "e" in summary.loc[shelters, "member_ids"]
+    assert summary["also_ids"].map(len).sum() == 1
+    assert len(groups(frame, threshold=0.3, second=False)) == len(frame)
+
+
+def test_group_labels_say_what_members_share_in_their_words(index, annex):
+    frame = own(groups(index)).set_index("id")
+    label = frame.loc["cape-town-2007-rel-g", "label"]
+    topic, _, words = label.partition(": ")
+    topics = annex.loc[annex["id"] == "cape-town-2007-rel-g", "topics"].iloc[0].split("; ")
+    assert topic in {load_dataset().codebook.label("topics", t) for t in topics}  # the topic the members share
+    text_of = dict(zip(annex["id"], annex["text"].str.lower(), strict=True))
+    members = frame.index[frame["group"] == frame.loc["cape-town-2007-rel-g", "group"]]
+    for word in words.split(", "):
+        assert sum(word.lower() in text_of[m] for m in members) >= len(members) / 2
 
 
 def test_groups_are_deterministic(annex):
@@ -135,7 +172,7 @@ def test_a_bridge_record_does_not_chain_two_ideas_into_one_group():
     pairs = neighbours(frame, k=2)
     bridge_scores = pairs[pairs["id"] == "b"]["score"]
     assert (bridge_scores >= 0.4).all()  # a~b and b~c both pass the threshold below ...
-    result = groups(frame, threshold=0.4).set_index("id")["group"]
+    result = own(groups(frame, threshold=0.4)).set_index("id")["group"]
     assert result["a"] == result["b"] != result["c"]  # ... yet a and c, unrelated, are not grouped
 
 
@@ -146,7 +183,7 @@ def test_higher_threshold_never_makes_bigger_largest_group(index):
 
 
 def test_training_of_law_enforcement_is_one_group(index):
-    frame = groups(index).set_index("id")
+    frame = own(groups(index)).set_index("id")
     wanted = ["kampala-2007-gen-e", "bangkok-2007-pri-c-i", "abidjan-2007-pre-c", "cape-town-2007-rel-g"]
     assert frame.loc[wanted, "group"].nunique() == 1
 
@@ -165,13 +202,14 @@ def test_summary_ranked_by_events_spanned(annex, index):
     text_of = dict(zip(annex["id"], annex["text"], strict=True))
     assert first["representative_text"] == text_of[first["representative_id"]]  # verbatim
     assert first["member_ids"][0] == first["representative_id"]
-    assert summary["n_members"].sum() == len(annex)
+    assert summary["n_members"].sum() == len(annex) + summary["also_ids"].map(len).sum()
 
 
 def test_summary_of_a_filtered_selection_counts_only_selected(annex, index):
     part = annex[annex["event_id"] == "abidjan-2007"]
     summary = group_summary(part, groups(index))
-    assert summary["n_members"].sum() == len(part)
+    assert summary["n_members"].sum() == len(part) + summary["also_ids"].map(len).sum()
+    assert {i for ids in summary["member_ids"] for i in ids} == set(part["id"])
     assert all(events == ["abidjan-2007"] for events in summary["events"])
 
 
@@ -179,7 +217,7 @@ def test_text_only_frame_works():
     frame = pd.DataFrame({"id": ["1", "2", "3", "4"], "text": [
         "Sensitization of travellers through messages", "Awareness-raising campaigns for travellers",
         "Licensing of recruitment agencies", "Register and license recruitment agencies"]})
-    result = groups(frame, threshold=0.3).set_index("id")["group"]
+    result = own(groups(frame, threshold=0.3)).set_index("id")["group"]
     assert result["1"] == result["2"] and result["3"] == result["4"] and result["1"] != result["3"]
 
 
@@ -200,7 +238,7 @@ def test_duplicate_ids_are_refused():
 def test_any_texts_give_one_group_per_record(texts):
     frame = pd.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "text": texts})
     result = groups(frame, threshold=DEFAULT_THRESHOLD)
-    assert sorted(result["id"]) == sorted(frame["id"])
+    assert sorted(own(result)["id"]) == sorted(frame["id"])
     assert result["score"].between(0, 1).all()
 
 
@@ -253,3 +291,46 @@ def test_groups_of_the_shipped_data_read_differently(records):
     summary = group_summary(records, found)
     labels = summary.loc[summary["n_members"] > 1, "label"]
     assert labels.is_unique, labels[labels.duplicated()].tolist()
+
+
+# --- duplicate-heavy corpora -----------------------------------------------------------------------------
+
+def _with_copies(records: pd.DataFrame, record_id: str, copies: int, change=lambda text: text) -> pd.DataFrame:
+    """``records`` plus ``copies`` uploaded copies of one record, each with its own id and list."""
+    row = records[records["id"] == record_id]
+    repeated = row.loc[row.index.repeat(copies)].copy()
+    repeated["id"] = [f"copy-{i}" for i in range(copies)]
+    repeated["list_id"] = [f"upload-{i}" for i in range(copies)]
+    repeated["source"] = "uploaded"
+    repeated["text"] = repeated["text"].map(change)
+    return pd.concat([records, repeated], ignore_index=True)
+
+
+def test_a_finding_repeated_in_an_upload_changes_no_echo(records):
+    finding = records.loc[records["source"] == "section-vi", "id"].iloc[0]
+    annex_ids = set(records.loc[records["source"] == "annex-ii", "id"])
+    before = neighbours(build_index(records), finding, k=5, among=annex_ids)
+    bigger = _with_copies(records, finding, 3000)
+    index = build_index(bigger)
+    assert len(index.members) == len(records)  # 3,000 copies are one unit with the original: no pairwise work
+    after = neighbours(index, finding, k=5, among=annex_ids)
+    pd.testing.assert_frame_equal(before, after)
+
+
+@pytest.mark.parametrize("change", [str.upper, lambda t: "Ensure that " + t.rstrip(".") + "!"])
+def test_near_duplicates_are_found_as_the_same_wording(records, change):
+    bigger = _with_copies(records, "kampala-2007-gen-e", 50, change)
+    index = build_index(bigger)
+    near = neighbours(index, "kampala-2007-gen-e", k=5)
+    assert (near["score"] == 1.0).all() and set(near["neighbour_id"]) <= {f"copy-{i}" for i in range(50)}
+    assert near["reason"].iloc[0] == "the same wording and tags"
+    frame = own(groups(index)).set_index("id")["group"]
+    assert frame[[f"copy-{i}" for i in range(50)]].eq(frame["kampala-2007-gen-e"]).all()
+
+
+def test_copies_count_in_their_group_and_its_events(records):
+    annex = records[records["source"] == "annex-ii"]
+    bigger = _with_copies(annex, "kampala-2007-gen-e", 20)
+    summary = group_summary(bigger, groups(bigger))
+    row = summary[summary["member_ids"].map(lambda ids: "kampala-2007-gen-e" in ids)].iloc[0]
+    assert row["n_members"] >= 21

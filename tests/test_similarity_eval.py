@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gift_dash.similarity_eval import linkage_groups, pairwise, recall_at_k
+from bench.similarity_eval import linkage_groups, pairwise, recall_at_k
 
 LABELS = pd.DataFrame({"id": ["a", "b", "c", "d", "e"], "group": ["x", "x", "x", "y", "y"]})
 

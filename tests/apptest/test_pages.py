@@ -87,11 +87,14 @@ def test_facet_options_show_counts_under_the_current_selection(open_page):
     assert "9 · Prosecution" in labels and "0 · Prevention" in labels
 
 
-def test_fuzzy_search_from_the_sidebar(open_page):
+def test_search_from_the_sidebar_ranks_the_records_and_says_why(open_page):
     at = open_page(EXPLORE)
     widget(at, "text_input", "flt_query").input("peace keepers").run()
-    texts = at.dataframe[0].value["Text (verbatim)"]
-    assert len(texts) >= 1 and texts.str.contains("peacekeeping").all()
+    table = at.dataframe[0].value
+    assert "peacekeeping" in table["Text (verbatim)"].iloc[0]  # the words themselves rank first
+    assert table["Why it matched"].iloc[0] == "words: peacekeeping"
+    assert table["Why it matched"].str.len().gt(0).all()
+    assert f"Showing **{len(table)}**" in showing(at)
 
 
 def test_filters_change_the_overview_figures(open_page):

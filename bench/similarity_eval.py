@@ -31,14 +31,33 @@ class PairScores:
     f1: float
 
 
+def memberships(frame: pd.DataFrame) -> dict[str, frozenset]:
+    """id -> the groups it is in. A frame may list an id once per group (a record carrying two ideas)."""
+    out: dict[str, set] = {}
+    for record_id, group in zip(frame["id"], frame["group"], strict=True):
+        out.setdefault(record_id, set()).add(group)
+    return {record_id: frozenset(groups) for record_id, groups in out.items()}
+
+
+def read_labels(path, also: bool = True) -> pd.DataFrame:
+    """A labelled set as id, group rows; with ``also``, a second row for each ``also_group`` (where the file has
+    that column), so a record carrying two ideas is in both groups."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rows = frame[["id", "group"]]
+    if also and "also_group" in frame.columns:
+        second = frame.loc[frame["also_group"] != "", ["id", "also_group"]].rename(columns={"also_group": "group"})
+        rows = pd.concat([rows, second], ignore_index=True)
+    return rows.reset_index(drop=True)
+
+
 def pairwise(labels: pd.DataFrame, predicted: pd.DataFrame) -> PairScores:
-    """``labels``: id, group (gold); ``predicted``: id, group. See the module docstring."""
-    gold = dict(zip(labels["id"], labels["group"], strict=True))
-    pred = dict(zip(predicted["id"], predicted["group"], strict=True))
+    """``labels``: id, group (gold); ``predicted``: id, group; either may list an id in several groups, and a
+    pair is "same" when its two records share at least one group. See the module docstring."""
+    gold, pred = memberships(labels), memberships(predicted)
     ids = sorted(i for i in gold if i in pred)
     tp = fp = fn = 0
     for a, b in combinations(ids, 2):
-        same_gold, same_pred = gold[a] == gold[b], pred[a] == pred[b]
+        same_gold, same_pred = bool(gold[a] & gold[b]), bool(pred[a] & pred[b])
         tp += same_gold and same_pred
         fp += same_pred and not same_gold
         fn += same_gold and not same_pred
@@ -50,13 +69,18 @@ def pairwise(labels: pd.DataFrame, predicted: pd.DataFrame) -> PairScores:
 
 def recall_at_k(labels: pd.DataFrame, records: pd.DataFrame, neighbour_frame: pd.DataFrame,
                 k: int = 5, capped: bool = True) -> float:
-    """``neighbour_frame``: id, rank, neighbour_id (ranks 1..k used). See the module docstring."""
+    """``neighbour_frame``: id, rank, neighbour_id (ranks 1..k used). See the module docstring; a record's
+    partners are the records sharing any of its groups."""
     list_of = dict(zip(records["id"], records["list_id"], strict=True))
-    members = labels.groupby("group")["id"].apply(list).to_dict()
+    groups_of = memberships(labels)
+    members: dict[str, set] = {}
+    for record_id, groups in groups_of.items():
+        for group in groups:
+            members.setdefault(group, set()).add(record_id)
     found = neighbour_frame[neighbour_frame["rank"] <= k].groupby("id")["neighbour_id"].apply(set).to_dict()
     shares = []
-    for record_id, group in zip(labels["id"], labels["group"], strict=True):
-        partners = {m for m in members[group] if list_of[m] != list_of[record_id]}
+    for record_id, groups in sorted(groups_of.items()):
+        partners = {m for g in groups for m in members[g] if list_of[m] != list_of[record_id]}
         if not partners:
             continue
         hits = len(found.get(record_id, set()) & partners)
@@ -84,11 +108,12 @@ def dense_similarity_token_set(texts: list[str]) -> np.ndarray:
     return process.cdist(texts, texts, scorer=fuzz.token_set_ratio, processor=utils.default_process) / 100.0
 
 
-def linkage_groups(ids: list[str], similarity: np.ndarray, threshold: float) -> pd.DataFrame:
-    """Average-linkage clusters of a dense similarity matrix, cut where similarity drops below ``threshold``."""
+def linkage_groups(ids: list[str], similarity: np.ndarray, threshold: float, method: str = "average") -> pd.DataFrame:
+    """Clusters of a dense similarity matrix (scipy linkage ``method``), cut where similarity drops below
+    ``threshold``."""
     distance = 1.0 - np.clip(similarity, 0, 1)
     np.fill_diagonal(distance, 0.0)
-    tree = linkage(squareform(distance, checks=False), method="average")
+    tree = linkage(squareform(distance, checks=False), method=method)
     return pd.DataFrame({"id": ids, "group": fcluster(tree, t=1.0 - threshold, criterion="distance")})
 
 

@@ -1,0 +1,343 @@
+"""Search: a query's words found in the records' words, in the concepts of the similarity lexicon, and in
+the codebook's tags; results ranked, each with the reason it matched.
+
+A query is cut into *terms*. A ``"quoted phrase"`` is one term matched literally (case, punctuation and
+spelling variants aside) and every quoted phrase is required. Outside quotes, a run of words that names a
+concept of the lexicon (``capacity building``, ``law enforcement``, ``penal code``) is one term, every other
+word (stop words aside) is one term; terms naming the same concepts ("prosecutors and judges") are merged.
+
+A term matches a record, best first:
+
+| how                         | strength | e.g. for the term "police"                                         |
+|-----------------------------|----------|--------------------------------------------------------------------|
+| its words in the text       | 1.0      | "train police, prosecutors" (typos tolerated, see below)           |
+| its concept in the text     | 0.8      | "front-line law enforcement officials" (concept law enforcement)   |
+| a tag's codebook label      | 0.6      | topic "Training of law enforcement and security forces"            |
+| a tag's codebook definition | 0.3      | a tag whose definition names police (too broad to match alone)     |
+
+A record's score is the mean of its terms' strengths weighted by how rare each term is in the records
+searched (BM25's idf: a word found everywhere says little), so it lies in [0, 1]. Records scoring at least
+``MIN_SCORE`` match (ranked OR): a record needs the rarer half of the query's evidence, so "training police"
+keeps the records about training *and* police, then those naming the rarer of the two, and not every record
+that merely mentions enforcement. A term that matches nothing weighs most, so a query with a word found
+nowhere finds (almost) nothing, as a person expects.
+
+Typos: text and query are normalised alike (rapidfuzz ``default_process``, British/American spellings,
+"peace keepers" -> "peacekeepers"), each word lightly stemmed; a query word matches a text word when their
+stems score ``fuzz.ratio`` >= ``SEARCH_THRESHOLD``, or the text word starts with the query word (query
+words of 4+ letters: "child" finds "children"), or the query word starts with a text word of 5+ letters
+("prevention" finds "prevent"). 90 admits one slip in a word of 7+ letters ("traficking" 93, "protcol" 92)
+but not a different word of similar shape ("protection" vs "prosecution" 86, vs "prevention" 70). Words of
+3 letters or fewer match exactly. A misspelt word also reaches its concept through the text words it finds.
+
+Tags are read from the codebook given (the vocabularies of ``similarity.TAG_COMPONENTS``), never from a
+list here, so renaming a tag value in the codebook changes nothing in this module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process, utils
+
+from gift_dash.lexicon import (
+    CONCEPT_LABELS,
+    RELATED,
+    STOP_WORDS,
+    concept_spans,
+    concept_words,
+    stem,
+)
+from gift_dash.schema import Codebook, split_multi
+from gift_dash.similarity import TAG_COMPONENTS
+
+SEARCH_THRESHOLD = 90
+_MIN_FUZZY_CHARS = 4
+_MIN_PREFIX_CHARS = 5
+MIN_SCORE = 0.5
+STRENGTH = {"words": 1.0, "concept": 0.8, "label": 0.6, "related concept": 0.45, "related label": 0.35}
+_SCORE_DECIMALS = 3
+RESULT_COLUMNS = ["id", "score", "reason"]
+
+_STOPWORDS = frozenset("a an and for in of on or the to with by at".split())
+# British/American and split/joined spellings, after normalisation. Longer phrases first.
+_VARIANTS = {
+    "peace keepers": "peacekeepers", "peace keeper": "peacekeeper", "peace keeping": "peacekeeping",
+    "awareness raising": "awarenessraising", "capacity building": "capacitybuilding",
+    "labour": "labor", "programme": "program", "programmes": "programs", "centre": "center", "centres": "centers",
+    "counselling": "counseling", "judgement": "judgment", "behaviour": "behavior", "defence": "defense",
+    "favour": "favor", "honour": "honor", "neighbouring": "neighboring", "co operation": "cooperation",
+    "co ordination": "coordination", "co ordinate": "coordinate",
+}
+_VARIANT_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _VARIANTS), key=len, reverse=True)) + r")\b")
+_ISE_RE = re.compile(r"\b(\w{3,})is(ation|ations|e|ed|es|ing)\b")  # sensitisation -> sensitization
+_ISE_KEEP = frozenset({"advise", "advised", "advises", "advising", "exercise", "exercised", "exercises",
+                       "promise", "promised", "promises", "otherwise", "precise", "concise", "expertise",
+                       "franchise", "merchandise", "compromise", "compromised", "premise", "premises"})
+_SUFFIXES = ("ings", "ing", "ers", "er", "ed", "es", "s")
+_QUOTED = re.compile(r"[\"“”]([^\"“”]*)[\"“”]")
+
+
+class SearchError(ValueError):
+    """The records cannot be searched (a required column is missing); the message says what to fix."""
+
+
+# ---------------------------------------------------------------------------------------------- words
+
+@lru_cache(maxsize=1 << 17)  # pages search the same texts on every run
+def normalise(text: str) -> str:
+    """Lower case, punctuation as spaces, spelling variants mapped to one form (used on text and query alike)."""
+    clean = utils.default_process(text)
+    clean = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group(1)], clean)
+    return _ISE_RE.sub(lambda m: m.group(0) if m.group(0) in _ISE_KEEP else f"{m.group(1)}iz{m.group(2)}", clean)
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_FUZZY_CHARS:
+            return word[: -len(suffix)]
+    return word
+
+
+def _matching_words(word: str, vocabulary: list[str], stems: list[str]) -> list[str]:
+    """The text words (from ``vocabulary``, whose ``_stem``s are ``stems``) that a query word finds."""
+    if len(word) < _MIN_FUZZY_CHARS:
+        return [v for v in vocabulary if v == word]
+    hits = {v for v in vocabulary if v.startswith(word) or (len(v) >= _MIN_PREFIX_CHARS and word.startswith(v))}
+    for query, choices in ((_stem(word), stems), (word, vocabulary)):  # "traning" stems to "tran", not "train"
+        for _, _, index in process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=SEARCH_THRESHOLD,
+                                           limit=None):
+            hits.add(vocabulary[index])
+    return sorted(hits)
+
+
+# ---------------------------------------------------------------------------------------------- the query
+
+@dataclass(frozen=True)
+class Term:
+    """One unit of a query: alternative word sequences (each normalised words) and the concepts it names."""
+
+    shown: str
+    phrases: tuple[tuple[str, ...], ...]
+    concepts: frozenset[str]
+    literal: bool = False  # a quoted phrase: matched by its words only, and required
+
+
+def parse_query(query: str) -> list[Term]:
+    """The terms of ``query`` (see the module docstring); empty when it has no word that searches."""
+    terms: list[Term] = []
+    for phrase in _QUOTED.findall(query):
+        words = tuple(normalise(phrase).split())
+        if words:
+            terms.append(Term(f'"{phrase.strip()}"', (words,), frozenset(), literal=True))
+    rest = _QUOTED.sub(" ", query).replace('"', " ").replace("“", " ").replace("”", " ")
+    raw = utils.default_process(rest).split()
+    spans = {start: (end, keys) for start, end, keys in concept_spans([stem(w) for w in raw])}
+    loose: list[Term] = []
+    i = 0
+    while i < len(raw):
+        end, keys = spans.get(i, (i + 1, ()))
+        words = tuple(w for w in normalise(" ".join(raw[i:end])).split() if w not in _STOPWORDS)
+        if words:
+            loose.append(Term(" ".join(raw[i:end]), (words,), frozenset(keys)))
+        i = end
+    merged: dict[frozenset[str] | str, Term] = {}
+    for term in loose:  # "prosecutors and judges": one idea asked for in two words counts once
+        key = term.concepts or term.shown
+        if key in merged:
+            old = merged[key]
+            merged[key] = Term(f"{old.shown} / {term.shown}", old.phrases + term.phrases, old.concepts)
+        else:
+            merged[key] = term
+    return terms + list(merged.values())
+
+
+# ---------------------------------------------------------------------------------------------- matching
+
+def _phrase_pattern(phrase: tuple[str, ...], vocabulary: list[str], stems: list[str]) -> str | None:
+    """A regex for the word sequence, each query word standing for the text words it finds; None if one finds
+    none. A quoted phrase's words are taken as written."""
+    parts = []
+    for word in phrase:
+        found = _matching_words(word, vocabulary, stems)
+        if not found:
+            return None
+        parts.append("(?:" + "|".join(map(re.escape, found)) + ")")
+    return r"\b" + r"\s+".join(parts) + r"\b"
+
+
+def _literal_pattern(phrase: tuple[str, ...]) -> str:
+    return r"\b" + r"\s+".join(map(re.escape, phrase)) + r"\b"
+
+
+def _found_concepts(term: Term, vocabulary: list[str], stems: list[str]) -> frozenset[str]:
+    """The term's own concepts, plus those of the text words it finds (a misspelt "traning" -> training)."""
+    if term.literal:
+        return frozenset()
+    extra: set[str] = set()
+    for phrase in term.phrases:
+        if len(phrase) == 1:
+            for word in _matching_words(phrase[0], vocabulary, stems):
+                extra.update(concept_words(word))
+    return term.concepts | extra
+
+
+@dataclass(frozen=True)
+class _Tag:
+    vocabulary: str
+    value: str
+    label: str
+    words: str  # the label, normalised
+    concepts: frozenset[str]  # concepts the label names
+
+
+def _tags(codebook: Codebook | None, columns: list[str]) -> list[_Tag]:
+    """The tags of the codebook's vocabularies that ``columns`` hold, with what their labels say."""
+    if codebook is None:
+        return []
+    out = []
+    for vocabulary in TAG_COMPONENTS:
+        if vocabulary in columns:
+            for value, label in codebook.labels(vocabulary).items():
+                label = str(label or value.replace("_", " "))
+                out.append(_Tag(vocabulary, value, label, normalise(label), frozenset(concept_words(label))))
+    return out
+
+
+def _words_in(label: str, term: Term) -> bool:
+    """A normalised label holds one of the term's phrases, typos tolerated. Words that nearly every record and
+    label uses ("trafficking", "persons": lexicon.STOP_WORDS) do not make a label match on their own."""
+    vocabulary = sorted(w for w in set(label.split()) if stem(w) not in STOP_WORDS)
+    stems = [_stem(v) for v in vocabulary]
+    return any(pattern is not None and re.search(pattern, label)
+               for pattern in (_phrase_pattern(p, vocabulary, stems) for p in term.phrases))
+
+
+def _check(records: pd.DataFrame) -> None:
+    missing = [c for c in ("id", "text") if c not in records.columns]
+    if missing:
+        raise SearchError(f"missing column(s) {', '.join(missing)}; search needs at least 'id' and 'text' "
+                          f"(columns present: {', '.join(map(str, records.columns)) or 'none'})")
+
+
+_HEADINGS = {"topics": "topic", "actors": "actor", "target_groups": "target group",
+             "exploitation_forms": "exploitation form"}
+
+
+def _concept_reason(keys: list[str], named: dict[str, str]) -> str:
+    return ", ".join(f"{CONCEPT_LABELS[k]} ('{named[k]}')" for k in keys)
+
+
+def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> tuple[np.ndarray, list[str]]:
+    """Every record's score (0 where nothing matched or a quoted phrase is missing) and reason."""
+    n = len(records)
+    terms = parse_query(query)
+    if not terms:
+        return np.ones(n), [""] * n
+    tags = _tags(codebook, list(records.columns))
+    by_key = {(t.vocabulary, t.value): t for t in tags}
+    columns = ["text", *dict.fromkeys(t.vocabulary for t in tags)]
+    # Work on distinct (text, tags) rows only: uploads repeat texts, and the score of a row depends on nothing
+    # else but the corpus-wide term weights, which count every row.
+    first_of: dict[tuple[str, ...], int] = {}
+    codes = np.array([first_of.setdefault(key, len(first_of)) for key in zip(
+        *(records[c].fillna("").astype(str).tolist() for c in columns), strict=True)], dtype=np.int64)
+    distinct = list(first_of)
+    texts = [key[0] for key in distinct]
+    normalised = pd.Series([normalise(t) for t in texts], dtype=object)
+    vocabulary = sorted(set(" ".join(normalised).split()))
+    stems = [_stem(v) for v in vocabulary]
+    named = [concept_words(t) for t in texts]
+    held: list[list[_Tag]] = [[] for _ in texts]
+    for position, column in enumerate(columns[1:], start=1):
+        split = {cell: [by_key[(column, v)] for v in split_multi(cell) if (column, v) in by_key]
+                 for cell in {key[position] for key in distinct}}
+        for row, key in enumerate(distinct):
+            held[row].extend(split[key[position]])
+
+    strengths = np.zeros((len(texts), len(terms)))
+    reasons: list[list[tuple[str, str]]] = [[] for _ in texts]
+    required = np.ones(len(texts), dtype=bool)
+    for column, term in enumerate(terms):
+        # The record's own words for the term: the first match of any of its phrases (NaN where none).
+        as_written = pd.Series(np.nan, index=normalised.index, dtype=object)
+        for phrase in term.phrases:
+            pattern = _literal_pattern(phrase) if term.literal else _phrase_pattern(phrase, vocabulary, stems)
+            if pattern is not None:
+                as_written = as_written.fillna(normalised.str.extract(f"({pattern})", expand=False))
+        words_hit = as_written.notna().to_numpy()
+        spelled = [_shown_words(term, w) for w in as_written.tolist()]
+        if term.literal:
+            required &= words_hit
+            strengths[words_hit, column] = STRENGTH["words"]
+            for row in np.flatnonzero(words_hit):
+                reasons[row].append(("phrase", spelled[row]))
+            continue
+        concepts = _found_concepts(term, vocabulary, stems)
+        related = frozenset().union(*(RELATED[k] for k in concepts)) - concepts if concepts else frozenset()
+        label_hit = {(t.vocabulary, t.value) for t in tags if t.concepts & concepts or _words_in(t.words, term)}
+        label_related = {(t.vocabulary, t.value) for t in tags if t.concepts & related} - label_hit
+        for row in range(len(texts)):
+            if words_hit[row]:
+                strength, said = "words", [("words", spelled[row])]
+            elif keys := sorted(concepts & named[row].keys()):
+                strength, said = "concept", [("concept", _concept_reason(keys, named[row]))]
+            elif hits := [t for t in held[row] if (t.vocabulary, t.value) in label_hit]:
+                strength, said = "label", [(_HEADINGS.get(t.vocabulary, t.vocabulary), t.label) for t in hits]
+            elif keys := sorted(related & named[row].keys()):
+                strength, said = "related concept", [("related concept", _concept_reason(keys, named[row]))]
+            elif hits := [t for t in held[row] if (t.vocabulary, t.value) in label_related]:
+                strength, said = "related label", [(f"related {_HEADINGS.get(t.vocabulary, t.vocabulary)}", t.label)
+                                                   for t in hits]
+            else:
+                continue
+            strengths[row, column] = STRENGTH[strength]
+            reasons[row].extend(said)
+    df = (strengths[codes] > 0).sum(axis=0)
+    weight = np.log(1.0 + (n - df + 0.5) / (df + 0.5))  # BM25 idf: positive, largest for a term found nowhere
+    score = np.where(required, np.round(strengths @ weight / weight.sum(), _SCORE_DECIMALS), 0.0)
+    said = [_reason(r) for r in reasons]
+    return score[codes], [said[c] for c in codes]
+
+
+def _shown_words(term: Term, found: object) -> str:
+    """The record's words for the term: as the person typed them when the same, the record's own where they
+    differ in form ("train" for "training"), and both where a typo was tolerated."""
+    if not isinstance(found, str) or term.literal or (len(term.phrases) == 1 and found == " ".join(term.phrases[0])):
+        return term.shown
+    if any([_stem(w) for w in found.split()] == [_stem(w) for w in p] for p in term.phrases):
+        return found
+    return f"{found} (for {term.shown})"
+
+
+def _reason(parts: list[tuple[str, str]]) -> str:
+    """("words", "training"), ("words", "police"), ("topic", "…") -> "words: training, police; topic: …"."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, said in parts:
+        if said not in by_kind.setdefault(kind, []):
+            by_kind[kind].append(said)
+    return "; ".join(f"{kind}: {', '.join(said)}" for kind, said in by_kind.items())
+
+
+def search(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.DataFrame:
+    """The records matching ``query``, best first: columns id, score (0–1), reason. Ties keep the records'
+    order. A query with no searching word matches every record (score 1, empty reason). Raises SearchError
+    when ``records`` lacks ``id`` or ``text``."""
+    _check(records)
+    score, reasons = _score_all(records, query, codebook)
+    keep = np.flatnonzero(score >= MIN_SCORE)
+    order = keep[np.lexsort((keep, -score[keep]))]
+    return pd.DataFrame({"id": records["id"].astype(str).to_numpy()[order], "score": score[order],
+                         "reason": [reasons[i] for i in order]}, columns=RESULT_COLUMNS).reset_index(drop=True)
+
+
+def search_mask(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.Series:
+    """True for the records ``search`` returns (index aligned to ``records``): the filter behind every
+    page's search box."""
+    _check(records)
+    score, _ = _score_all(records, query, codebook)
+    return pd.Series(score >= MIN_SCORE, index=records.index)
