@@ -98,6 +98,7 @@ class Codebook:
 
 
 CODEBOOK_COLUMNS = ["vocabulary", "value", "label", "definition", "inclusion_rule", "frame"]
+OPTIONAL_CODEBOOK_COLUMNS = ["near_synonyms"]  # words that count as naming the value (codebook v2, rule G9)
 
 
 def load_codebook(path: Path) -> Codebook:
@@ -108,7 +109,10 @@ def load_codebook(path: Path) -> Codebook:
     dupes = frame[frame.duplicated(["vocabulary", "value"], keep=False)]
     if len(dupes):
         raise ValueError(f"{path}: codebook repeats {', '.join(sorted(set(dupes['vocabulary'] + ':' + dupes['value'])))}")
-    return Codebook(frame[CODEBOOK_COLUMNS].copy())
+    for column in OPTIONAL_CODEBOOK_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    return Codebook(frame[CODEBOOK_COLUMNS + OPTIONAL_CODEBOOK_COLUMNS].copy())
 
 
 def split_multi(cell: object) -> list[str]:

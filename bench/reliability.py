@@ -1,0 +1,152 @@
+"""Inter-annotator reliability of the codebook (v2): an independent annotator codes a random sample of annex II
+records from the codebook alone; this script compares that coding with the project's tags.
+
+    .venv/bin/python bench/reliability.py packet [--out /work/annot12]   # the annotator's packet
+    .venv/bin/python bench/reliability.py score [--coding /work/annot12/coding.csv] [--against FILE]
+
+The sample is drawn, not chosen: random.Random(SEED).sample of the annex II ids in file order. The packet holds
+the codebook and its rules as markdown and the sample's texts (with lead-in and parent item) WITHOUT any tag.
+``score`` prints, per tag column, mean Jaccard and exact-set agreement, and Cohen's kappa for the primary theme.
+By default it compares with the shipped tags; ``--against`` names another records file (e.g. the tags as they were
+before adjudication, kept by the adjudication commit's parent), so both figures can be reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gift_dash.data import DATA_DIR, load_dataset, read_table  # noqa: E402
+from gift_dash.rules import load_rules, rules_tables  # noqa: E402
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, split_multi  # noqa: E402
+
+SEED = 2026
+SAMPLE_SIZE = 40
+PACKET = Path("/work/annot12")
+FIELDS = ["themes", "primary_theme", "ta_areas", "target_groups", "actors", "exploitation_forms", "topics"]
+
+
+def sample_ids(records: pd.DataFrame) -> list[str]:
+    annex = records.loc[records["source"] == "annex-ii", "id"].tolist()
+    return random.Random(SEED).sample(annex, SAMPLE_SIZE)
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _table(frame: pd.DataFrame) -> str:
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def codebook_markdown(dataset, rules) -> str:
+    entries = dataset.codebook.entries
+    parts = [
+        "# Codebook v2 of the GIFT recommendations dataset\n",
+        "You code each record of `sample.csv` from its text, read with its list's lead-in and (for a sub-item) its "
+        "parent item, following this codebook. Columns to fill, values separated by `;`: themes, primary_theme "
+        "(exactly one of the record's themes), ta_areas, target_groups, actors, exploitation_forms, topics. A column "
+        "may stay empty when no value applies (themes and primary_theme never).\n",
+        "Order of work that follows the rules: (1) copy the parent item's tags to a sub-item (rule I1) and the "
+        "lead-in's values (rules L); (2) add the values the record's own words give; (3) add what the implications "
+        "require (rules R and T); (4) choose the primary theme (G1).\n",
+        "## Values\n",
+    ]
+    for vocabulary in ["themes", *[v for v in MULTI_VOCAB_COLUMNS.values() if v != "themes"]]:
+        part = entries[entries["vocabulary"] == vocabulary]
+        parts.append(f"### {vocabulary}\n")
+        parts.append(_table(part[["value", "label", "definition", "inclusion_rule", "near_synonyms"]]) + "\n")
+    tables = rules_tables(rules, dataset.records)
+    parts.append("## Written rules, inheritance and renamed values\n")
+    parts.append(_table(tables["written rules"][["rule", "applies to", "list", "rule in words", "example record",
+                                                 "example text (verbatim)"]]) + "\n")
+    parts.append("## Lead-ins that pass values to every item of their list\n")
+    parts.append(_table(tables["lead-ins"]) + "\n")
+    parts.append("## Implications (if … then …; 'or' means at least one of)\n")
+    parts.append(_table(tables["implications"][["rule", "if", "then", "why"]]) + "\n")
+    return "\n".join(parts)
+
+
+def write_packet(out: Path) -> None:
+    dataset = load_dataset()
+    rules = load_rules(DATA_DIR / "codebook_rules.csv")
+    records = dataset.records.set_index("id", drop=False)
+    ids = sample_ids(dataset.records)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "codebook.md").write_text(codebook_markdown(dataset, rules), encoding="utf-8")
+    rows = []
+    for rid in ids:
+        r = records.loc[rid]
+        parent = records.loc[r["parent_id"], "text"] if r["parent_id"] else ""
+        rows.append({"id": rid, "event": r["event_id"], "list_id": r["list_id"], "lead_in": r["section"],
+                     "parent_id": r["parent_id"], "parent_text": parent, "text": r["text"]})
+    pd.DataFrame(rows).to_csv(out / "sample.csv", index=False)
+    header = ["id", *FIELDS]
+    pd.DataFrame({"id": ids, **{f: "" for f in FIELDS}}, columns=header).to_csv(out / "coding_template.csv", index=False)
+    (out / "INSTRUCTIONS.md").write_text(
+        "# Coding task\n\nRead `codebook.md`, then code every record of `sample.csv` (id, event, list_id, lead_in, "
+        "parent_id, parent_text, text). Use nothing but these two files: do not open the project's repository, "
+        "its data or any other file. Write `coding.csv` in this folder with the columns "
+        f"{', '.join(header)} (start from `coding_template.csv`), one row per sample record, several values in a cell "
+        "separated by `;`. Use only values the codebook defines.\n", encoding="utf-8")
+    print(f"packet written to {out}: {len(ids)} records, seed {SEED}")
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return 1.0 if not a and not b else len(a & b) / len(a | b)
+
+
+def cohen_kappa(x: list[str], y: list[str]) -> float:
+    n = len(x)
+    observed = sum(a == b for a, b in zip(x, y, strict=True)) / n
+    cx, cy = Counter(x), Counter(y)
+    expected = sum(cx[k] * cy[k] for k in set(cx) | set(cy)) / (n * n)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def score(coding_path: Path, against: Path | None) -> pd.DataFrame:
+    project = read_table(against) if against else load_dataset().records
+    project = project.set_index("id")
+    coding = read_table(coding_path).set_index("id")
+    ids = [i for i in sample_ids(load_dataset().records) if i in coding.index]
+    rows = []
+    for field in FIELDS:
+        pairs = [(set(split_multi(project.loc[i, field])), set(split_multi(coding.loc[i, field]))) for i in ids]
+        row = {"field": field, "records": len(ids),
+               "mean Jaccard": sum(jaccard(a, b) for a, b in pairs) / len(ids),
+               "exact agreement": sum(a == b for a, b in pairs) / len(ids)}
+        if field == "primary_theme":
+            row["kappa"] = cohen_kappa([project.loc[i, field] for i in ids], [coding.loc[i, field].strip() for i in ids])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    packet = sub.add_parser("packet")
+    packet.add_argument("--out", type=Path, default=PACKET)
+    scoring = sub.add_parser("score")
+    scoring.add_argument("--coding", type=Path, default=PACKET / "coding.csv")
+    scoring.add_argument("--against", type=Path)
+    args = parser.parse_args()
+    if args.command == "packet":
+        write_packet(args.out)
+    else:
+        table = score(args.coding, args.against)
+        print(f"seed {SEED}, {int(table['records'].iloc[0])} annex II records; annotator vs "
+              f"{args.against or 'shipped data'}")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
+
+
+if __name__ == "__main__":
+    main()
