@@ -23,8 +23,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gift_dash.data import DATA_DIR, load_dataset, read_table  # noqa: E402
-from gift_dash.rules import load_rules, rules_tables  # noqa: E402
+from gift_dash.data import load_dataset, read_table  # noqa: E402
+from gift_dash.rules import rules_tables  # noqa: E402
 from gift_dash.schema import MULTI_VOCAB_COLUMNS, split_multi  # noqa: E402
 
 SEED = 2026
@@ -67,10 +67,10 @@ def codebook_markdown(dataset, rules) -> str:
         parts.append(_table(part[["value", "label", "definition", "inclusion_rule", "near_synonyms"]]) + "\n")
     tables = rules_tables(rules, dataset.records)
     parts.append("## Written rules, inheritance and renamed values\n")
-    parts.append(_table(tables["written rules"][["rule", "applies to", "list", "rule in words", "example record",
+    parts.append(_table(tables["written rules"][["rule", "applies to", "rule in words", "example record",
                                                  "example text (verbatim)"]]) + "\n")
     parts.append("## Lead-ins that pass values to every item of their list\n")
-    parts.append(_table(tables["lead-ins"]) + "\n")
+    parts.append(_table(tables["lead-ins"][["rule", "list", "column", "every item carries", "why"]]) + "\n")
     parts.append("## Implications (if … then …; 'or' means at least one of)\n")
     parts.append(_table(tables["implications"][["rule", "if", "then", "why"]]) + "\n")
     return "\n".join(parts)
@@ -78,7 +78,7 @@ def codebook_markdown(dataset, rules) -> str:
 
 def write_packet(out: Path) -> None:
     dataset = load_dataset()
-    rules = load_rules(DATA_DIR / "codebook_rules.csv")
+    rules = dataset.codebook.rules
     records = dataset.records.set_index("id", drop=False)
     ids = sample_ids(dataset.records)
     out.mkdir(parents=True, exist_ok=True)
