@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
 from pathlib import Path
@@ -76,6 +76,7 @@ class Problem:
         }
 
 
+CHANGE_COLUMNS = ["version", "record", "field", "before", "after", "rule"]
 RULE_COLUMNS = ["rule_id", "kind", "column", "value", "then_column", "then_values", "list_id", "rule", "example_id"]
 RULE_KINDS = ("guideline", "implies", "inherit_parent", "inherit_lead_in", "renamed")
 
@@ -141,6 +142,9 @@ class Codebook:
 
     entries: pd.DataFrame
     rules: Rules = NO_RULES
+    # What each codebook revision changed in the records (data/changes/<version>.csv): record, field, before,
+    # after, rule, version. Kept with the codebook so that it travels with the data through uploads.
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
 
     def values(self, vocabulary: str) -> list[str]:
         return self.entries.loc[self.entries["vocabulary"] == vocabulary, "value"].tolist()
@@ -190,7 +194,14 @@ def load_codebook(path: Path) -> Codebook:
             frame[column] = ""
     rules_path = path.parent / RULES_FILE
     rules = load_rules(rules_path) if rules_path.exists() else NO_RULES
-    return Codebook(frame[CODEBOOK_COLUMNS + OPTIONAL_CODEBOOK_COLUMNS].copy(), rules)
+    return Codebook(frame[CODEBOOK_COLUMNS + OPTIONAL_CODEBOOK_COLUMNS].copy(), rules, load_changes(path.parent))
+
+
+def load_changes(data_dir: Path) -> pd.DataFrame:
+    """Every change list in data_dir/changes/, newest version first; empty when there is none."""
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8").assign(version=p.stem)
+              for p in sorted((data_dir / "changes").glob("*.csv"), reverse=True)]
+    return pd.concat(frames, ignore_index=True)[CHANGE_COLUMNS] if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
 
 
 def split_multi(cell: object) -> list[str]:
