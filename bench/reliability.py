@@ -3,6 +3,7 @@ records from the codebook alone; this script compares that coding with the proje
 
     .venv/bin/python bench/reliability.py packet [--out /work/annot12]   # the annotator's packet
     .venv/bin/python bench/reliability.py score [--coding /work/annot12/coding.csv] [--against FILE]
+    .venv/bin/python bench/reliability.py disagreements   # writes bench/adjudication_v2.csv to fill in
 
 The sample is drawn, not chosen: random.Random(SEED).sample of the annex II ids in file order. The packet holds
 the codebook and its rules as markdown and the sample's texts (with lead-in and parent item) WITHOUT any tag.
@@ -113,11 +114,29 @@ def cohen_kappa(x: list[str], y: list[str]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
-def score(coding_path: Path, against: Path | None) -> pd.DataFrame:
-    project = read_table(against) if against else load_dataset().records
-    project = project.set_index("id")
-    coding = read_table(coding_path).set_index("id")
-    ids = [i for i in sample_ids(load_dataset().records) if i in coding.index]
+def _frames(coding_path: Path, against: Path | None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    dataset = load_dataset()
+    project = (read_table(against) if against else dataset.records).set_index("id")
+    coding = read_table(coding_path)
+    coding["id"] = coding["id"].str.strip()
+    coding = coding.set_index("id")
+    ids = [i for i in sample_ids(dataset.records) if i in coding.index]
+    return project, coding, ids
+
+
+def written_rule_examples() -> set[str]:
+    """Sample records the written rules use as examples or name: the annotator saw their coding argued."""
+    rules = load_dataset().codebook.rules.table
+    written = rules[rules["kind"] != "implies"]
+    named = set(written["example_id"])
+    for text in written["rule"]:
+        named |= {w.strip(".,;:()'") for w in text.split() if w.count("-") >= 3}
+    return named
+
+
+def score(coding_path: Path, against: Path | None, exclude: set[str] = frozenset()) -> pd.DataFrame:
+    project, coding, ids = _frames(coding_path, against)
+    ids = [i for i in ids if i not in exclude]
     rows = []
     for field in FIELDS:
         pairs = [(set(split_multi(project.loc[i, field])), set(split_multi(coding.loc[i, field]))) for i in ids]
@@ -130,6 +149,28 @@ def score(coding_path: Path, against: Path | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+ADJUDICATION = Path(__file__).resolve().parent / "adjudication_v2.csv"
+ADJUDICATION_COLUMNS = ["id", "field", "project", "annotator", "verdict", "reason"]
+
+
+def disagreements(coding_path: Path, against: Path | None) -> pd.DataFrame:
+    """One row per record and field where the two codings differ, with any verdict already written kept."""
+    project, coding, ids = _frames(coding_path, against)
+    rows = []
+    for i in ids:
+        for field in FIELDS:
+            mine, theirs = split_multi(project.loc[i, field]), split_multi(coding.loc[i, field])
+            if set(mine) != set(theirs):
+                rows.append({"id": i, "field": field, "project": "; ".join(mine), "annotator": "; ".join(theirs)})
+    table = pd.DataFrame(rows, columns=ADJUDICATION_COLUMNS[:4])
+    if ADJUDICATION.exists():
+        done = read_table(ADJUDICATION)[["id", "field", "verdict", "reason"]]
+        table = table.merge(done, on=["id", "field"], how="left").fillna("")
+    else:
+        table["verdict"], table["reason"] = "", ""
+    return table[ADJUDICATION_COLUMNS]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,14 +179,26 @@ def main() -> None:
     scoring = sub.add_parser("score")
     scoring.add_argument("--coding", type=Path, default=PACKET / "coding.csv")
     scoring.add_argument("--against", type=Path)
+    listing = sub.add_parser("disagreements", help=f"write {ADJUDICATION.name} (verdicts already written are kept)")
+    listing.add_argument("--coding", type=Path, default=PACKET / "coding.csv")
+    listing.add_argument("--against", type=Path)
     args = parser.parse_args()
     if args.command == "packet":
         write_packet(args.out)
+    elif args.command == "disagreements":
+        table = disagreements(args.coding, args.against)
+        table.to_csv(ADJUDICATION, index=False)
+        print(f"{len(table)} disagreements in {table['id'].nunique()} records written to {ADJUDICATION}")
     else:
-        table = score(args.coding, args.against)
-        print(f"seed {SEED}, {int(table['records'].iloc[0])} annex II records; annotator vs "
-              f"{args.against or 'shipped data'}")
-        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
+        def show(title: str, table: pd.DataFrame) -> None:
+            print(f"{title}: {int(table['records'].iloc[0])} records")
+            print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
+
+        against = args.against or "shipped data"
+        print(f"seed {SEED}; annotator ({args.coding}) vs {against}")
+        show("all sampled annex II records", score(args.coding, args.against))
+        show("without the records the written rules name as examples",
+             score(args.coding, args.against, written_rule_examples()))
 
 
 if __name__ == "__main__":
