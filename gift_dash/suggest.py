@@ -186,12 +186,16 @@ def suggestions_table(records: pd.DataFrame, codebook: Codebook, limit: int = MA
 
 def accept_suggestions(records: pd.DataFrame, suggestions: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
     """A copy of the uploaded records with the suggestions of the given spreadsheet rows written into the cells
-    that are empty. What the person wrote is never overwritten; the result is then validated as any upload."""
+    that are empty. What the person wrote is never overwritten; the result is then validated as any upload.
+    A tag column the file does not have is not added (primary_theme aside): it would make the file's other rows
+    look coded as empty there, and so break the codebook's implications, where they are simply not coded."""
     out = records.copy()
     chosen = suggestions[suggestions["row"].isin(rows)]
     for column in [c for c in chosen.columns if c.startswith(SUGGESTION_PREFIX)]:
         target = column[len(SUGGESTION_PREFIX):]
         if target not in out.columns:
+            if target != "primary_theme":
+                continue
             out[target] = ""
         for row, value in zip(chosen["row"], chosen[column], strict=True):
             position = row - 2
