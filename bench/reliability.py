@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -124,14 +125,11 @@ def _frames(coding_path: Path, against: Path | None) -> tuple[pd.DataFrame, pd.D
     return project, coding, ids
 
 
-def written_rule_examples() -> set[str]:
-    """Sample records the written rules use as examples or name: the annotator saw their coding argued."""
-    rules = load_dataset().codebook.rules.table
-    written = rules[rules["kind"] != "implies"]
-    named = set(written["example_id"])
-    for text in written["rule"]:
-        named |= {w.strip(".,;:()'") for w in text.split() if w.count("-") >= 3}
-    return named
+def named_in_packet(packet: Path) -> set[str]:
+    """Record ids the annotator's codebook (the packet's codebook.md, as they read it) names: their coding was
+    argued there, so figures are also given without them."""
+    text = (packet / "codebook.md").read_text(encoding="utf-8")
+    return set(re.findall(r"[a-z-]+-20\d\d-[a-z]+-[a-z]+(?:-[ivx]+)?", text))
 
 
 def score(coding_path: Path, against: Path | None, exclude: set[str] = frozenset()) -> pd.DataFrame:
@@ -197,8 +195,8 @@ def main() -> None:
         against = args.against or "shipped data"
         print(f"seed {SEED}; annotator ({args.coding}) vs {against}")
         show("all sampled annex II records", score(args.coding, args.against))
-        show("without the records the written rules name as examples",
-             score(args.coding, args.against, written_rule_examples()))
+        show("without the records the annotator's codebook names as examples",
+             score(args.coding, args.against, named_in_packet(args.coding.parent)))
 
 
 if __name__ == "__main__":
