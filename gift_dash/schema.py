@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -82,11 +83,75 @@ class Problem:
         }
 
 
+CHANGE_COLUMNS = ["version", "record", "field", "before", "after", "rule"]
+RULE_COLUMNS = ["rule_id", "kind", "column", "value", "then_column", "then_values", "list_id", "rule", "example_id"]
+RULE_KINDS = ("guideline", "implies", "inherit_parent", "inherit_lead_in", "renamed")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The codebook's rules (data/codebook_rules.csv), one row per rule or per column or value it applies to:
+
+    - ``guideline``: a written rule with an example record, for people (About page, annotator's packet);
+    - ``implies``: a record with ``value`` in ``column`` has at least one of ``then_values`` in ``then_column``;
+    - ``inherit_parent``: a sub-item carries every value of its parent item in ``column``;
+    - ``inherit_lead_in``: every item of list ``list_id`` carries ``value`` in ``column`` (its lead-in names it);
+    - ``renamed``: ``value`` of ``column`` is now ``then_values``.
+    """
+
+    table: pd.DataFrame
+
+    def of_kind(self, kind: str) -> pd.DataFrame:
+        return self.table[self.table["kind"] == kind]
+
+    @property
+    def implications(self) -> list[tuple[str, str, str, str, tuple[str, ...]]]:
+        """(rule_id, column, value, then_column, then_values) for every implication."""
+        return [(r.rule_id, r.column, r.value, r.then_column, tuple(split_multi(r.then_values)))
+                for r in self.of_kind("implies").itertuples()]
+
+    @cached_property
+    def implied_by(self) -> dict[tuple[str, str], list[tuple[str, str, tuple[str, ...]]]]:
+        """(column, value) -> [(rule_id, then_column, then_values)]: a record's rules are found from its own values
+        (a file of 100,000 rows is checked in about a second)."""
+        out: dict[tuple[str, str], list[tuple[str, str, tuple[str, ...]]]] = {}
+        for rule_id, column, value, then_column, then_values in self.implications:
+            out.setdefault((column, value), []).append((rule_id, then_column, then_values))
+        return out
+
+    @cached_property
+    def inherited_columns(self) -> dict[str, str]:
+        """column -> rule id, for the columns a sub-item inherits from its parent."""
+        part = self.of_kind("inherit_parent")
+        return dict(zip(part["column"], part["rule_id"]))
+
+    @cached_property
+    def lead_ins(self) -> dict[str, list[tuple[str, str, str]]]:
+        """list_id -> [(rule_id, column, value)] that every item of the list carries."""
+        out: dict[str, list[tuple[str, str, str]]] = {}
+        for r in self.of_kind("inherit_lead_in").itertuples():
+            out.setdefault(r.list_id, []).append((r.rule_id, r.column, r.value))
+        return out
+
+    @cached_property
+    def renamed(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(column, old value) -> (rule id, new value)."""
+        return {(r.column, r.value): (r.rule_id, r.then_values) for r in self.of_kind("renamed").itertuples()}
+
+
+NO_RULES = Rules(pd.DataFrame(columns=RULE_COLUMNS))
+
+
 @dataclass(frozen=True)
 class Codebook:
-    """Controlled vocabularies read from data/codebook.csv: vocabulary -> value -> definition row."""
+    """Controlled vocabularies read from data/codebook.csv: vocabulary -> value -> definition row; and the rules
+    that relate tags to each other and to parent items and lead-ins (data/codebook_rules.csv)."""
 
     entries: pd.DataFrame
+    rules: Rules = NO_RULES
+    # What each codebook revision changed in the records (data/changes/<version>.csv): record, field, before,
+    # after, rule, version. Kept with the codebook so that it travels with the data through uploads.
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
 
     @cached_property
     def _labels(self) -> dict[str, dict[str, str]]:
@@ -112,9 +177,25 @@ class Codebook:
 
 
 CODEBOOK_COLUMNS = ["vocabulary", "value", "label", "definition", "inclusion_rule", "frame"]
+OPTIONAL_CODEBOOK_COLUMNS = ["near_synonyms"]  # words that count as naming the value (codebook v2, rule G9)
+
+
+RULES_FILE = "codebook_rules.csv"  # beside codebook.csv; a data folder without one has no rules
+
+
+def load_rules(path: Path) -> Rules:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in RULE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: rules file lacks columns {', '.join(missing)}")
+    for position, kind in enumerate(frame["kind"]):
+        if kind not in RULE_KINDS:
+            raise ValueError(f"{path}: row {position + 2}, column kind: '{kind}' is not one of {', '.join(RULE_KINDS)}")
+    return Rules(frame[RULE_COLUMNS].copy())
 
 
 def load_codebook(path: Path) -> Codebook:
+    """The codebook and, when the folder has one, its rules file."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in CODEBOOK_COLUMNS if c not in frame.columns]
     if missing:
@@ -122,7 +203,19 @@ def load_codebook(path: Path) -> Codebook:
     dupes = frame[frame.duplicated(["vocabulary", "value"], keep=False)]
     if len(dupes):
         raise ValueError(f"{path}: codebook repeats {', '.join(sorted(set(dupes['vocabulary'] + ':' + dupes['value'])))}")
-    return Codebook(frame[CODEBOOK_COLUMNS].copy())
+    for column in OPTIONAL_CODEBOOK_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    rules_path = path.parent / RULES_FILE
+    rules = load_rules(rules_path) if rules_path.exists() else NO_RULES
+    return Codebook(frame[CODEBOOK_COLUMNS + OPTIONAL_CODEBOOK_COLUMNS].copy(), rules, load_changes(path.parent))
+
+
+def load_changes(data_dir: Path) -> pd.DataFrame:
+    """Every change list in data_dir/changes/, newest version first; empty when there is none."""
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8").assign(version=p.stem)
+              for p in sorted((data_dir / "changes").glob("*.csv"), reverse=True)]
+    return pd.concat(frames, ignore_index=True)[CHANGE_COLUMNS] if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
 
 
 def split_multi(cell: object) -> list[str]:
@@ -183,13 +276,58 @@ def _file_problems(frame: pd.DataFrame, required: list[str], known: list[str], f
     return problems, blank
 
 
+def rule_breaches(tags: dict[str, list[str]], list_id: str, parent_id: str, parent_tags: dict[str, list[str]] | None,
+                  rules: Rules) -> list[tuple[str, str]]:
+    """(column, message) for every codebook rule one record breaks: implications, inheritance from its parent
+    item (``parent_tags``, None when the parent is unknown) and from its list's lead-in. Each message names the
+    rule and what to add."""
+    out = []
+    implied = [(column, value, *rule) for column, values in tags.items() for value in values
+               for rule in rules.implied_by.get((column, value), ())]
+    for column, value, rule_id, then_column, then_values in implied:
+        if then_column in tags and not set(then_values) & set(tags[then_column]):
+            wanted = " or ".join(f"'{v}'" for v in then_values)
+            where = "" if then_column == column else f" in {then_column}"
+            source = f"'{value}'" if then_column == column else f"'{value}' in {column}"
+            fix = then_values[0] if len(then_values) == 1 else f"one of {', '.join(then_values)}"
+            out.append((then_column, f"{source} implies {wanted}{where} (rule {rule_id}); add {fix}"))
+    if parent_tags is not None:
+        for column, rule_id in rules.inherited_columns.items():
+            lacking = [v for v in parent_tags.get(column, []) if v not in tags.get(column, [])]
+            if column in tags and lacking:
+                out.append((column, f"its parent {parent_id} has {', '.join(lacking)}: a sub-item carries its parent's "
+                                    f"tags (rule {rule_id}); add {', '.join(lacking)}"))
+    for rule_id, column, value in rules.lead_ins.get(list_id, []):
+        if column in tags and value not in tags[column]:
+            out.append((column, f"the lead-in of list {list_id} names '{value}', which every item of the list carries "
+                                f"(rule {rule_id}); add {value}"))
+    return out
+
+
+def _tags_by_id(frames: list[pd.DataFrame], allowed: dict[str, set[str]]) -> dict[str, dict[str, list[str]]]:
+    """id -> tags by column, first occurrence winning, for looking up parent items. Only codebook values: a
+    parent's unknown value is the parent's error, not one its sub-items should repeat."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for frame in frames:
+        if "id" not in frame.columns:
+            continue
+        columns = [c for c in MULTI_VOCAB_COLUMNS if c in frame.columns]
+        for rid, *cells in zip(frame["id"].astype(str).str.strip(), *(frame[c] for c in columns)):
+            out.setdefault(rid, {c: [v for v in split_multi(cell) if v in allowed.get(MULTI_VOCAB_COLUMNS[c], ())]
+                                 for c, cell in zip(columns, cells, strict=True)})
+    return out
+
+
 def validate_records(
     records: pd.DataFrame, codebook: Codebook, event_ids: set[str], file: str = "recommendations.csv",
-    known_ids: set[str] = frozenset(),
+    known_ids: set[str] = frozenset(), known_records: pd.DataFrame | None = None,
 ) -> list[Problem]:
     """Every problem in a records frame (all cells str). ``known_ids`` are ids already loaded, e.g. the shipped
-    records when validating an upload: a clash with them is a duplicate, and a parent_id may point at them.
-    Rows with every cell blank are skipped; row numbers still count them, as a spreadsheet does."""
+    records when validating an upload: a clash with them is a duplicate, and a parent_id may point at them;
+    ``known_records`` are those records, whose tags a sub-item inherits (codebook rules).
+    Rows with every cell blank are skipped; row numbers still count them, as a spreadsheet does.
+    A broken codebook rule (an implication, inheritance) is an error: a record tagged girls but not children
+    would be missing from every "children" view, a wrong answer nobody sees."""
     problems, blank = _file_problems(records, REQUIRED_RECORD_COLUMNS, RECORD_COLUMNS, file, "records")
     if blank is None:
         return problems
@@ -201,6 +339,11 @@ def validate_records(
     id_counts = pd.Series(ids, dtype=str).value_counts().to_dict()
     all_ids = set(ids) | set(known_ids)
     event_ids = set(event_ids)
+    rules = codebook.rules
+    parents = _tags_by_id([records] + ([known_records] if known_records is not None else []), allowed) \
+        if len(rules.of_kind("inherit_parent")) and any(cells["parent_id"]) else {}
+    present = [column for column in MULTI_VOCAB_COLUMNS if column in records.columns]
+    uncoded: set[str] = set()
     for position in range(len(records)):
         if position in blank:
             continue
@@ -253,17 +396,32 @@ def validate_records(
         for column, vocabulary in MULTI_VOCAB_COLUMNS.items():
             values = split_multi(cell(column))
             for value in values:
-                if value not in allowed.get(vocabulary, ()):
+                if (column, value) in rules.renamed:
+                    rule_id, new = rules.renamed[(column, value)]
+                    add(column, f"{vocabulary} value '{value}' was renamed '{new}' in codebook v2 (rule {rule_id}); "
+                        f"write {new}")
+                elif value not in allowed.get(vocabulary, ()):
                     hint = " (separate values with '; ')" if "," in value else ""
                     add(column, f"unknown {vocabulary} value '{value[:60]}'{hint}; expected {expected[vocabulary]}")
             if len(values) != len(set(values)):
                 add(column, "a value is repeated; list each value once", "warning")
+
+        # Only the columns the file has: a column left out is not coded at all (one warning below), which is
+        # not a record contradicting itself.
+        tags = {column: split_multi(cell(column)) for column in present}
+        for column, message in rule_breaches(tags, cell("list_id"), parent, parents.get(parent), rules):
+            add(column, message)
+        uncoded.update(then for column, values in tags.items() for value in values
+                       for _, then, _ in rules.implied_by.get((column, value), ()) if then not in present)
 
         primary = cell("primary_theme")
         if themes and not primary:
             add("primary_theme", "primary_theme is empty; expected one of this record's themes")
         elif primary and themes and primary not in themes:
             add("primary_theme", f"primary_theme '{primary[:60]}' is not among this record's themes ({'; '.join(themes)})")
+    problems += [Problem(file, None, column, f"the file has no {column} column, so the values the codebook's "
+                         f"implications give there are not checked; its rows will not appear under {column} filters",
+                         severity="warning") for column in sorted(uncoded)]
     return problems
 
 

@@ -10,13 +10,14 @@ divided by how many share it, so generic words ("victims", "cooperation") do not
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pandas as pd
 
 from gift_dash.lexicon import STOP_WORDS, stem, tokens
-from gift_dash.schema import MULTI_VOCAB_COLUMNS, SEPARATOR, Codebook, split_multi
+from gift_dash.rules import closed
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, NO_RULES, SEPARATOR, Codebook, Rules, split_multi
 
 # Words of the codebook's definitions that describe tagging, not the subject.
 _CODEBOOK_WORDS = frozenset(stem(w) for w in """
@@ -90,11 +91,13 @@ class Lexicon:
 
     phrases: dict[str, dict[tuple[str, ...], dict[str, float]]]
     rank: dict[str, dict[str, int]]
+    rules: Rules = NO_RULES  # suggestions are closed under the codebook's implications
 
     @classmethod
     def of(cls, codebook: Codebook) -> Lexicon:
         columns = ["vocabulary", "value", "label", "definition", "inclusion_rule"]
-        return _lexicon(tuple(map(tuple, codebook.entries[columns].itertuples(index=False))))
+        lexicon = _lexicon(tuple(map(tuple, codebook.entries[columns].itertuples(index=False))))
+        return replace(lexicon, rules=codebook.rules)
 
     def scores(self, text: str) -> dict[str, dict[str, float]]:
         """column -> value -> score for the text (only values that score above 0)."""
@@ -110,12 +113,16 @@ class Lexicon:
             out[column] = found
         return out
 
-    def tags(self, text: str) -> dict[str, list[str]]:
+    def tags(self, text: str, given: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+        """Suggested values per column, best first, with what the implications require added. ``given`` are
+        values the record already has (a column given is kept as it is: accepting never overwrites it), so that
+        the closure covers them too."""
         suggested: dict[str, list[str]] = {}
         for column, found in self.scores(text).items():
             rank = self.rank.get(MULTI_VOCAB_COLUMNS[column], {})
             kept = [v for v, score in found.items() if score >= MIN_SCORE.get(column, DEFAULT_MIN_SCORE)]
-            suggested[column] = sorted(kept, key=lambda v: (-found[v], rank.get(v, 0)))
+            suggested[column] = (given or {}).get(column) or sorted(kept, key=lambda v: (-found[v], rank.get(v, 0)))
+        suggested = closed(suggested, self.rules)
         suggested["primary_theme"] = suggested["themes"][:1]
         return suggested
 
@@ -168,7 +175,8 @@ def suggestions_table(records: pd.DataFrame, codebook: Codebook, limit: int = MA
             continue
         if len(rows) == limit:
             break
-        tags = lexicon.tags(str(text))
+        given = {c: split_multi(records[c].iloc[position]) for c in MULTI_VOCAB_COLUMNS if c in records.columns}
+        tags = lexicon.tags(str(text), given)
         row = {"row": position + 2, "id": str(records["id"].iloc[position]) if "id" in records else "",
                "text": str(text)}
         row |= {SUGGESTION_PREFIX + column: SEPARATOR.join(values) for column, values in tags.items()}
@@ -178,12 +186,16 @@ def suggestions_table(records: pd.DataFrame, codebook: Codebook, limit: int = MA
 
 def accept_suggestions(records: pd.DataFrame, suggestions: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
     """A copy of the uploaded records with the suggestions of the given spreadsheet rows written into the cells
-    that are empty. What the person wrote is never overwritten; the result is then validated as any upload."""
+    that are empty. What the person wrote is never overwritten; the result is then validated as any upload.
+    A tag column the file does not have is not added (primary_theme aside): it would make the file's other rows
+    look coded as empty there, and so break the codebook's implications, where they are simply not coded."""
     out = records.copy()
     chosen = suggestions[suggestions["row"].isin(rows)]
     for column in [c for c in chosen.columns if c.startswith(SUGGESTION_PREFIX)]:
         target = column[len(SUGGESTION_PREFIX):]
         if target not in out.columns:
+            if target != "primary_theme":
+                continue
             out[target] = ""
         for row, value in zip(chosen["row"], chosen[column], strict=True):
             position = row - 2

@@ -87,7 +87,7 @@ def merge_upload(
     repeated_ids = set(records_frame.loc[already, "id"].str.strip()) if already.any() else set()
     labelled = records_frame.assign(source=UPLOADED).mask(blank_mask(records_frame), "")
     record_problems = validate_records(labelled, dataset.codebook, set(events["event_id"]), file_name,
-                                       known_ids=shipped_ids - repeated_ids)
+                                       known_ids=shipped_ids - repeated_ids, known_records=dataset.records)
     record_problems += _source_replaced(records_frame.loc[~already], file_name)
     if repeated_ids:
         record_problems.append(Problem(

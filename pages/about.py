@@ -6,6 +6,7 @@ import gift_ui
 from gift_dash.data import DOCUMENT_TITLE
 from gift_dash.dimensions import ANNEX_II, SECTION_V, SECTION_VI
 from gift_dash.present import COLUMN_HEADINGS, events_table
+from gift_dash.rules import rules_tables
 
 view, notices = gift_ui.page_setup("About the data")
 gift_ui.show_notices(notices)
@@ -47,6 +48,28 @@ for tab, vocabulary in zip(st.tabs([COLUMN_HEADINGS.get(v, v) for v in vocabular
     with tab:
         part = entries[entries["vocabulary"] == vocabulary].drop(columns="vocabulary")
         st.dataframe(part.rename(columns=str.capitalize), hide_index=True)
+
+st.subheader("The codebook's rules", anchor=False)
+st.markdown("How two readers apply the codebook alike. The validator checks every implication and inheritance rule "
+            "on the shipped data and on every upload: a record that breaks one is reported by row and column, with "
+            "the rule and what to add, and is not added.")
+rules = rules_tables(ds.codebook.rules, records)
+changes = ds.codebook.changes
+tab_rules, tab_implies, tab_lead, tab_changes = st.tabs(
+    ["Written rules", "Implications", "Lead-ins", f"What changed ({len(changes)} changes)"])
+with tab_rules:
+    st.dataframe(rules["written rules"], hide_index=True)
+with tab_implies:
+    st.caption("A record with the value on the left must have the value on the right ('or': at least one of them).")
+    st.dataframe(rules["implications"], hide_index=True)
+with tab_lead:
+    st.caption("A list's lead-in passes these values to every item of the list; a sub-item carries every tag of its "
+               "parent item (rule I1).")
+    st.dataframe(rules["lead-ins"], hide_index=True)
+with tab_changes:
+    st.caption("Every tag the re-reading of all records against a codebook revision changed, with the rule that "
+               "decided it.")
+    st.dataframe(changes, hide_index=True)
 
 st.subheader("Priority needs named by field offices (section VII.4)", anchor=False)
 st.dataframe(ds.ta_needs.rename(columns={"ta_area": "TA area", "label_as_stated": "As the document words it",

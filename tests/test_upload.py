@@ -105,9 +105,14 @@ def test_the_command_as_a_subprocess(name, big_dir):
 
 # ------------------------------------------------------------------------------------------------- merging
 
+GOOD_TA_AREAS = ["victim_protection", "prevention_awareness", "strategic_planning"]
+
+
 def frame(*rows, **columns):
     """A records frame of the corpus' good rows (or the given ones) with columns overridden."""
     base = pd.DataFrame([list(r) for r in (rows or corpus.GOOD)], columns=corpus.HEADER)
+    if not rows:  # the TA areas the codebook's implications give the good rows (rules T), so they are complete
+        base["ta_areas"] = GOOD_TA_AREAS
     for column, values in columns.items():
         base[column] = values
     return base
@@ -145,10 +150,10 @@ def test_a_file_level_problem_rejects_every_row(shipped):
 def test_text_is_kept_verbatim_and_codes_trimmed(shipped):
     text = "  =SUM(A1) <script>alert(1)</script>\n second line  "
     merge = merge_upload(shipped, frame(text=[text, "x", "y"], id=[" test-upload-1 ", "b-2", "b-3"],
-                                        topics=["victim_identification;coordination", "", ""]))
+                                        topics=["victim_identification;victim_assistance", "", ""]))
     row = merge.dataset.records.set_index("id").loc["test-upload-1"]
     assert row["text"] == text
-    assert row["topics"] == "victim_identification; coordination"
+    assert row["topics"] == "victim_identification; victim_assistance"
 
 
 def test_a_source_column_saying_otherwise_is_overridden_with_a_warning(shipped):
@@ -170,6 +175,14 @@ def test_blank_rows_are_skipped_and_row_numbers_count_them(shipped):
 def test_records_may_refer_to_uploaded_events_and_parents(shipped):
     events = template_frame("events")
     records = frame(event_id=["my-workshop-2009"] * 3, parent_id=["", "test-upload-1", "kampala-2007-gen-a"])
+    # Sub-items carry their parent's tags (codebook rule I1): the second row's parent is the first, uploaded;
+    # the third's is a shipped record (prevention; data_collection; research, conflict_settings).
+    records.loc[1, ["themes", "ta_areas", "target_groups", "topics"]] = [
+        "protection; prevention", "victim_protection; prevention_awareness", "victims; travellers",
+        "victim_identification; awareness_raising"]
+    records.loc[2, ["themes", "primary_theme", "ta_areas", "topics"]] = [
+        "prevention; cooperation", "cooperation", "data_collection; strategic_planning",
+        "research; conflict_settings; coordination"]
     merge = merge_upload(shipped, records, events)
     assert verdict(merge.problems) == 0, merge.problems
     assert merge.accepted_ids == ["test-upload-1", "test-upload-2", "test-upload-3"]
@@ -186,7 +199,14 @@ def test_an_uploaded_event_clashing_with_a_shipped_one_is_a_duplicate_and_its_re
 
 
 def test_children_of_a_rejected_row_are_rejected_too(shipped):
-    records = frame(parent_id=["", "test-upload-1", "test-upload-2"], themes=["peace", "prevention", "cooperation"])
+    # Each sub-item carries its parent's valid tags (rule I1), so only its parent's rejection rejects it.
+    records = frame(parent_id=["", "test-upload-1", "test-upload-2"],
+                    themes=["peace", "prevention; protection", "cooperation; prevention; protection"],
+                    target_groups=["victims", "travellers; victims", "travellers; victims"],
+                    topics=["victim_identification", "awareness_raising; victim_identification",
+                            "coordination; awareness_raising; victim_identification"],
+                    ta_areas=["victim_protection", "prevention_awareness; victim_protection",
+                              "strategic_planning; prevention_awareness; victim_protection"])
     merge = merge_upload(shipped, records)
     assert merge.accepted_ids == []
     assert "parent 'test-upload-2' was rejected" in merge.rejected_rows.set_index("row").loc[4, "problems"]
@@ -248,7 +268,7 @@ def test_suggestions_mostly_agree_with_the_hand_coding_of_the_shipped_records(sh
 def test_suggestions_are_only_offered_for_records_without_themes_and_fill_only_empty_cells(shipped):
     records = frame(themes=["protection", "", ""], primary_theme=["protection", "", ""],
                     text=["x", "Awareness campaigns in schools for children", "Regional cooperation task forces"],
-                    target_groups=["", "women", ""])
+                    target_groups=["victims", "women", ""])
     table = suggestions_table(records, shipped.codebook)
     assert table["row"].tolist() == [3, 4]
     first = merge_upload(shipped, records)

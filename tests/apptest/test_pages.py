@@ -174,6 +174,24 @@ def test_about_states_the_six_events_and_renders_the_codebook(open_page):
     assert sum(len(df) for df in codebook) == len(DATA.codebook.entries)
 
 
+def test_about_shows_the_codebooks_rules_and_what_changed(open_page):
+    at = open_page(ABOUT)
+    tables = {tuple(df.value.columns): df.value for df in at.dataframe}
+    rules = DATA.codebook.rules.table
+    written = next(t for cols, t in tables.items() if "rule in words" in cols)
+    assert {"G1", "G8", "I1", "V1"} <= set(written["rule"])
+    assert "kampala-2007-gen-d" in set(written["example record"])
+    implications = next(t for cols, t in tables.items() if cols[:3] == ("rule", "if", "then"))
+    assert len(implications) == (rules["kind"] == "implies").sum()
+    assert "target_groups has girls" in set(implications["if"])
+    lead_ins = next(t for cols, t in tables.items() if "every item carries" in cols)
+    assert set(lead_ins["list"]) == {"cape-town-2007-imp", "cape-town-2007-rel", "abidjan-2007-ddr"}
+    changes = next(t for cols, t in tables.items() if "before" in cols and "after" in cols)
+    assert len(changes) == len(DATA.codebook.changes)
+    labels = [tab.label for tab in at.tabs]
+    assert f"What changed ({len(DATA.codebook.changes)} changes)" in labels
+
+
 def test_notices_escape_markdown_from_the_url(open_page):
     at = open_page(OVERVIEW, **{"**bold**[x](http://evil)": "1"})
     assert "\\*\\*bold\\*\\*\\[x\\]\\(http" in warnings(at, raw=True)

@@ -55,7 +55,7 @@ def test_second_and_third_picks_keep_the_scope_on_the_briefing(person, tmp_path)
     person.pick("theme", "Protection")
     model = replace(model, themes=("protection",))
     check(person, model)
-    assert person.showing() == 40 and person.address() == {"theme": ["protection"]}
+    assert person.address() == {"theme": ["protection"]}
     person.pick("target_group", "Women")
     model = replace(model, target_groups=("women",))
     check(person, model)

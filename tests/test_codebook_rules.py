@@ -1,0 +1,188 @@
+"""The codebook's rules as data (data/codebook_rules.csv): the shipped records keep them, a corrupted copy is
+reported by row and column (shipped data and uploads alike), suggestions follow them, and the change list of
+codebook v2 describes the data as shipped."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from gift_dash.data import DATA_DIR, load_dataset
+from gift_dash.rules import closed
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, split_multi
+from gift_dash.suggest import suggest_tags
+from gift_dash.upload import check_files, verdict
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def records(dataset):
+    return dataset.records.set_index("id", drop=False)
+
+
+def tags(record) -> dict[str, set[str]]:
+    return {column: set(split_multi(record[column])) for column in MULTI_VOCAB_COLUMNS}
+
+
+def corrupted_copy(tmp_path, edit):
+    """A copy of the data folder with recommendations.csv changed by ``edit(frame)``."""
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    frame = pd.read_csv(folder / "recommendations.csv", dtype=str, keep_default_na=False)
+    edit(frame)
+    frame.to_csv(folder / "recommendations.csv", index=False)
+    return folder
+
+
+def drop_value(frame, record_id, column, value):
+    row = frame.index[frame["id"] == record_id][0]
+    frame.loc[row, column] = "; ".join(v for v in split_multi(frame.loc[row, column]) if v != value)
+    return row + 2  # the spreadsheet row
+
+
+def test_the_rules_name_the_issues_implications(dataset):
+    implications = {(c, v, t, vs) for _, c, v, t, vs in dataset.codebook.rules.implications}
+    for value in ("girls", "boys", "children_armed_conflict"):
+        assert ("target_groups", value, "target_groups", ("children",)) in implications
+    assert dataset.codebook.rules.inherited_columns.keys() == set(MULTI_VOCAB_COLUMNS)
+
+
+@pytest.mark.parametrize("kind", ["implies", "inherit_parent", "inherit_lead_in"])
+def test_every_shipped_record_keeps_every_rule(dataset, records, kind):
+    """Checked here on the data itself, independently of the validator's code."""
+    rules = dataset.codebook.rules
+    checked = 0
+    for _, record in records.iterrows():
+        mine = tags(record)
+        if kind == "implies":
+            for rule_id, column, value, then_column, then_values in rules.implications:
+                if value in mine[column]:
+                    checked += 1
+                    assert set(then_values) & mine[then_column], (record["id"], rule_id)
+        elif kind == "inherit_parent" and record["parent_id"]:
+            parent = tags(records.loc[record["parent_id"]])
+            checked += 1
+            for column in rules.inherited_columns:
+                assert parent[column] <= mine[column], (record["id"], column)
+        elif kind == "inherit_lead_in":
+            for rule_id, column, value in rules.lead_ins.get(record["list_id"], []):
+                checked += 1
+                assert value in mine[column], (record["id"], rule_id)
+    assert checked >= {"implies": 200, "inherit_parent": 11, "inherit_lead_in": 40}[kind]
+
+
+def test_the_shipped_data_validates(dataset):
+    assert [str(p) for p in dataset.problems] == []
+
+
+def test_a_girls_record_without_children_is_reported_by_row_and_column(tmp_path):
+    folder = corrupted_copy(tmp_path, lambda f: drop_value(f, "new-delhi-2007-pri-g", "target_groups", "children"))
+    problems = load_dataset(folder).problems
+    assert [str(p) for p in problems] == [
+        "recommendations.csv, row 43 (id new-delhi-2007-pri-g), column target_groups: 'girls' implies 'children' "
+        "(rule R1); add children"]
+    assert problems[0].severity == "error"
+
+
+def test_the_same_record_uploaded_is_rejected_with_the_same_message(tmp_path, dataset):
+    """The corrupted copy as an upload: the shipped rows are skipped as repeats, the changed row would be a second
+    record under a shipped id, so it goes under a new id, as a person adding a record would write it."""
+    def edit(frame):
+        drop_value(frame, "new-delhi-2007-pri-g", "target_groups", "children")
+        frame.loc[frame["id"] == "new-delhi-2007-pri-g", "id"] = "my-girls-record"
+
+    folder = corrupted_copy(tmp_path, edit)
+    merge = check_files(dataset, folder / "recommendations.csv", records_name="mine.csv")
+    errors = [p for p in merge.problems if p.severity == "error"]
+    assert [str(p) for p in errors] == [
+        "mine.csv, row 43 (id my-girls-record), column target_groups: 'girls' implies 'children' (rule R1); "
+        "add children"]
+    assert verdict(merge.problems) == 1
+    assert merge.rejected_rows["row"].tolist() == [43]
+
+
+def test_a_sub_item_missing_its_parents_tag_and_an_item_missing_its_lead_ins_actor(tmp_path):
+    def edit(frame):
+        drop_value(frame, "kampala-2007-gen-h-ii", "actors", "private_sector")
+        drop_value(frame, "cape-town-2007-rel-h", "actors", "ngos_civil_society")
+
+    folder = corrupted_copy(tmp_path, edit)
+    problems = {(p.record_id, p.column): p.message for p in load_dataset(folder).problems}
+    assert "its parent kampala-2007-gen-h has private_sector" in problems[("kampala-2007-gen-h-ii", "actors")]
+    assert "(rule I1); add private_sector" in problems[("kampala-2007-gen-h-ii", "actors")]
+    assert problems[("cape-town-2007-rel-h", "actors")] == (
+        "the lead-in of list cape-town-2007-rel names 'ngos_civil_society', which every item of the list carries "
+        "(rule L2); add ngos_civil_society")
+    # codes_of_conduct implies private_sector too (R20): the same cell, two rules
+    assert len(problems) == 2
+
+
+def test_an_uploaded_sub_item_of_a_shipped_parent_inherits_its_tags(tmp_path, dataset):
+    upload = tmp_path / "mine.csv"
+    upload.write_text(
+        "id,event_id,parent_id,text,themes,primary_theme,ta_areas,target_groups,actors,exploitation_forms,topics\n"
+        "my-1,kampala-2007,kampala-2007-gen-g,Radio messages,prevention,prevention,prevention_awareness,"
+        "children_armed_conflict; children,,child_soldiering,awareness_raising; child_recruitment\n", encoding="utf-8")
+    merge = check_files(dataset, upload)
+    messages = {p.column: p.message for p in merge.problems}
+    assert "its parent kampala-2007-gen-g has governments" in messages["actors"]
+    assert "add conflict_settings" in messages["topics"]
+
+
+def test_the_renamed_topic_says_what_to_write(tmp_path, dataset):
+    upload = tmp_path / "mine.csv"
+    upload.write_text("id,event_id,text,themes,topics\nmy-1,kampala-2007,Punish offenders,prosecution,"
+                      "law_enforcement\n", encoding="utf-8")
+    merge = check_files(dataset, upload)
+    assert any("'law_enforcement' was renamed 'enforcement_impunity'" in p.message and p.row == 2
+               and p.column == "topics" for p in merge.problems)
+
+
+def test_no_value_name_is_in_two_vocabularies(dataset):
+    entries = dataset.codebook.entries
+    tag_entries = entries[entries["vocabulary"].isin(MULTI_VOCAB_COLUMNS.values())]
+    assert not tag_entries["value"].duplicated().any()
+
+
+def test_suggestions_keep_the_implications(dataset):
+    text = "Protect girls and former child soldiers during demobilization and reintegration"
+    suggested = suggest_tags(text, dataset.codebook)
+    rules = dataset.codebook.rules
+    assert closed(suggested, rules) == suggested  # nothing left to add
+    assert "girls" in suggested["target_groups"] and "children" in suggested["target_groups"]
+
+
+def test_closure_adds_the_implied_values_transitively(dataset):
+    out = closed({"topics": ["ddr"], "target_groups": [], "themes": [], "ta_areas": [], "actors": [],
+                  "exploitation_forms": []}, dataset.codebook.rules)
+    assert {"children_armed_conflict", "children", "victims"} <= set(out["target_groups"])
+    assert out["exploitation_forms"] == ["child_soldiering"] and out["themes"] == ["protection"]
+
+
+def test_every_rule_example_is_a_shipped_record(dataset, records):
+    examples = {e for e in dataset.codebook.rules.table["example_id"] if e}
+    assert examples <= set(records.index)
+    written = dataset.codebook.rules.of_kind("guideline")
+    assert written["example_id"].ne("").all()
+
+
+def test_the_change_list_describes_the_shipped_data(dataset, records):
+    changes = dataset.codebook.changes
+    assert len(changes) > 100 and set(changes["version"]) == {"v2"}
+    rule_ids = set(dataset.codebook.rules.table["rule_id"])
+    for change in changes.itertuples():
+        now = records.loc[change.record, change.field]
+        assert set(split_multi(change.after)) == set(split_multi(now)), change
+        assert set(split_multi(change.before)) != set(split_multi(change.after)) or change.field == "primary_theme"
+        assert set(split_multi(change.rule)) <= rule_ids and change.rule, change
+
+
+def test_children_filter_finds_every_record_about_child_soldiers(records):
+    """The issue's pattern: 19 of 26 child-soldier records lacked children."""
+    child_soldiers = records[records["target_groups"].str.contains("children_armed_conflict")]
+    assert len(child_soldiers) >= 26
+    assert child_soldiers["target_groups"].map(lambda c: "children" in split_multi(c)).all()
