@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import pandas as pd
-from sqlalchemy import Engine, and_, insert, select, update
+from sqlalchemy import Connection, Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gift_dash.data import DATA_DIR
@@ -178,6 +178,51 @@ def _conflict(engine: Engine, kind: str, target_id: str, expected_version: int) 
                                                                   expected_version))
 
 
+def apply_change(connection: Connection, kind: str, target_id: str, changes: dict[str, object],
+                 expected_version: int, by: str, now: datetime) -> Entry:
+    """The body of a save, inside the caller's transaction (the caller has checked ``by`` may edit)."""
+    row = connection.execute(_select_entry(kind, target_id)).first()
+    current = _entry(row) if row is not None else Entry(kind, target_id)
+    if current.version != expected_version:
+        raise Conflict(current, expected_version, _changes_since(connection, row.id if row else None,
+                                                                 expected_version))
+    merged = {f: changes.get(f, getattr(current, f)) for f in FIELDS}
+    problems = validate_values(merged)
+    if problems:
+        raise InvalidChange(problems)
+    # A new entry's history starts from empty text, so replaying it from nothing gives the entry.
+    before = {f: as_text(f, getattr(current, f)) if row is not None else "" for f in FIELDS}
+    diff = [(f, before[f], as_text(f, merged[f])) for f in FIELDS if as_text(f, merged[f]) != before[f]]
+    if not diff:
+        return current
+    version = expected_version + 1
+    stamp = {"version": version, "changed_by": by, "changed_at": now}
+    if row is None:
+        entry_id = connection.execute(insert(entries).values(
+            target_kind=kind, target_id=target_id, **merged, **stamp)).inserted_primary_key[0]
+    else:
+        entry_id = row.id
+        # The version in the WHERE clause is the guard: of two saves from one version, one updates a row.
+        done = connection.execute(update(entries).where(and_(entries.c.id == entry_id,
+                                                             entries.c.version == expected_version))
+                                  .values(**merged, **stamp))
+        if done.rowcount != 1:
+            raise Raced()
+    connection.execute(insert(history), [
+        {"entry_id": entry_id, "field": f, "before": b, "after": a, **stamp} for f, b, a in diff])
+    return replace(current, **merged, **stamp)
+
+
+def check_fields(kind: str, target_id: str, changes: dict[str, object]) -> None:
+    unknown = [f for f in changes if f not in FIELDS]
+    if unknown:
+        raise InvalidChange({f: f"not a field of a follow-up entry; expected one of {', '.join(FIELDS)}"
+                             for f in unknown})
+    problem = validate_target(kind, target_id)
+    if problem:
+        raise InvalidChange({"target": problem})
+
+
 def save(engine: Engine, kind: str, target_id: str, changes: dict[str, object], expected_version: int, by: str,
          now: datetime | None = None) -> Entry:
     """Apply ``changes`` (field -> new value) to the entry the person opened at ``expected_version``.
@@ -186,54 +231,19 @@ def save(engine: Engine, kind: str, target_id: str, changes: dict[str, object], 
     accept, Conflict when the entry moved on since ``expected_version``. Returns the entry as saved (unchanged
     when nothing differs).
     """
-    unknown = [f for f in changes if f not in FIELDS]
-    if unknown:
-        raise InvalidChange({f: f"not a field of a follow-up entry; expected one of {', '.join(FIELDS)}"
-                             for f in unknown})
-    problem = validate_target(kind, target_id)
-    if problem:
-        raise InvalidChange({"target": problem})
-    now = now or datetime.now(UTC)
+    check_fields(kind, target_id, changes)
     try:
         with engine.begin() as connection:
             require_role(connection, by, EDIT_ROLES)
-            row = connection.execute(_select_entry(kind, target_id)).first()
-            current = _entry(row) if row is not None else Entry(kind, target_id)
-            if current.version != expected_version:
-                raise Conflict(current, expected_version,
-                               _changes_since(connection, row.id if row else None, expected_version))
-            merged = {f: changes.get(f, getattr(current, f)) for f in FIELDS}
-            problems = validate_values(merged)
-            if problems:
-                raise InvalidChange(problems)
-            # A new entry's history starts from empty text, so replaying it from nothing gives the entry.
-            before = {f: as_text(f, getattr(current, f)) if row is not None else "" for f in FIELDS}
-            diff = [(f, before[f], as_text(f, merged[f])) for f in FIELDS if as_text(f, merged[f]) != before[f]]
-            if not diff:
-                return current
-            version = expected_version + 1
-            stamp = {"version": version, "changed_by": by, "changed_at": now}
-            if row is None:
-                entry_id = connection.execute(insert(entries).values(
-                    target_kind=kind, target_id=target_id, **merged, **stamp)).inserted_primary_key[0]
-            else:
-                entry_id = row.id
-                # The version in the WHERE clause is the guard: of two saves from one version, one updates a row.
-                done = connection.execute(update(entries).where(and_(entries.c.id == entry_id,
-                                                                     entries.c.version == expected_version))
-                                          .values(**merged, **stamp))
-                if done.rowcount != 1:
-                    raise _Raced()
-            connection.execute(insert(history), [
-                {"entry_id": entry_id, "field": f, "before": b, "after": a, **stamp} for f, b, a in diff])
-    except (_Raced, IntegrityError):
+            return apply_change(connection, kind, target_id, changes, expected_version, by,
+                                now or datetime.now(UTC))
+    except (Raced, IntegrityError):
         # Another transaction created or saved the entry between our read and our write (PostgreSQL's read
         # committed); the unique target or the version guard refused ours. Report it like any other conflict.
         raise _conflict(engine, kind, target_id, expected_version) from None
-    return replace(current, **merged, **stamp)
 
 
-class _Raced(Exception):
+class Raced(Exception):
     """The version guard matched no row: another save won."""
 
 
