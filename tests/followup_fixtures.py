@@ -9,6 +9,7 @@ import itertools
 import os
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from gift_dash.followup import db, users
@@ -16,6 +17,15 @@ from tests.postgres import OPT_OUT_ENV, Cluster, server_bin
 
 PASSWORD = "correct horse battery staple"
 _databases = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def cheap_hashes():
+    """argon2 with the smallest cost: these tests are about the store's logic, and the real cost (RFC 9106
+    parameters) takes over a second per hash on a loaded machine. test_followup_store checks the real hasher."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        yield
 
 
 @pytest.fixture(scope="session")

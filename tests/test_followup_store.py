@@ -16,7 +16,9 @@ from gift_dash.data import load_dataset
 from gift_dash.followup import db, store, transfer, users
 from gift_dash.followup.tables import metadata
 from gift_dash.followup.targets import Targets
-from tests.followup_fixtures import PASSWORD, engine, postgres_cluster, store_url, team  # noqa: F401
+from tests.followup_fixtures import PASSWORD, cheap_hashes, engine, postgres_cluster, store_url, team  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")
 
 RECORD = "kampala-2007-gen-a"
 TARGETS = Targets(frozenset(load_dataset().records["id"]), None)
@@ -177,6 +179,15 @@ def test_there_is_no_default_account_and_passwords_are_argon2_hashes(engine):
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT password_hash FROM app_user")).scalar_one()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_the_real_hasher_uses_argon2id_with_the_librarys_current_parameters():
+    from argon2 import PasswordHasher, profiles
+
+    real = users.PasswordHasher()
+    assert (real.time_cost, real.memory_cost) == (profiles.RFC_9106_LOW_MEMORY.time_cost,
+                                                  profiles.RFC_9106_LOW_MEMORY.memory_cost)
+    assert not PasswordHasher().check_needs_rehash(users._DUMMY_HASH)
 
 
 @pytest.mark.parametrize("name, role, password, expected", [

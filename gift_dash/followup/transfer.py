@@ -100,7 +100,7 @@ def _row_changes(row: dict[str, str], columns: list[str], file: str, line: int, 
         text = row["version"].strip()
         if not text.isdigit():
             problems.append(problem("version", f"expected a whole number (the version exported), got {text[:40]!r}"))
-        elif int(text) != existing.version:
+        elif existing.version and int(text) != existing.version:  # absent from this store: created afresh
             problems.append(problem("version", f"the entry was saved since this file was exported (file: version "
                                                f"{text}, store: version {existing.version}, by "
                                                f"{existing.changed_by or 'nobody'}); export again and redo the "
