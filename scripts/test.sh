@@ -15,30 +15,6 @@ cd "$ROOT"
 # shellcheck source=scripts/_venv.sh
 source scripts/_venv.sh
 
-ensure_chromium() {
-    CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
-    export CHROMIUM_PATH
-    [ -x "$CHROMIUM_PATH" ] && return 0
-    [ "$CHROMIUM_PATH" = /usr/bin/chromium ] ||
-        die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable file (unset it to use Debian's /usr/bin/chromium)"
-
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 ||
-            die "Chromium is needed for the browser tests: /usr/bin/chromium is missing, and installing it needs root (no sudo here). Run as root: apt-get update && apt-get install -y chromium"
-        sudo=(sudo -n)
-    fi
-    command -v apt-get >/dev/null 2>&1 ||
-        die "Chromium is needed for the browser tests: /usr/bin/chromium is missing and there is no apt-get to install it. Install Chromium and set CHROMIUM_PATH=/path/to/chromium"
-
-    echo "Installing Chromium (Debian package 'chromium') for the browser tests ..." >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
-        die "apt-get update failed (see above); cannot install Chromium for the browser tests"
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
-        die "apt-get install chromium failed (see above); the browser tests need it"
-    [ -x /usr/bin/chromium ] || die "apt-get installed chromium, but /usr/bin/chromium is still missing"
-}
-
 apt_install() {  # apt_install PACKAGE WHY: as root, or through sudo; dies with WHY when impossible
     local package="$1" why="$2" sudo=()
     if [ "$(id -u)" -ne 0 ]; then
@@ -51,6 +27,17 @@ apt_install() {  # apt_install PACKAGE WHY: as root, or through sudo; dies with 
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || die "apt-get update failed (see above)"
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null ||
         die "apt-get install $package failed (see above)"
+}
+
+ensure_chromium() {
+    CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+    export CHROMIUM_PATH
+    [ -x "$CHROMIUM_PATH" ] && return 0
+    [ "$CHROMIUM_PATH" = /usr/bin/chromium ] ||
+        die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable file (unset it to use Debian's /usr/bin/chromium)"
+
+    apt_install chromium "Chromium is needed for the browser tests: /usr/bin/chromium is missing"
+    [ -x /usr/bin/chromium ] || die "apt-get installed chromium, but /usr/bin/chromium is still missing"
 }
 
 ensure_postgresql() {
