@@ -36,6 +36,7 @@ PAGES = [
     ("pages/recurring_ideas.py", "Recurring ideas", ":material/hub:", "recurring_ideas"),
     ("pages/vienna_echoes.py", "Vienna Forum echoes", ":material/campaign:", "vienna_echoes"),
     ("pages/briefing.py", "Briefing", ":material/description:", "briefing"),
+    ("pages/followup.py", "Follow-up", ":material/task_alt:", "followup"),
     ("pages/upload.py", "Add records", ":material/upload_file:", "upload"),
     ("pages/about.py", "About the data", ":material/info:", "about"),
 ]

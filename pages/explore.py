@@ -5,6 +5,7 @@ import streamlit as st
 
 import gift_ui
 from gift_dash import similarity
+from gift_ui.followup import entry_panel
 from gift_dash.citation import citation, item_label
 from gift_dash.present import display_frame, tags
 
@@ -43,6 +44,7 @@ with text_col:
 with tags_col:
     st.caption("Tags")
     st.dataframe(pd.DataFrame(tags(record, ds.codebook), columns=["Tag", "Values"]), hide_index=True)
+    entry_panel("record", chosen_id)
 
 st.caption("Similar records from other lists")
 near = similarity.neighbours(gift_ui.similarity_index(ds), chosen_id, k=5)

@@ -30,7 +30,9 @@ class Targets:
         return None
 
 
-def workplan_activity_ids(data_dir: Path = DATA_DIR) -> frozenset[str] | None:
+def workplan(data_dir: Path = DATA_DIR):
+    """The workplan's activities (a frame of strings), or None when there is no readable workplan with an id
+    column (its own loader and validation belong to the workplan; this only needs the ids and pillars)."""
     path = data_dir / WORKPLAN_FILE
     if not path.is_file():
         return None
@@ -38,8 +40,18 @@ def workplan_activity_ids(data_dir: Path = DATA_DIR) -> frozenset[str] | None:
         frame = read_table(path)
     except ReadError:
         return None
-    column = next((c for c in _ACTIVITY_ID_COLUMNS if c in frame.columns), None)
-    return frozenset(frame[column].str.strip()) - {""} if column else None
+    return frame if activity_id_column(frame) else None
+
+
+def activity_id_column(frame) -> str | None:
+    return next((c for c in _ACTIVITY_ID_COLUMNS if c in frame.columns), None)
+
+
+def workplan_activity_ids(data_dir: Path = DATA_DIR) -> frozenset[str] | None:
+    frame = workplan(data_dir)
+    if frame is None:
+        return None
+    return frozenset(frame[activity_id_column(frame)].str.strip()) - {""}
 
 
 def targets(record_ids, data_dir: Path = DATA_DIR) -> Targets:
