@@ -19,15 +19,22 @@ view, notices = gift_ui.page_setup(
           "evidence. Anyone can read; changing an entry needs an editor's account.")
 ds = view.dataset
 chosen_id = gift_ui.page_param("record", list(ds.records["id"]), "", notices)
+labels = summary.status_labels()
+in_address = st.query_params.get_all("status")
+if "fu_status" not in st.session_state:  # first run on this page: the address says which statuses
+    st.session_state["fu_status"] = [v for v in dict.fromkeys(in_address) if v in labels]
+    notices += [f"Ignored status={v[:40]!r} in the address: expected one of {', '.join(labels)}."
+                for v in in_address if v not in labels]
 gift_ui.show_notices(notices)
 eng = fu.engine()
 if eng is None:
     st.stop()
 fu.account_box(eng)
 
-labels = summary.status_labels()
-wanted = st.multiselect("Status", list(labels), format_func=labels.get, key="status", bind="query-params",
-                        placeholder="Every status", help="Show only the records with these follow-up statuses.")
+wanted = st.multiselect("Status", list(labels), format_func=labels.get, key="fu_status", placeholder="Every status",
+                        help="Show only the records with these follow-up statuses.")
+if wanted != in_address:
+    st.query_params["status"] = wanted
 entries = store.entries_frame(eng)
 frame = summary.with_status(view.records, entries)
 if wanted:
