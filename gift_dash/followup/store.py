@@ -253,11 +253,26 @@ def withdraw(engine: Engine, kind: str, target_id: str, reason: str, expected_ve
 
 
 def entries_frame(engine: Engine) -> pd.DataFrame:
-    """Every entry, one row each (ENTRY_COLUMNS), ordered by target."""
+    """Every entry, one row each (ENTRY_COLUMNS), ordered by target: target_date holds dates (or None),
+    changed_at UTC timestamps. Read through the driver and converted by column (10,000 entries in tens of ms;
+    row by row through the column types it took ten times as long)."""
+    query = (select(*[entries.c[name] for name in ENTRY_COLUMNS])
+             .order_by(entries.c.target_kind, entries.c.target_id))
     with reading(engine) as connection:
-        rows = connection.execute(select(*[entries.c[name] for name in ENTRY_COLUMNS])
-                                  .order_by(entries.c.target_kind, entries.c.target_id)).all()
-    return pd.DataFrame(rows, columns=list(ENTRY_COLUMNS))
+        rows = connection.exec_driver_sql(str(query.compile(dialect=connection.dialect))).fetchall()
+    # By column from plain tuples: pandas probes each SQLAlchemy Row for attributes, which costs more than the read.
+    values = list(zip(*rows)) or [()] * len(ENTRY_COLUMNS)
+    frame = pd.DataFrame({column: pd.Series(list(v), dtype=object) for column, v in zip(ENTRY_COLUMNS, values)})
+    for column in ("target_kind", "target_id", "status", "responsible", "notes", "evidence", "withdrawn_reason",
+                   "changed_by"):
+        frame[column] = frame[column].astype("str")
+    frame["withdrawn"] = frame["withdrawn"].astype(bool)
+    frame["version"] = frame["version"].astype("int64")
+    # SQLite hands back text (stored as UTC without a zone), PostgreSQL aware datetimes: both become UTC.
+    frame["changed_at"] = pd.to_datetime(frame["changed_at"], utc=True, format="ISO8601").astype("datetime64[us, UTC]")
+    frame["target_date"] = pd.Series([date.fromisoformat(v) if isinstance(v, str) else v
+                                      for v in frame["target_date"]], index=frame.index, dtype=object)
+    return frame
 
 
 HISTORY_COLUMNS = ("target_kind", "target_id", "version", "changed_by", "changed_at", "field", "before", "after")

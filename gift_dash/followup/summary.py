@@ -9,7 +9,6 @@ from datetime import date
 import pandas as pd
 
 from gift_dash.followup.store import statuses
-from gift_dash.schema import split_multi
 
 NO_ENTRY, WITHDRAWN = "no_entry", "withdrawn"
 DONE = ("completed", "not_applicable")  # statuses that cannot be overdue
@@ -30,17 +29,14 @@ def with_status(targets: pd.DataFrame, entries: pd.DataFrame, kind: str = "recor
                 ) -> pd.DataFrame:
     """``targets`` (records, or workplan activities) with the follow-up columns of their entries:
     followup_status (a status, WITHDRAWN or NO_ENTRY), responsible, target_date, changed_by, changed_at."""
-    mine = of_kind(entries, kind)
-    ids = targets[id_column]
-    out = targets.copy()
-    status = ids.map(mine["status"]).fillna(NO_ENTRY)
-    withdrawn = ids.map(mine["withdrawn"]).fillna(False).astype(bool)
-    out["followup_status"] = status.where(~withdrawn, WITHDRAWN).to_numpy()
+    mine = of_kind(entries, kind)[["status", "withdrawn", "responsible", "target_date", "changed_by",
+                                    "changed_at", "version"]]
+    out = targets.merge(mine, how="left", left_on=id_column, right_index=True)
+    withdrawn = out.pop("withdrawn").fillna(False).astype(bool)
+    out["followup_status"] = out.pop("status").fillna(NO_ENTRY).where(~withdrawn, WITHDRAWN)
     for column in ("responsible", "changed_by"):
-        out[column] = ids.map(mine[column]).astype(object).fillna("").to_numpy()
-    for column in ("target_date", "changed_at"):
-        out[column] = ids.map(mine[column]).to_numpy()
-    out["version"] = ids.map(mine["version"]).fillna(0).astype(int).to_numpy()
+        out[column] = out[column].astype(object).fillna("")
+    out["version"] = out["version"].fillna(0).astype(int)
     return out
 
 
@@ -49,9 +45,14 @@ def status_counts(frame: pd.DataFrame, column: str, multi: bool = False, labels:
     """Rows: the values of ``column`` (each value of a multi-valued cell counts: a record with two themes is in
     both rows); columns: the status labels, then n (targets in the row). ``frame`` comes from with_status."""
     labels = labels or status_labels()
-    values = frame[column].map(split_multi) if multi else frame[column].map(lambda v: [v] if str(v) else [])
-    long = pd.DataFrame({"value": values, "status": frame["followup_status"]}).explode("value").dropna()
-    table = pd.crosstab(long["value"], long["status"]).reindex(columns=list(labels), fill_value=0)
+    values = frame[column].astype(str)
+    values = values.str.split(";") if multi else values.map(lambda v: [v])
+    long = pd.DataFrame({"value": values, "status": frame["followup_status"]}).explode("value")
+    long["value"] = long["value"].str.strip()
+    long = long[long["value"].fillna("") != ""]
+    table = long.groupby(["value", "status"]).size().unstack(fill_value=0).reindex(columns=list(labels),
+                                                                                    fill_value=0)
+    table.columns.name = None
     table = table.loc[:, (table != 0).any() | table.columns.isin(list(statuses()))]
     table.columns = [labels[c] for c in table.columns]
     table["n"] = table.sum(axis=1)
