@@ -13,6 +13,8 @@ from gift_dash.present import display_frame
 from gift_dash.schema import event_names
 from gift_ui import followup as fu
 
+OVERDUE_SHOWN = 100  # the list is for acting on; the full set is in the records table below
+
 view, notices = gift_ui.page_setup(
     "Follow-up", page_keys=("status", "record"),
     intro="What has been done on each recommendation in view: its status, who is responsible, by when, and the "
@@ -83,11 +85,14 @@ def entry_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 late = summary.overdue(frame, today)
-st.subheader(f"Overdue ({len(late)})", anchor=False)
+st.subheader(f"Overdue ({len(late):,})", anchor=False)
 if late.empty:
     st.caption("Nothing in view is past its target date.")
 else:
-    st.dataframe(entry_table(late), hide_index=True, key="fu_overdue")
+    if len(late) > OVERDUE_SHOWN:
+        st.caption(f"The {OVERDUE_SHOWN} longest overdue of {len(late):,}; choose the status 'In progress' or "
+                   "'Planned' above and narrow the filters to see others in the table below.")
+    st.dataframe(entry_table(late.head(OVERDUE_SHOWN)), hide_index=True, key="fu_overdue")
 
 st.subheader("Records and their follow-up", anchor=False)
 st.caption("Choose a row to see its entry and history" + (" and change it." if fu.signed_in(eng) else "."))
