@@ -141,3 +141,16 @@ def test_script_in_notes_and_evidence_stays_text(app, page, path):
     assert "https://example.org/report" in links
     assert not [href for href in links if href.startswith("javascript:")]
     assert page.external_requests == []
+
+
+def test_a_save_after_the_account_was_deactivated_is_refused(app, page):
+    """The form on screen is no licence: every save checks the sign-in and the role in the store again."""
+    base, engine = app
+    users.add_user(engine, "dan", "editor", PASSWORD)
+    open_record_signed_in(page, base, "dan")
+    before = store.get(engine, "record", RECORD)
+    users.deactivate(engine, "dan")
+    save_notes(page, "Written after deactivation")
+    page.get_by_text("Not saved: sign in with an editor or admin account").wait_for(timeout=30_000)
+    assert store.get(engine, "record", RECORD) == before
+    assert page.get_by_role("button", name="Save").count() == 0
