@@ -5,6 +5,9 @@ import os
 
 import pytest
 
+# The follow-up store's fixtures (a store on SQLite and on a throwaway PostgreSQL cluster), for every test module.
+from tests.followup_fixtures import cheap_hashes, engine, postgres_cluster, store_url, team  # noqa: F401
+
 
 @pytest.fixture(scope="session", autouse=True)
 def temporary_follow_up_store(tmp_path_factory):

@@ -1,6 +1,6 @@
 """Fixtures for the follow-up store's tests: a fresh store on SQLite and on a throwaway PostgreSQL cluster.
 
-Imported by the test modules with ``from tests.followup_fixtures import *`` (pytest finds fixtures there).
+Registered for every test by tests/conftest.py.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 
 from gift_dash.cli import main
 from gift_dash.followup import db, store, users
-from tests.followup_fixtures import PASSWORD, cheap_hashes  # noqa: F401
+from tests.followup_fixtures import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("cheap_hashes")
 

@@ -7,14 +7,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pytest
-
 from gift_dash.followup import db, store, transfer, users
 from gift_dash.followup.targets import Targets
-from tests.followup_fixtures import PASSWORD, cheap_hashes  # noqa: F401
+from tests.followup_fixtures import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("cheap_hashes")
 

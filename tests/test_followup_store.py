@@ -16,7 +16,7 @@ from gift_dash.data import load_dataset
 from gift_dash.followup import db, store, transfer, users
 from gift_dash.followup.tables import metadata
 from gift_dash.followup.targets import Targets
-from tests.followup_fixtures import PASSWORD, cheap_hashes, engine, postgres_cluster, store_url, team  # noqa: F401
+from tests.followup_fixtures import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("cheap_hashes")
 
@@ -270,7 +270,7 @@ def test_export_neutralises_formulas_and_keeps_markup_as_text(team):
     assert "'=HYPERLINK" in data and "<script>alert(1)</script>" in data
 
 
-def test_backup_and_restore_round_trip_and_a_full_store_needs_force(team, tmp_path, store_url):
+def test_backup_and_restore_round_trip_and_a_full_store_needs_force(team, tmp_path):
     saved = store.save(team, "record", RECORD, {"status": "planned", "evidence": "https://example.org/r"}, 0, "ann")
     store.withdraw(team, "record", RECORD, "superseded", saved.version, "bob")
     before = (store.entries_frame(team), store.history_frame(team), users.list_users(team))

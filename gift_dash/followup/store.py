@@ -261,8 +261,8 @@ def entries_frame(engine: Engine) -> pd.DataFrame:
     with reading(engine) as connection:
         rows = connection.exec_driver_sql(str(query.compile(dialect=connection.dialect))).fetchall()
     # By column from plain tuples: pandas probes each SQLAlchemy Row for attributes, which costs more than the read.
-    values = list(zip(*rows)) or [()] * len(ENTRY_COLUMNS)
-    frame = pd.DataFrame({column: pd.Series(list(v), dtype=object) for column, v in zip(ENTRY_COLUMNS, values)})
+    values = list(zip(*rows, strict=True)) or [()] * len(ENTRY_COLUMNS)
+    frame = pd.DataFrame({column: pd.Series(list(v), dtype=object) for column, v in zip(ENTRY_COLUMNS, values, strict=True)})
     for column in ("target_kind", "target_id", "status", "responsible", "notes", "evidence", "withdrawn_reason",
                    "changed_by"):
         frame[column] = frame[column].astype("str")

@@ -16,8 +16,17 @@ from gift_dash.data import read_table
 from gift_dash.export import FORMULA_TRIGGERS, csv_bytes
 from gift_dash.followup.db import current_revision, reading
 from gift_dash.followup.store import (
-    ENTRY_COLUMNS, FIELDS, Conflict, Entry, InvalidChange, Raced, apply_change, as_text, entries_frame, from_text,
-    statuses, validate_values,
+    FIELDS,
+    Conflict,
+    Entry,
+    InvalidChange,
+    Raced,
+    apply_change,
+    as_text,
+    entries_frame,
+    from_text,
+    statuses,
+    validate_values,
 )
 from gift_dash.followup.tables import entries, history, sessions, users
 from gift_dash.followup.targets import Targets
