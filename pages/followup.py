@@ -60,20 +60,20 @@ themes, by_event = st.columns(2)
 with themes:
     st.subheader("Status by theme", anchor=False)
     table = summary.status_counts(frame, "themes", multi=True, labels=labels)
-    table.index = table.index.map(lambda v: ds.codebook.label("themes", v))
+    table.index = table.index.map(lambda v: ds.codebook.label("themes", v)).rename("Theme")
     st.dataframe(table, key="fu_by_theme")
     st.caption("A record with several themes counts under each; n is the number of records in the row.")
 with by_event:
     st.subheader("Status by event", anchor=False)
     table = summary.status_counts(frame, "event_id", labels=labels)
-    table.index = table.index.map(lambda v: event_names(ds.events).get(v, v))
+    table.index = table.index.map(lambda v: event_names(ds.events).get(v, v)).rename("Event")
     st.dataframe(table, key="fu_by_event")
 
 activities = targets.workplan(gift_ui.data_dir())
 if activities is not None and "pillar" in activities.columns:
     st.subheader("Workplan activities: status by pillar", anchor=False)
     st.dataframe(summary.status_counts(summary.with_status(activities, entries, "activity", targets.activity_id_column(
-        activities)), "pillar", labels=labels), key="fu_by_pillar")
+        activities)), "pillar", labels=labels).rename_axis("Pillar"), key="fu_by_pillar")
 
 
 def entry_table(rows: pd.DataFrame) -> pd.DataFrame:
