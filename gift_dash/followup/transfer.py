@@ -28,7 +28,7 @@ from gift_dash.followup.store import (
     statuses,
     validate_values,
 )
-from gift_dash.followup.tables import entries, history, sessions, users
+from gift_dash.followup.tables import TARGET_KINDS, entries, history, sessions, users
 from gift_dash.followup.targets import Targets
 from gift_dash.followup.users import EDIT_ROLES, require_role
 from gift_dash.schema import Problem
@@ -83,7 +83,7 @@ def _row_changes(row: dict[str, str], columns: list[str], file: str, line: int, 
     problems = []
     where = targets.problem(kind, target_id)
     if where:
-        problems.append(problem("target_id" if "kind" not in where else "target_kind", where))
+        problems.append(problem("target_kind" if kind not in TARGET_KINDS else "target_id", where))
     changes: dict[str, object] = {}
     for field in FIELDS:
         if field not in columns:
