@@ -56,16 +56,16 @@ def synthetic_data_dir(target: Path, n_records: int) -> Path:
     return target
 
 
-def page_times(runs: int, timeout: float) -> dict[str, list[float]]:
-    """Seconds per warm run of each page (one AppTest per page; the first run fills the caches and is not timed).
-    A page whose first run takes longer than ``timeout`` seconds gets no samples."""
+def page_times(runs: int, timeout: float, only: list[str] | None = None) -> dict[str, list[float]]:
+    """Seconds per warm run of each page (or of the pages in ``only``; one AppTest per page; the first run fills
+    the caches and is not timed). A page whose first run takes longer than ``timeout`` seconds gets no samples."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     st.cache_data.clear()
     st.cache_resource.clear()
     times: dict[str, list[float]] = {}
-    for page in pages():
+    for page in only or pages():
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
         at.switch_page(page)
         try:

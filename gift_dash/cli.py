@@ -1,4 +1,5 @@
-"""Command line: ``python -m gift_dash validate|export|briefing|coverage|groups|neighbours|search``; failures are messages and exit codes, never tracebacks."""
+"""Command line: ``python -m gift_dash validate|export|briefing|coverage|groups|neighbours|search|users|followup``;
+failures are messages and exit codes, never tracebacks."""
 
 from __future__ import annotations
 
@@ -300,6 +301,160 @@ def _add_filter_options(command: argparse.ArgumentParser) -> None:
     group.add_argument("--query", help="text search as in the dashboard: words, their concepts (training ~ capacity-building) and tag labels, typos tolerated; \"a phrase\" literally")
 
 
+# ------------------------------------------------------------------------------------------- follow-up store
+
+def _followup_command(run):
+    """A users/followup handler with the store opened; store and account errors become messages and exit 1."""
+    def handler(args: argparse.Namespace) -> int:
+        from gift_dash.followup import db
+        from gift_dash.followup.transfer import RestoreRefused
+        from gift_dash.followup.users import NotAllowed, UserError
+
+        try:
+            return run(args, db.engine_for())
+        except db.StoreUnavailable as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_UNREADABLE
+        except (UserError, NotAllowed, RestoreRefused) as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_INVALID
+    return handler
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """From the first line of standard input (--password-stdin, for scripts), or typed twice without echo."""
+    import getpass
+
+    from gift_dash.followup.users import UserError
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UserError("no terminal to type the password in; pass it on standard input with --password-stdin")
+    first = getpass.getpass(f"Password for {args.name}: ")
+    if getpass.getpass("Type it again: ") != first:
+        raise UserError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_users_add(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup.users import add_user, check_new_password
+
+    password = _read_password(args)
+    check_new_password(password)
+    add_user(engine, args.name, args.role, password)
+    print(f"added account {args.name} ({args.role})")
+    return EXIT_OK
+
+
+def cmd_users_list(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup.users import list_users
+
+    accounts = list_users(engine)
+    for account in accounts:
+        state = "active" if account["active"] else "deactivated"
+        print(f"{account['name']}\t{account['role']}\t{state}\tcreated {account['created_at']:%Y-%m-%d}")
+    print(f"{len(accounts)} account(s)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_users_deactivate(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup.users import deactivate
+
+    deactivate(engine, args.name)
+    print(f"deactivated {args.name}: it can no longer sign in; its sessions have ended")
+    return EXIT_OK
+
+
+def cmd_followup_export(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup.transfer import export_csv
+
+    data, count = export_csv(engine)
+    _write(args.out, data)
+    print(f"wrote {args.out}: {count} follow-up entr{'y' if count == 1 else 'ies'}")
+    return EXIT_OK
+
+
+def cmd_followup_import(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup.targets import targets
+    from gift_dash.followup.transfer import import_csv
+
+    known = targets(load_dataset(DATA_DIR).records["id"], DATA_DIR)
+    result = import_csv(engine, args.path, args.by, known)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if verdict(result.problems) == EXIT_INVALID:
+        errors = sum(p.severity == "error" for p in result.problems)
+        print(f"INVALID: {args.path}: {errors} problem(s); nothing imported", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"imported {args.path}: {result.saved} entr{'y' if result.saved == 1 else 'ies'} saved, "
+          f"{result.unchanged} unchanged")
+    return EXIT_OK
+
+
+def cmd_followup_backup(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup.transfer import write_backup
+
+    try:
+        counts = write_backup(engine, args.file)
+    except OSError as exc:
+        raise CannotWrite(f"{args.file} ({exc.strerror or exc})") from None
+    print(f"wrote {args.file}: " + ", ".join(f"{n} {key}" for key, n in counts.items()))
+    return EXIT_OK
+
+
+def cmd_followup_restore(args: argparse.Namespace, engine) -> int:
+    from datetime import UTC, datetime
+
+    from gift_dash.followup.db import state_dir
+    from gift_dash.followup.transfer import restore, store_counts, write_backup
+
+    if args.force and any(store_counts(engine).values()):
+        # What a forced restore replaces is kept: the store itself never deletes anything.
+        kept = state_dir() / "backups" / f"before-restore-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_backup(engine, kept)
+        print(f"kept what was in the store in {kept}")
+    counts = restore(engine, args.file, force=args.force)
+    print(f"restored {args.file}: " + ", ".join(f"{n} {key}" for key, n in counts.items()))
+    return EXIT_OK
+
+
+def _add_followup_parsers(sub) -> None:
+    from gift_dash.followup.tables import ROLES
+
+    store = " (store: $GIFT_DATABASE_URL, else SQLite in $GIFT_STATE_DIR)"
+    accounts = sub.add_parser("users", help="accounts that may sign in to the follow-up pages" + store)
+    verbs = accounts.add_subparsers(dest="verb", required=True)
+    add = verbs.add_parser("add", help="make an account; the password is typed twice (or read with --password-stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True, help="viewer reads; editor and admin change entries")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    add.set_defaults(run=_followup_command(cmd_users_add))
+    verbs.add_parser("list", help="every account, its role and whether it is active").set_defaults(
+        run=_followup_command(cmd_users_list))
+    off = verbs.add_parser("deactivate", help="stop an account from signing in (its history stays)")
+    off.add_argument("name")
+    off.set_defaults(run=_followup_command(cmd_users_deactivate))
+
+    followup = sub.add_parser("followup", help="follow-up entries: export, import, backup, restore" + store)
+    verbs = followup.add_subparsers(dest="verb", required=True)
+    out = verbs.add_parser("export", help="write every follow-up entry as CSV")
+    out.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    out.set_defaults(run=_followup_command(cmd_followup_export))
+    imp = verbs.add_parser("import", help="check a follow-up CSV row by row and save it all, or nothing")
+    imp.add_argument("path", type=Path, help="CSV/XLSX with the columns `followup export` writes")
+    imp.add_argument("--by", required=True, help="the editor or admin account the changes are recorded under")
+    imp.set_defaults(run=_followup_command(cmd_followup_import))
+    back = verbs.add_parser("backup", help="write the whole store (entries, history, accounts) to a JSON file")
+    back.add_argument("file", type=Path)
+    back.set_defaults(run=_followup_command(cmd_followup_backup))
+    res = verbs.add_parser("restore", help="replace the store with a backup (a non-empty store needs --force)")
+    res.add_argument("file", type=Path)
+    res.add_argument("--force", action="store_true", help="replace a store that holds data (it is backed up first)")
+    res.set_defaults(run=_followup_command(cmd_followup_restore))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m gift_dash", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -341,6 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
     search.add_argument("--out", type=Path, help="file to write; default: standard output")
     search.set_defaults(run=cmd_search)
+    _add_followup_parsers(sub)
     return parser
 
 

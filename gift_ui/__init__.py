@@ -2,11 +2,19 @@
 named for what it holds: navigation (pages, router), state (cached data), address (the view state in the URL),
 sidebar (filter widgets, page_setup), tables (records tables with exports, charts), text (escaping)."""
 
-from gift_ui.address import current_filters, page_param, page_widget, set_page_params, write_filters
+from gift_ui.address import (
+    current_filters,
+    page_param,
+    page_values,
+    page_widget,
+    set_page_params,
+    write_filters,
+)
 from gift_ui.navigation import PAGES, navigation
 from gift_ui.sidebar import page_setup, show_notices
 from gift_ui.state import (
     SESSION_DATASET_KEY,
+    data_dir,
     dataset,
     idea_groups,
     ideas_in_view,
@@ -25,7 +33,7 @@ from gift_ui.tables import (
 from gift_ui.text import md_escape
 
 __all__ = [
-    "PAGES", "PLOTLY_CONFIG", "SESSION_DATASET_KEY", "chart", "current_filters", "dataset", "download_dataset", "export_buttons",
-    "idea_groups", "ideas_in_view", "selectable_cells", "selectable_table", "md_escape", "navigation", "page_param", "page_setup", "page_widget", "set_page_params",
+    "PAGES", "PLOTLY_CONFIG", "SESSION_DATASET_KEY", "chart", "current_filters", "data_dir", "dataset", "download_dataset", "export_buttons",
+    "idea_groups", "ideas_in_view", "selectable_cells", "selectable_table", "md_escape", "navigation", "page_param", "page_setup", "page_values", "page_widget", "set_page_params",
     "shipped_dataset", "show_notices", "show_records", "similarity_index", "write_filters",
 ]

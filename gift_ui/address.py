@@ -68,14 +68,27 @@ def page_param(key: str, allowed: Iterable[str], default: str, notices: list[str
     return value
 
 
-def set_page_params(**values: str | None) -> None:
-    """Write a page's own settings to the address in one change (None or "" removes a key): one change is one
-    step of the browser's history, so Back undoes what the person did, not half of it."""
+def page_values(key: str, allowed: Iterable[str], notices: list[str]) -> list[str]:
+    """A page's own URL setting that takes several values (a repeated key), each from ``allowed``; anything
+    else is reported in ``notices`` and left out of the address."""
+    allowed = list(allowed)
+    raw = st.query_params.get_all(key)
+    kept = list(dict.fromkeys(v for v in flt.url_strings(key, raw, notices) if v in allowed))
+    notices += [f"Ignored {key}={flt.shown(v)} in the address: expected one of {', '.join(allowed)}."
+                for v in dict.fromkeys(raw) if isinstance(v, str) and v not in allowed]
+    if raw != kept:
+        set_page_params(**{key: kept})
+    return kept
+
+
+def set_page_params(**values: str | list[str] | None) -> None:
+    """Write a page's own settings to the address in one change (None, "" or [] removes a key; a list repeats
+    it): one change is one step of the browser's history, so Back undoes what the person did, not half of it."""
     if FILTER_KEYS.intersection(values):
         raise ValueError("filters are written with write_filters")
     raw = _raw()
     params = {k: v for k, v in raw.items() if k not in values}
-    params |= {k: [v] for k, v in values.items() if v not in (None, "")}
+    params |= {k: list(v) if isinstance(v, list) else [v] for k, v in values.items() if v not in (None, "", [])}
     if params != raw:
         st.query_params.from_dict(params)
 

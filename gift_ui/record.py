@@ -10,6 +10,7 @@ from gift_dash import response, similarity
 from gift_dash.citation import citation, short_labels
 from gift_dash.present import context, permalink, tags
 from gift_dash.view import View
+from gift_ui.followup import entry_panel
 from gift_ui.state import similarity_index
 from gift_ui.tables import show_records
 
@@ -45,6 +46,7 @@ def show_record(view: View, record_id: str, key: str) -> None:
         st.markdown("**Tags**")
         st.dataframe(pd.DataFrame(tags(record, ds.codebook), columns=["Tag", "Values"]), hide_index=True,
                      key=f"{key}_tags")
+        entry_panel("record", record_id)
 
     st.markdown("**Planned response** (annex I workplan, 2008–2009; see the Planned response page)")
     planned = response.responses_for(record_id, ds)

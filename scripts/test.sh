@@ -5,12 +5,29 @@
 # Browser tests use Debian's Chromium at $CHROMIUM_PATH (default /usr/bin/chromium); when it is
 # missing it is installed with apt-get (as root, or through sudo). If that is impossible the
 # script fails: browser tests are never skipped silently.
+# The follow-up store's tests also run on PostgreSQL: a throwaway cluster from Debian's server binaries
+# (/usr/lib/postgresql/*/bin); when they are missing the package 'postgresql' is installed the same way.
+# GIFT_TEST_POSTGRES=skip runs without them, on purpose and visibly (the tests report as skipped).
 # Works from any directory; safe to run again.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/_venv.sh
 source scripts/_venv.sh
+
+apt_install() {  # apt_install PACKAGE WHY: as root, or through sudo; dies with WHY when impossible
+    local package="$1" why="$2" sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 ||
+            die "$why, and installing it needs root (no sudo here). Run as root: apt-get update && apt-get install -y $package"
+        sudo=(sudo -n)
+    fi
+    command -v apt-get >/dev/null 2>&1 || die "$why, and there is no apt-get to install the package '$package'"
+    echo "Installing the Debian package '$package' ..." >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || die "apt-get update failed (see above)"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null ||
+        die "apt-get install $package failed (see above)"
+}
 
 ensure_chromium() {
     CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
@@ -19,23 +36,19 @@ ensure_chromium() {
     [ "$CHROMIUM_PATH" = /usr/bin/chromium ] ||
         die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable file (unset it to use Debian's /usr/bin/chromium)"
 
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 ||
-            die "Chromium is needed for the browser tests: /usr/bin/chromium is missing, and installing it needs root (no sudo here). Run as root: apt-get update && apt-get install -y chromium"
-        sudo=(sudo -n)
-    fi
-    command -v apt-get >/dev/null 2>&1 ||
-        die "Chromium is needed for the browser tests: /usr/bin/chromium is missing and there is no apt-get to install it. Install Chromium and set CHROMIUM_PATH=/path/to/chromium"
-
-    echo "Installing Chromium (Debian package 'chromium') for the browser tests ..." >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
-        die "apt-get update failed (see above); cannot install Chromium for the browser tests"
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
-        die "apt-get install chromium failed (see above); the browser tests need it"
+    apt_install chromium "Chromium is needed for the browser tests: /usr/bin/chromium is missing"
     [ -x /usr/bin/chromium ] || die "apt-get installed chromium, but /usr/bin/chromium is still missing"
+}
+
+ensure_postgresql() {
+    [ "${GIFT_TEST_POSTGRES:-}" = skip ] && { echo "GIFT_TEST_POSTGRES=skip: PostgreSQL tests are skipped" >&2; return 0; }
+    compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
+    apt_install postgresql "The follow-up store's tests need PostgreSQL's server binaries (/usr/lib/postgresql/*/bin)"
+    compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null ||
+        die "apt-get installed postgresql, but /usr/lib/postgresql/*/bin/initdb is still missing"
 }
 
 ensure_venv requirements-dev.txt
 ensure_chromium
+ensure_postgresql
 exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,148 @@
+"""Benchmark of the follow-up store (run on demand; prints figures, asserts nothing).
+
+1. The Follow-up page's warm run through AppTest on SQLite with 10,000 entries (one per record of a synthetic
+   10,000-record corpus, bench_pages.synthetic_data_dir) and 100,000 history rows: the median of N runs, and
+   the store read plus summary alone. Target: <= 150 ms.
+2. 50 concurrent saves from 5 sessions (separate processes, each with its own connection) on one entry, each
+   session re-reading and retrying on a conflict as a person would: is any update lost? The final version must be
+   50 and every session's mark in the notes.
+
+    .venv/bin/python bench/bench_followup.py [--runs 7] [--entries 10000] [--history 100000] [--sessions 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_pages import page_times, synthetic_data_dir  # noqa: E402
+
+from gift_dash.data import load_dataset  # noqa: E402
+from gift_dash.followup import db, store, summary, users  # noqa: E402
+from gift_dash.followup.tables import entries, history  # noqa: E402
+
+PASSWORD = "correct horse battery staple"
+STATUSES = ("not_started", "planned", "in_progress", "completed", "not_applicable")
+
+
+def seed(engine, record_ids: list[str], n_history: int) -> None:
+    """One entry per record and ``n_history`` history rows spread over them, written in bulk (as a restore would)."""
+    now = datetime.now(UTC)
+    per_entry = max(1, n_history // len(record_ids))
+    entry_rows, history_rows = [], []
+    for n, record_id in enumerate(record_ids, start=1):
+        status = STATUSES[n % len(STATUSES)]
+        when = now - timedelta(days=n % 400)
+        entry_rows.append({"id": n, "target_kind": "record", "target_id": record_id, "status": status,
+                           "responsible": "UNODC; IOM" if n % 3 else "", "target_date": (when + timedelta(days=90)).date(),
+                           "notes": f"note {n}", "evidence": "", "withdrawn": False, "withdrawn_reason": "",
+                           "version": per_entry, "changed_by": "ann", "changed_at": when})
+        for version in range(1, per_entry + 1):
+            history_rows.append({"entry_id": n, "version": version, "changed_by": "ann", "changed_at": when,
+                                 "field": "notes", "before": f"note {version - 1}", "after": f"note {version}"})
+    with engine.begin() as connection:
+        connection.execute(entries.insert(), entry_rows)
+        for start in range(0, len(history_rows), 20_000):
+            connection.execute(history.insert(), history_rows[start:start + 20_000])
+
+
+def core_runs(engine, records, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        frame = summary.with_status(records, store.entries_frame(engine))
+        summary.status_counts(frame, "themes", multi=True)
+        summary.status_counts(frame, "event_id")
+        summary.overdue(frame, datetime.now(UTC).date())
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _session(url: str, n: int, saves: int, target: str, out) -> None:
+    engine = db.engine_for(url)
+    conflicts = 0
+    for i in range(saves):
+        while True:
+            current = store.get(engine, "record", target)
+            notes = (current.notes + "\n" if current.notes else "") + f"s{n}-{i}"
+            try:
+                store.save(engine, "record", target, {"status": "in_progress", "notes": notes}, current.version,
+                           f"editor{n}")
+                break
+            except store.Conflict:
+                conflicts += 1
+    out.put(conflicts)
+
+
+def concurrent_saves(url: str, target: str, sessions: int, saves: int) -> None:
+    engine = db.engine_for(url)
+    start_version = store.get(engine, "record", target).version
+    for n in range(sessions):
+        users.add_user(engine, f"editor{n}", "editor", PASSWORD)
+    db.dispose(url)  # each process opens its own connections
+    queue = multiprocessing.get_context("fork").Queue()
+    procs = [multiprocessing.get_context("fork").Process(target=_session, args=(url, n, saves, target, queue))
+             for n in range(sessions)]
+    start = time.perf_counter()
+    for proc in procs:
+        proc.start()
+    conflicts = sum(queue.get(timeout=600) for _ in procs)
+    for proc in procs:
+        proc.join()
+    elapsed = time.perf_counter() - start
+    final = store.get(db.engine_for(url), "record", target)
+    marks = set(final.notes.split("\n"))  # the seeded notes plus one line per save
+    expected = {f"s{n}-{i}" for n in range(sessions) for i in range(saves)}
+    lost = sorted(expected - marks)
+    print(f"concurrent saves: {sessions} sessions x {saves} saves on one entry in {elapsed:.1f} s; "
+          f"{conflicts} conflicts refused and retried; final version {final.version} (expected "
+          f"{start_version + sessions * saves}); lost updates: {len(lost)}{' ' + ', '.join(lost[:5]) if lost else ''}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--history", type=int, default=100_000)
+    parser.add_argument("--sessions", type=int, default=5)
+    parser.add_argument("--saves", type=int, default=10, help="saves per session")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-followup-") as folder:
+        folder = Path(folder)
+        data_dir = synthetic_data_dir(folder / "data", args.entries)
+        os.environ["GIFT_DATA_DIR"] = str(data_dir)
+        os.environ[db.STATE_DIR_ENV] = str(folder / "state")
+        os.environ.pop(db.DATABASE_URL_ENV, None)
+        url = db.database_url()
+        engine = db.engine_for(url)
+        records = load_dataset(data_dir).records
+        start = time.perf_counter()
+        seed(engine, list(records["id"].head(args.entries)), args.history)
+        counts = {t.name: len(store.entries_frame(engine)) if t is entries else len(store.history_frame(engine))
+                  for t in (entries, history)}
+        print(f"seeded SQLite {counts} in {time.perf_counter() - start:.1f} s ({len(records):,} records)")
+        core = core_runs(engine, records, args.runs)
+        print(f"store read + summary: median {statistics.median(core) * 1000:.0f} ms (min {min(core) * 1000:.0f}, "
+              f"max {max(core) * 1000:.0f}) over {args.runs} runs")
+        page = page_times(args.runs, timeout=300, only=["pages/followup.py"])["pages/followup.py"]
+        if not page:
+            raise SystemExit("the Follow-up page's first run did not finish in 300 s")
+        print(f"Follow-up page warm run (AppTest): median {statistics.median(page) * 1000:.0f} ms (min "
+              f"{min(page) * 1000:.0f}, max {max(page) * 1000:.0f}) over {args.runs} runs; target <= 150 ms")
+        concurrent_saves(url, records["id"].iloc[0], args.sessions, args.saves)
+        db.dispose(url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Follow-up in the app: the store (or a message when it cannot be opened), sign-in, and one entry's panel:
+its status, evidence, history and, for an editor or admin, the form that changes it."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+
+from gift_dash.followup import db, store, summary, users
+from gift_ui.text import md_escape as md
+
+TOKEN_KEY = "followup_session_token"  # the sign-in's random token; the store keeps only its hash
+FAILED_SIGN_IN_PAUSE_S = 1.0  # on top of the account's lock: each failed try costs the person a second
+
+
+def engine():
+    """The store's engine, or None after showing why it cannot be opened (the rest of the page still works)."""
+    try:
+        return db.engine_for()
+    except db.StoreUnavailable as exc:
+        st.error(f"The follow-up store cannot be opened, so follow-up information is not shown. {exc}",
+                 icon=":material/database:")
+        return None
+
+
+def signed_in(eng) -> users.User | None:
+    """The person's account when their sign-in is valid now (checked against the store on every run)."""
+    user = users.session_user(eng, st.session_state.get(TOKEN_KEY))
+    if user is None:
+        st.session_state.pop(TOKEN_KEY, None)
+    return user
+
+
+def _sign_out(eng) -> None:
+    users.sign_out(eng, st.session_state.pop(TOKEN_KEY, None))
+
+
+def account_box(eng, key: str = "followup") -> users.User | None:
+    """A sign-in form, or who is signed in with a sign-out button. Returns the signed-in user."""
+    user = signed_in(eng)
+    if user is not None:
+        left, right = st.columns([3, 1])
+        left.caption(f"Signed in as **{md(user.name)}** ({user.role}). The sign-in lasts "
+                     f"{users.session_lifetime().total_seconds() / 3600:g} hours.")
+        right.button("Sign out", key=f"{key}_sign_out", on_click=_sign_out, args=(eng,))
+        return user
+    with st.form(f"{key}_sign_in", clear_on_submit=True):
+        st.caption("Anyone can read follow-up information; sign in to change it. Accounts are made by an "
+                   "administrator (`python -m gift_dash users add NAME --role editor`).")
+        name = st.text_input("Account name", key=f"{key}_name", max_chars=100)
+        password = st.text_input("Password", type="password", key=f"{key}_password",
+                                 max_chars=users.MAX_PASSWORD_CHARS)
+        if st.form_submit_button("Sign in"):
+            result = users.sign_in(eng, name.strip(), password)
+            if result.token:
+                st.session_state[TOKEN_KEY] = result.token
+                st.rerun()
+            time.sleep(FAILED_SIGN_IN_PAUSE_S)
+            st.error(result.message)
+    return None
+
+
+def _show_evidence(text: str) -> None:
+    for line, url in summary.evidence_items(text):
+        if url:
+            # Markdown link with the URL percent-encoded (no ")" or space can end it early); never fetched.
+            st.markdown(f"- [{md(line)}]({quote(url, safe=':/?#[]@!$&*+,;=%~._-')})")
+        else:
+            st.text(f"• {line}")
+
+
+def _history_table(eng, kind: str, target_id: str) -> None:
+    rows = store.history_frame(eng, kind, target_id)
+    if rows.empty:
+        st.caption("No history yet.")
+        return
+    shown = pd.DataFrame({
+        "When (UTC)": rows["changed_at"].dt.strftime("%Y-%m-%d %H:%M"), "Who": rows["changed_by"],
+        "Version": rows["version"], "Field": rows["field"], "Before": rows["before"], "After": rows["after"],
+    }).iloc[::-1]
+    st.dataframe(shown, hide_index=True, key=f"fu_history_{kind}_{target_id}")
+
+
+def _widget(kind: str, target_id: str, field: str) -> str:
+    return f"fu_{kind}_{target_id}_{field}"
+
+
+def _load_form(kind: str, target_id: str, entry: store.Entry) -> None:
+    """Put an entry's values into its form's widgets, and remember the version the person now edits from."""
+    state = st.session_state
+    for field in store.FIELDS:
+        state[_widget(kind, target_id, field)] = getattr(entry, field)
+    state[_widget(kind, target_id, "opened_version")] = entry.version
+
+
+def _save(eng, kind: str, target_id: str) -> None:
+    """The edit form's submit: runs before the page, so the page shows the outcome."""
+    state = st.session_state
+    message_key = _widget(kind, target_id, "message")
+    user = signed_in(eng)
+    if user is None or user.role not in users.EDIT_ROLES:
+        state[message_key] = ("error", "Not saved: sign in with an editor or admin account to change entries.")
+        return
+    changes = {field: state.get(_widget(kind, target_id, field)) for field in store.FIELDS}
+    changes["withdrawn_reason"] = (changes["withdrawn_reason"] or "") if changes["withdrawn"] else ""
+    for field in ("responsible", "notes", "evidence", "withdrawn_reason"):
+        changes[field] = (changes[field] or "").strip()
+    opened = state.get(_widget(kind, target_id, "opened_version"), 0)
+    try:
+        saved = store.save(eng, kind, target_id, changes, opened, user.name)
+    except store.Conflict as conflict:
+        # The person's edits stay in the form; saving again now means: over the other person's version.
+        state[_widget(kind, target_id, "opened_version")] = conflict.current.version
+        state[message_key] = ("conflict", str(conflict))
+        return
+    except (store.InvalidChange, users.NotAllowed) as exc:
+        state[message_key] = ("error", f"Not saved: {exc}")
+        return
+    _load_form(kind, target_id, saved)
+    state[message_key] = ("saved", f"Saved (version {saved.version}).")
+
+
+def _edit_form(eng, kind: str, target_id: str, entry: store.Entry) -> None:
+    if _widget(kind, target_id, "opened_version") not in st.session_state:
+        _load_form(kind, target_id, entry)
+    labels = store.statuses()
+    with st.form(f"fu_form_{kind}_{target_id}"):
+        st.markdown("**Change this entry**")
+        st.selectbox("Status", list(labels), format_func=labels.get, key=_widget(kind, target_id, "status"))
+        st.text_input("Responsible bodies", key=_widget(kind, target_id, "responsible"),
+                      max_chars=store.MAX_CHARS["responsible"], help="Several: separate them with '; '.")
+        st.date_input("Target date", key=_widget(kind, target_id, "target_date"), min_value=date(2000, 1, 1),
+                      max_value=date(2100, 12, 31), format="YYYY-MM-DD")
+        st.text_area("Notes", key=_widget(kind, target_id, "notes"), max_chars=store.MAX_CHARS["notes"])
+        st.text_area("Evidence (one per line: a document reference, or an http(s) link)",
+                     key=_widget(kind, target_id, "evidence"), max_chars=store.MAX_CHARS["evidence"])
+        st.checkbox("Withdraw this entry (it is kept, with its history)", key=_widget(kind, target_id, "withdrawn"))
+        st.text_input("Reason for withdrawing", key=_widget(kind, target_id, "withdrawn_reason"),
+                      max_chars=store.MAX_CHARS["withdrawn_reason"])
+        st.form_submit_button("Save", on_click=_save, args=(eng, kind, target_id), type="primary")
+
+
+def entry_panel(kind: str, target_id: str, sign_in: bool = True) -> None:
+    """One target's follow-up: status, responsible bodies, target date, notes, evidence and history; the edit
+    form when the person is signed in as an editor or admin (and, with ``sign_in``, a sign-in form otherwise)."""
+    eng = engine()
+    if eng is None:
+        return
+    entry = store.get(eng, kind, target_id)
+    labels = summary.status_labels()
+    status = summary.WITHDRAWN if entry.withdrawn else (entry.status if entry.version else summary.NO_ENTRY)
+    st.markdown(f"**Follow-up status: {md(labels[status])}**"
+                + (f" · version {entry.version}, last changed by {md(entry.changed_by)} on "
+                   f"{entry.changed_at:%Y-%m-%d %H:%M} UTC" if entry.version else ""))
+    if entry.withdrawn:
+        st.text(f"Withdrawn: {entry.withdrawn_reason}")
+    if entry.version:
+        st.text(f"Responsible: {entry.responsible or 'not stated'}\n"
+                f"Target date: {entry.target_date.isoformat() if entry.target_date else 'not stated'}")
+        if entry.notes:
+            st.caption("Notes")
+            st.text(entry.notes)
+        if entry.evidence:
+            st.caption("Evidence (links open in a new tab; nothing is fetched by the dashboard)")
+            _show_evidence(entry.evidence)
+    message = st.session_state.pop(_widget(kind, target_id, "message"), None)
+    if message:
+        tone, text = message
+        {"saved": st.success, "error": st.error, "conflict": st.warning}[tone](md(text).replace("\n", "  \n"))
+    with st.expander("History of this entry", expanded=False):
+        _history_table(eng, kind, target_id)
+    user = signed_in(eng)
+    if user is not None and user.role in users.EDIT_ROLES:
+        _edit_form(eng, kind, target_id, entry)
+    elif user is not None:
+        st.caption(f"Signed in as {md(user.name)} (viewer): viewers read; editors and admins change entries.")
+    elif sign_in:
+        with st.expander("Sign in to change this entry"):
+            account_box(eng, key=f"fu_signin_{kind}_{target_id}")

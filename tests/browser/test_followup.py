@@ -1,0 +1,156 @@
+"""Follow-up in the browser, at a person's pace: a visitor who is not signed in sees no edit control; an editor's
+change appears in the history; two people editing one entry: the second gets the conflict message; text with
+<script> in notes and evidence stays text on every page that shows it.
+
+The app runs against a store of its own in a temporary GIFT_STATE_DIR (accounts made through the store's API)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from gift_dash.followup import db, store, users
+from tests.browser.harness import REPO_ROOT, StreamlitServer, assert_no_exception, wait_for_app
+
+PASSWORD = "correct horse battery staple"
+RECORD = "kampala-2007-gen-a"
+HOSTILE_RECORD = "kampala-2007-gen-b"
+SCRIPT = "<script>window.__xss=1</script>"
+ONERROR = '<img src=x onerror="window.__xss=2">'
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """(base URL, engine) of the app running on a fresh store with editors ann and bob and viewer vic."""
+    state = tmp_path_factory.mktemp("followup-state")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(db.STATE_DIR_ENV, str(state))
+        patch.delenv(db.DATABASE_URL_ENV, raising=False)
+        url = db.database_url()
+        engine = db.engine_for(url)
+        for name, role in (("ann", "editor"), ("bob", "editor"), ("vic", "viewer")):
+            users.add_user(engine, name, role, PASSWORD)
+        store.save(engine, "record", HOSTILE_RECORD, {
+            "status": "in_progress", "notes": SCRIPT + ONERROR,
+            "evidence": f"https://example.org/report\njavascript:alert(1)\n{SCRIPT}"}, 0, "ann")
+        server = StreamlitServer(REPO_ROOT / "app.py", cwd=REPO_ROOT, logdir=state / "logs")
+        assert os.environ[db.STATE_DIR_ENV] == str(state)
+        try:
+            server.start()
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        yield server.url, engine
+        server.stop()
+        db.dispose(url)
+
+
+def open_page(page, url: str) -> list[str]:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    wait_for_app(page)
+    assert_no_exception(page)
+    return dialogs
+
+
+def sign_in(page, name: str) -> None:
+    form = page.locator("[data-testid='stForm']").filter(has_text="Account name").first
+    form.get_by_label("Account name").fill(name)
+    form.get_by_label("Password", exact=True).fill(PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {name}").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+
+
+def open_record_signed_in(page, base: str, name: str, record: str = RECORD) -> None:
+    open_page(page, f"{base}/followup?record={record}")
+    sign_in(page, name)
+    page.get_by_role("button", name="Save").wait_for(timeout=30_000)
+
+
+def save_notes(page, text: str) -> None:
+    notes = page.get_by_label("Notes")
+    notes.fill(text)
+    page.keyboard.press("Tab")
+    page.get_by_role("button", name="Save").click()
+    wait_for_app(page)
+
+
+def test_a_visitor_who_is_not_signed_in_sees_no_edit_control(app, page):
+    base, _ = app
+    for url in (f"{base}/followup?record={RECORD}", f"{base}/explore?record={RECORD}"):
+        open_page(page, url)
+        page.get_by_text("Follow-up status:").first.wait_for()
+        assert page.get_by_role("button", name="Save").count() == 0
+        assert page.get_by_label("Notes").count() == 0
+    # A viewer's account reads but does not edit either.
+    open_page(page, f"{base}/followup?record={RECORD}")
+    sign_in(page, "vic")
+    assert page.get_by_role("button", name="Save").count() == 0
+    assert page.external_requests == []
+
+
+def test_an_editors_change_appears_in_the_history(app, page):
+    base, engine = app
+    open_record_signed_in(page, base, "ann")
+    before = store.get(engine, "record", RECORD).version
+    save_notes(page, "Working group met on 3 March")
+    page.get_by_text(f"Saved (version {before + 1})").wait_for(timeout=30_000)
+    page.get_by_text("History of this entry").click()
+    history = page.locator("[data-testid='stExpander']").filter(has_text="History of this entry")
+    history.locator("[role='gridcell']").filter(has_text="Working group met on 3 March").first.wait_for(state="attached")
+    assert store.get(engine, "record", RECORD).notes == "Working group met on 3 March"
+    cells = "\n".join(history.locator("[role='gridcell']").all_text_contents())
+    assert "Working group met on 3 March" in cells and "ann" in cells
+    assert_no_exception(page)
+
+
+def test_two_people_editing_one_entry_the_second_gets_the_conflict_message(app, browser):
+    base, engine = app
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        ann, bob = first.new_page(), second.new_page()
+        open_record_signed_in(ann, base, "ann")
+        open_record_signed_in(bob, base, "bob")  # both opened the same version
+        save_notes(ann, "Ann's report: budget approved")
+        ann.get_by_text("Saved (version").wait_for(timeout=30_000)
+        save_notes(bob, "Bob's report: budget pending")
+        warning = bob.locator("[data-testid='stAlert']").filter(has_text="Not saved")
+        warning.wait_for(timeout=30_000)
+        text = warning.inner_text()
+        assert "ann changed this entry" in text and "Ann's report: budget approved" in text
+        assert store.get(engine, "record", RECORD).notes == "Ann's report: budget approved"
+        # Bob's words are still in his form; saving again now is a deliberate choice over Ann's version.
+        assert bob.get_by_label("Notes").input_value() == "Bob's report: budget pending"
+    finally:
+        first.close()
+        second.close()
+
+
+@pytest.mark.parametrize("path", ["followup", "explore"])
+def test_script_in_notes_and_evidence_stays_text(app, page, path):
+    base, _ = app
+    dialogs = open_page(page, f"{base}/{path}?record={HOSTILE_RECORD}")
+    page.get_by_text("Follow-up status:").first.wait_for()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None and dialogs == []
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert SCRIPT in body and ONERROR in body and "javascript:alert(1)" in body
+    links = page.locator("[data-testid='stMain'] a[href]").evaluate_all("els => els.map(e => e.href)")
+    assert "https://example.org/report" in links
+    assert not [href for href in links if href.startswith("javascript:")]
+    assert page.external_requests == []
+
+
+def test_a_save_after_the_account_was_deactivated_is_refused(app, page):
+    """The form on screen is no licence: every save checks the sign-in and the role in the store again."""
+    base, engine = app
+    users.add_user(engine, "dan", "editor", PASSWORD)
+    open_record_signed_in(page, base, "dan")
+    before = store.get(engine, "record", RECORD)
+    users.deactivate(engine, "dan")
+    save_notes(page, "Written after deactivation")
+    page.get_by_text("Not saved: sign in with an editor or admin account").wait_for(timeout=30_000)
+    assert store.get(engine, "record", RECORD) == before
+    assert page.get_by_role("button", name="Save").count() == 0

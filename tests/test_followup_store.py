@@ -1,0 +1,297 @@
+"""The follow-up store on SQLite and PostgreSQL: migrations, saves and their history, conflicts, crashes, accounts,
+CSV import/export and backup/restore."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, text
+
+from gift_dash.data import load_dataset
+from gift_dash.followup import db, store, transfer, users
+from gift_dash.followup.tables import metadata
+from gift_dash.followup.targets import Targets
+from tests.followup_fixtures import PASSWORD
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")
+
+RECORD = "kampala-2007-gen-a"
+TARGETS = Targets(frozenset(load_dataset().records["id"]), None)
+
+
+def test_migrations_build_exactly_the_tables_the_code_uses(engine):
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert diff == []
+    assert db.current_revision(engine) == db.head_revision()
+
+
+def test_the_sqlite_store_is_made_in_the_state_folder_in_wal_mode(tmp_path, monkeypatch):
+    monkeypatch.delenv(db.DATABASE_URL_ENV, raising=False)
+    monkeypatch.setenv(db.STATE_DIR_ENV, str(tmp_path / "new" / "state"))
+    url = db.database_url()
+    try:
+        engine = db.engine_for(url)
+        assert (tmp_path / "new" / "state" / db.DB_FILE).is_file()
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        db.dispose(url)
+
+
+def test_state_folder_defaults_outside_the_repository(monkeypatch, tmp_path):
+    monkeypatch.delenv(db.STATE_DIR_ENV, raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert db.state_dir() == tmp_path / "gift-dash"
+    monkeypatch.setenv(db.DATABASE_URL_ENV, "postgresql+psycopg://u:secret@db.example/gift")
+    assert db.database_url().startswith("postgresql+psycopg://")
+    assert "secret" not in db.describe(db.database_url())
+
+
+def test_a_save_records_each_changed_field_in_the_history(team):
+    first = store.save(team, "record", RECORD, {"status": "planned", "responsible": "UNODC"}, 0, "ann")
+    second = store.save(team, "record", RECORD, {"status": "in_progress", "target_date": date(2008, 12, 31)},
+                        first.version, "bob")
+    assert (first.version, second.version) == (1, 2)
+    assert store.get(team, "record", RECORD) == second
+    rows = store.history_frame(team, "record", RECORD)
+    assert rows[["version", "changed_by", "field", "before", "after"]].values.tolist() == [
+        [1, "ann", "status", "", "planned"], [1, "ann", "responsible", "", "UNODC"],
+        [2, "bob", "status", "planned", "in_progress"], [2, "bob", "target_date", "", "2008-12-31"]]
+    # Saving the same values again changes nothing and adds no history.
+    assert store.save(team, "record", RECORD, {"status": "in_progress"}, 2, "ann").version == 2
+    assert len(store.history_frame(team)) == 4
+
+
+def test_the_second_of_two_saves_from_one_version_is_refused_with_what_the_other_changed(team):
+    opened = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
+    store.save(team, "record", RECORD, {"status": "completed", "notes": "Report issued"}, opened.version, "ann")
+    with pytest.raises(store.Conflict) as refused:
+        store.save(team, "record", RECORD, {"status": "in_progress"}, opened.version, "bob")
+    message = str(refused.value)
+    assert "ann changed this entry" in message
+    assert "status: planned → completed" in message and "notes: (empty) → Report issued" in message
+    assert store.get(team, "record", RECORD).status == "completed"
+    assert "bob" not in set(store.history_frame(team)["changed_by"])
+
+
+def test_two_people_creating_one_entry_at_once_get_one_entry_and_one_conflict(team):
+    store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
+    with pytest.raises(store.Conflict):
+        store.save(team, "record", RECORD, {"status": "completed"}, 0, "bob")
+
+
+@pytest.mark.parametrize("who", ["vic", "nobody", "eve"])
+def test_only_active_editors_and_admins_may_save(team, who):
+    users.add_user(team, "eve", "editor", PASSWORD)
+    users.deactivate(team, "eve")
+    with pytest.raises(users.NotAllowed):
+        store.save(team, "record", RECORD, {"status": "planned"}, 0, who)
+    assert store.entries_frame(team).empty
+
+
+def test_nothing_is_deleted_an_entry_is_withdrawn_with_a_reason(team):
+    saved = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
+    with pytest.raises(store.InvalidChange, match="reason"):
+        store.withdraw(team, "record", RECORD, "  ", saved.version, "ann")
+    gone = store.withdraw(team, "record", RECORD, "Duplicate of kampala-2007-gen-b", saved.version, "ann")
+    assert gone.withdrawn and store.get(team, "record", RECORD).withdrawn_reason.startswith("Duplicate")
+    assert list(store.history_frame(team)["field"]) == ["status", "withdrawn", "withdrawn_reason"]
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"status": "done"}, "status"), ({"target_date": "31/12/2008"}, "target_date"),
+    ({"notes": "x" * 10_001}, "notes"), ({"colour": "red"}, "colour"),
+])
+def test_values_the_store_does_not_accept_are_refused_by_field(team, changes, field):
+    with pytest.raises(store.InvalidChange) as refused:
+        store.save(team, "record", RECORD, changes, 0, "ann")
+    assert field in refused.value.problems
+    assert store.entries_frame(team).empty
+
+
+def test_a_crash_in_the_middle_of_a_save_leaves_the_entry_as_it_was(team):
+    saved = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
+
+    def crash(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO FOLLOWUP_HISTORY"):
+            raise RuntimeError("power cut")
+
+    event.listen(team, "before_cursor_execute", crash)
+    try:
+        with pytest.raises(RuntimeError, match="power cut"):
+            store.save(team, "record", RECORD, {"status": "completed"}, saved.version, "ann")
+    finally:
+        event.remove(team, "before_cursor_execute", crash)
+    assert store.get(team, "record", RECORD) == saved
+    assert len(store.history_frame(team)) == 1
+
+
+def test_concurrent_saves_from_five_sessions_lose_no_update(team):
+    """5 threads x 10 saves, each appending its mark to the notes and retrying on a conflict, as a person would."""
+    errors = []
+
+    def session(n: int) -> None:
+        try:
+            for i in range(10):
+                while True:
+                    current = store.get(team, "record", RECORD)
+                    notes = (current.notes + "\n" if current.notes else "") + f"s{n}-{i}"
+                    try:
+                        store.save(team, "record", RECORD, {"status": "in_progress", "notes": notes},
+                                   current.version, "ann" if n % 2 else "bob")
+                        break
+                    except store.Conflict:
+                        continue
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    final = store.get(team, "record", RECORD)
+    assert final.version == 50
+    assert sorted(final.notes.split("\n")) == sorted(f"s{n}-{i}" for n in range(5) for i in range(10))
+    assert store.history_frame(team)["field"].eq("notes").sum() == 50
+
+
+def test_history_rows_are_never_updated_or_deleted_by_the_store(team):
+    seen = []
+    event.listen(team, "before_cursor_execute", lambda c, cur, statement, *a: seen.append(statement.upper()))
+    saved = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
+    store.withdraw(team, "record", RECORD, "superseded", saved.version, "ann")
+    assert not [s for s in seen if "FOLLOWUP_HISTORY" in s and (s.startswith("UPDATE") or s.startswith("DELETE"))]
+
+
+# ------------------------------------------------------------------------------------------------ accounts
+
+def test_there_is_no_default_account_and_passwords_are_argon2_hashes(engine):
+    assert users.list_users(engine) == []
+    users.add_user(engine, "ann", "admin", PASSWORD)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT password_hash FROM app_user")).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_the_real_hasher_uses_argon2id_with_the_librarys_current_parameters():
+    from argon2 import PasswordHasher, profiles
+
+    real = users.PasswordHasher()
+    assert (real.time_cost, real.memory_cost) == (profiles.RFC_9106_LOW_MEMORY.time_cost,
+                                                  profiles.RFC_9106_LOW_MEMORY.memory_cost)
+    assert not PasswordHasher().check_needs_rehash(users._DUMMY_HASH)
+
+
+@pytest.mark.parametrize("name, role, password, expected", [
+    ("ann", "editor", "short", "at least"), ("ann", "owner", PASSWORD, "unknown role"),
+    ("a n", "editor", PASSWORD, "not a valid account name"),
+])
+def test_bad_account_requests_are_refused(engine, name, role, password, expected):
+    with pytest.raises(users.UserError, match=expected):
+        users.add_user(engine, name, role, password)
+
+
+def test_failed_sign_ins_lock_the_account_for_a_growing_while(team):
+    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    for _ in range(users.FREE_FAILURES - 1):
+        assert users.sign_in(team, "ann", "wrong password!", now).user is None
+    third = users.sign_in(team, "ann", "wrong password!", now)
+    assert "Wait 5 s" in third.message
+    # While locked even the right password is not checked.
+    assert "try again in" in users.sign_in(team, "ann", PASSWORD, now + timedelta(seconds=2)).message
+    assert "Wait 10 s" in users.sign_in(team, "ann", "still wrong!!", now + timedelta(seconds=6)).message
+    ok = users.sign_in(team, "ann", PASSWORD, now + timedelta(seconds=17))
+    assert ok.user == users.User("ann", "editor") and ok.token
+    assert users.sign_in(team, "ann", "wrong again!!", now + timedelta(seconds=18)).message == users.WRONG
+
+
+def test_a_session_expires_and_ends_when_the_account_is_deactivated(team, monkeypatch):
+    monkeypatch.setenv(users.SESSION_HOURS_ENV, "2")
+    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    token = users.sign_in(team, "bob", PASSWORD, now).token
+    assert users.session_user(team, token, now + timedelta(hours=1)) == users.User("bob", "editor")
+    assert users.session_user(team, token, now + timedelta(hours=2, seconds=1)) is None
+    token = users.sign_in(team, "bob", PASSWORD).token
+    users.deactivate(team, "bob")
+    assert users.session_user(team, token) is None
+    assert users.sign_in(team, "bob", PASSWORD).user is None
+    assert users.session_user(team, "forged-token") is None
+
+
+# ------------------------------------------------------------------------------------------- import/export
+
+def _csv(tmp_path, body: str):
+    path = tmp_path / "followup.csv"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_an_import_with_one_bad_row_imports_nothing_and_names_each_problem(team, tmp_path):
+    path = _csv(tmp_path, "target_kind,target_id,status,target_date\n"
+                          f"record,{RECORD},planned,2008-12-31\n"
+                          "record,no-such-record,done,31/12/2008\n"
+                          "meeting,m1,planned,\n")
+    result = transfer.import_csv(team, path, "ann", TARGETS)
+    assert result.saved == 0 and store.entries_frame(team).empty
+    located = {(p.row, p.column) for p in result.problems}
+    assert located == {(3, "target_id"), (3, "status"), (3, "target_date"), (4, "target_kind")}
+    assert all(p.file == str(path) for p in result.problems)
+
+
+def test_an_import_is_refused_for_an_entry_saved_since_the_export(team, tmp_path):
+    saved = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
+    exported = tmp_path / "export.csv"
+    exported.write_bytes(transfer.export_csv(team)[0])
+    store.save(team, "record", RECORD, {"status": "completed"}, saved.version, "bob")
+    result = transfer.import_csv(team, exported, "ann", TARGETS)
+    assert result.saved == 0 and [p.column for p in result.problems] == ["version"]
+    assert "bob" in result.problems[0].message
+
+
+def test_activity_ids_are_checked_against_the_workplan_when_there_is_one(team, tmp_path):
+    path = _csv(tmp_path, "target_kind,target_id,status\nactivity,p1-a3,planned\nactivity,p9-a9,planned\n")
+    result = transfer.import_csv(team, path, "ann", Targets(TARGETS.records, frozenset({"p1-a3"})))
+    assert [(p.row, p.column) for p in result.problems] == [(3, "target_id")]
+    assert transfer.import_csv(team, path, "ann", TARGETS).saved == 2  # no workplan: any well-formed id
+
+
+def test_export_neutralises_formulas_and_keeps_markup_as_text(team):
+    store.save(team, "record", RECORD, {"status": "planned", "notes": "=HYPERLINK(\"http://x\")",
+                                        "evidence": "<script>alert(1)</script>"}, 0, "ann")
+    data = transfer.export_csv(team)[0].decode("utf-8-sig")
+    assert "'=HYPERLINK" in data and "<script>alert(1)</script>" in data
+
+
+def test_backup_and_restore_round_trip_and_a_full_store_needs_force(team, tmp_path):
+    saved = store.save(team, "record", RECORD, {"status": "planned", "evidence": "https://example.org/r"}, 0, "ann")
+    store.withdraw(team, "record", RECORD, "superseded", saved.version, "bob")
+    before = (store.entries_frame(team), store.history_frame(team), users.list_users(team))
+    path = tmp_path / "backup.json"
+    assert transfer.write_backup(team, path) == {"users": 3, "entries": 1, "history": 4}
+    assert PASSWORD not in path.read_text()
+    with pytest.raises(transfer.RestoreRefused, match="--force"):
+        transfer.restore(team, path)
+    store.save(team, "record", "kampala-2007-gen-b", {"status": "completed"}, 0, "ann")
+    transfer.restore(team, path, force=True)
+    after = (store.entries_frame(team), store.history_frame(team), users.list_users(team))
+    assert after[0].equals(before[0]) and after[1].equals(before[1]) and after[2] == before[2]
+    # New rows get new ids after a restore (PostgreSQL's sequences were moved past the restored ones).
+    store.save(team, "record", "kampala-2007-gen-b", {"status": "completed"}, 0, "ann")
+    assert users.sign_in(team, "ann", PASSWORD).user is not None
+
+
+def test_a_file_that_is_not_a_backup_restores_nothing(team, tmp_path):
+    path = tmp_path / "not.json"
+    path.write_text(json.dumps({"format": "something else"}))
+    with pytest.raises(transfer.RestoreRefused, match="not a follow-up backup"):
+        transfer.restore(team, path, force=True)
+    assert len(users.list_users(team)) == 3
+
