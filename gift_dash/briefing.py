@@ -207,6 +207,17 @@ def planned_responses(records: pd.DataFrame, dataset: Dataset) -> list[Response]
     return [Response(*row) for row in response.briefing_rows(records, dataset)]
 
 
+def followup_summary(records: pd.DataFrame, entries: pd.DataFrame | None) -> dict[str, int] | None:
+    """Follow-up status (label) -> number of records in scope, in the codebook's order, for render_briefing;
+    None when there is no store to read."""
+    if entries is None:
+        return None
+    from gift_dash.followup import summary
+
+    counts = summary.with_status(records, entries)["followup_status"].value_counts()
+    return {label: int(counts[status]) for status, label in summary.status_labels().items() if status in counts}
+
+
 def _whole_dataset_groups(dataset: Dataset, groups: pd.DataFrame | None) -> pd.DataFrame:
     return groups if groups is not None else similarity_groups(build_index(dataset.records, codebook=dataset.codebook))
 

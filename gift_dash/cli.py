@@ -103,10 +103,24 @@ def _write(path: Path, data: bytes) -> None:
         raise CannotWrite(f"{path} ({exc.strerror or exc})") from None
 
 
+def _store_entries():
+    """The follow-up store's entries when there is a store (none is made for an export); a store that cannot be
+    opened is said on standard error and the export goes on without its columns."""
+    from gift_dash.followup import db, store
+
+    url = db.database_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    try:
+        return store.entries_frame(db.engine_for(url))
+    except db.StoreUnavailable as exc:
+        print(f"follow-up columns left out: {exc}", file=sys.stderr)
+        return None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the records a set of filters selects as CSV or XLSX, with the filters in words as the scope."""
-    from gift_dash.export import export_view
-    from gift_dash.response import planned_response
+    from gift_dash.export import export_view, follow_up_columns
 
     dataset = load_dataset(DATA_DIR)
     if args.input is not None:
@@ -117,7 +131,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.input is not None:
         scope += f" · records from {args.input.name}"
     data = export_view(records, dataset.events, dataset.codebook, fmt=args.format, scope=scope,
-                       dataset_version=dataset.version, planned=planned_response(records, dataset))
+                       dataset_version=dataset.version, extra=follow_up_columns(records, dataset, _store_entries()))
     _write(args.out, data)
     print(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
     return EXIT_OK
@@ -125,13 +139,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_briefing(args: argparse.Namespace) -> int:
     """Write the briefing for a scope as self-contained HTML (and PDF when Chromium is available)."""
-    from gift_dash.briefing import PdfUnavailable, html_to_pdf, planned_responses, render_briefing
+    from gift_dash.briefing import (
+        PdfUnavailable,
+        followup_summary,
+        html_to_pdf,
+        planned_responses,
+        render_briefing,
+    )
 
     dataset = load_dataset(DATA_DIR)
     chosen = _filters(args, dataset)
     records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
-    document = render_briefing(records, dataset, scope, responses=planned_responses(records, dataset))
+    document = render_briefing(records, dataset, scope, responses=planned_responses(records, dataset),
+                               followup=followup_summary(records, _store_entries()))
     _write(args.out, document.encode("utf-8"))
     print(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
     if args.pdf is not None:

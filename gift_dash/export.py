@@ -77,19 +77,33 @@ def neutralise(value: object) -> str:
 
 
 def export_table(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook,
-                 columns: Sequence[str] | None = None, planned: pd.Series | None = None) -> pd.DataFrame:
+                 columns: Sequence[str] | None = None, extra: pd.DataFrame | None = None) -> pd.DataFrame:
     """The records as the app shows them (present.display_frame: same headings, labels and "not stated"), with
     every column by default. ``columns`` (keys of COLUMN_HEADINGS) picks and orders them. Text unchanged.
-    ``planned`` (gift_dash.response.planned_response, indexed like ``records``) adds its column last."""
+    ``extra`` (columns indexed like ``records``, e.g. follow_up_columns) is added last."""
     keys = tuple(columns) if columns is not None else tuple(COLUMN_HEADINGS)
     unknown = [k for k in keys if k not in COLUMN_HEADINGS]
     if unknown:
         raise ValueError(f"unknown export column(s) {', '.join(unknown)}; "
                          f"expected some of {', '.join(COLUMN_HEADINGS)}")
     table = display_frame(records, events, codebook, keys)
-    if planned is not None:
-        table[planned.name] = planned
+    if extra is not None:
+        table = table.join(extra)
     return table.reset_index(drop=True)
+
+
+def follow_up_columns(records: pd.DataFrame, dataset, entries: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What was planned and done about each record, indexed like ``records``: the planned response (workplan
+    activities answering it) and, given the follow-up store's entries, its status, responsible bodies and
+    target date."""
+    from gift_dash import response
+    from gift_dash.followup import summary
+
+    out = response.planned_response(records, dataset).to_frame()
+    if entries is not None:
+        done = summary.export_columns(records, entries).set_index(records.index).drop(columns="Record id")
+        out = out.join(done)
+    return out
 
 
 def export_metadata(*, scope: str, dataset_version: str, n_records: int, exported_at: datetime | None = None,
@@ -181,12 +195,12 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], metadata: Sequence[tuple[str, st
 
 def export_view(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, *, fmt: str, scope: str,
                 dataset_version: str, columns: Sequence[str] | None = None,
-                exported_at: datetime | None = None, planned: pd.Series | None = None) -> bytes:
+                exported_at: datetime | None = None, extra: pd.DataFrame | None = None) -> bytes:
     """The bytes of a CSV or XLSX file holding exactly these records (rows in this order), with their scope;
-    ``planned`` as in export_table."""
+    ``extra`` as in export_table."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format '{fmt}'; expected one of {', '.join(FORMATS)}")
-    table = export_table(records, events, codebook, columns, planned)
+    table = export_table(records, events, codebook, columns, extra)
     metadata = export_metadata(scope=scope, dataset_version=dataset_version, n_records=len(table),
                                exported_at=exported_at)
     if fmt == "csv":

@@ -26,6 +26,7 @@ from gift_ui.tables import (
     chart,
     download_dataset,
     export_buttons,
+    followup_entries,
     selectable_cells,
     selectable_table,
     show_records,
@@ -33,7 +34,7 @@ from gift_ui.tables import (
 from gift_ui.text import md_escape
 
 __all__ = [
-    "PAGES", "PLOTLY_CONFIG", "SESSION_DATASET_KEY", "chart", "current_filters", "data_dir", "dataset", "download_dataset", "export_buttons",
+    "PAGES", "PLOTLY_CONFIG", "SESSION_DATASET_KEY", "chart", "current_filters", "data_dir", "dataset", "download_dataset", "export_buttons", "followup_entries",
     "idea_groups", "ideas_in_view", "selectable_cells", "selectable_table", "md_escape", "navigation", "page_param", "page_setup", "page_values", "page_widget", "set_page_params",
     "shipped_dataset", "show_notices", "show_records", "similarity_index", "write_filters",
 ]

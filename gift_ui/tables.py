@@ -8,8 +8,9 @@ import zlib
 import pandas as pd
 import streamlit as st
 
-from gift_dash import export, response
+from gift_dash import export
 from gift_dash.data import Dataset
+from gift_dash.followup import db, store
 from gift_dash.present import SCREEN_COLUMNS, display_frame, permalink
 from gift_dash.view import View, export_scope
 from gift_ui.address import set_page_params
@@ -92,6 +93,15 @@ def show_records(view: View, frame: pd.DataFrame, key: str, select: str | None =
     export_buttons(view, frame, key, part)
 
 
+def followup_entries() -> pd.DataFrame | None:
+    """The follow-up store's entries for an export, or None when the store cannot be opened (the Follow-up page
+    says why; an export is not the place)."""
+    try:
+        return store.entries_frame(db.engine_for())
+    except db.StoreUnavailable:
+        return None
+
+
 def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None = None) -> None:
     """Download buttons for these records (same rows, same order) with every column, the scope in words, the
     date and the dataset version. Files are built only when a button is clicked."""
@@ -106,7 +116,7 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
                 label, key=f"{key}_export_{fmt}", icon=icon, on_click="ignore",
                 data=lambda fmt=fmt: export.export_view(frame, ds.events, ds.codebook, fmt=fmt, scope=scope,
                                                         dataset_version=ds.version,
-                                                        planned=response.planned_response(frame, ds)),
+                                                        extra=export.follow_up_columns(frame, ds, followup_entries())),
                 file_name=export.export_filename(fmt), mime=export.MIME_TYPES[fmt],
                 help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
                      "the scope, date and dataset version are recorded in the file.")

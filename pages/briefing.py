@@ -19,12 +19,14 @@ ds = view.dataset
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the briefing …")
-def _document(version: str, scope_key: dict, _view) -> str:
-    """The briefing HTML, once per dataset version and scope (the underscore argument is not hashed), over the
-    records the page already selected and the similarity groups the app already cached."""
+def _document(version: str, scope_key: dict, followup_key: str, _view, _entries) -> str:
+    """The briefing HTML, once per dataset version, scope and state of the follow-up store (the underscore
+    arguments are not hashed), over the records the page already selected and the similarity groups the app
+    already cached."""
     return briefing.render_briefing(_view.records, _view.dataset, _view.description,
                                     groups=gift_ui.idea_groups(_view.dataset),
-                                    responses=briefing.planned_responses(_view.records, _view.dataset))
+                                    responses=briefing.planned_responses(_view.records, _view.dataset),
+                                    followup=briefing.followup_summary(_view.records, _entries))
 
 
 if view.records.empty:
@@ -36,7 +38,9 @@ FIGURES = (("records", "Records"), ("events", "Events"), ("lists", "Lists"), ("c
 for column, (key, label) in zip(st.columns(len(FIGURES)), FIGURES, strict=True):
     column.metric(label, f"{figures[key]:,}")
 
-document = _document(ds.version, flt.to_query_params(view.filters), view)
+entries = gift_ui.followup_entries()
+changed = "no store" if entries is None else f"{len(entries)} {entries['changed_at'].max()}"
+document = _document(ds.version, flt.to_query_params(view.filters), changed, view, entries)
 stamp = datetime.now(UTC)
 with st.container(horizontal=True, vertical_alignment="center", key="briefing_downloads"):
     st.download_button("Download the briefing (HTML)", document.encode("utf-8"),

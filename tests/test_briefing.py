@@ -17,7 +17,13 @@ import pandas as pd
 import pytest
 
 from gift_dash import cli
-from gift_dash.briefing import PdfUnavailable, Response, html_to_pdf, ideas_in_scope, render_briefing
+from gift_dash.briefing import (
+    PdfUnavailable,
+    Response,
+    html_to_pdf,
+    ideas_in_scope,
+    render_briefing,
+)
 from gift_dash.citation import citation, item_label, short_labels
 from gift_dash.data import load_dataset
 from gift_dash.filters import Filters, apply, describe
@@ -366,7 +372,7 @@ def test_planned_response_and_follow_up_appear_only_when_given(dataset):
                                       Response(outside, "9.9", "An activity for another scope", "partial")]))
     part = given.section("part")
     label = given.records[answered]["label"].split(" · Themes")[0]
-    assert f"Planned response" in part and f"{label} 2.1 Regional training workshops direct" in part
+    assert "Planned response" in part and f"{label} 2.1 Regional training workshops direct" in part
     assert "An activity for another scope" not in part, "only responses to records in scope"
     assert "Follow-up status Status Records Done 3 Planned 5 Not started 32" in part
     empty = parse(briefing(dataset, PROTECTION, responses=[], followup={})).visible()

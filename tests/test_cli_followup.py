@@ -11,6 +11,7 @@ import pytest
 from gift_dash.cli import main
 from gift_dash.followup import db, store, users
 from tests.followup_fixtures import PASSWORD
+from tests.test_export import read_csv_export
 
 pytestmark = pytest.mark.usefixtures("cheap_hashes")
 
@@ -69,3 +70,30 @@ def test_import_export_and_restore(state, tmp_path, monkeypatch, capsys):
     assert main(["followup", "restore", str(backup), "--force"]) == 0
     assert len(list((state / "backups").glob("before-restore-*.json"))) == 1
     assert main(["followup", "restore", str(tmp_path / "missing.json"), "--force"]) == 1
+
+
+def test_an_export_carries_what_was_planned_and_done(state, tmp_path, monkeypatch):
+    out = tmp_path / "kampala.csv"
+    assert main(["export", "--event", "kampala-2007", "--format", "csv", "--out", str(out)]) == 0
+    assert not state.exists(), "an export made no store"
+    _, table = read_csv_export(out.read_bytes())
+    assert "Follow-up status" not in table.columns and "Planned response" in table.columns
+    add("ann", "editor", monkeypatch)
+    store.save(db.engine_for(), "record", "kampala-2007-gen-e", {"status": "in_progress", "responsible": "UNODC"},
+               expected_version=0, by="ann")
+    assert main(["export", "--event", "kampala-2007", "--format", "csv", "--out", str(out)]) == 0
+    _, table = read_csv_export(out.read_bytes())
+    row = table.set_index("Record id").loc["kampala-2007-gen-e"]
+    assert (row["Follow-up status"], row["Responsible"]) == ("In progress", "UNODC")
+    assert set(table.set_index("Record id").drop(index="kampala-2007-gen-e")["Follow-up status"]) == {"No entry yet"}
+
+
+def test_a_briefing_says_the_follow_up_status_of_its_records(state, tmp_path, monkeypatch):
+    out = tmp_path / "kampala.html"
+    assert main(["briefing", "--event", "kampala-2007", "--out", str(out)]) == 0
+    assert "Follow-up status" not in out.read_text(encoding="utf-8")  # no store, no section
+    add("ann", "editor", monkeypatch)
+    store.save(db.engine_for(), "record", "kampala-2007-gen-e", {"status": "completed"}, expected_version=0, by="ann")
+    assert main(["briefing", "--event", "kampala-2007", "--out", str(out)]) == 0
+    document = out.read_text(encoding="utf-8")
+    assert "Follow-up status" in document and "Completed" in document and "No entry yet" in document

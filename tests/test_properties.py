@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gift_dash import filters as flt
-from gift_dash.dimensions import DIMENSIONS
 from gift_dash.data import ReadError, load_dataset, read_table
+from gift_dash.dimensions import DIMENSIONS
 from gift_dash.schema import RECORD_COLUMNS, blank_mask, validate_records
 from gift_dash.upload import merge_upload
 

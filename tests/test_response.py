@@ -179,7 +179,7 @@ def test_flow_to_pillars_and_to_no_response(by):
 def test_export_column_planned_response():
     records = DATA.records[DATA.records["event_id"].isin(["kampala-2007", "bishkek-2007"])]
     planned = response.planned_response(records, DATA)
-    raw = export_view(records, DATA.events, DATA.codebook, fmt="csv", scope="s", dataset_version="v", planned=planned)
+    raw = export_view(records, DATA.events, DATA.codebook, fmt="csv", scope="s", dataset_version="v", extra=planned.to_frame())
     _, table = read_csv_export(raw)
     by_id = table.set_index("Record id")["Planned response"]
     assert by_id["bishkek-2007-outcome"] == response.NOT_READ

@@ -11,11 +11,11 @@ from gift_dash.filters import Filters, apply
 from gift_dash.present import display_frame, events_table, tags
 from gift_dash.schema import split_multi
 from gift_dash.tabulate import (
-    exploded,
     DIMENSIONS,
     NOT_STATED,
     cell_records,
     crosstab,
+    exploded,
     facet_counts,
     headline,
     needs_vs_records,
