@@ -8,18 +8,13 @@ import re
 from gift_dash import response
 from gift_dash.data import load_dataset
 from tests.browser.harness import assert_no_exception, wait_for_app
+from tests.browser.person import Person
 
 DATA = load_dataset()
 
 
 def choose_event(page, label: str) -> None:
-    sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.locator(".st-key-flt_events").get_by_role("combobox").click()
-    page.get_by_role("option", name=re.compile(rf"^{label} \(\d+\)")).click()
-    page.keyboard.press("Escape")
-    wait_for_app(page)
-    page.wait_for_timeout(400)  # a pick can start a second run
-    wait_for_app(page)
+    Person(page, base="", pace=(0.5, 1.5)).pick("event", label)
 
 
 def grid_rows(page, box: str) -> int:

@@ -30,10 +30,10 @@ def check(person: Person, model: flt.Filters, page_keys: set[str] = frozenset())
     address = person.address()
     assert set(address) <= set(flt.URL_KEYS.values()) | set(page_keys), address
     assert person.filters_in_address(DATA) == model, (person.page.url, model)
-    expected = flt.apply(DATA.records, DATA.events, model)
+    expected = flt.apply(DATA.records, DATA.events, model, DATA.codebook)
     assert person.showing() == len(expected), person.page.url
     facets = flt.Facets(DATA.records, DATA.events)
-    found = flt.masks(DATA.records, DATA.events, model, facets)
+    found = flt.masks(DATA.records, DATA.events, model, facets, DATA.codebook)
     for key, dim in DIMENSIONS.items():
         chosen = getattr(model, dim.field)
         chips = person.chips(key)
@@ -99,7 +99,7 @@ def test_ticking_a_row_after_a_pick_keeps_the_filters_and_the_row(person):
     model = flt.Filters(events=("kampala-2007",))
     person.tick_first_row("explore_table")
     check(person, model, PAGE_KEYS["explore"])
-    first = flt.apply(DATA.records, DATA.events, model)["id"].iloc[0]
+    first = flt.apply(DATA.records, DATA.events, model, DATA.codebook)["id"].iloc[0]
     assert person.address().get("record") == [first]
     person.pick("theme", "Prevention")
     model = replace(model, themes=("prevention",))
@@ -163,7 +163,7 @@ def test_a_random_walk_of_forty_steps_never_changes_a_filter_by_itself(person):
             action = ("back",)
         else:
             name, args, after = _random_step(rng, model, page)
-            if name == "pick" and flt.apply(DATA.records, DATA.events, after).empty and rng.random() < 0.7:
+            if name == "pick" and flt.apply(DATA.records, DATA.events, after, DATA.codebook).empty and rng.random() < 0.7:
                 continue  # people rarely pick their way into an empty view; sometimes they do
             history.append((page, model))
             if name == "switch_page":
