@@ -16,14 +16,13 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from gift_dash.briefing import PdfUnavailable, html_to_pdf, render_briefing  # noqa: E402
-from gift_dash.data import load_dataset  # noqa: E402
-from gift_dash.export import export_view  # noqa: E402
-from gift_dash.filters import Filters, apply, describe  # noqa: E402
+from gift_dash.briefing import PdfUnavailable, html_to_pdf, render_briefing
+from gift_dash.data import load_dataset
+from gift_dash.export import export_view
+from gift_dash.filters import Filters, apply, describe
 
 
 def briefing(dataset, filters: Filters) -> str:

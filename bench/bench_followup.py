@@ -16,21 +16,18 @@ import argparse
 import multiprocessing
 import os
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pages import page_times, synthetic_data_dir  # noqa: E402
+from bench_pages import page_times, synthetic_data_dir
 
-from gift_dash.data import load_dataset  # noqa: E402
-from gift_dash.followup import db, store, summary, users  # noqa: E402
-from gift_dash.followup.tables import entries, history  # noqa: E402
+from gift_dash.data import load_dataset
+from gift_dash.followup import db, store, summary, users
+from gift_dash.followup.tables import entries, history
 
 PASSWORD = "correct horse battery staple"
 STATUSES = ("not_started", "planned", "in_progress", "completed", "not_applicable")

@@ -22,11 +22,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from gift_dash.data import DATA_DIR  # noqa: E402
+from gift_dash.data import DATA_DIR
 
 
 def pages() -> list[str]:

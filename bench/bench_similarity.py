@@ -28,13 +28,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from gift_dash.data import load_dataset  # noqa: E402
-from gift_dash.schema import SEPARATOR  # noqa: E402
+from gift_dash.data import load_dataset
+from gift_dash.schema import SEPARATOR
 
 SEED = 20080513
 TAGS_PER_COLUMN = {"topics": (1, 3), "target_groups": (0, 2), "actors": (0, 2), "exploitation_forms": (0, 1)}

@@ -28,12 +28,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from bench.similarity_eval import (  # noqa: E402
+from bench.similarity_eval import (
     dense_neighbours,
     dense_similarity_tfidf,
     dense_similarity_token_set,
@@ -42,8 +41,8 @@ from bench.similarity_eval import (  # noqa: E402
     read_labels,
     recall_at_k,
 )
-from gift_dash import lexicon, similarity  # noqa: E402
-from gift_dash.data import load_dataset  # noqa: E402
+from gift_dash import lexicon, similarity
+from gift_dash.data import load_dataset
 
 DATA = ROOT / "tests" / "data"
 THRESHOLDS = [round(0.10 + 0.025 * i, 3) for i in range(25)]  # 0.100 .. 0.700

@@ -17,17 +17,14 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from gift_dash.data import load_dataset, read_table  # noqa: E402
-from gift_dash.rules import rules_tables  # noqa: E402
-from gift_dash.schema import MULTI_VOCAB_COLUMNS, split_multi  # noqa: E402
+from gift_dash.data import load_dataset, read_table
+from gift_dash.rules import rules_tables
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, split_multi
 
 SEED = 2026
 SAMPLE_SIZE = 40

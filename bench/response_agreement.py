@@ -12,15 +12,12 @@ data/responses.csv, and Cohen's kappa per pair on linked/not linked and on none/
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from gift_dash.data import load_dataset  # noqa: E402
-from gift_dash.response import LINKED_SOURCES, activity_of  # noqa: E402
+from gift_dash.data import load_dataset
+from gift_dash.response import LINKED_SOURCES, activity_of
 
 SEED = 13
 SAMPLE_SIZE = 36

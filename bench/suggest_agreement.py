@@ -8,13 +8,8 @@ upper bound of what a new file will see.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from gift_dash.data import load_dataset  # noqa: E402
-from gift_dash.suggest import agreement  # noqa: E402
+from gift_dash.data import load_dataset
+from gift_dash.suggest import agreement
 
 if __name__ == "__main__":
     dataset = load_dataset()

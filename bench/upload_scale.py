@@ -13,19 +13,17 @@ from __future__ import annotations
 import argparse
 import io
 import resource
-import sys
 import time
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from gift_dash.data import load_dataset, read_table  # noqa: E402
-from gift_dash.suggest import suggestions_table  # noqa: E402
-from gift_dash.upload import merge_upload  # noqa: E402
+from gift_dash.data import load_dataset, read_table
+from gift_dash.suggest import suggestions_table
+from gift_dash.upload import merge_upload
 
 COLUMNS = ["id", "event_id", "record_type", "text", "themes", "primary_theme", "target_groups", "topics"]
 

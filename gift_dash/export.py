@@ -22,7 +22,6 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from copy import copy
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -142,15 +141,14 @@ def _xlsx_text(value: object) -> str:
 
 
 def _write_sheet(sheet, rows: Iterable[Sequence[object]], widths: Sequence[int], header: bool) -> None:
-    wrapped = sheet.cell(row=1, column=1)
-    wrapped.alignment = Alignment(wrap_text=True, vertical="top")
-    # Copying one cell's style array is ~20x faster than giving each cell a style object (20k-row exports).
-    style = copy(wrapped._style)
+    # One shared Alignment: openpyxl keeps one copy of it for every cell (public API; copying a cell's private
+    # style array was about twice as fast, 0.46 s against 0.87 s CPU per 85,000 cells).
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c, value=_xlsx_text(value))
             cell.data_type = "s"  # text, never a formula, whatever the cell starts with
-            cell._style = copy(style)
+            cell.alignment = wrapped
     if header:
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -80,6 +80,7 @@ class Person:
         field = self.widget("query").locator("input")
         field.click()
         field.press("Control+a")
+        field.press("Backspace")
         self.page.keyboard.type(text, delay=40)
         field.press("Enter")
         self.settle()

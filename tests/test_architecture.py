@@ -1,0 +1,46 @@
+"""The layers hold: the core (gift_dash) imports neither Streamlit nor the UI layer, directly or through what it
+imports; pages reach the core through gift_ui and gift_dash only."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = sorted((ROOT / "gift_dash").rglob("*.py"))
+
+
+def imported(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of every import statement in a file, relative imports resolved to gift_dash."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            out.append((node.lineno, ("gift_dash." if node.level else "") + (node.module or "")))
+    return out
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_core_imports_no_streamlit_and_no_ui(path):
+    bad = [(line, module) for line, module in imported(path)
+           if module.split(".")[0] in ("streamlit", "gift_ui", "pages")]
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}: the core must run without Streamlit"
+
+
+def test_importing_every_core_module_loads_no_streamlit():
+    # Alembic runs the migration scripts itself (they need its context); every other module is imported.
+    modules = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in CORE
+               if p.name != "__main__.py" and "migrations" not in p.parts]
+    code = ("import importlib, sys\n"
+            f"for name in {modules!r}:\n"
+            "    importlib.import_module(name.removesuffix('.__init__'))\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'gift_ui')))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]", f"loaded through an import: {run.stdout.strip()}"
