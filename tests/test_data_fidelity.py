@@ -188,9 +188,17 @@ class TestEvents:
         assert set(dataset.records["event_id"]) == set(events["event_id"])
 
     def test_stated_fields_are_verbatim(self, dataset):
+        # Where section V is silent the field is empty ("not stated" on screen); everything else is its words.
+        silent = {("bangkok-2007", "outcome"), ("vilnius-2007", "title"), ("vilnius-2007", "outcome"),
+                  ("egypt-2007", "title"), ("bishkek-2007", "outcome"), ("vienna-2008", "outcome")}
+        empty = set()
         for _, event in dataset.events.iterrows():
             for column in ("title", "focus", "outcome", "date_as_stated"):
-                assert event[column] in SOURCE, (event["event_id"], column)
+                if event[column]:
+                    assert len(event[column]) > 10 and event[column] in SOURCE, (event["event_id"], column)
+                else:
+                    empty.add((event["event_id"], column))
+        assert empty == silent
 
     def test_dates_agree_with_the_wording(self, dataset):
         for _, event in dataset.events.iterrows():

@@ -174,7 +174,9 @@ def test_page_keys_are_left_to_the_page():
 ))
 def test_parser_never_raises_and_returns_only_known_values(params):
     f, notices = parse(params)
-    assert isinstance(notices, list)
+    assert all(isinstance(n, str) and n for n in notices)
+    if any(isinstance(k, str) and k not in URL_KEYS.values() for k in params):
+        assert any("not a known setting" in n for n in notices)
     assert set(f.themes) <= set(CODEBOOK.values("themes"))
     assert set(f.events) <= set(EVENTS["event_id"])
     assert f.theme_mode in ("any", "all")
