@@ -59,7 +59,7 @@ def go_to_explore_and_search(page, words: str) -> None:
     search = sidebar.get_by_label("Search the text", exact=True)
     search.fill(words)
     search.press("Enter")
-    page.get_by_text(re.compile(r"^Showing \d+ of .*Search: '" + re.escape(words))).first.wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"^Showing \d+ of .*Search: '" + re.escape(words))).first.wait_for(timeout=60_000)
     wait_for_app(page)
     assert_no_exception(page)
 
