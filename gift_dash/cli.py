@@ -1,4 +1,8 @@
-"""Command line: ``python -m gift_dash validate|export|briefing|groups|neighbours``; failures are messages and exit codes, never tracebacks."""
+"""Command line: ``python -m gift_dash validate|export|briefing|groups|neighbours``; failures are messages and exit codes, never tracebacks.
+
+The data folder ($GIFT_DATA_DIR or data/) is read only: every output goes through ``safe_io.write_output``, which
+refuses a path in it or over the command's own inputs (exit 2). Text from input is printed through ``say``.
+"""
 
 from __future__ import annotations
 
@@ -8,33 +12,46 @@ from dataclasses import replace
 from pathlib import Path
 
 from gift_dash import filters as flt
-from gift_dash.data import DATA_DIR, Dataset, ReadError, load_dataset, read_table, with_schema_columns
-from gift_dash.schema import RECORD_COLUMNS, event_names, load_codebook, validate_records
-from gift_dash.upload import check_files, verdict
+from gift_dash.data import (
+    Dataset, ReadError, ShippedDataError, check_shipped, data_dir, load_dataset, read_table, with_schema_columns,
+)
+from gift_dash.safe_io import CannotWrite, ProtectedPath, check_output, printable, write_output
+from gift_dash.schema import RECORD_COLUMNS, event_names, validate_records
+from gift_dash.upload import check_events, check_files, verdict
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
+def say(text: object, err: bool = False) -> None:
+    """Print a line that may hold text from input (a file name, a cell, a query): control characters are shown as
+    escapes, so a file cannot recolour, move or hide what the terminal shows."""
+    print(printable(text), file=sys.stderr if err else sys.stdout)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate the shipped data, or a records file (CSV/XLSX) against the shipped codebook and events."""
-    if args.path is None:
-        dataset = load_dataset(DATA_DIR)
-        problems = dataset.problems
-        label = f"shipped data in {DATA_DIR}"
-        count = f"{len(dataset.records)} record(s)"
+    """Validate the shipped data, a records file (CSV/XLSX) against the shipped codebook and events, or an events
+    file alone (--events without a records file)."""
+    if args.path is None and args.events is None:
+        problems = check_shipped()
+        label = f"shipped data in {data_dir()}"
+        count = "files checked: codebook.csv, events.csv, recommendations.csv, ta_needs.csv"
+    elif args.path is None:
+        problems = check_events(load_dataset(), args.events)
+        label = str(args.events)
+        count = "events file checked against the shipped events"
     else:
         # The same function as the "Add records" page, so the command and the page give the same verdict.
-        merge = check_files(load_dataset(DATA_DIR), args.path, args.events)
+        merge = check_files(load_dataset(), args.path, args.events)
         problems = merge.problems
         label = str(args.path)
         count = f"{len(merge.rejected_rows)} row(s) rejected, {len(merge.accepted_ids)} would be added"
     for problem in problems:
-        print(problem)
+        say(problem)
     if verdict(problems) == EXIT_INVALID:
         errors = sum(p.severity == "error" for p in problems)
-        print(f"INVALID: {label}: {errors} problem(s); {count}", file=sys.stderr)
+        say(f"INVALID: {label}: {errors} problem(s); {count}", err=True)
         return EXIT_INVALID
-    print(f"valid: {label}: {count}")
+    say(f"valid: {label}: {count}")
     return EXIT_OK
 
 
@@ -85,29 +102,20 @@ def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
     problems = validate_records(records, codebook, set(shipped.events["event_id"]), str(path))
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
-        print(problem, file=sys.stderr)
+        say(problem, err=True)
     if errors:
         raise UnknownValue(f"{path}: {len(errors)} problem(s); nothing exported (check with: python -m gift_dash "
                            f"validate {path})")
     return replace(shipped, records=with_schema_columns(records, RECORD_COLUMNS), codebook=codebook)
 
 
-class CannotWrite(OSError):
-    """An output file cannot be written; the message names it and says why."""
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise CannotWrite(f"{path} ({exc.strerror or exc})") from None
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the records a set of filters selects as CSV or XLSX, with the filters in words as the scope."""
     from gift_dash.export import export_view
 
-    dataset = load_dataset(DATA_DIR)
+    inputs = {"--input": args.input}
+    check_output(args.out, inputs)
+    dataset = load_dataset()
     if args.input is not None:
         dataset = _input_dataset(args.input, dataset)
     chosen = _filters(args, dataset, all_sources=args.input is not None)
@@ -117,8 +125,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         scope += f" · records from {args.input.name}"
     data = export_view(records, dataset.events, dataset.codebook, fmt=args.format, scope=scope,
                        dataset_version=dataset.version)
-    _write(args.out, data)
-    print(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
+    write_output(args.out, data, inputs)
+    say(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
     return EXIT_OK
 
 
@@ -126,30 +134,33 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     """Write the briefing for a scope as self-contained HTML (and PDF when Chromium is available)."""
     from gift_dash.briefing import PdfUnavailable, html_to_pdf, render_briefing
 
-    dataset = load_dataset(DATA_DIR)
+    check_output(args.out)
+    if args.pdf is not None:
+        check_output(args.pdf, {"--out": args.out})  # the PDF must not replace the HTML just written
+    dataset = load_dataset()
     chosen = _filters(args, dataset)
     records = flt.apply(dataset.records, dataset.events, chosen)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     document = render_briefing(records, dataset, scope)
-    _write(args.out, document.encode("utf-8"))
-    print(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
+    write_output(args.out, document.encode("utf-8"))
+    say(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
     if args.pdf is not None:
         try:
             pdf = html_to_pdf(document)
         except PdfUnavailable as exc:
-            print(f"no PDF written: {exc}. Open {args.out} in a browser and print it instead.", file=sys.stderr)
+            say(f"no PDF written: {exc}. Open {args.out} in a browser and print it instead.", err=True)
             return EXIT_UNREADABLE
-        _write(args.pdf, pdf)
-        print(f"wrote {args.pdf}")
+        write_output(args.pdf, pdf, {"--out": args.out})
+        say(f"wrote {args.pdf}")
     return EXIT_OK
 
 
-def _similarity_records(args: argparse.Namespace):
+def _similarity_records(args: argparse.Namespace, dataset: Dataset):
     """The records to compare: every row of --input (any table with at least id and text), or else the shipped
     annex II records (the dashboard's default sources)."""
     if args.input is not None:
         return read_table(args.input), str(args.input)
-    records = load_dataset(DATA_DIR).records
+    records = dataset.records
     return records[records["source"].isin(flt.DEFAULT_SOURCES)].reset_index(drop=True), "shipped annex II records"
 
 
@@ -158,14 +169,17 @@ def _run_similarity(args: argparse.Namespace, compute) -> int:
     from gift_dash.export import csv_bytes
     from gift_dash.similarity import SimilarityError, build_index
 
-    records, label = _similarity_records(args)
+    inputs = {"--input": args.input}
+    check_output(args.out, inputs)
+    dataset = load_dataset()  # checked even with --input: its codebook gives the tags their meaning
+    records, label = _similarity_records(args, dataset)
     try:
-        table = compute(build_index(records, codebook=load_codebook(DATA_DIR / "codebook.csv")))
+        table = compute(build_index(records, codebook=dataset.codebook))
     except SimilarityError as exc:
-        print(f"INVALID: {label}: {exc}", file=sys.stderr)
+        say(f"INVALID: {label}: {exc}", err=True)
         return EXIT_INVALID
-    _write(args.out, csv_bytes(table))
-    print(f"wrote {args.out}: {len(table)} row(s) from {len(records)} record(s) ({label})")
+    write_output(args.out, csv_bytes(table), inputs)
+    say(f"wrote {args.out}: {len(table)} row(s) from {len(records)} record(s) ({label})")
     return EXIT_OK
 
 
@@ -237,12 +251,20 @@ def _add_filter_options(command: argparse.ArgumentParser) -> None:
     group.add_argument("--query", help="text search (typo-tolerant, every word must match)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's own messages quote the arguments given ("invalid choice: ..."): printed like everything else."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        super()._print_message(printable(message), file)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gift_dash", description=__doc__)
+    parser = _Parser(prog="python -m gift_dash", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check a records file (default: the shipped data)")
     validate.add_argument("path", nargs="?", type=Path, help="records CSV or XLSX; omit to check the shipped data")
-    validate.add_argument("--events", type=Path, help="events CSV/XLSX that the records may refer to")
+    validate.add_argument("--events", type=Path, help="events CSV/XLSX that the records may refer to; "
+                          "given alone, the events file is checked on its own")
     validate.set_defaults(run=cmd_validate)
 
     export = sub.add_parser("export", help="write the records a set of filters selects as CSV or XLSX")
@@ -272,11 +294,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except UnknownValue as exc:
-        print(str(exc), file=sys.stderr)
+        say(exc, err=True)
         return EXIT_INVALID
+    except ProtectedPath as exc:
+        say(exc, err=True)
+        return EXIT_UNREADABLE
     except CannotWrite as exc:
-        print(f"cannot write: {exc}", file=sys.stderr)
+        say(f"cannot write: {exc}", err=True)
+        return EXIT_UNREADABLE
+    except ShippedDataError as exc:
+        say(exc, err=True)
         return EXIT_UNREADABLE
     except (ReadError, OSError, ValueError) as exc:
-        print(f"cannot read: {exc}", file=sys.stderr)
+        say(f"cannot read: {exc}", err=True)
         return EXIT_UNREADABLE

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+
+from gift_dash.safe_io import read_bytes
 
 SEPARATOR = "; "
 NOT_STATED = "not stated"  # what every view shows where the document is silent
@@ -101,7 +104,7 @@ CODEBOOK_COLUMNS = ["vocabulary", "value", "label", "definition", "inclusion_rul
 
 
 def load_codebook(path: Path) -> Codebook:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = pd.read_csv(io.BytesIO(read_bytes(path)), dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in CODEBOOK_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: codebook lacks columns {', '.join(missing)}")

@@ -3,7 +3,6 @@ the URL), notices, record tables and charts with their data behind them."""
 
 from __future__ import annotations
 
-import os
 import re
 import zlib
 from collections.abc import Iterable
@@ -16,7 +15,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from gift_dash import export, similarity
 from gift_dash import filters as flt
-from gift_dash.data import DATA_DIR, Dataset, load_dataset
+from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
 from gift_dash.present import SCREEN_COLUMNS, display_frame
 from gift_dash.schema import event_names
 from gift_dash.tabulate import by_date, facet_counts
@@ -67,11 +66,6 @@ def ensure_navigation() -> None:
             st.rerun()
 
 
-def data_dir() -> Path:
-    """The data folder: $GIFT_DATA_DIR when set (benchmarks, other corpora), else the shipped data/."""
-    return Path(os.environ.get("GIFT_DATA_DIR") or DATA_DIR)
-
-
 @st.cache_data(show_spinner="Loading the records …", max_entries=4)
 def _load(path: str) -> Dataset:
     ds = load_dataset(Path(path))
@@ -83,8 +77,14 @@ SESSION_DATASET_KEY = "uploaded_dataset"  # pages/upload.py keeps this session's
 
 
 def shipped_dataset() -> Dataset:
-    """The shipped data alone (cached): what an upload is merged into."""
-    return _load(str(data_dir()))
+    """The shipped data alone (cached): what an upload is merged into. Damaged files stop the page with what is
+    wrong in them (file, row, column) instead of a traceback or an empty view."""
+    try:
+        return _load(str(data_dir()))
+    except ShippedDataError as exc:
+        st.error("**The dashboard's data files are damaged, so nothing is shown.** "
+                 + md_escape(str(exc)).replace("\n", "  \n"), icon=":material/error:")
+        st.stop()
 
 
 def dataset() -> Dataset:
