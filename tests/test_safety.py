@@ -323,3 +323,60 @@ def test_every_read_of_the_shipped_files_is_bounded(data_copy, monkeypatch):
                         original(path, *a, **k))
     load_dataset()
     assert sorted(read) == sorted(SHIPPED)
+
+
+# ------------------------------------------------------------------------------------------ server defaults
+
+def _config() -> dict:
+    import tomllib
+
+    return tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+
+
+def test_no_error_details_reach_the_screen():
+    assert _config()["client"]["showErrorDetails"] == "none"
+
+
+def test_the_dashboard_script_binds_to_loopback_unless_told():
+    script = (ROOT / "scripts" / "dashboard.sh").read_text()
+    assert '--server.address "${GIFT_ADDRESS:-127.0.0.1}" "$@"' in script  # later options (the person's) win
+
+
+def _network_address() -> str:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # UDP: nothing is sent; it only picks the interface a packet would leave by
+        return probe.getsockname()[0]
+
+
+def test_the_server_does_not_listen_on_the_network_by_default(tmp_path):
+    import socket
+    import time
+
+    from tests.browser.harness import free_port
+
+    address = _network_address()
+    if address.startswith("127."):
+        pytest.skip("this machine has no network interface to check against")
+    port = free_port()
+    # As `streamlit run app.py` from the repo root: only .streamlit/config.toml decides the address.
+    with open(tmp_path / "log", "wb") as log:
+        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                   "--server.headless", "true", "--server.fileWatcherType", "none"],
+                                  cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as loopback:
+                if loopback.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.3)
+        else:
+            pytest.fail("the server did not start: " + (tmp_path / "log").read_text()[-2000:])
+        with socket.socket() as outside:
+            outside.settimeout(5)
+            assert outside.connect_ex((address, port)) != 0, f"the server answers on {address}"
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=20)
