@@ -136,9 +136,8 @@ def check_output(path: Path | str, inputs: Mapping[str, Path | str | None] | Non
         if given is not None and target == Path(given).resolve():
             raise ProtectedPath(f"refusing to write {shown}: it is also the file given to {option}; choose another "
                                 "output path")
-    try:
-        mode = os.stat(target).st_mode
-    except OSError:
+    mode = _mode(path)
+    if mode is None:
         return target  # a new file (or an unwritable place: write_output says so)
     if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
         raise ProtectedPath(f"refusing to write {shown}: it is {_kind(mode)}; give a file name")
@@ -154,19 +153,24 @@ def write_output(path: Path | str, data: bytes, inputs: Mapping[str, Path | str 
     cannot be replaced, and must not be. Raises ProtectedPath, or CannotWrite naming the file and the reason.
     """
     target = check_output(path, inputs, protected)
-    try:
-        mode = os.stat(target).st_mode
-    except OSError:
-        mode = None
+    mode = _mode(path)
     try:
         if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
-            with open(target, "wb") as stream:
+            with open(path, "wb") as stream:  # as given: /dev/stdout resolves to a name that cannot be opened
                 stream.write(data)
             return target
         _replace_atomically(target, data, None if mode is None else stat.S_IMODE(mode))
     except OSError as exc:
         raise CannotWrite(f"{path} ({exc.strerror or exc})") from None
     return target
+
+
+def _mode(path: Path | str) -> int | None:
+    """The mode of what ``path`` names (symlinks followed), None when nothing is there."""
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return None
 
 
 def _replace_atomically(target: Path, data: bytes, mode: int | None) -> None:

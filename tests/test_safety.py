@@ -171,6 +171,13 @@ def test_a_fifo_output_is_written_to_not_replaced(tmp_path):
     assert received == [b"id,text\n"] and fifo.is_fifo()
 
 
+def test_out_to_stdout_and_devnull_is_written_not_replaced():
+    piped = run("export", "--format", "csv", "--out", "/dev/stdout")  # stdout is a pipe here
+    assert piped.returncode == 0 and piped.stdout.startswith("\ufeff# GIFT Recommendations Dashboard")
+    assert run("groups", "--out", os.devnull).returncode == 0
+    assert Path(os.devnull).is_char_device()
+
+
 # ------------------------------------------------------------------------------------------ bounded input
 
 def test_a_device_is_refused_in_seconds():
