@@ -332,6 +332,44 @@ def test_every_read_of_the_shipped_files_is_bounded(data_copy, monkeypatch):
     assert sorted(read) == sorted(SHIPPED)
 
 
+def _bad_records(folder: Path) -> str:
+    path = folder / "bad-records.csv"
+    path.write_text("id,event_id,text,themes\nx-1,kampala-2007,Train police,protecton\n")
+    return str(path)
+
+
+def _duplicate_ids(folder: Path) -> str:
+    path = folder / "dupes.csv"
+    path.write_text("id,text\na,one\na,two\n")
+    return str(path)
+
+
+# Every way a command can fail that no test above names, with the exit code and the message a person gets.
+FAILURES = [
+    (["groups", "--threshold", "1.5", "--out", "o.csv"], 2, "expected a number between 0 and 1, got 1.5"),
+    (["groups", "--threshold", "high", "--out", "o.csv"], 2, "expected a number between 0 and 1, got 'high'"),
+    (["neighbours", "-k", "0", "--out", "o.csv"], 2, "expected a whole number of at least 1, got 0"),
+    (["neighbours", "-k", "two", "--out", "o.csv"], 2, "expected a whole number of at least 1, got 'two'"),
+    (["groups"], 2, "the following arguments are required: --out"),
+    (["export", "--out", "o.csv"], 2, "the following arguments are required: --format"),
+    ([], 2, "the following arguments are required: command"),
+    (["export", "--format", "csv", "--theme", "protecton", "--out", "o.csv"], 1,
+     "unknown value for --theme: 'protecton'; expected one of:"),
+    (["export", "--format", "csv", "--input", _bad_records, "--out", "o.csv"], 1,
+     "problem(s); nothing exported (check with: python -m gift_dash validate"),
+    (["groups", "--input", _duplicate_ids, "--out", "o.csv"], 1, "INVALID:"),
+    (["validate", "missing.csv"], 2, "cannot read: missing.csv: cannot be read (No such file or directory)"),
+]
+
+
+@pytest.mark.parametrize("argv, code, message", FAILURES, ids=[" ".join(a[:2]) + f" ({m[:24]})" for a, _, m in FAILURES])
+def test_every_failure_gives_its_message(data_copy, capsys, argv, code, message):
+    argv = [a(data_copy.parent) if callable(a) else a for a in argv]
+    assert main(argv) == code
+    assert message in capsys.readouterr().err
+    assert not Path("o.csv").exists()
+
+
 # ------------------------------------------------------------------------------------------ server defaults
 
 def _config() -> dict:
