@@ -27,7 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from server_stats import Sampler, cpu_seconds, rss_mib  # noqa: E402
-from tests.browser.harness import APP_READY, CHROMIUM_ARGS, CHROMIUM_PATH, EXCEPTION, StreamlitServer  # noqa: E402
+
+from tests.browser.harness import (  # noqa: E402
+    APP_READY,
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    EXCEPTION,
+    StreamlitServer,
+)
 
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 WORDS = ["police", "victims", "training", "traficking", "labour", "children", "shelter", "border", "media", ""]

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from server_stats import Sampler, rss_mib  # noqa: E402
-from tests.browser.harness import CHROMIUM_ARGS, CHROMIUM_PATH, StreamlitServer, wait_for_app  # noqa: E402
 from upload_scale import rows  # noqa: E402
+
+from tests.browser.harness import CHROMIUM_ARGS, CHROMIUM_PATH, StreamlitServer, wait_for_app  # noqa: E402
 
 WITHOUT_RELEASE = '"""main\'s app.py, for bench/session_memory.py --without-release."""\nimport gift_ui\n\n' \
                   "gift_ui.navigation().run()\n"

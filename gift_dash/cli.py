@@ -13,7 +13,14 @@ from pathlib import Path
 
 from gift_dash import filters as flt
 from gift_dash.data import (
-    Dataset, ReadError, ShippedDataError, check_shipped, data_dir, load_dataset, read_table, with_schema_columns,
+    Dataset,
+    ReadError,
+    ShippedDataError,
+    check_shipped,
+    data_dir,
+    load_dataset,
+    read_table,
+    with_schema_columns,
 )
 from gift_dash.safe_io import CannotWrite, ProtectedPath, check_output, printable, write_output
 from gift_dash.schema import RECORD_COLUMNS, event_names, validate_records

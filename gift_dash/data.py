@@ -7,19 +7,24 @@ import hashlib
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from gift_dash.safe_io import DATA_DIR, MAX_FILE_BYTES, ReadError, data_dir, read_bytes, too_big
+# DATA_DIR, MAX_FILE_BYTES, ReadError and data_dir live in safe_io (file access in one place) and are used from here.
+from gift_dash.safe_io import DATA_DIR, MAX_FILE_BYTES, ReadError, data_dir, read_bytes, too_big  # noqa: F401
 from gift_dash.schema import (
-    EVENT_COLUMNS, RECORD_COLUMNS, Codebook, Problem, load_codebook, validate_events, validate_records,
+    EVENT_COLUMNS,
+    RECORD_COLUMNS,
+    Codebook,
+    Problem,
+    load_codebook,
+    validate_events,
+    validate_records,
 )
-
-__all__ = ["DATA_DIR", "MAX_FILE_BYTES", "ReadError", "data_dir"]  # defined in safe_io, used from here too
 
 SOURCE_DOCUMENT = DATA_DIR / "source" / "ungift-work-programme-2008.txt"
 DOCUMENT_TITLE = "Work programme of the Global Initiative to Fight Human Trafficking (UN.GIFT), United Nations, May 2008"
