@@ -79,15 +79,17 @@ async def walk(browser, base: str, rng: random.Random, pages: list[str], dataset
             start = time.perf_counter()
             try:
                 if kind == "page":
-                    await page.goto(f"{base}/{random_address(rng, pages, dataset)}", wait_until="domcontentloaded")
+                    address = random_address(rng, pages, dataset)
+                    await page.goto(f"{base}/{address}", wait_until="domcontentloaded")
                 else:
                     box = page.locator("[data-testid='stSidebar']").get_by_label("Search the text", exact=True)
-                    await box.fill(rng.choice(WORDS))
+                    await box.fill(rng.choice(WORDS), timeout=15_000)
                     await box.press("Enter")
                 await _settled(page, timeout_ms=max(1000, (deadline - time.monotonic()) * 1000))
-            except Exception as exc:
-                results["errors"].append(f"{kind}: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
-                return
+            except Exception as exc:  # counted, and the walk goes on from the next page load
+                results["errors"].append(f"{kind} on {page.url.split('/')[-1][:60]}: {type(exc).__name__}: "
+                                         f"{str(exc).splitlines()[0][:100]}")
+                continue
             results[kind].append(time.perf_counter() - start)
             if await page.locator(EXCEPTION).count():
                 results["errors"].append(f"{kind}: an exception on the page")
