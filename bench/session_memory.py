@@ -5,13 +5,15 @@ Target: back within 150 MB of the baseline within 3 minutes of the last close.
     .venv/bin/python bench/session_memory.py [--sessions 20] [--mb 10] [--idle 180] [--without-release]
 
 Loopback only (`streamlit run app.py` on 127.0.0.1, Debian's Chromium), one session at a time, bounded by
---sessions and --idle. ``--without-release`` runs the same with main's app.py (no gift_ui.sessions sweep), written
+--sessions and --idle. The server runs with PYTHONMALLOC=malloc, as scripts/dashboard.sh starts it (set
+PYTHONMALLOC=pymalloc to compare). ``--without-release`` runs the same with main's app.py (no gift_ui.sessions sweep), written
 for the run as a temporary file beside app.py and removed after. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -59,6 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    os.environ.setdefault("PYTHONMALLOC", "malloc")  # the server as scripts/dashboard.sh starts it
     data = records_file(args.mb)
     app, temporary = ROOT / "app.py", None
     if args.without_release:
@@ -79,7 +82,8 @@ def main() -> None:
             baseline = rss_mib(server.proc.pid)
             sampler = Sampler(server.proc.pid)
             sampler.start()
-            print(f"{'without' if args.without_release else 'with'} gift_ui.sessions; {args.sessions} sessions, "
+            print(f"{'without' if args.without_release else 'with'} gift_ui.sessions, PYTHONMALLOC="
+                  f"{os.environ['PYTHONMALLOC']}; {args.sessions} sessions, "
                   f"{len(data) / 2**20:.1f} MiB each; TTL from .streamlit/config.toml")
             print(f"RSS baseline {baseline:.0f} MiB")
             for n in range(1, args.sessions + 1):

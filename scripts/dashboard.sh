@@ -12,5 +12,9 @@ source scripts/_venv.sh
 
 ensure_venv requirements.txt
 [ -f app.py ] || die "app.py not found in $ROOT"
+# Python's own small-object allocator keeps freed arenas that hold a single survivor; with the system allocator,
+# gift_ui.sessions can return a closed tab's memory (bench/session_memory.py: +41 MiB instead of +158 MiB after
+# 20 closed 10 MB uploads). Set PYTHONMALLOC=pymalloc to go back.
+export PYTHONMALLOC="${PYTHONMALLOC:-malloc}"
 exec .venv/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false \
     --server.address "${GIFT_ADDRESS:-127.0.0.1}" "$@"
