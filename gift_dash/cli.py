@@ -1,5 +1,9 @@
 """Command line: ``python -m gift_dash validate|export|briefing|coverage|groups|neighbours|search|users|followup``;
-failures are messages and exit codes, never tracebacks."""
+failures are messages and exit codes, never tracebacks.
+
+The data folder ($GIFT_DATA_DIR or data/) is read only: every output goes through ``safe_io.write_output``, which
+refuses a path in it or over the command's own inputs (exit 2). Text from input is printed through ``say``.
+"""
 
 from __future__ import annotations
 
@@ -11,40 +15,54 @@ from pathlib import Path
 
 from gift_dash import filters as flt
 from gift_dash.data import (
-    DATA_DIR,
     Dataset,
     ReadError,
+    ShippedDataError,
+    check_shipped,
+    data_dir,
     load_dataset,
     read_table,
     with_schema_columns,
 )
 from gift_dash.dimensions import DIMENSIONS, Dimension
-from gift_dash.schema import RECORD_COLUMNS, load_codebook, validate_records
-from gift_dash.upload import check_files, verdict
+from gift_dash.safe_io import CannotWrite, ProtectedPath, check_output, printable, write_output
+from gift_dash.schema import RECORD_COLUMNS, validate_records
+from gift_dash.upload import check_events, check_files, verdict
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
+def say(text: object, err: bool = False) -> None:
+    """Print a line that may hold text from input (a file name, a cell, a query): control characters are shown as
+    escapes, so a file cannot recolour, move or hide what the terminal shows."""
+    print(printable(text), file=sys.stderr if err else sys.stdout)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate the shipped data, or a records file (CSV/XLSX) against the shipped codebook and events."""
-    if args.path is None:
-        dataset = load_dataset(DATA_DIR)
-        problems = dataset.problems
-        label = f"shipped data in {DATA_DIR}"
-        count = f"{len(dataset.records)} record(s)"
+    """Validate the shipped data, a records file (CSV/XLSX) against the shipped codebook and events, or an events
+    file alone (--events without a records file)."""
+    if args.path is None and args.events is None:
+        problems = check_shipped()
+        label = f"shipped data in {data_dir()}"
+        count = "files checked: codebook.csv, codebook_rules.csv, events.csv, recommendations.csv, ta_needs.csv, " \
+                "workplan.csv, responses.csv"
+    elif args.path is None:
+        problems = check_events(load_dataset(), args.events)
+        label = str(args.events)
+        count = "events file checked against the shipped events"
     else:
         # The same function as the "Add records" page, so the command and the page give the same verdict.
-        merge = check_files(load_dataset(DATA_DIR), args.path, args.events)
+        merge = check_files(load_dataset(), args.path, args.events)
         problems = merge.problems
         label = str(args.path)
         count = f"{len(merge.rejected_rows)} row(s) rejected, {len(merge.accepted_ids)} would be added"
     for problem in problems:
-        print(problem)
+        say(problem)
     if verdict(problems) == EXIT_INVALID:
         errors = sum(p.severity == "error" for p in problems)
-        print(f"INVALID: {label}: {errors} problem(s); {count}", file=sys.stderr)
+        say(f"INVALID: {label}: {errors} problem(s); {count}", err=True)
         return EXIT_INVALID
-    print(f"valid: {label}: {count}")
+    say(f"valid: {label}: {count}")
     return EXIT_OK
 
 
@@ -85,22 +103,11 @@ def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
     problems = validate_records(records, codebook, set(shipped.events["event_id"]), str(path))
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
-        print(problem, file=sys.stderr)
+        say(problem, err=True)
     if errors:
         raise UnknownValue(f"{path}: {len(errors)} problem(s); nothing exported (check with: python -m gift_dash "
                            f"validate {path})")
     return replace(shipped, records=with_schema_columns(records, RECORD_COLUMNS), codebook=codebook)
-
-
-class CannotWrite(OSError):
-    """An output file cannot be written; the message names it and says why."""
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise CannotWrite(f"{path} ({exc.strerror or exc})") from None
 
 
 def _store_entries():
@@ -114,7 +121,7 @@ def _store_entries():
     try:
         return store.entries_frame(db.engine_for(url))
     except db.StoreUnavailable as exc:
-        print(f"follow-up columns left out: {exc}", file=sys.stderr)
+        say(f"follow-up columns left out: {exc}", err=True)
         return None
 
 
@@ -122,7 +129,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the records a set of filters selects as CSV or XLSX, with the filters in words as the scope."""
     from gift_dash.export import export_view, follow_up_columns
 
-    dataset = load_dataset(DATA_DIR)
+    inputs = {"--input": args.input}
+    check_output(args.out, inputs)
+    dataset = load_dataset()
     if args.input is not None:
         dataset = _input_dataset(args.input, dataset)
     chosen = _filters(args, dataset, all_sources=args.input is not None)
@@ -132,8 +141,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         scope += f" · records from {args.input.name}"
     data = export_view(records, dataset.events, dataset.codebook, fmt=args.format, scope=scope,
                        dataset_version=dataset.version, extra=follow_up_columns(records, dataset, _store_entries()))
-    _write(args.out, data)
-    print(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
+    write_output(args.out, data, inputs)
+    say(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
     return EXIT_OK
 
 
@@ -147,22 +156,25 @@ def cmd_briefing(args: argparse.Namespace) -> int:
         render_briefing,
     )
 
-    dataset = load_dataset(DATA_DIR)
+    check_output(args.out)
+    if args.pdf is not None:
+        check_output(args.pdf, {"--out": args.out})  # the PDF must not replace the HTML just written
+    dataset = load_dataset()
     chosen = _filters(args, dataset)
     records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     document = render_briefing(records, dataset, scope, responses=planned_responses(records, dataset),
                                followup=followup_summary(records, _store_entries()))
-    _write(args.out, document.encode("utf-8"))
-    print(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
+    write_output(args.out, document.encode("utf-8"))
+    say(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
     if args.pdf is not None:
         try:
             pdf = html_to_pdf(document)
         except PdfUnavailable as exc:
-            print(f"no PDF written: {exc}. Open {args.out} in a browser and print it instead.", file=sys.stderr)
+            say(f"no PDF written: {exc}. Open {args.out} in a browser and print it instead.", err=True)
             return EXIT_UNREADABLE
-        _write(args.pdf, pdf)
-        print(f"wrote {args.pdf}")
+        write_output(args.pdf, pdf, {"--out": args.out})
+        say(f"wrote {args.pdf}")
     return EXIT_OK
 
 
@@ -173,7 +185,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from gift_dash import response
     from gift_dash.export import csv_bytes, neutralise
 
-    dataset = load_dataset(DATA_DIR)
+    dataset = load_dataset()
     chosen = _filters(args, dataset)
     records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
@@ -196,12 +208,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _similarity_records(args: argparse.Namespace):
+def _similarity_records(args: argparse.Namespace, dataset: Dataset):
     """The records to compare: every row of --input (any table with at least id and text), or else the shipped
     annex II records (the dashboard's default sources)."""
     if args.input is not None:
         return read_table(args.input), str(args.input)
-    records = load_dataset(DATA_DIR).records
+    records = dataset.records
     return records[records["source"].isin(flt.DEFAULT_SOURCES)].reset_index(drop=True), "shipped annex II records"
 
 
@@ -210,14 +222,17 @@ def _run_similarity(args: argparse.Namespace, compute) -> int:
     from gift_dash.export import csv_bytes
     from gift_dash.similarity import SimilarityError, build_index
 
-    records, label = _similarity_records(args)
+    inputs = {"--input": args.input}
+    check_output(args.out, inputs)
+    dataset = load_dataset()  # checked even with --input: its codebook gives the tags their meaning
+    records, label = _similarity_records(args, dataset)
     try:
-        table = compute(build_index(records, codebook=load_codebook(DATA_DIR / "codebook.csv")))
+        table = compute(build_index(records, codebook=dataset.codebook))
     except SimilarityError as exc:
-        print(f"INVALID: {label}: {exc}", file=sys.stderr)
+        say(f"INVALID: {label}: {exc}", err=True)
         return EXIT_INVALID
-    _write(args.out, csv_bytes(table))
-    print(f"wrote {args.out}: {len(table)} row(s) from {len(records)} record(s) ({label})")
+    write_output(args.out, csv_bytes(table), inputs)
+    say(f"wrote {args.out}: {len(table)} row(s) from {len(records)} record(s) ({label})")
     return EXIT_OK
 
 
@@ -246,14 +261,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     from gift_dash.export import csv_bytes
     from gift_dash.search import SearchError, parse_query, search
 
+    inputs = {"--input": args.input}
+    if args.out is not None:
+        check_output(args.out, inputs)
     if not parse_query(args.query):
-        print(f"INVALID: the query {args.query!r} has no word to search for", file=sys.stderr)
+        say(f"INVALID: the query {args.query!r} has no word to search for", err=True)
         return EXIT_INVALID
-    records, label = _similarity_records(args)
+    dataset = load_dataset()
+    records, label = _similarity_records(args, dataset)
     try:
-        found = search(records, args.query, codebook=load_codebook(DATA_DIR / "codebook.csv"))
+        found = search(records, args.query, codebook=dataset.codebook)
     except SearchError as exc:
-        print(f"INVALID: {label}: {exc}", file=sys.stderr)
+        say(f"INVALID: {label}: {exc}", err=True)
         return EXIT_INVALID
     total = len(found)
     if args.k is not None:
@@ -266,8 +285,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data.removeprefix("\ufeff".encode("utf-8")))
         sys.stdout.flush()
     else:
-        _write(args.out, data)
-    print(f"{total} record(s) of {len(records)} match {args.query!r} ({label}); {len(found)} listed", file=sys.stderr)
+        write_output(args.out, data, inputs)
+    say(f"{total} record(s) of {len(records)} match {args.query!r} ({label}); {len(found)} listed", err=True)
     return EXIT_OK
 
 
@@ -334,10 +353,10 @@ def _followup_command(run):
         try:
             return run(args, db.engine_for())
         except db.StoreUnavailable as exc:
-            print(str(exc), file=sys.stderr)
+            say(str(exc), err=True)
             return EXIT_UNREADABLE
         except (UserError, NotAllowed, RestoreRefused) as exc:
-            print(str(exc), file=sys.stderr)
+            say(str(exc), err=True)
             return EXIT_INVALID
     return handler
 
@@ -364,7 +383,7 @@ def cmd_users_add(args: argparse.Namespace, engine) -> int:
     password = _read_password(args)
     check_new_password(password)
     add_user(engine, args.name, args.role, password)
-    print(f"added account {args.name} ({args.role})")
+    say(f"added account {args.name} ({args.role})")
     return EXIT_OK
 
 
@@ -374,8 +393,8 @@ def cmd_users_list(args: argparse.Namespace, engine) -> int:
     accounts = list_users(engine)
     for account in accounts:
         state = "active" if account["active"] else "deactivated"
-        print(f"{account['name']}\t{account['role']}\t{state}\tcreated {account['created_at']:%Y-%m-%d}")
-    print(f"{len(accounts)} account(s)", file=sys.stderr)
+        say(f"{account['name']}\t{account['role']}\t{state}\tcreated {account['created_at']:%Y-%m-%d}")
+    say(f"{len(accounts)} account(s)", err=True)
     return EXIT_OK
 
 
@@ -383,7 +402,7 @@ def cmd_users_deactivate(args: argparse.Namespace, engine) -> int:
     from gift_dash.followup.users import deactivate
 
     deactivate(engine, args.name)
-    print(f"deactivated {args.name}: it can no longer sign in; its sessions have ended")
+    say(f"deactivated {args.name}: it can no longer sign in; its sessions have ended")
     return EXIT_OK
 
 
@@ -391,8 +410,8 @@ def cmd_followup_export(args: argparse.Namespace, engine) -> int:
     from gift_dash.followup.transfer import export_csv
 
     data, count = export_csv(engine)
-    _write(args.out, data)
-    print(f"wrote {args.out}: {count} follow-up entr{'y' if count == 1 else 'ies'}")
+    write_output(args.out, data)
+    say(f"wrote {args.out}: {count} follow-up entr{'y' if count == 1 else 'ies'}")
     return EXIT_OK
 
 
@@ -400,15 +419,15 @@ def cmd_followup_import(args: argparse.Namespace, engine) -> int:
     from gift_dash.followup.targets import targets
     from gift_dash.followup.transfer import import_csv
 
-    known = targets(load_dataset(DATA_DIR).records["id"], DATA_DIR)
+    known = targets(load_dataset().records["id"], data_dir())
     result = import_csv(engine, args.path, args.by, known)
     for problem in result.problems:
-        print(problem, file=sys.stderr)
+        say(problem, err=True)
     if verdict(result.problems) == EXIT_INVALID:
         errors = sum(p.severity == "error" for p in result.problems)
-        print(f"INVALID: {args.path}: {errors} problem(s); nothing imported", file=sys.stderr)
+        say(f"INVALID: {args.path}: {errors} problem(s); nothing imported", err=True)
         return EXIT_INVALID
-    print(f"imported {args.path}: {result.saved} entr{'y' if result.saved == 1 else 'ies'} saved, "
+    say(f"imported {args.path}: {result.saved} entr{'y' if result.saved == 1 else 'ies'} saved, "
           f"{result.unchanged} unchanged")
     return EXIT_OK
 
@@ -416,11 +435,9 @@ def cmd_followup_import(args: argparse.Namespace, engine) -> int:
 def cmd_followup_backup(args: argparse.Namespace, engine) -> int:
     from gift_dash.followup.transfer import write_backup
 
-    try:
-        counts = write_backup(engine, args.file)
-    except OSError as exc:
-        raise CannotWrite(f"{args.file} ({exc.strerror or exc})") from None
-    print(f"wrote {args.file}: " + ", ".join(f"{n} {key}" for key, n in counts.items()))
+    check_output(args.file)
+    counts = write_backup(engine, args.file)
+    say(f"wrote {args.file}: " + ", ".join(f"{n} {key}" for key, n in counts.items()))
     return EXIT_OK
 
 
@@ -435,9 +452,9 @@ def cmd_followup_restore(args: argparse.Namespace, engine) -> int:
         kept = state_dir() / "backups" / f"before-restore-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
         kept.parent.mkdir(parents=True, exist_ok=True)
         write_backup(engine, kept)
-        print(f"kept what was in the store in {kept}")
+        say(f"kept what was in the store in {kept}")
     counts = restore(engine, args.file, force=args.force)
-    print(f"restored {args.file}: " + ", ".join(f"{n} {key}" for key, n in counts.items()))
+    say(f"restored {args.file}: " + ", ".join(f"{n} {key}" for key, n in counts.items()))
     return EXIT_OK
 
 
@@ -476,12 +493,20 @@ def _add_followup_parsers(sub) -> None:
     res.set_defaults(run=_followup_command(cmd_followup_restore))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's own messages quote the arguments given ("invalid choice: ..."): printed like everything else."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        super()._print_message(printable(message), file)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gift_dash", description=__doc__)
+    parser = _Parser(prog="python -m gift_dash", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check a records file (default: the shipped data)")
     validate.add_argument("path", nargs="?", type=Path, help="records CSV or XLSX; omit to check the shipped data")
-    validate.add_argument("--events", type=Path, help="events CSV/XLSX that the records may refer to")
+    validate.add_argument("--events", type=Path, help="events CSV/XLSX that the records may refer to; "
+                          "given alone, the events file is checked on its own")
     validate.set_defaults(run=cmd_validate)
 
     export = sub.add_parser("export", help="write the records a set of filters selects as CSV or XLSX")
@@ -530,11 +555,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except UnknownValue as exc:
-        print(str(exc), file=sys.stderr)
+        say(exc, err=True)
         return EXIT_INVALID
+    except (ProtectedPath, ShippedDataError) as exc:
+        say(exc, err=True)
+        return EXIT_UNREADABLE
     except CannotWrite as exc:
-        print(f"cannot write: {exc}", file=sys.stderr)
+        say(f"cannot write: {exc}", err=True)
         return EXIT_UNREADABLE
     except (ReadError, OSError, ValueError) as exc:
-        print(f"cannot read: {exc}", file=sys.stderr)
+        say(f"cannot read: {exc}", err=True)
         return EXIT_UNREADABLE

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+# DATA_DIR, MAX_FILE_BYTES, ReadError and data_dir live in safe_io (file access in one place) and are used from here.
+from gift_dash.safe_io import DATA_DIR, MAX_FILE_BYTES, ReadError, data_dir, read_bytes, too_big  # noqa: F401
 from gift_dash.schema import (
     EVENT_COLUMNS,
     RECORD_COLUMNS,
@@ -28,11 +30,9 @@ from gift_dash.schema import (
     validate_workplan,
 )
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SOURCE_DOCUMENT = DATA_DIR / "source" / "ungift-work-programme-2008.txt"
 DOCUMENT_TITLE = "Work programme of the Global Initiative to Fight Human Trafficking (UN.GIFT), United Nations, May 2008"
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -41,10 +41,6 @@ _MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES
 csv.field_size_limit(MAX_FILE_BYTES)
 _KNOWN_BINARY = {b"\x89PNG": "a PNG image", b"%PDF": "a PDF document", b"\x1f\x8b": "a gzip archive",
                  b"GIF8": "a GIF image", b"\xff\xd8\xff": "a JPEG image"}
-
-
-class ReadError(Exception):
-    """The file cannot be read as a table at all; the message says why and what was expected."""
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -110,20 +106,13 @@ def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
     Raises ReadError, and nothing else, for anything that is not a readable table.
     """
     if isinstance(source, (str, Path)):
-        path = Path(source)
-        name = name or str(path)
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise ReadError(_too_big(name, size))
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ReadError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+        name = name or str(source)
+        raw = read_bytes(source, MAX_FILE_BYTES, name)  # regular files only, never more than the limit
     else:
         raw = bytes(source)
         name = name or "upload"
     if len(raw) > MAX_FILE_BYTES:
-        raise ReadError(_too_big(name, len(raw)))
+        raise ReadError(too_big(name, len(raw), MAX_FILE_BYTES))
     if not raw.strip():
         raise ReadError(f"{name}: the file is empty; expected a header row and at least one record")
     for magic, what in _KNOWN_BINARY.items():
@@ -131,10 +120,6 @@ def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
             raise ReadError(f"{name}: this is {what}, not a table; expected a CSV text file or an .xlsx workbook")
     header, rows = _read_xlsx(raw, name) if raw.startswith(_XLSX_MAGIC) else _read_csv(raw, name)
     return _frame(header, rows, name)
-
-
-def _too_big(name: str, size: int) -> str:
-    return f"{name}: the file is {size / 2**20:.1f} MiB; at most {MAX_FILE_BYTES // 2**20} MiB is accepted"
 
 
 def _frame(header: list[str], rows: list[list[str]], name: str) -> pd.DataFrame:
@@ -247,7 +232,6 @@ class Dataset:
     events: pd.DataFrame
     codebook: Codebook
     ta_needs: pd.DataFrame
-    problems: list[Problem] = field(default_factory=list)
     # The annex I workplan and the links from records to the activities that respond to them.
     workplan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WORKPLAN_COLUMNS, dtype=str))
     responses: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESPONSE_COLUMNS, dtype=str))
@@ -260,22 +244,98 @@ class Dataset:
         return digest.hexdigest()[:12]
 
 
-def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
-    """Load and validate the shipped files. Problems are returned on the Dataset, not raised, so the app can
-    show them; the CLI's ``validate`` turns them into an exit code."""
-    codebook = load_codebook(data_dir / "codebook.csv")
-    events = read_table(data_dir / "events.csv")
-    records = read_table(data_dir / "recommendations.csv")
-    ta_needs = pd.read_csv(data_dir / "ta_needs.csv", dtype={"ta_area": str, "label_as_stated": str})
-    problems = validate_events(events, "events.csv")
-    problems += validate_records(records, codebook, set(events["event_id"]), "recommendations.csv")
-    workplan = read_table(data_dir / "workplan.csv")
-    responses = read_table(data_dir / "responses.csv")
+SHOWN_PROBLEMS = 20  # in a ShippedDataError's message; `python -m gift_dash validate` lists every one
+
+
+class ShippedDataError(Exception):
+    """The files of the data folder cannot be used. ``problems`` says which file, row and column is wrong and what
+    was expected; ``str()`` is the message for a person (the first SHOWN_PROBLEMS of them)."""
+
+    def __init__(self, folder: Path, problems: list[Problem]) -> None:
+        self.folder = folder
+        self.problems = [p for p in problems if p.severity == "error"]
+        super().__init__(folder, self.problems)
+
+    def __str__(self) -> str:
+        lines = [f"the data in {self.folder} cannot be used: {len(self.problems)} problem(s) in its files"]
+        lines += [f"  {p}" for p in self.problems[:SHOWN_PROBLEMS]]
+        if len(self.problems) > SHOWN_PROBLEMS:
+            lines.append(f"  ... and {len(self.problems) - SHOWN_PROBLEMS} more")
+        lines.append("Restore the files from the release (or from version control) and check them with: "
+                     "python -m gift_dash validate")
+        return "\n".join(lines)
+
+
+TA_NEEDS_COLUMNS = ["ta_area", "label_as_stated", "percentage"]
+
+
+def _read_ta_needs(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(io.BytesIO(read_bytes(path, MAX_FILE_BYTES)), dtype={"ta_area": str, "label_as_stated": str})
+    missing = [c for c in TA_NEEDS_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"required column(s) {', '.join(missing)} missing; expected {', '.join(TA_NEEDS_COLUMNS)}")
+    return frame
+
+
+def _ta_needs_problems(frame: pd.DataFrame) -> list[Problem]:
+    numbers = pd.to_numeric(frame["percentage"], errors="coerce")
+    return [Problem("ta_needs.csv", int(i) + 2, "percentage", f"'{str(frame['percentage'].iloc[i])[:40]}' is not a "
+                    "percentage; expected a number between 0 and 100")
+            for i in range(len(frame)) if not 0 <= numbers.iloc[i] <= 100]
+
+
+def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
+    """The dataset of ``folder`` and every problem of its files; no dataset when a file cannot be read at all."""
+    problems: list[Problem] = []
+
+    def read(file_name: str, reader):
+        path = folder / file_name
+        try:
+            return reader(path)
+        except (ReadError, ValueError) as exc:  # load_codebook and pandas raise ValueError for a malformed file
+            message = str(exc).removeprefix(f"{path}: ").removeprefix(f"{file_name}: ")
+            problems.append(Problem(file_name, None, None, message))
+            return None
+
+    codebook = read("codebook.csv", load_codebook)
+    events = read("events.csv", lambda path: read_table(path, path.name))
+    records = read("recommendations.csv", lambda path: read_table(path, path.name))
+    ta_needs = read("ta_needs.csv", _read_ta_needs)
+    workplan = read("workplan.csv", lambda path: read_table(path, path.name))
+    responses = read("responses.csv", lambda path: read_table(path, path.name))
+    if ta_needs is not None:
+        problems += _ta_needs_problems(ta_needs)
+    if events is not None:
+        problems += validate_events(events, "events.csv")
+    if any(frame is None for frame in (codebook, events, records, ta_needs, workplan, responses)):
+        return None, problems
+    event_ids = set(events["event_id"]) if "event_id" in events.columns else set()
+    problems += validate_records(records, codebook, event_ids, "recommendations.csv")
     problems += validate_workplan(workplan, codebook, "workplan.csv")
     problems += validate_responses(responses, codebook, set(records.get("id", ())), workplan, "responses.csv")
-    return Dataset(with_schema_columns(records, RECORD_COLUMNS), with_schema_columns(events, EVENT_COLUMNS),
-                   codebook, ta_needs, problems, with_schema_columns(workplan, WORKPLAN_COLUMNS),
-                   with_schema_columns(responses, RESPONSE_COLUMNS))
+    dataset = Dataset(with_schema_columns(records, RECORD_COLUMNS), with_schema_columns(events, EVENT_COLUMNS),
+                      codebook, ta_needs, with_schema_columns(workplan, WORKPLAN_COLUMNS),
+                      with_schema_columns(responses, RESPONSE_COLUMNS))
+    return dataset, problems
+
+
+def check_shipped(folder: Path | None = None) -> list[Problem]:
+    """Every problem of the data folder's files (default ``data_dir()``), each naming file, row and column; empty
+    when the data can be used. What ``python -m gift_dash validate`` prints."""
+    return _read_shipped(folder or data_dir())[1]
+
+
+def load_dataset(folder: Path | None = None) -> Dataset:
+    """The validated data of ``folder`` (default ``data_dir()``: $GIFT_DATA_DIR or data/).
+
+    Raises ShippedDataError listing the problems when a file cannot be read or has an error, so no command and no
+    page ever works on damaged data (the CLI exits 2 with the message; the app shows it instead of the page).
+    """
+    folder = folder or data_dir()
+    dataset, problems = _read_shipped(folder)
+    if dataset is None or any(p.severity == "error" for p in problems):
+        raise ShippedDataError(folder, problems)
+    return dataset
 
 
 def with_schema_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

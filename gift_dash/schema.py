@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,6 +10,8 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+
+from gift_dash.safe_io import read_bytes
 
 SEPARATOR = "; "
 NOT_STATED = "not stated"  # what every view shows where the document is silent
@@ -183,7 +186,7 @@ RULES_FILE = "codebook_rules.csv"  # beside codebook.csv; a data folder without 
 
 
 def load_rules(path: Path) -> Rules:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = pd.read_csv(io.BytesIO(read_bytes(path)), dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in RULE_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: rules file lacks columns {', '.join(missing)}")
@@ -195,7 +198,7 @@ def load_rules(path: Path) -> Rules:
 
 def load_codebook(path: Path) -> Codebook:
     """The codebook and, when the folder has one, its rules file."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = pd.read_csv(io.BytesIO(read_bytes(path)), dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in CODEBOOK_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: codebook lacks columns {', '.join(missing)}")

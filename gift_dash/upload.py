@@ -71,8 +71,7 @@ def merge_upload(
     events = dataset.events
     if events_frame is not None:
         events_frame = _as_text(events_frame)
-        event_problems = validate_events(events_frame, events_file_name, known_ids=set(events["event_id"]))
-        event_problems += _source_replaced(events_frame, events_file_name)
+        event_problems = _event_problems(events_frame, events, events_file_name)
         problems += event_problems
         good = _accepted_positions(events_frame, event_problems)
         added = _normalised(events_frame, EVENT_COLUMNS, good)
@@ -106,6 +105,12 @@ def merge_upload(
         dataset, records=pd.concat([dataset.records, added], ignore_index=True), events=events.reset_index(drop=True),
     )
     return Merge(merged, problems, added["id"].tolist(), _rejected(records_frame, record_problems))
+
+
+def _event_problems(frame: pd.DataFrame, loaded: pd.DataFrame, file_name: str) -> list[Problem]:
+    """An uploaded events frame (as text) checked against the loaded events: its ids must be new."""
+    problems = validate_events(frame, file_name, known_ids=set(loaded["event_id"]))
+    return problems + _source_replaced(frame, file_name)
 
 
 def _already_shipped(frame: pd.DataFrame, shipped: pd.DataFrame) -> pd.Series:
@@ -242,6 +247,13 @@ def check_files(
         file_name=records_name or (str(records) if isinstance(records, Path) else "upload"),
         events_file_name=events_name or (str(events) if isinstance(events, Path) else "events upload"),
     )
+
+
+def check_events(dataset: Dataset, events: Path | bytes, name: str | None = None) -> list[Problem]:
+    """The problems of an events file on its own (``validate --events FILE``), as it would be checked beside
+    records. Raises ReadError when it is not a readable table."""
+    name = name or (str(events) if isinstance(events, Path) else "events upload")
+    return _event_problems(_as_text(read_table(events, name)), dataset.events, name)
 
 
 def template_frame(kind: str = "records") -> pd.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -10,15 +9,11 @@ import streamlit as st
 
 from gift_dash import filters as flt
 from gift_dash import similarity
-from gift_dash.data import DATA_DIR, Dataset, load_dataset
+from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
 from gift_dash.view import View
+from gift_ui.text import md_escape
 
 SESSION_DATASET_KEY = "uploaded_dataset"  # pages/upload.py keeps this session's merged Dataset here
-
-
-def data_dir() -> Path:
-    """The data folder: $GIFT_DATA_DIR when set (benchmarks, other corpora), else the shipped data/."""
-    return Path(os.environ.get("GIFT_DATA_DIR") or DATA_DIR)
 
 
 @st.cache_data(show_spinner="Loading the records …", max_entries=4)
@@ -29,8 +24,14 @@ def _load(path: str) -> Dataset:
 
 
 def shipped_dataset() -> Dataset:
-    """The shipped data alone (cached): what an upload is merged into."""
-    return _load(str(data_dir()))
+    """The shipped data alone (cached): what an upload is merged into. Damaged data stops the page with what is
+    wrong in them (file, row, column) instead of a traceback or an empty view."""
+    try:
+        return _load(str(data_dir()))
+    except ShippedDataError as exc:
+        st.error("**The dashboard's data files are damaged, so nothing is shown.** "
+                 + md_escape(str(exc)).replace("\n", "  \n"), icon=":material/error:")
+        st.stop()
 
 
 def dataset() -> Dataset:

@@ -31,6 +31,7 @@ from gift_dash.followup.store import (
 from gift_dash.followup.tables import TARGET_KINDS, entries, history, sessions, users
 from gift_dash.followup.targets import Targets
 from gift_dash.followup.users import EDIT_ROLES, require_role
+from gift_dash.safe_io import ReadError, read_bytes, write_output
 from gift_dash.schema import Problem
 
 # The CSV's columns: the target, the fields a person edits, then what the store adds. On import, version is checked
@@ -39,6 +40,8 @@ CSV_COLUMNS = ("target_kind", "target_id", *FIELDS, "version", "changed_by", "ch
 REQUIRED_COLUMNS = ("target_kind", "target_id", "status")
 _WITHDRAWN_TEXT = {"": False, "yes": True, "no": False}
 
+
+MAX_BACKUP_BYTES = 512 * 2**20  # a restore reads at most this much (a store of 100,000 history rows is ~40 MiB)
 
 def _protect(text: str) -> str:
     """Spreadsheet-safe text that reads back unchanged: csv_bytes puts an apostrophe before a formula trigger;
@@ -197,8 +200,9 @@ def backup(engine: Engine) -> dict:
 
 
 def write_backup(engine: Engine, path: Path) -> dict[str, int]:
+    """The backup written to ``path`` atomically (never into the data folder)."""
     document = backup(engine)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_output(path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
     return {key: len(document[key]) for key in _TABLES}
 
 
@@ -228,8 +232,8 @@ def restore(engine: Engine, path: Path, force: bool = False) -> dict[str, int]:
     """Replace the store's contents with a backup, in one transaction. Into a store that holds anything, only with
     ``force`` (the caller keeps a backup of what is replaced)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = json.loads(read_bytes(path, MAX_BACKUP_BYTES).decode("utf-8"))
+    except (ReadError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RestoreRefused(f"{path}: not a readable backup ({exc})") from None
     if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
         raise RestoreRefused(f"{path}: not a follow-up backup (made by `python -m gift_dash followup backup`)")
