@@ -103,7 +103,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the records a set of filters selects as CSV or XLSX, with the filters in words as the scope."""
+    """Write the records a set of filters selects as CSV, XLSX or JSON, with the filters in words as the scope."""
     from gift_dash.export import export_view
     from gift_dash.response import planned_response
 
@@ -276,11 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--events", type=Path, help="events CSV/XLSX that the records may refer to")
     validate.set_defaults(run=cmd_validate)
 
-    export = sub.add_parser("export", help="write the records a set of filters selects as CSV or XLSX")
+    export = sub.add_parser("export", help="write the records a set of filters selects as CSV, XLSX or JSON")
     export.add_argument("--input", type=Path, help="records CSV/XLSX to export instead of the shipped records "
                         "(every source is included unless --source is given)")
     _add_filter_options(export)
-    export.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    export.add_argument("--format", choices=("csv", "xlsx", "json"), required=True)
     export.add_argument("--out", type=Path, required=True, help="file to write")
     export.set_defaults(run=cmd_export)
 
