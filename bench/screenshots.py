@@ -54,6 +54,8 @@ def settle(page) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--only", nargs="*", default=None, help="names of the views to take (default: all)")
+    parser.add_argument("--size", choices=[f"{w}x{h}" for w, h in SIZES], help="one size only")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -61,12 +63,16 @@ def main() -> None:
     with StreamlitServer(ROOT / "app.py", cwd=ROOT) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         for width, height in SIZES:
+            if args.size and args.size != f"{width}x{height}":
+                continue
             context = browser.new_context(viewport={"width": width, "height": height})
             blocked: list[str] = []
             context.route("**/*", lambda route: (blocked.append(route.request.url), route.abort())
                           if is_external(route.request.url) else route.continue_())
             page = context.new_page()
             for name, path in views():
+                if args.only is not None and name not in args.only:
+                    continue
                 page.set_viewport_size({"width": width, "height": height})
                 page.goto(f"{url}/{path}")
                 settle(page)
