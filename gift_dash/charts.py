@@ -70,22 +70,25 @@ def _layout(fig: go.Figure, title: str, n: str, height: int) -> go.Figure:
 _POSITIONS = ("middle right", "top center", "middle left", "bottom center")
 
 
-def _label_positions(part: pd.DataFrame, placed: pd.DataFrame) -> list[str]:
-    """Labels of points within 15 degrees of an earlier point turn to another side, so close cities stay legible."""
+def _label_positions(part: pd.DataFrame, placed: pd.DataFrame, east_edge: float, degrees_per_char: float) -> list[str]:
+    """Labels of points within 15 degrees of an earlier point turn to another side, so close cities stay legible;
+    a label that would run past the map's east edge (``east_edge``, in degrees; a character is about
+    ``degrees_per_char`` wide at the map's scale) faces west, so none is cut off."""
     coords = list(zip(placed["latitude"].astype(float), placed["longitude"].astype(float), placed["event_id"], strict=True))
     positions = []
-    for event_id in part["event_id"]:
+    for event_id, label in zip(part["event_id"], part["label"], strict=True):
         index = next(i for i, c in enumerate(coords) if c[2] == event_id)
         lat, lon, _ = coords[index]
         crowd = sum(abs(lat - a) < 15 and abs(lon - b) < 15 for a, b, _ in coords[:index])
-        positions.append(_POSITIONS[crowd % len(_POSITIONS)])
+        overflows = lon + (len(label) + 2) * degrees_per_char > east_edge
+        positions.append("middle left" if not crowd and overflows else _POSITIONS[crowd % len(_POSITIONS)])
     return positions
 
 
-def _legend_below(fig: go.Figure) -> go.Figure:
+def _legend_below(fig: go.Figure, bottom: int = 110) -> go.Figure:
     """Legend under the plot, for charts whose legend entries are too long to sit beside the subtitle."""
     fig.update_layout(legend={"orientation": "v", "yref": "container", "y": 0, "yanchor": "bottom"},
-                      margin={"t": 90, "b": 110})
+                      margin={"t": 90, "b": bottom})
     return fig
 
 
@@ -108,32 +111,39 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, height: int = 680) -> go
     fig = go.Figure()
     placed = _escaped(events[events["latitude"].astype(str).str.strip() != ""], ["city"])
     placed = _with_counts(placed, in_view)
+    placed["label"] = placed["city"] + " (" + placed["n"].astype(str) + ")"
+    lats, lons = placed["latitude"].astype(float), placed["longitude"].astype(float)
+    # Room around the points for their markers and for labels above or below them.
+    lat_range = [lats.min() - 12, lats.max() + 14] if len(placed) else [-40, 62]
+    lon_range = [lons.min() - 15, lons.max() + 15] if len(placed) else [-60, 125]
+    # The frame's height sets the scale (plotly crops longitudes rather than shrink): pixels per degree of
+    # latitude, and a label character is ~9 px.
+    degrees_per_char = 9 / max((height - 170) / (lat_range[1] - lat_range[0]), 0.5)
     for in_annex, style in EVENT_KIND_STYLE.items():
         part = placed[(placed["in_annex_ii"] == "yes") == in_annex]
         if part.empty:
             continue
         fig.add_trace(go.Scattergeo(
             lat=part["latitude"].astype(float), lon=part["longitude"].astype(float),
-            text=part["city"] + " (" + part["n"].astype(str) + ")", customdata=part["event_id"],
-            mode="markers+text", textposition=_label_positions(part, placed),
+            text=part["label"], customdata=part["event_id"],
+            mode="markers+text", textposition=_label_positions(part, placed, lon_range[1], degrees_per_char),
             textfont={"size": TICK_SIZE, "color": INK},
             marker={"size": 15, "color": style["colour"], "symbol": style["symbol"], "opacity": part["opacity"],
                     "line": {"width": 1.5, "color": "white"}},
             name=f"{style['name']}s ({len(part)})",
             hovertemplate="%{text}<extra>" + style["name"] + "</extra>",
         ))
-    lats, lons = placed["latitude"].astype(float), placed["longitude"].astype(float)
     fig.update_geos(
         projection_type="natural earth", showcountries=True, countrycolor="#bbbbbb", showland=True,
         landcolor="#eeeeee", showocean=True, oceancolor="#f7fbff", coastlinecolor="#999999",
-        # Labels run up to ~12 characters to the right of or around a point: 45 degrees of longitude to spare.
-        lataxis_range=[min(lats.min(), -40) - 8, max(lats.max(), 62) + 8] if len(placed) else [-40, 62],
-        lonaxis_range=[min(lons.min(), -60) - 20, max(lons.max(), 100) + 45] if len(placed) else [-60, 125],
+        lataxis_range=lat_range, lonaxis_range=lon_range,
     )
-    _layout(fig, "Where the events took place", f"n = {len(placed)} events with a stated city · {IN_VIEW_NOTE}",
+    n = f"n = {len(placed)} events with a stated city"
+    _layout(fig, "Where the events took place", f"{n} · {IN_VIEW_NOTE}" if height >= 600 else f"{n}<br>{IN_VIEW_NOTE}",
             height)
-    fig.update_layout(margin={"l": 0, "r": 0})
-    return _legend_below(fig)
+    _legend_below(fig, bottom=110 if height >= 600 else 70)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 90 if height >= 600 else 100})
+    return fig
 
 
 def timeline(events: pd.DataFrame, in_view: pd.Series) -> go.Figure:
@@ -163,8 +173,9 @@ def timeline(events: pd.DataFrame, in_view: pd.Series) -> go.Figure:
                    170 + 42 * len(dated))
 
 
-def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
-    """Stacked horizontal bars: records per theme for each event (from tabulate.theme_mix)."""
+def theme_mix(mix: pd.DataFrame, n_records: int, compact: bool = False) -> go.Figure:
+    """Stacked horizontal bars: records per theme for each event (from tabulate.theme_mix). ``compact``: sized
+    for half the overview's width, beside the map, on the first screen at 1280×720."""
     fig = go.Figure()
     mix = _escaped(mix, ["event", "theme"])
     events = list(dict.fromkeys(mix["event"]))
@@ -180,10 +191,17 @@ def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
             textfont={"color": "white", "size": FONT_SIZE - 2},
             hovertemplate="%{y} · " + part["theme"].iloc[0] + ": %{x} records<extra></extra>",
         ))
-    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    # A number too small to be read in its segment (under 14 px) is left out; the hover and the data have it.
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"}, uniformtext={"minsize": 14, "mode": "hide"})
     fig.update_yaxes(categoryorder="array", categoryarray=events[::-1], title=None)
     fig.update_xaxes(title="Records", showgrid=True, gridcolor="#e5e5e5")
-    return _layout(fig, "Theme mix per event", f"n = {n_records} records{NOTE}", 170 + 55 * max(len(events), 1))
+    if not compact:
+        return _layout(fig, "Theme mix per event", f"n = {n_records} records{NOTE}", 170 + 55 * max(len(events), 1))
+    _layout(fig, "Themes by event", f"n = {n_records} records<br>{NOTE.strip(' ()')}",
+            190 + 44 * max(len(events), 1))
+    fig.update_layout(legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+                      margin={"t": 100, "b": 90})
+    return fig
 
 
 def ranked_bars(frame: pd.DataFrame, label: str, value: str, title: str, n: str,
