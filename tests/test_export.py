@@ -235,3 +235,17 @@ def test_json_keeps_the_text_verbatim_even_where_a_spreadsheet_would_need_an_apo
     assert list(frame["Text (verbatim)"]) == FORMULAS
     assert metadata["Scope"] == "=cmd"
     assert "Formulas" not in metadata  # the note about apostrophes would be untrue here
+
+
+def test_the_export_command_writes_json_for_the_filtered_view(tmp_path, capsys, dataset):
+    from gift_dash import cli
+    from gift_dash.filters import Filters, apply
+
+    out = tmp_path / "protection.json"
+    assert cli.main(["export", "--theme", "protection", "--format", "json", "--out", str(out)]) == 0
+    assert "JSON" in capsys.readouterr().out
+    metadata, frame = read_json_export(out.read_bytes())
+    expected = apply(dataset.records, dataset.events, Filters(themes=("protection",)))
+    assert list(frame["Record id"]) == list(expected["id"])
+    assert metadata["Scope"] == "Theme: Protection" and metadata["Records"] == str(len(expected))
+    assert "Planned response" in frame.columns  # the same columns as the CSV and .xlsx of the command
