@@ -104,7 +104,7 @@ def _with_counts(events: pd.DataFrame, in_view: pd.Series) -> pd.DataFrame:
 IN_VIEW_NOTE = "(number) = records in view; faded = none in view"
 
 
-def event_map(events: pd.DataFrame, in_view: pd.Series, height: int = 680) -> go.Figure:
+def event_map(events: pd.DataFrame, in_view: pd.Series, height: int = 380) -> go.Figure:
     """Events with coordinates as labelled points; annex II events and the others in different colour and shape.
     Events without coordinates are left out (the page lists them). The frame spans the points with room for a
     label on every side, so no label ("Bangkok (9)") touches the map's edge."""
@@ -138,11 +138,11 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, height: int = 680) -> go
         landcolor="#eeeeee", showocean=True, oceancolor="#f7fbff", coastlinecolor="#999999",
         lataxis_range=lat_range, lonaxis_range=lon_range,
     )
-    n = f"n = {len(placed)} events with a stated city"
-    _layout(fig, "Where the events took place", f"{n} · {IN_VIEW_NOTE}" if height >= 600 else f"{n}<br>{IN_VIEW_NOTE}",
+    # Sized for half the overview's width: the subtitle on two lines, the legend close under the map.
+    _layout(fig, "Where the events took place", f"n = {len(placed)} events with a stated city<br>{IN_VIEW_NOTE}",
             height)
-    _legend_below(fig, bottom=110 if height >= 600 else 70)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 90 if height >= 600 else 100})
+    _legend_below(fig, bottom=70)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 100})
     return fig
 
 
@@ -173,9 +173,9 @@ def timeline(events: pd.DataFrame, in_view: pd.Series) -> go.Figure:
                    170 + 42 * len(dated))
 
 
-def theme_mix(mix: pd.DataFrame, n_records: int, compact: bool = False) -> go.Figure:
-    """Stacked horizontal bars: records per theme for each event (from tabulate.theme_mix). ``compact``: sized
-    for half the overview's width, beside the map, on the first screen at 1280×720."""
+def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
+    """Stacked horizontal bars: records per theme for each event (from tabulate.theme_mix), sized for half the
+    overview's width, beside the map, on the first screen at 1280×720 (legend below, subtitle on two lines)."""
     fig = go.Figure()
     mix = _escaped(mix, ["event", "theme"])
     events = list(dict.fromkeys(mix["event"]))
@@ -195,8 +195,6 @@ def theme_mix(mix: pd.DataFrame, n_records: int, compact: bool = False) -> go.Fi
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"}, uniformtext={"minsize": 14, "mode": "hide"})
     fig.update_yaxes(categoryorder="array", categoryarray=events[::-1], title=None)
     fig.update_xaxes(title="Records", showgrid=True, gridcolor="#e5e5e5")
-    if not compact:
-        return _layout(fig, "Theme mix per event", f"n = {n_records} records{NOTE}", 170 + 55 * max(len(events), 1))
     _layout(fig, "Themes by event", f"n = {n_records} records<br>{NOTE.strip(' ()')}",
             190 + 44 * max(len(events), 1))
     fig.update_layout(legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},

@@ -39,10 +39,10 @@ with themes_column:
         st.markdown("No theme to chart: no record in view.")
     else:
         mix = tabulate.theme_mix(records, events, ds.codebook)
-        gift_ui.chart(charts.theme_mix(mix, len(records), compact=True), mix[["event", "theme", "records"]],
+        gift_ui.chart(charts.theme_mix(mix, len(records)), mix[["event", "theme", "records"]],
                       key="themes", note="A record with several themes counts under each of them.")
 with map_column:
-    gift_ui.chart(charts.event_map(events, in_view, height=380), table, key="map")
+    gift_ui.chart(charts.event_map(events, in_view), table, key="map")
     for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
         st.caption(f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
                    "city not stated — not mapped.")

@@ -127,3 +127,18 @@ def test_heatmap_with_many_columns_writes_only_what_fits_and_turns_its_labels():
     assert [v for row in heat.customdata for v in row] == [f"{v:.1f}%" for v in table.to_numpy().ravel()]
     assert fig.layout.xaxis.tickangle != 0
     assert fig.data[0].colorbar.title.text == "% of row"
+
+
+def test_map_labels_that_would_run_off_the_east_edge_face_west_and_chart_text_is_dark():
+    fig = charts.event_map(EVENTS, IN_VIEW)
+    sides = {text.split(" (")[0]: side for trace in fig.data
+             for text, side in zip(trace.text, trace.textposition, strict=True)}
+    assert sides["Bangkok"] == sides["New Delhi"] == "middle left"  # "Bangkok (9)" touched the frame's edge
+    assert sides["Brasilia"] == "middle right"
+    for trace in fig.data:
+        assert trace.textfont.color == charts.INK and trace.textfont.size >= 14
+    heat = charts.heatmap(crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme"), "t", "n = 1", False)
+    for figure in (fig, heat, charts.theme_mix(theme_mix(ANNEX, EVENTS, CODEBOOK), len(ANNEX))):
+        assert figure.layout.font.color == charts.INK
+    assert heat.layout.xaxis.tickfont.color == heat.layout.yaxis.tickfont.color == charts.INK
+    assert heat.layout.xaxis.tickfont.size >= 14
