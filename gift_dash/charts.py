@@ -70,18 +70,26 @@ def _layout(fig: go.Figure, title: str, n: str, height: int) -> go.Figure:
 _POSITIONS = ("middle right", "top center", "middle left", "bottom center")
 
 
-def _label_positions(part: pd.DataFrame, placed: pd.DataFrame, east_edge: float, degrees_per_char: float) -> list[str]:
+def _label_positions(part: pd.DataFrame, placed: pd.DataFrame, edges: tuple[float, float],
+                     degrees_per_char: float) -> list[str]:
     """Labels of points within 15 degrees of an earlier point turn to another side, so close cities stay legible;
-    a label that would run past the map's east edge (``east_edge``, in degrees; a character is about
-    ``degrees_per_char`` wide at the map's scale) faces west, so none is cut off."""
+    a label that would run past the map's east edge (``edges``: west and east, in degrees; a character is about
+    ``degrees_per_char`` wide at the map's scale) or over an earlier point faces west, or goes under its point
+    when the west edge is too close, so none is cut off or hidden."""
+    west_edge, east_edge = edges
     coords = list(zip(placed["latitude"].astype(float), placed["longitude"].astype(float), placed["event_id"], strict=True))
     positions = []
     for event_id, label in zip(part["event_id"], part["label"], strict=True):
         index = next(i for i, c in enumerate(coords) if c[2] == event_id)
         lat, lon, _ = coords[index]
         crowd = sum(abs(lat - a) < 15 and abs(lon - b) < 15 for a, b, _ in coords[:index])
-        overflows = lon + (len(label) + 2) * degrees_per_char > east_edge
-        positions.append("middle left" if not crowd and overflows else _POSITIONS[crowd % len(_POSITIONS)])
+        span = (len(label) + 2) * degrees_per_char
+        overflows = lon + span > east_edge
+        covers = any(abs(lat - a) < 8 and lon < b < lon + span for a, b, _ in coords[:index])  # an earlier point
+        if crowd or not (overflows or covers):
+            positions.append(_POSITIONS[crowd % len(_POSITIONS)])
+        else:  # west if there is room before the west edge, else under the point
+            positions.append("middle left" if lon - span > west_edge else "bottom center")
     return positions
 
 
@@ -114,7 +122,7 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, height: int = 380) -> go
     placed["label"] = placed["city"] + " (" + placed["n"].astype(str) + ")"
     lats, lons = placed["latitude"].astype(float), placed["longitude"].astype(float)
     # Room around the points for their markers and for labels above or below them.
-    lat_range = [lats.min() - 12, lats.max() + 14] if len(placed) else [-40, 62]
+    lat_range = [lats.min() - 12, lats.max() + 20] if len(placed) else [-40, 62]
     lon_range = [lons.min() - 15, lons.max() + 15] if len(placed) else [-60, 125]
     # The frame's height sets the scale (plotly crops longitudes rather than shrink): pixels per degree of
     # latitude, and a label character is ~9 px.
@@ -126,7 +134,7 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, height: int = 380) -> go
         fig.add_trace(go.Scattergeo(
             lat=part["latitude"].astype(float), lon=part["longitude"].astype(float),
             text=part["label"], customdata=part["event_id"],
-            mode="markers+text", textposition=_label_positions(part, placed, lon_range[1], degrees_per_char),
+            mode="markers+text", textposition=_label_positions(part, placed, (lon_range[0], lon_range[1]), degrees_per_char),
             textfont={"size": TICK_SIZE, "color": INK},
             marker={"size": 15, "color": style["colour"], "symbol": style["symbol"], "opacity": part["opacity"],
                     "line": {"width": 1.5, "color": "white"}},
