@@ -126,7 +126,7 @@ def _store_entries():
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the records a set of filters selects as CSV or XLSX, with the filters in words as the scope."""
+    """Write the records a set of filters selects as CSV, XLSX or JSON, with the filters in words as the scope."""
     from gift_dash.export import export_view, follow_up_columns
 
     inputs = {"--input": args.input}
@@ -509,11 +509,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "given alone, the events file is checked on its own")
     validate.set_defaults(run=cmd_validate)
 
-    export = sub.add_parser("export", help="write the records a set of filters selects as CSV or XLSX")
+    export = sub.add_parser("export", help="write the records a set of filters selects as CSV, XLSX or JSON")
     export.add_argument("--input", type=Path, help="records CSV/XLSX to export instead of the shipped records "
                         "(every source is included unless --source is given)")
     _add_filter_options(export)
-    export.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    export.add_argument("--format", choices=("csv", "xlsx", "json"), required=True)
     export.add_argument("--out", type=Path, required=True, help="file to write")
     export.set_defaults(run=cmd_export)
 

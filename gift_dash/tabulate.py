@@ -103,6 +103,29 @@ def headline(records: pd.DataFrame, events: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def story(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook) -> dict:
+    """What the overview's headline says, for the records in view: headline()'s figures, the period of the
+    events' stated dates (``undated``: events in view without exact dates), and (label, n) per record type and
+    per theme (most first; a record with several themes counts under each)."""
+    held = events[events["event_id"].isin(records["event_id"])]
+    starts = pd.to_datetime(held["start_date"].replace("", pd.NA), errors="coerce").dropna()
+    ends = pd.to_datetime(held["end_date"].replace("", pd.NA), errors="coerce").dropna()
+    period = ""
+    if len(starts):
+        first, last = starts.min(), max(ends.max() if len(ends) else starts.max(), starts.max())
+        if (first.year, first.month) == (last.year, last.month):
+            period = f"{last:%B %Y}"
+        else:
+            period = f"{first:%B}–{last:%B %Y}" if first.year == last.year else f"{first:%B %Y}–{last:%B %Y}"
+
+    def labelled(column: str, vocabulary: str, multi: bool) -> list[tuple[str, int]]:
+        return [(codebook.label(vocabulary, v), int(n)) for v, n in facet_counts(records, column, multi).items()]
+
+    return {**headline(records, events), "period": period, "undated": int(len(held) - held["start_date"].astype(bool).sum()),
+            "record_types": labelled("record_type", "record_type", False),
+            "themes": labelled("themes", "themes", True)}
+
+
 def theme_mix(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Long frame event, theme, theme_value, records: how many records of each event carry each theme, events in
     the cross-tab's (date) order, so the chart lists them as the cross-tab does."""

@@ -30,22 +30,23 @@ from gift_dash.schema import (
     validate_records,
 )
 
-# One example row each, valid against the shipped codebook and events (tests/test_upload.py checks this).
-EXAMPLE_RECORD = {
-    "id": "my-workshop-2009-rec-1", "event_id": "kampala-2007", "source": UPLOADED,
-    "record_type": "recommendation", "list_id": "my-workshop-2009-rec", "section": "Participants recommended:",
-    "item": "1", "parent_id": "",
-    "text": "Train labour inspectors to identify victims of trafficking and refer them to assistance",
-    "themes": "protection; prevention", "primary_theme": "protection", "ta_areas": "victim_protection",
-    "target_groups": "victims; workers", "actors": "law_enforcement", "exploitation_forms": "forced_labour",
-    "topics": "victim_identification; training_capacity_building",
-}
+# One example row each, valid against the shipped codebook; the example record belongs to the example event, so
+# the two templates uploaded together make a whole new event (tests/test_upload.py checks this).
 EXAMPLE_EVENT = {
     "event_id": "my-workshop-2009", "short_name": "My workshop", "title": "Title of the event as stated",
     "programme": "", "city": "Geneva", "country": "Switzerland", "country_iso3": "CHE",
     "start_date": "2009-03-02", "end_date": "2009-03-04", "date_as_stated": "2 to 4 March 2009",
     "organisers": "", "focus": "", "outcome": "", "latitude": "46.2", "longitude": "6.15", "in_annex_ii": "no",
     "source": UPLOADED, "location_basis": "",
+}
+EXAMPLE_RECORD = {
+    "id": "my-workshop-2009-rec-1", "event_id": EXAMPLE_EVENT["event_id"], "source": UPLOADED,
+    "record_type": "recommendation", "list_id": "my-workshop-2009-rec", "section": "Participants recommended:",
+    "item": "1", "parent_id": "",
+    "text": "Train labour inspectors to identify victims of trafficking and refer them to assistance",
+    "themes": "protection; prevention", "primary_theme": "protection", "ta_areas": "victim_protection",
+    "target_groups": "victims; workers", "actors": "law_enforcement", "exploitation_forms": "forced_labour",
+    "topics": "victim_identification; training_capacity_building",
 }
 
 

@@ -18,7 +18,8 @@ from gift_ui.address import set_page_params
 RECORD_LINK = "Page"
 ROW_HEIGHT = 84  # four lines: a verbatim text wraps in its cell instead of being cut off
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
-EXPORT_LABELS = {"csv": ("CSV", ":material/csv:"), "xlsx": ("Excel (.xlsx)", ":material/table_view:")}
+EXPORT_LABELS = {"csv": ("CSV", ":material/csv:"), "xlsx": ("Excel (.xlsx)", ":material/table_view:"),
+                 "json": ("JSON", ":material/data_object:")}
 
 
 def selectable_table(shown: pd.DataFrame, ids: list[str], key: str, url_key: str, chosen: str | None,

@@ -1,4 +1,5 @@
-"""Overview: the story at a glance — the numbers, where and when the events took place, their themes, recurring ideas."""
+"""Overview: the story at a glance, first screen at 1280×720 (a projector): the numbers in one sentence, what the
+events asked for by theme beside where they took place; then when, and the ideas that recur."""
 
 import streamlit as st
 
@@ -6,29 +7,46 @@ import gift_ui
 from gift_dash import charts, tabulate
 from gift_dash.present import events_table
 
-view, notices = gift_ui.page_setup("UN.GIFT regional recommendations, 2007–2008")
+view, notices = gift_ui.page_setup("UN.GIFT recommendations")
 gift_ui.show_notices(notices)
 ds, records = view.dataset, view.records
 events = ds.events
-figures = tabulate.headline(records, events)
+story = tabulate.story(records, events, ds.codebook)
 
-for col, (label, key, help_text) in zip(st.columns(4), [
-    ("Events", "events", "Events with at least one record in view"),
-    ("Records", "records", "Recommendations, priority actions, conclusions and commitments in view"),
-    ("Countries", "countries", "Host countries of those events"),
-    ("Lists", "lists", "Lists in the document that the records come from"),
-], strict=True):
-    col.metric(label, f"{figures[key]:,}", help=help_text, border=True)
+
+def _counted(pairs: list[tuple[str, int]]) -> str:
+    return " · ".join(f"{gift_ui.md_escape(label)} **{n:,}**" for label, n in pairs)
+
+
+# One sentence instead of four number cards: the first screen keeps room for the charts. Every number has its n.
+when = f", {story['period']}" if story["period"] else ""
+if story["undated"]:
+    when += f" ({story['undated']} without exact dates)"
+st.markdown(
+    f"#### {story['records']:,} records · {story['events']} events · {story['countries']} countries{when}\n"
+    f"{_counted(story['record_types'])}, from {story['lists']} lists.  \n"
+    f"By theme: {_counted(story['themes'])} (n = {story['records']:,}; a record with several themes counts under "
+    "each).")
 
 if records.empty:
     st.info("No records match these filters. Remove a filter in the sidebar to see more.")
 
 in_view = records["event_id"].value_counts()
 table = events_table(events, in_view)
-gift_ui.chart(charts.event_map(events, in_view), table, key="map")
-for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
-    st.caption(f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
-               "city not stated — not mapped.")
+themes_column, map_column = st.columns(2, gap="medium")
+with themes_column:
+    if records.empty:
+        st.markdown("No theme to chart: no record in view.")
+    else:
+        mix = tabulate.theme_mix(records, events, ds.codebook)
+        gift_ui.chart(charts.theme_mix(mix, len(records)), mix[["event", "theme", "records"]],
+                      key="themes", note="A record with several themes counts under each of them.")
+with map_column:
+    gift_ui.chart(charts.event_map(events, in_view), table, key="map")
+    for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
+        st.caption(f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
+                   "city not stated — not mapped.")
+
 gift_ui.chart(charts.timeline(events, in_view), table, key="timeline")
 for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterrows():
     stated = event["date_as_stated"] or "no date"
@@ -36,10 +54,6 @@ for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterr
                "no exact dates, so not on the timeline.")
 
 if not records.empty:
-    mix = tabulate.theme_mix(records, events, ds.codebook)
-    gift_ui.chart(charts.theme_mix(mix, len(records)), mix[["event", "theme", "records"]], key="themes",
-                  note="A record with several themes counts under each of them.")
-
     summary = gift_ui.ideas_in_view(view)
     ideas = tabulate.recurring_ideas(records, events, summary)
     if ideas.empty:

@@ -103,7 +103,9 @@ st.markdown(
 with st.expander("Template and allowed values", expanded=UPLOAD not in st.session_state,
                  icon=":material/description:"):
     st.markdown("Required columns: **id, event_id, text, themes**. Several values in one cell are separated by "
-                "'; '. Records may refer to the shipped events or to events you upload beside them.")
+                "'; '. Records may refer to the shipped events or to events you upload beside them: the records "
+                "template's example row belongs to the events template's example event, so upload the two together "
+                "(or give the row a shipped event's id, such as kampala-2007).")
     left, middle, right = st.columns(3)
     left.download_button("Template, Excel (.xlsx)", lambda: template_xlsx(shipped.codebook),
                          file_name="gift-records-template.xlsx", icon=":material/table_view:",

@@ -64,9 +64,15 @@ ensure_venv() {
     want="$(_requirements_hash "$req")"
     [ -f "$stamp" ] && have="$(cat "$stamp")"
     if [ "$want" != "$have" ]; then
-        echo "Installing $1 into .venv (first run, or the requirements changed) ..." >&2
         rm -f "$stamp"
-        "$ROOT/.venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$req"
+        if [ -z "$have" ] && ! ls "$ROOT"/.venv/.stamp-* >/dev/null 2>&1; then
+            # First install into a fresh .venv (about a minute): pip's own progress lines, so it never looks hung.
+            echo "Installing $1 into a new .venv (first run, about a minute; pip shows each package) ..." >&2
+            "$ROOT/.venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r "$req" >&2
+        else
+            echo "Installing $1 into .venv (the requirements changed) ..." >&2
+            "$ROOT/.venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$req"
+        fi
         echo "$want" >"$stamp"
     fi
 

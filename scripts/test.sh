@@ -48,7 +48,16 @@ ensure_postgresql() {
         die "apt-get installed postgresql, but /usr/lib/postgresql/*/bin/initdb is still missing"
 }
 
+ensure_axe() {  # axe-core for tests/browser/test_accessibility.py, from npm into .cache/axe (injected, no CDN)
+    [ -f .cache/axe/node_modules/axe-core/axe.min.js ] && return 0
+    command -v npm >/dev/null 2>&1 || apt_install npm "npm is needed once to install axe-core for the accessibility test"
+    echo "Installing axe-core 4 from npm into .cache/axe ..." >&2
+    npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4 ||
+        die "npm install axe-core@4 failed (see above); the accessibility test needs it"
+}
+
 ensure_venv requirements-dev.txt
 ensure_chromium
 ensure_postgresql
+ensure_axe
 exec .venv/bin/python -m pytest "$@"

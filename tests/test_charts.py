@@ -109,3 +109,36 @@ def test_data_text_in_charts_is_escaped():
         assert any("&lt;" in v for v in labels)
     table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme").rename(index={"Kampala": "<i>K</i>"})
     assert "&lt;i&gt;K&lt;/i&gt;" in charts.heatmap(table, "t", "n = 1", False).data[0].y
+
+
+def test_heatmap_with_many_columns_writes_only_what_fits_and_turns_its_labels():
+    table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "target_group", "row")
+    assert len(table.columns) >= 12
+    fig = charts.heatmap(table, "Event by target group", "n = 118", True)
+    heat = fig.data[0]
+    cell_px = charts.PLOT_WIDTH / len(table.columns)
+    written = [t for row in heat.text for t in row]
+    # Nothing wider than its cell ("8.7%17.4%0.0%" ran together); shortened where "17%" fits, left out where not.
+    assert all(len(t) * charts.CHAR_WIDTH * heat.textfont.size + 6 <= cell_px for t in written)
+    assert all(t == "" or re.fullmatch(r"\d+(\.\d%|%)?", t) for t in written)
+    assert "17.4%" not in written  # Kampala × Children: too wide at one decimal
+    assert sum(bool(t) for t in written) > len(written) / 2
+    # Every value, unrounded, is still in the hover.
+    assert [v for row in heat.customdata for v in row] == [f"{v:.1f}%" for v in table.to_numpy().ravel()]
+    assert fig.layout.xaxis.tickangle != 0
+    assert fig.data[0].colorbar.title.text == "% of row"
+
+
+def test_map_labels_that_would_run_off_the_east_edge_face_west_and_chart_text_is_dark():
+    fig = charts.event_map(EVENTS, IN_VIEW)
+    sides = {text.split(" (")[0]: side for trace in fig.data
+             for text, side in zip(trace.text, trace.textposition, strict=True)}
+    assert sides["Bangkok"] == sides["New Delhi"] == "middle left"  # "Bangkok (9)" touched the frame's edge
+    assert sides["Brasilia"] == "middle right"
+    for trace in fig.data:
+        assert trace.textfont.color == charts.INK and trace.textfont.size >= 14
+    heat = charts.heatmap(crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme"), "t", "n = 1", False)
+    for figure in (fig, heat, charts.theme_mix(theme_mix(ANNEX, EVENTS, CODEBOOK), len(ANNEX))):
+        assert figure.layout.font.color == charts.INK
+    assert heat.layout.xaxis.tickfont.color == heat.layout.yaxis.tickfont.color == charts.INK
+    assert heat.layout.xaxis.tickfont.size >= 14

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from datetime import UTC, datetime
 
@@ -70,6 +71,15 @@ def read_xlsx_export(raw: bytes) -> tuple[dict[str, str], pd.DataFrame, list]:
     return metadata, frame, cells
 
 
+def read_json_export(raw: bytes) -> tuple[dict[str, str], pd.DataFrame]:
+    document = json.loads(raw.decode("utf-8"))
+    frame = pd.DataFrame(document["records"], columns=document["columns"], dtype=str)
+    return document["metadata"], frame
+
+
+READERS = {"csv": read_csv_export, "xlsx": read_xlsx_export, "json": read_json_export}
+
+
 def hostile_records(dataset) -> pd.DataFrame:
     records = dataset.records.head(len(FORMULAS)).copy().reset_index(drop=True)
     records["text"] = FORMULAS
@@ -77,7 +87,7 @@ def hostile_records(dataset) -> pd.DataFrame:
     return records
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 @pytest.mark.parametrize("select", [
     lambda r: r["source"] == "annex-ii",
     lambda r: r["themes"].str.contains("protection") & (r["event_id"] == "kampala-2007"),
@@ -87,7 +97,7 @@ def test_reading_an_export_back_gives_the_view_and_its_scope(dataset, fmt, selec
     view = dataset.records[select(dataset.records)]
     raw = export_view(view, dataset.events, dataset.codebook, fmt=fmt, scope="my scope in words",
                       dataset_version=dataset.version, exported_at=WHEN)
-    metadata, frame, *_ = read_csv_export(raw) if fmt == "csv" else read_xlsx_export(raw)
+    metadata, frame, *_ = READERS[fmt](raw)
     expected = export_table(view, dataset.events, dataset.codebook)
     pd.testing.assert_frame_equal(frame, expected.astype(str), check_dtype=False)
     assert list(frame["Record id"]) == list(view["id"])
@@ -216,3 +226,26 @@ def test_full_dataset_workbook_has_a_sheet_per_file(dataset):
     assert book.sheetnames == ["recommendations", "events", "codebook", "ta_needs", "About this export"]
     assert book["recommendations"].max_row == len(dataset.records) + 1
     assert book["codebook"].max_row == len(dataset.codebook.entries) + 1
+
+
+def test_json_keeps_the_text_verbatim_even_where_a_spreadsheet_would_need_an_apostrophe(dataset):
+    records = hostile_records(dataset)
+    metadata, frame = read_json_export(export_view(records, dataset.events, dataset.codebook, fmt="json",
+                                                   scope="=cmd", dataset_version="v"))
+    assert list(frame["Text (verbatim)"]) == FORMULAS
+    assert metadata["Scope"] == "=cmd"
+    assert "Formulas" not in metadata  # the note about apostrophes would be untrue here
+
+
+def test_the_export_command_writes_json_for_the_filtered_view(tmp_path, capsys, dataset):
+    from gift_dash import cli
+    from gift_dash.filters import Filters, apply
+
+    out = tmp_path / "protection.json"
+    assert cli.main(["export", "--theme", "protection", "--format", "json", "--out", str(out)]) == 0
+    assert "JSON" in capsys.readouterr().out
+    metadata, frame = read_json_export(out.read_bytes())
+    expected = apply(dataset.records, dataset.events, Filters(themes=("protection",)))
+    assert list(frame["Record id"]) == list(expected["id"])
+    assert metadata["Scope"] == "Theme: Protection" and metadata["Records"] == str(len(expected))
+    assert "Planned response" in frame.columns  # the same columns as the CSV and .xlsx of the command

@@ -20,6 +20,7 @@ from gift_dash.tabulate import (
     headline,
     needs_vs_records,
     recurring_ideas,
+    story,
     theme_mix,
 )
 
@@ -160,3 +161,14 @@ def test_theme_mix_lists_events_in_the_cross_tabs_order():
     mix = theme_mix(ANNEX, EVENTS, CODEBOOK)
     table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme")
     assert list(dict.fromkeys(mix["event"])) == list(table.index)
+
+
+def test_the_overview_story_counts_what_is_in_view_and_says_which_events_have_no_date():
+    told = story(ANNEX, EVENTS, CODEBOOK)
+    assert (told["records"], told["events"], told["period"], told["undated"]) == (118, 6, "June–November 2007", 0)
+    assert sum(n for _, n in told["record_types"]) == 118
+    assert dict(told["themes"])["Prevention"] == ANNEX["themes"].str.contains("prevention").sum()
+    everything = apply(DATA.records, EVENTS, Filters(sources=()))
+    told = story(everything, EVENTS, CODEBOOK)
+    # The Vienna Forum (February 2008) widens the period; the Egypt workshop ("At the end of October 2007") has none.
+    assert told["period"] == "June 2007–February 2008" and told["undated"] == 1

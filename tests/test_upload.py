@@ -222,8 +222,11 @@ def test_merging_never_changes_the_dataset_it_is_given(shipped):
 
 @pytest.mark.parametrize("content", [template_csv(), "xlsx"], ids=["csv", "xlsx"])
 def test_the_template_as_downloaded_uploads_cleanly(shipped, content):
+    """Both templates as downloaded, uploaded together: the example record belongs to the example event."""
     raw = template_xlsx(shipped.codebook) if content == "xlsx" else content
-    merge = merge_upload(shipped, read_table(raw))
+    records, events = read_table(raw), read_table(template_csv("events"))
+    assert records["event_id"].tolist() == events["event_id"].tolist() == ["my-workshop-2009"]
+    merge = merge_upload(shipped, records, events)
     assert merge.problems == [] and len(merge.accepted_ids) == 1
 
 

@@ -97,13 +97,20 @@ def test_search_from_the_sidebar_ranks_the_records_and_says_why(open_page):
     assert f"Showing **{len(table)}**" in showing(at)
 
 
+def headline(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("#### "))
+
+
 def test_filters_change_the_overview_figures(open_page):
     at = open_page(OVERVIEW)
-    figures = {m.label: m.value for m in at.metric}
-    assert figures == {"Events": "6", "Records": "118", "Countries": "6", "Lists": "12"}
+    assert headline(at).startswith("#### 118 records · 6 events · 6 countries, June–November 2007\n")
+    annex = apply(DATA.records, DATA.events, Filters())
+    prevention = int(annex["themes"].str.contains(r"\bprevention\b").sum())
+    assert "from 12 lists" in headline(at) and f"Prevention **{prevention}**" in headline(at)
     widget(at, "multiselect", "flt_themes").set_value(["prosecution"]).run()
-    expected = len(apply(DATA.records, DATA.events, Filters(themes=("prosecution",))))
-    assert {m.label: m.value for m in at.metric}["Records"] == str(expected)
+    chosen = apply(DATA.records, DATA.events, Filters(themes=("prosecution",)))
+    assert headline(at).startswith(f"#### {len(chosen)} records · {chosen['event_id'].nunique()} events")
+    assert f"Prosecution **{len(chosen)}**" in headline(at)
 
 
 def test_overview_says_what_it_cannot_map(open_page):
