@@ -39,7 +39,6 @@ MULTI_VOCAB_COLUMNS = {
     "themes": "themes", "ta_areas": "ta_areas", "target_groups": "target_groups", "actors": "actors",
     "exploitation_forms": "exploitation_forms", "topics": "topics",
 }
-TAG_COLUMNS = list(MULTI_VOCAB_COLUMNS)
 VOCABULARIES = {**MULTI_VOCAB_COLUMNS, **SINGLE_VOCAB_COLUMNS}  # every column drawn from the codebook
 
 EVENT_COLUMNS = [

@@ -202,21 +202,3 @@ def accept_suggestions(records: pd.DataFrame, suggestions: pd.DataFrame, rows: l
             if value and not str(out[target].iloc[position]).strip():
                 out.iloc[position, out.columns.get_loc(target)] = value
     return out
-
-
-def agreement(records: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """How far suggestions agree with hand-coded tags: per column, precision and recall over all records."""
-    lexicon = Lexicon.of(codebook)
-    counts = {column: [0, 0, 0] for column in [*MULTI_VOCAB_COLUMNS, "primary_theme"]}
-    for _, record in records.iterrows():
-        tags = lexicon.tags(str(record["text"]))
-        for column, tally in counts.items():
-            coded, got = set(split_multi(record.get(column, ""))), set(tags[column])
-            tally[0] += len(coded & got)
-            tally[1] += len(got)
-            tally[2] += len(coded)
-    return pd.DataFrame([
-        {"column": column, "precision": hit / suggested if suggested else float("nan"),
-         "recall": hit / coded if coded else float("nan"), "suggested": suggested, "coded": coded}
-        for column, (hit, suggested, coded) in counts.items()
-    ])

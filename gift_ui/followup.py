@@ -50,7 +50,7 @@ def account_box(eng, key: str = "followup") -> users.User | None:
         return user
     with st.form(f"{key}_sign_in", clear_on_submit=True):
         st.caption("Anyone can read follow-up information; sign in to change it. Accounts are made by an "
-                   "administrator (`python -m gift_dash users add NAME --role editor`).")
+                   "administrator with the command \"python -m gift_dash users add NAME --role editor\".")
         name = st.text_input("Account name", key=f"{key}_name", max_chars=100)
         password = st.text_input("Password", type="password", key=f"{key}_password",
                                  max_chars=users.MAX_PASSWORD_CHARS)

@@ -1,10 +1,13 @@
 """Overview: the story at a glance, first screen at 1280×720 (a projector): the numbers in one sentence, what the
 events asked for by theme beside where they took place; then when, and the ideas that recur."""
 
+from datetime import date
+
 import streamlit as st
 
 import gift_ui
-from gift_dash import charts, tabulate
+from gift_dash import charts, response, tabulate
+from gift_dash.followup import summary
 from gift_dash.present import events_table
 
 view, notices = gift_ui.page_setup("UN.GIFT recommendations")
@@ -27,6 +30,22 @@ st.markdown(
     f"{_counted(story['record_types'])}, from {story['lists']} lists.  \n"
     f"By theme: {_counted(story['themes'])} (n = {story['records']:,}; a record with several themes counts under "
     "each).")
+
+# What was planned and done in response, for donors: the workplan's coverage and the follow-up store's progress.
+planned = response.coverage(records, ds).iloc[0] if len(response.in_scope(records)) else None
+entries = gift_ui.followup_entries()
+progress = None if entries is None else summary.progress(summary.with_status(records, entries), date.today())
+parts = []
+if planned is not None:
+    parts.append(f"**{planned['Share with a response (%)']:.0f}%** have a planned response in the 2008–2009 workplan "
+                 f"({planned['With a planned response']:,} of {planned['Records']:,}; {planned['Explicit']:,} "
+                 "explicit)")
+if progress is not None:
+    parts.append(f"follow-up recorded for **{progress['with_entry']:,}** of {progress['n']:,} · "
+                 f"{progress['in_progress']:,} in progress · {progress['completed']:,} completed · "
+                 f"{progress['overdue']:,} overdue")
+if parts:
+    st.markdown("Response: " + "; ".join(parts) + ".")
 
 if records.empty:
     st.info("No records match these filters. Remove a filter in the sidebar to see more.")

@@ -16,7 +16,7 @@ import pytest
 from gift_dash.cli import main
 from gift_dash.data import DATA_DIR, MAX_FILE_BYTES, ReadError, load_dataset, read_table
 from gift_dash.schema import RECORD_COLUMNS, VOCABULARIES
-from gift_dash.suggest import accept_suggestions, agreement, suggest_tags, suggestions_table
+from gift_dash.suggest import accept_suggestions, suggest_tags, suggestions_table
 from gift_dash.upload import (
     UPLOADED,
     allowed_values,
@@ -259,13 +259,6 @@ def test_suggestions_come_from_the_codebook_words(shipped):
     tags = suggest_tags("Shelters and psychological assistance for child victims", shipped.codebook)
     assert tags["themes"][0] == "protection" and "children" in tags["target_groups"]
     assert suggest_tags("", shipped.codebook)["themes"] == []
-
-
-def test_suggestions_mostly_agree_with_the_hand_coding_of_the_shipped_records(shipped):
-    table = agreement(shipped.records, shipped.codebook).set_index("column")
-    # Floors well under today's figures (bench/suggest_agreement.py) that a broken lexicon would miss.
-    assert table.loc["themes", "precision"] > 0.6 and table.loc["themes", "recall"] > 0.5
-    assert table.loc["primary_theme", "precision"] > 0.6
 
 
 def test_suggestions_are_only_offered_for_records_without_themes_and_fill_only_empty_cells(shipped):
