@@ -15,14 +15,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 import pandas as pd
 
 from gift_dash.briefing import PdfUnavailable, html_to_pdf, render_briefing
 from gift_dash.data import load_dataset
 from gift_dash.export import export_view
 from gift_dash.filters import Filters, apply, describe
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def briefing(dataset, filters: Filters) -> str:
@@ -59,16 +59,28 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'what':<44}{'records':>9}{'seconds':>9}{'size':>12}")
     for label, dataset in (("shipped", shipped), (f"{args.size:,} records", big)):
         for fmt in ("csv", "xlsx"):
-            data, seconds = timed(export_view, dataset.records, dataset.events, dataset.codebook, fmt=fmt,
-                                  scope="bench", dataset_version=dataset.version)
+            data, seconds = timed(
+                export_view,
+                dataset.records,
+                dataset.events,
+                dataset.codebook,
+                fmt=fmt,
+                scope="bench",
+                dataset_version=dataset.version,
+            )
             print(f"{f'export {fmt}, {label}':<44}{len(dataset.records):>9,}{seconds:>9.2f}{len(data) / 1e3:>10.0f} kB")
         document, seconds = timed(briefing, dataset, Filters(sources=()))
-        print(f"{f'briefing HTML, all sources, {label}':<44}{len(dataset.records):>9,}{seconds:>9.2f}"
-              f"{len(document) / 1e3:>10.0f} kB")
+        print(
+            f"{f'briefing HTML, all sources, {label}':<44}{len(dataset.records):>9,}{seconds:>9.2f}"
+            f"{len(document) / 1e3:>10.0f} kB"
+        )
     if args.no_pdf:
         return 0
-    for name, filters in (("theme protection", Filters(themes=("protection",))), ("annex II", Filters()),
-                          ("all sources", Filters(sources=()))):
+    for name, filters in (
+        ("theme protection", Filters(themes=("protection",))),
+        ("annex II", Filters()),
+        ("all sources", Filters(sources=())),
+    ):
         document = briefing(shipped, filters)
         try:
             pdf, seconds = timed(html_to_pdf, document)
@@ -76,8 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no PDF: {exc}")
             return 0
         pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
-        print(f"{f'briefing PDF, {name}':<44}{'':>9}{seconds:>9.2f}{len(pdf) / 1e3:>10.0f} kB  {pages} pages"
-              f" (HTML {len(document) / 1e3:.0f} kB)")
+        print(
+            f"{f'briefing PDF, {name}':<44}{'':>9}{seconds:>9.2f}{len(pdf) / 1e3:>10.0f} kB  {pages} pages"
+            f" (HTML {len(document) / 1e3:.0f} kB)"
+        )
     return 0
 
 

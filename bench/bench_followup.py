@@ -21,13 +21,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
 from bench_pages import page_times, synthetic_data_dir
 
 from gift_dash.data import load_dataset
 from gift_dash.followup import db, store, summary, users
 from gift_dash.followup.tables import entries, history
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PASSWORD = "correct horse battery staple"
 STATUSES = ("not_started", "planned", "in_progress", "completed", "not_applicable")
@@ -41,17 +41,39 @@ def seed(engine, record_ids: list[str], n_history: int) -> None:
     for n, record_id in enumerate(record_ids, start=1):
         status = STATUSES[n % len(STATUSES)]
         when = now - timedelta(days=n % 400)
-        entry_rows.append({"id": n, "target_kind": "record", "target_id": record_id, "status": status,
-                           "responsible": "UNODC; IOM" if n % 3 else "", "target_date": (when + timedelta(days=90)).date(),
-                           "notes": f"note {n}", "evidence": "", "withdrawn": False, "withdrawn_reason": "",
-                           "version": per_entry, "changed_by": "ann", "changed_at": when})
+        entry_rows.append(
+            {
+                "id": n,
+                "target_kind": "record",
+                "target_id": record_id,
+                "status": status,
+                "responsible": "UNODC; IOM" if n % 3 else "",
+                "target_date": (when + timedelta(days=90)).date(),
+                "notes": f"note {n}",
+                "evidence": "",
+                "withdrawn": False,
+                "withdrawn_reason": "",
+                "version": per_entry,
+                "changed_by": "ann",
+                "changed_at": when,
+            }
+        )
         for version in range(1, per_entry + 1):
-            history_rows.append({"entry_id": n, "version": version, "changed_by": "ann", "changed_at": when,
-                                 "field": "notes", "before": f"note {version - 1}", "after": f"note {version}"})
+            history_rows.append(
+                {
+                    "entry_id": n,
+                    "version": version,
+                    "changed_by": "ann",
+                    "changed_at": when,
+                    "field": "notes",
+                    "before": f"note {version - 1}",
+                    "after": f"note {version}",
+                }
+            )
     with engine.begin() as connection:
         connection.execute(entries.insert(), entry_rows)
         for start in range(0, len(history_rows), 20_000):
-            connection.execute(history.insert(), history_rows[start:start + 20_000])
+            connection.execute(history.insert(), history_rows[start : start + 20_000])
 
 
 def core_runs(engine, records, runs: int) -> list[float]:
@@ -74,8 +96,9 @@ def _session(url: str, n: int, saves: int, target: str, out) -> None:
             current = store.get(engine, "record", target)
             notes = (current.notes + "\n" if current.notes else "") + f"s{n}-{i}"
             try:
-                store.save(engine, "record", target, {"status": "in_progress", "notes": notes}, current.version,
-                           f"editor{n}")
+                store.save(
+                    engine, "record", target, {"status": "in_progress", "notes": notes}, current.version, f"editor{n}"
+                )
                 break
             except store.Conflict:
                 conflicts += 1
@@ -89,8 +112,10 @@ def concurrent_saves(url: str, target: str, sessions: int, saves: int) -> None:
         users.add_user(engine, f"editor{n}", "editor", PASSWORD)
     db.dispose(url)  # each process opens its own connections
     queue = multiprocessing.get_context("fork").Queue()
-    procs = [multiprocessing.get_context("fork").Process(target=_session, args=(url, n, saves, target, queue))
-             for n in range(sessions)]
+    procs = [
+        multiprocessing.get_context("fork").Process(target=_session, args=(url, n, saves, target, queue))
+        for n in range(sessions)
+    ]
     start = time.perf_counter()
     for proc in procs:
         proc.start()
@@ -102,9 +127,11 @@ def concurrent_saves(url: str, target: str, sessions: int, saves: int) -> None:
     marks = set(final.notes.split("\n"))  # the seeded notes plus one line per save
     expected = {f"s{n}-{i}" for n in range(sessions) for i in range(saves)}
     lost = sorted(expected - marks)
-    print(f"concurrent saves: {sessions} sessions x {saves} saves on one entry in {elapsed:.1f} s; "
-          f"{conflicts} conflicts refused and retried; final version {final.version} (expected "
-          f"{start_version + sessions * saves}); lost updates: {len(lost)}{' ' + ', '.join(lost[:5]) if lost else ''}")
+    print(
+        f"concurrent saves: {sessions} sessions x {saves} saves on one entry in {elapsed:.1f} s; "
+        f"{conflicts} conflicts refused and retried; final version {final.version} (expected "
+        f"{start_version + sessions * saves}); lost updates: {len(lost)}{' ' + ', '.join(lost[:5]) if lost else ''}"
+    )
 
 
 def main() -> None:
@@ -126,17 +153,23 @@ def main() -> None:
         records = load_dataset(data_dir).records
         start = time.perf_counter()
         seed(engine, list(records["id"].head(args.entries)), args.history)
-        counts = {t.name: len(store.entries_frame(engine)) if t is entries else len(store.history_frame(engine))
-                  for t in (entries, history)}
+        counts = {
+            t.name: len(store.entries_frame(engine)) if t is entries else len(store.history_frame(engine))
+            for t in (entries, history)
+        }
         print(f"seeded SQLite {counts} in {time.perf_counter() - start:.1f} s ({len(records):,} records)")
         core = core_runs(engine, records, args.runs)
-        print(f"store read + summary: median {statistics.median(core) * 1000:.0f} ms (min {min(core) * 1000:.0f}, "
-              f"max {max(core) * 1000:.0f}) over {args.runs} runs")
+        print(
+            f"store read + summary: median {statistics.median(core) * 1000:.0f} ms (min {min(core) * 1000:.0f}, "
+            f"max {max(core) * 1000:.0f}) over {args.runs} runs"
+        )
         page = page_times(args.runs, timeout=300, only=["pages/followup.py"])["pages/followup.py"]
         if not page:
             raise SystemExit("the Follow-up page's first run did not finish in 300 s")
-        print(f"Follow-up page warm run (AppTest): median {statistics.median(page) * 1000:.0f} ms (min "
-              f"{min(page) * 1000:.0f}, max {max(page) * 1000:.0f}) over {args.runs} runs; target <= 150 ms")
+        print(
+            f"Follow-up page warm run (AppTest): median {statistics.median(page) * 1000:.0f} ms (min "
+            f"{min(page) * 1000:.0f}, max {max(page) * 1000:.0f}) over {args.runs} runs; target <= 150 ms"
+        )
         concurrent_saves(url, records["id"].iloc[0], args.sessions, args.saves)
         db.dispose(url)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tests.browser.harness import APP_READY, CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT, StreamlitServer
 
-MINIMAL_APP = textwrap.dedent('''
+MINIMAL_APP = textwrap.dedent("""
     import pandas as pd
     import streamlit as st
 
@@ -30,10 +30,12 @@ MINIMAL_APP = textwrap.dedent('''
     shown = records[records["themes"].map(lambda c: any(t in c for t in chosen))] if chosen else records
     st.markdown(f"Showing **{len(shown)}** of {len(records)} records")
     st.dataframe(shown[["id", "text", "themes"]], hide_index=True)
-''')
+""")
 # The dashboard's options read "40 · Protection"; the minimal app's "protection".
-PICKS = {"dashboard": ["Protection", "Prosecution", "Prevention", "Cooperation"],
-         "minimal": ["protection", "prosecution", "prevention", "cooperation"]}
+PICKS = {
+    "dashboard": ["Protection", "Prosecution", "Prevention", "Cooperation"],
+    "minimal": ["protection", "prosecution", "prevention", "cooperation"],
+}
 
 
 def showing(page) -> str:
@@ -85,9 +87,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         minimal = Path(tmp) / "minimal_app.py"
-        minimal.write_text(MINIMAL_APP.replace("{csv}", str(REPO_ROOT / "data" / "recommendations.csv")), encoding="utf-8")
-        servers = {"dashboard": StreamlitServer(REPO_ROOT / "app.py", cwd=REPO_ROOT),
-                   "minimal": StreamlitServer(minimal, cwd=tmp)}
+        minimal.write_text(
+            MINIMAL_APP.replace("{csv}", str(REPO_ROOT / "data" / "recommendations.csv")), encoding="utf-8"
+        )
+        servers = {
+            "dashboard": StreamlitServer(REPO_ROOT / "app.py", cwd=REPO_ROOT),
+            "minimal": StreamlitServer(minimal, cwd=tmp),
+        }
         urls = {name: server.start() for name, server in servers.items()}
         try:
             with sync_playwright() as p:
@@ -97,8 +103,9 @@ def main() -> None:
                 for _ in range(args.loads):
                     for name, url in urls.items():  # in turn, so both see the same machine
                         context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                        loads[name].append(first_load(context.new_page(), url + ("/explore" if name == "dashboard"
-                                                                                 else "")))
+                        loads[name].append(
+                            first_load(context.new_page(), url + ("/explore" if name == "dashboard" else ""))
+                        )
                         context.close()
                 for name, url in urls.items():
                     context = browser.new_context(viewport={"width": 1400, "height": 1000})

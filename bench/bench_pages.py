@@ -21,11 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
 import pandas as pd
 
 from gift_dash.data import DATA_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pages() -> list[str]:
@@ -85,8 +85,10 @@ def page_times(runs: int, timeout: float, only: list[str] | None = None) -> dict
 
 def print_page_table(label: str, n_records: int, times: dict[str, list[float]], target_ms: float) -> None:
     runs = max(len(samples) for samples in times.values())
-    print(f"\nWarm server-side run per page — {label} ({n_records:,} records), median of {runs} runs; "
-          f"target <= {target_ms:.0f} ms")
+    print(
+        f"\nWarm server-side run per page — {label} ({n_records:,} records), median of {runs} runs; "
+        f"target <= {target_ms:.0f} ms"
+    )
     print(f"  {'page':34} {'median ms':>10} {'min ms':>8} {'max ms':>8}  verdict")
     for page, samples in times.items():
         if not samples:
@@ -97,20 +99,23 @@ def print_page_table(label: str, n_records: int, times: dict[str, list[float]], 
         print(f"  {page:34} {median:10.1f} {min(samples) * 1000:8.1f} {max(samples) * 1000:8.1f}  {verdict}")
 
 
-MINIMAL_APP = '''import pandas as pd
+MINIMAL_APP = """import pandas as pd
 import streamlit as st
 
 st.title("Minimal")
 st.dataframe(pd.DataFrame({"a": range(10), "b": list("abcdefghij")}))
-'''
+"""
 
 
 # A reference only: the same table plus one small plotly chart, to show the browser's fixed cost of plotly.js
 # (a 4.7 MB script that Streamlit loads on the first chart) apart from the dashboard's own work.
-MINIMAL_PLOTLY_APP = MINIMAL_APP + '''import plotly.graph_objects as go
+MINIMAL_PLOTLY_APP = (
+    MINIMAL_APP
+    + """import plotly.graph_objects as go
 
 st.plotly_chart(go.Figure(go.Bar(x=[1, 2, 3], y=[3, 1, 2])))
-'''
+"""
+)
 
 
 def cold_start_seconds(app: Path, cwd: Path, browser, marks: dict[str, str]) -> dict[str, float]:
@@ -139,8 +144,11 @@ def cold_start_seconds(app: Path, cwd: Path, browser, marks: dict[str, str]) -> 
 # What each app shows when its first run is done, and (dashboard) when the map has drawn its land in the browser.
 MINIMAL_MARKS = {"rendered": "[data-testid='stDataFrame']"}
 PLOTLY_MARKS = {"rendered": ".js-plotly-plot .bars path"}
-APP_MARKS = {"rendered": "[data-testid='stMarkdown'] h4", "themes drawn": ".js-plotly-plot .bars path",
-             "map drawn": ".js-plotly-plot .geo .countries path"}
+APP_MARKS = {
+    "rendered": "[data-testid='stMarkdown'] h4",
+    "themes drawn": ".js-plotly-plot .bars path",
+    "map drawn": ".js-plotly-plot .geo .countries path",
+}
 
 
 def cold_starts(rounds: int) -> dict[str, list[dict[str, float]]]:
@@ -200,13 +208,20 @@ def main() -> int:
         minimal = median("minimal")
         print(f"\nCold start of `streamlit run` to the first page in Chromium (median of {args.cold}, in turn)")
         print(f"  minimal one-table app, table shown               : {minimal:6.2f} s")
-        print(f"  (reference) same + one plotly chart, chart drawn  : {median('minimal + plotly'):6.2f} s"
-              f"  = {median('minimal + plotly') / minimal:4.2f}x minimal")
-        for mark, what in (("rendered", "first run done, page shown"), ("themes drawn", "theme chart drawn"),
-                           ("map drawn", "map drawn")):
+        print(
+            f"  (reference) same + one plotly chart, chart drawn  : {median('minimal + plotly'):6.2f} s"
+            f"  = {median('minimal + plotly') / minimal:4.2f}x minimal"
+        )
+        for mark, what in (
+            ("rendered", "first run done, page shown"),
+            ("themes drawn", "theme chart drawn"),
+            ("map drawn", "map drawn"),
+        ):
             ratio = median("dashboard", mark) / minimal
-            print(f"  dashboard overview, {what:29}: {median('dashboard', mark):6.2f} s  = {ratio:4.2f}x minimal "
-                  f"(target <= 1.5x: {'ok' if ratio <= 1.5 else 'OVER'})")
+            print(
+                f"  dashboard overview, {what:29}: {median('dashboard', mark):6.2f} s  = {ratio:4.2f}x minimal "
+                f"(target <= 1.5x: {'ok' if ratio <= 1.5 else 'OVER'})"
+            )
     return 0
 
 

@@ -27,12 +27,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 import pandas as pd
 
 from gift_dash.data import load_dataset
 from gift_dash.schema import SEPARATOR
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 20080513
 TAGS_PER_COLUMN = {"topics": (1, 3), "target_groups": (0, 2), "actors": (0, 2), "exploitation_forms": (0, 1)}
@@ -41,15 +41,25 @@ TAGS_PER_COLUMN = {"topics": (1, 3), "target_groups": (0, 2), "actors": (0, 2), 
 def synthetic_corpus(size: int, seed: int = SEED) -> pd.DataFrame:
     """``size`` records: id, event_id, list_id, text, and the four tag columns."""
     dataset = load_dataset()
-    phrases = sorted({p.strip() for text in dataset.records["text"]
-                      for p in re.split(r"[,;:]| and ", text) if len(p.strip().split()) >= 3})
+    phrases = sorted(
+        {
+            p.strip()
+            for text in dataset.records["text"]
+            for p in re.split(r"[,;:]| and ", text)
+            if len(p.strip().split()) >= 3
+        }
+    )
     values = {column: dataset.codebook.values(column) for column in TAGS_PER_COLUMN}
     rng = random.Random(seed)
     rows = []
     for i in range(size):
         text = ", ".join(rng.sample(phrases, rng.randint(1, 3)))
-        row = {"id": f"syn-{i:06d}", "event_id": f"event-{rng.randrange(max(1, size // 50)):04d}",
-               "list_id": f"list-{rng.randrange(max(1, size // 10)):05d}", "text": text[0].upper() + text[1:]}
+        row = {
+            "id": f"syn-{i:06d}",
+            "event_id": f"event-{rng.randrange(max(1, size // 50)):04d}",
+            "list_id": f"list-{rng.randrange(max(1, size // 10)):05d}",
+            "text": text[0].upper() + text[1:],
+        }
         for column, (low, high) in TAGS_PER_COLUMN.items():
             row[column] = SEPARATOR.join(sorted(rng.sample(values[column], rng.randint(low, high))))
         rows.append(row)
@@ -97,12 +107,20 @@ def _measure(kind: str, size: int) -> dict:
         index = similarity.build_index(records)
         built = time.perf_counter() - start
         frame = similarity.groups(index)
-        result = {"build_s": round(built, 3), "candidate_pairs": int(len(index.scores)),
-                  "groups": int(frame["group"].nunique()),
-                  "largest_group": int(frame.groupby("group").size().max())}
-    result.update(kind=kind, records=len(records), seconds=round(time.perf_counter() - start, 3),
-                  cpu_seconds=round(time.process_time() - cpu_start, 3),
-                  peak_mib=round(_peak_mib(), 1), corpus_peak_mib=round(before, 1))
+        result = {
+            "build_s": round(built, 3),
+            "candidate_pairs": int(len(index.scores)),
+            "groups": int(frame["group"].nunique()),
+            "largest_group": int(frame.groupby("group").size().max()),
+        }
+    result.update(
+        kind=kind,
+        records=len(records),
+        seconds=round(time.perf_counter() - start, 3),
+        cpu_seconds=round(time.process_time() - cpu_start, 3),
+        peak_mib=round(_peak_mib(), 1),
+        corpus_peak_mib=round(before, 1),
+    )
     return result
 
 
@@ -118,8 +136,15 @@ def _measure_vienna(size: int) -> dict:
         start = time.perf_counter()
         echoes = [similarity.neighbours(index, finding, k=5, among=annex_ids) for finding in findings["id"]]
         runs.append(time.perf_counter() - start)
-    return {"kind": "vienna", "records": len(records), "units": len(index.members), "build_s": round(built, 3),
-            "page_run_s": round(sorted(runs)[2], 3), "echoes": int(sum(len(e) for e in echoes)), "peak_mib": round(_peak_mib(), 1)}
+    return {
+        "kind": "vienna",
+        "records": len(records),
+        "units": len(index.members),
+        "build_s": round(built, 3),
+        "page_run_s": round(sorted(runs)[2], 3),
+        "echoes": int(sum(len(e) for e in echoes)),
+        "peak_mib": round(_peak_mib(), 1),
+    }
 
 
 def _plain_loop(texts: list[str]) -> int:
@@ -145,8 +170,9 @@ def _plain_loop(texts: list[str]) -> int:
 
 
 def _run_child(kind: str, size: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(size)], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(size)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -161,31 +187,43 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     shipped = _run_child("shipped", 0)
-    print(f"shipped annex II ({shipped['records']} records): index + groups {shipped['seconds']:.3f} s, "
-          f"peak {shipped['peak_mib']:.0f} MiB")
-    print(f"\n{'records':>8s} {'total s':>11s} {'CPU s':>7s} {'of which index s':>17s} {'peak MiB':>9s} "
-          f"{'candidate pairs':>16s} {'groups':>7s} {'largest':>8s}")
+    print(
+        f"shipped annex II ({shipped['records']} records): index + groups {shipped['seconds']:.3f} s, "
+        f"peak {shipped['peak_mib']:.0f} MiB"
+    )
+    print(
+        f"\n{'records':>8s} {'total s':>11s} {'CPU s':>7s} {'of which index s':>17s} {'peak MiB':>9s} "
+        f"{'candidate pairs':>16s} {'groups':>7s} {'largest':>8s}"
+    )
     timings = {}
     for size in args.sizes:
         r = _run_child("ours", size)
         timings[size] = r
-        print(f"{r['records']:8d} {r['seconds']:11.2f} {r['cpu_seconds']:7.2f} {r['build_s']:17.2f} "
-              f"{r['peak_mib']:9.0f} {r['candidate_pairs']:16,d} {r['groups']:7,d} {r['largest_group']:8d}")
+        print(
+            f"{r['records']:8d} {r['seconds']:11.2f} {r['cpu_seconds']:7.2f} {r['build_s']:17.2f} "
+            f"{r['peak_mib']:9.0f} {r['candidate_pairs']:16,d} {r['groups']:7,d} {r['largest_group']:8d}"
+        )
     if not args.skip_loop and 3000 in timings:
         loop, ours = _run_child("loop", 3000), timings[3000]
         # CPU time too: the machine is shared, and wall time moves with other people's load.
-        print(f"\nat 3,000 records: plain Python loop of rapidfuzz token_set_ratio over {loop['pairs_scored']:,} "
-              f"pairs: wall {loop['seconds']:.2f} s vs ours {ours['seconds']:.2f} s = "
-              f"{loop['seconds'] / ours['seconds']:.0f}x faster; CPU {loop['cpu_seconds']:.2f} s vs "
-              f"{ours['cpu_seconds']:.2f} s = {loop['cpu_seconds'] / ours['cpu_seconds']:.0f}x")
+        print(
+            f"\nat 3,000 records: plain Python loop of rapidfuzz token_set_ratio over {loop['pairs_scored']:,} "
+            f"pairs: wall {loop['seconds']:.2f} s vs ours {ours['seconds']:.2f} s = "
+            f"{loop['seconds'] / ours['seconds']:.0f}x faster; CPU {loop['cpu_seconds']:.2f} s vs "
+            f"{ours['cpu_seconds']:.2f} s = {loop['cpu_seconds'] / ours['cpu_seconds']:.0f}x"
+        )
     vienna = _run_child("vienna", 20000)
-    print(f"\nduplicate-heavy corpus: {vienna['records']:,} records (each Vienna finding 1,500 times) = "
-          f"{vienna['units']:,} distinct units; index {vienna['build_s']:.2f} s (once, cached); one Vienna echoes "
-          f"page run (10 findings x neighbours among annex II) {vienna['page_run_s'] * 1000:.0f} ms (median of 5); "
-          f"{vienna['echoes']} echoes listed; "
-          f"peak {vienna['peak_mib']:.0f} MiB")
-    print("\nTargets: 50,000 records <= 60 s and <= 2 GiB peak; >= 20x the plain loop at 3,000; "
-          "shipped well under 1 s; duplicate-heavy page run under 1 s.")
+    print(
+        f"\nduplicate-heavy corpus: {vienna['records']:,} records (each Vienna finding 1,500 times) = "
+        f"{vienna['units']:,} distinct units; index {vienna['build_s']:.2f} s (once, cached); one Vienna echoes "
+        f"page run (10 findings x neighbours among annex II) {vienna['page_run_s'] * 1000:.0f} ms (median of 5); "
+        f"{vienna['echoes']} echoes listed; "
+        f"peak {vienna['peak_mib']:.0f} MiB"
+    )
+    print(
+        "\nTargets: 50,000 records <= 60 s and <= 2 GiB peak; >= 20x the plain loop at 3,000; "
+        "shipped well under 1 s; duplicate-heavy page run under 1 s."
+    )
     return 0
 
 

@@ -27,8 +27,6 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 import numpy as np
 import pandas as pd
 
@@ -44,10 +42,19 @@ from bench.similarity_eval import (
 from gift_dash import lexicon, similarity
 from gift_dash.data import load_dataset
 
+ROOT = Path(__file__).resolve().parent.parent
+
 DATA = ROOT / "tests" / "data"
 THRESHOLDS = [round(0.10 + 0.025 * i, 3) for i in range(25)]  # 0.100 .. 0.700
-OLD_WEIGHTS = {"topics": 0.35, "concepts": 0.20, "terms": 0.15, "fuzzy": 0.15,
-               "target_groups": 0.06, "actors": 0.06, "exploitation_forms": 0.03}
+OLD_WEIGHTS = {
+    "topics": 0.35,
+    "concepts": 0.20,
+    "terms": 0.15,
+    "fuzzy": 0.15,
+    "target_groups": 0.06,
+    "actors": 0.06,
+    "exploitation_forms": 0.03,
+}
 
 
 @contextlib.contextmanager
@@ -97,8 +104,10 @@ class Evaluation:
         records = dataset.records
         self.annex = records[records["source"] == "annex-ii"].reset_index(drop=True)
         self.text_only = self.annex[["id", "text", "list_id", "event_id"]]
-        self.sets = {"dev": read_labels(DATA / "similarity_dev_groups.csv"),
-                     "independent": read_labels(DATA / "similarity_independent_groups.csv")}
+        self.sets = {
+            "dev": read_labels(DATA / "similarity_dev_groups.csv"),
+            "independent": read_labels(DATA / "similarity_independent_groups.csv"),
+        }
         self.k = k
         self.rows: list[tuple] = []
 
@@ -108,8 +117,10 @@ class Evaluation:
         for tuned, held in ((a, b), (b, a)):
             best = int(np.argmax(f1[tuned]))
             cells += [THRESHOLDS[best], f1[tuned][best], f1[held][best]]
-        recalls = [recall_at_k(gold, self.annex, near, self.k) if near is not None else float("nan")
-                   for gold in self.sets.values()]
+        recalls = [
+            recall_at_k(gold, self.annex, near, self.k) if near is not None else float("nan")
+            for gold in self.sets.values()
+        ]
         self.rows.append((name, *cells, *recalls))
 
     def ours(self, name: str, frame: pd.DataFrame, second: bool = False, codebook=True) -> similarity.SimilarityIndex:
@@ -120,15 +131,21 @@ class Evaluation:
 
     def dense(self, name: str, matrix: np.ndarray, method: str = "average") -> None:
         ids = self.annex["id"].tolist()
-        self.report(name, lambda t: linkage_groups(ids, matrix, t, method), dense_neighbours(self.annex, matrix, self.k))
+        self.report(
+            name, lambda t: linkage_groups(ids, matrix, t, method), dense_neighbours(self.annex, matrix, self.k)
+        )
 
     def print(self) -> None:
         print(f"\n{'option':62s} {'tuned on dev':>27s}   {'tuned on independent':>27s}   recall@{self.k}")
-        print(f"{'':62s} {'t':>6s} {'dev':>6s} {'indep.':>6s}   {'t':>6s} {'indep.':>6s} {'dev':>6s}   "
-              f"{'dev':>5s} {'indep.':>6s}")
+        print(
+            f"{'':62s} {'t':>6s} {'dev':>6s} {'indep.':>6s}   {'t':>6s} {'indep.':>6s} {'dev':>6s}   "
+            f"{'dev':>5s} {'indep.':>6s}"
+        )
         for name, t1, own1, other1, t2, own2, other2, r_dev, r_ind in self.rows:
-            print(f"{name:62s} {t1:6.3f} {own1:6.3f} {other1:6.3f}   {t2:6.3f} {own2:6.3f} {other2:6.3f}   "
-                  f"{r_dev:5.3f} {r_ind:6.3f}")
+            print(
+                f"{name:62s} {t1:6.3f} {own1:6.3f} {other1:6.3f}   {t2:6.3f} {own2:6.3f} {other2:6.3f}   "
+                f"{r_dev:5.3f} {r_ind:6.3f}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,11 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {len(run.annex)} annex II records")
     for label, gold in run.sets.items():
         sizes = gold.groupby("group").size()
-        print(f"  {label}: {gold['id'].nunique()} records, {int((sizes >= 2).sum())} groups of two or more, "
-              f"{int(gold['id'].duplicated().sum())} records in a second group")
+        print(
+            f"  {label}: {gold['id'].nunique()} records, {int((sizes >= 2).sum())} groups of two or more, "
+            f"{int(gold['id'].duplicated().sum())} records in a second group"
+        )
     agreement = pairwise(dev, independent)
-    print(f"human ceiling: the independent labels scored against the dev labels: precision {agreement.precision:.3f}, "
-          f"recall {agreement.recall:.3f}, F1 {agreement.f1:.3f} (F1 is symmetric)")
+    print(
+        f"human ceiling: the independent labels scored against the dev labels: precision {agreement.precision:.3f}, "
+        f"recall {agreement.recall:.3f}, F1 {agreement.f1:.3f} (F1 is symmetric)"
+    )
 
     index = run.ours("shipped: lexicon + retuned weights, one group per record", run.annex)
     run.ours(f"shipped + second groups (margin {similarity.SECOND_MARGIN:.2f}; on in the app)", run.annex, second=True)
@@ -170,11 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     run.dense("baseline: TF-IDF word cosine, raw text", dense_similarity_tfidf(texts))
     run.print()
     shipped = similarity.groups(index, similarity.DEFAULT_THRESHOLD)
-    print(f"\nshipped default threshold {similarity.DEFAULT_THRESHOLD}, second groups on: "
-          f"dev F1 {pairwise(dev, shipped).f1:.3f}, independent F1 {pairwise(independent, shipped).f1:.3f} "
-          f"({int(shipped['also'].sum())} record(s) in a second group)")
-    print(f"recall@{args.k}: mean over labelled records with partners in other lists of |top-{args.k} ∩ partners| / "
-          f"min({args.k}, |partners|). Thresholds tried: {THRESHOLDS[0]}..{THRESHOLDS[-1]} in steps of 0.025.")
+    print(
+        f"\nshipped default threshold {similarity.DEFAULT_THRESHOLD}, second groups on: "
+        f"dev F1 {pairwise(dev, shipped).f1:.3f}, independent F1 {pairwise(independent, shipped).f1:.3f} "
+        f"({int(shipped['also'].sum())} record(s) in a second group)"
+    )
+    print(
+        f"recall@{args.k}: mean over labelled records with partners in other lists of |top-{args.k} ∩ partners| / "
+        f"min({args.k}, |partners|). Thresholds tried: {THRESHOLDS[0]}..{THRESHOLDS[-1]} in steps of 0.025."
+    )
     return 0
 
 

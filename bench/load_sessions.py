@@ -66,8 +66,9 @@ async def _settled(page, timeout_ms: float) -> None:
     await page.wait_for_selector(APP_READY, state="attached", timeout=timeout_ms)
 
 
-async def walk(browser, base: str, rng: random.Random, pages: list[str], dataset, steps: int, deadline: float,
-               results: dict) -> None:
+async def walk(
+    browser, base: str, rng: random.Random, pages: list[str], dataset, steps: int, deadline: float, results: dict
+) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     try:
@@ -87,8 +88,9 @@ async def walk(browser, base: str, rng: random.Random, pages: list[str], dataset
                     await box.press("Enter")
                 await _settled(page, timeout_ms=max(1000, (deadline - time.monotonic()) * 1000))
             except Exception as exc:  # counted, and the walk goes on from the next page load
-                results["errors"].append(f"{kind} on {page.url.split('/')[-1][:60]}: {type(exc).__name__}: "
-                                         f"{str(exc).splitlines()[0][:100]}")
+                results["errors"].append(
+                    f"{kind} on {page.url.split('/')[-1][:60]}: {type(exc).__name__}: {str(exc).splitlines()[0][:100]}"
+                )
                 continue
             results[kind].append(time.perf_counter() - start)
             if await page.locator(EXCEPTION).count():
@@ -112,16 +114,22 @@ async def run_k(browser, base: str, k: int, args, pages, dataset, server_pid: in
     sampler.reset()
     start = time.monotonic()
     deadline = start + args.deadline
-    await asyncio.gather(*(walk(browser, base, random.Random(rng.random()), pages, dataset, args.steps, deadline,
-                                results) for _ in range(k)))
+    await asyncio.gather(
+        *(
+            walk(browser, base, random.Random(rng.random()), pages, dataset, args.steps, deadline, results)
+            for _ in range(k)
+        )
+    )
     wall = time.monotonic() - start
     cpu = cpu_seconds(server_pid) - cpu_before
     done = results["page"] + results["interaction"]
     print(f"K={k:2}: {len(done)} operations in {wall:.0f} s; server CPU {cpu:.0f} s ({cpu / wall:.0%} of one core)")
     print(f"  page loads     {_quantiles(results['page'])}")
     print(f"  interactions   {_quantiles(results['interaction'])}")
-    print(f"  over {SLOW:.0f} s: {sum(t > SLOW for t in done)} of {len(done)}; errors: {len(results['errors'])}; "
-          f"not done by the deadline: {results['cut']}")
+    print(
+        f"  over {SLOW:.0f} s: {sum(t > SLOW for t in done)} of {len(done)}; errors: {len(results['errors'])}; "
+        f"not done by the deadline: {results['cut']}"
+    )
     for error in results["errors"][:5]:
         print(f"    {error}")
     print(f"  server RSS before {before:.0f} MiB, peak {sampler.peak:.0f} MiB")

@@ -66,8 +66,14 @@ def codebook_markdown(dataset, rules) -> str:
         parts.append(_table(part[["value", "label", "definition", "inclusion_rule", "near_synonyms"]]) + "\n")
     tables = rules_tables(rules, dataset.records)
     parts.append("## Written rules, inheritance and renamed values\n")
-    parts.append(_table(tables["written rules"][["rule", "applies to", "rule in words", "example record",
-                                                 "example text (verbatim)"]]) + "\n")
+    parts.append(
+        _table(
+            tables["written rules"][
+                ["rule", "applies to", "rule in words", "example record", "example text (verbatim)"]
+            ]
+        )
+        + "\n"
+    )
     parts.append("## Lead-ins that pass values to every item of their list\n")
     parts.append(_table(tables["lead-ins"][["rule", "list", "column", "every item carries", "why"]]) + "\n")
     parts.append("## Implications (if … then …; 'or' means at least one of)\n")
@@ -86,17 +92,30 @@ def write_packet(out: Path) -> None:
     for rid in ids:
         r = records.loc[rid]
         parent = records.loc[r["parent_id"], "text"] if r["parent_id"] else ""
-        rows.append({"id": rid, "event": r["event_id"], "list_id": r["list_id"], "lead_in": r["section"],
-                     "parent_id": r["parent_id"], "parent_text": parent, "text": r["text"]})
+        rows.append(
+            {
+                "id": rid,
+                "event": r["event_id"],
+                "list_id": r["list_id"],
+                "lead_in": r["section"],
+                "parent_id": r["parent_id"],
+                "parent_text": parent,
+                "text": r["text"],
+            }
+        )
     pd.DataFrame(rows).to_csv(out / "sample.csv", index=False)
     header = ["id", *FIELDS]
-    pd.DataFrame({"id": ids, **{f: "" for f in FIELDS}}, columns=header).to_csv(out / "coding_template.csv", index=False)
+    pd.DataFrame({"id": ids, **{f: "" for f in FIELDS}}, columns=header).to_csv(
+        out / "coding_template.csv", index=False
+    )
     (out / "INSTRUCTIONS.md").write_text(
         "# Coding task\n\nRead `codebook.md`, then code every record of `sample.csv` (id, event, list_id, lead_in, "
         "parent_id, parent_text, text). Use nothing but these two files: do not open the project's repository, "
         "its data or any other file. Write `coding.csv` in this folder with the columns "
         f"{', '.join(header)} (start from `coding_template.csv`), one row per sample record, several values in a cell "
-        "separated by `;`. Use only values the codebook defines.\n", encoding="utf-8")
+        "separated by `;`. Use only values the codebook defines.\n",
+        encoding="utf-8",
+    )
     print(f"packet written to {out}: {len(ids)} records, seed {SEED}")
 
 
@@ -135,11 +154,16 @@ def score(coding_path: Path, against: Path | None, exclude: set[str] = frozenset
     rows = []
     for field in FIELDS:
         pairs = [(set(split_multi(project.loc[i, field])), set(split_multi(coding.loc[i, field]))) for i in ids]
-        row = {"field": field, "records": len(ids),
-               "mean Jaccard": sum(jaccard(a, b) for a, b in pairs) / len(ids),
-               "exact agreement": sum(a == b for a, b in pairs) / len(ids)}
+        row = {
+            "field": field,
+            "records": len(ids),
+            "mean Jaccard": sum(jaccard(a, b) for a, b in pairs) / len(ids),
+            "exact agreement": sum(a == b for a, b in pairs) / len(ids),
+        }
         if field == "primary_theme":
-            row["kappa"] = cohen_kappa([project.loc[i, field] for i in ids], [coding.loc[i, field].strip() for i in ids])
+            row["kappa"] = cohen_kappa(
+                [project.loc[i, field] for i in ids], [coding.loc[i, field].strip() for i in ids]
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -185,6 +209,7 @@ def main() -> None:
         table.to_csv(ADJUDICATION, index=False)
         print(f"{len(table)} disagreements in {table['id'].nunique()} records written to {ADJUDICATION}")
     else:
+
         def show(title: str, table: pd.DataFrame) -> None:
             print(f"{title}: {int(table['records'].iloc[0])} records")
             print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
@@ -192,8 +217,10 @@ def main() -> None:
         against = args.against or "shipped data"
         print(f"seed {SEED}; annotator ({args.coding}) vs {against}")
         show("all sampled annex II records", score(args.coding, args.against))
-        show("without the records the annotator's codebook names as examples",
-             score(args.coding, args.against, named_in_packet(args.coding.parent)))
+        show(
+            "without the records the annotator's codebook names as examples",
+            score(args.coding, args.against, named_in_packet(args.coding.parent)),
+        )
 
 
 if __name__ == "__main__":

@@ -32,19 +32,32 @@ def sample_records(records: pd.DataFrame) -> pd.DataFrame:
 def prepare(out: Path) -> None:
     dataset = load_dataset()
     out.mkdir(parents=True, exist_ok=True)
-    workplan = dataset.workplan[["workplan_id", "kind", "pillar", "output", "parent_id", "marker", "title", "text",
-                                 "definition"]]
+    workplan = dataset.workplan[
+        ["workplan_id", "kind", "pillar", "output", "parent_id", "marker", "title", "text", "definition"]
+    ]
     workplan.to_csv(out / "workplan.csv", index=False)
     sample = sample_records(dataset.records)
-    names = dict(zip(dataset.events["event_id"], dataset.events["short_name"]))
-    packet = pd.DataFrame({"record_id": sample["id"], "event": sample["event_id"].map(names),
-                           "list_lead_in": sample["section"], "text": sample["text"]})
+    names = dict(zip(dataset.events["event_id"], dataset.events["short_name"], strict=False))
+    packet = pd.DataFrame(
+        {
+            "record_id": sample["id"],
+            "event": sample["event_id"].map(names),
+            "list_lead_in": sample["section"],
+            "text": sample["text"],
+        }
+    )
     packet.to_csv(out / "sample_records.csv", index=False)
     rule = dataset.codebook.entries[dataset.codebook.entries["vocabulary"] == "response_strength"]
     lines = ["# The rule for response links (data/codebook.csv, vocabulary response_strength)", ""]
     for _, row in rule.iterrows():
-        lines += [f"## {row['value']}: {row['label']}", "", f"Definition: {row['definition']}", "",
-                  f"Inclusion rule: {row['inclusion_rule']}", ""]
+        lines += [
+            f"## {row['value']}: {row['label']}",
+            "",
+            f"Definition: {row['definition']}",
+            "",
+            f"Inclusion rule: {row['inclusion_rule']}",
+            "",
+        ]
     (out / "RULE.md").write_text("\n".join(lines), encoding="utf-8")
     pd.DataFrame(columns=LINK_COLUMNS).to_csv(out / "links_template.csv", index=False)
     (out / "INSTRUCTIONS.md").write_text(
@@ -54,7 +67,8 @@ def prepare(out: Path) -> None:
         "each record, write one row per activity or sub-item that responds to it, with strength explicit or "
         "thematic; a record with no response gets no row. Write the result to links.csv in this folder, with the "
         "columns of links_template.csv (record_id, activity_id, strength). Use only this folder.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     print(f"packet for {len(sample)} records (seed {SEED}) written to {out}")
 
 
@@ -83,11 +97,16 @@ def score(second_path: Path) -> None:
     activities = dataset.workplan.loc[dataset.workplan["kind"] == "activity", "workplan_id"].tolist()
     ours = dataset.responses[dataset.responses["record_id"].isin(sample)]
     theirs = pd.read_csv(second_path, dtype=str, keep_default_na=False)
-    unknown = theirs[~theirs["record_id"].isin(sample) | ~theirs["activity_id"].isin(dataset.workplan["workplan_id"])
-                     | ~theirs["strength"].isin(["explicit", "thematic"])]
+    unknown = theirs[
+        ~theirs["record_id"].isin(sample)
+        | ~theirs["activity_id"].isin(dataset.workplan["workplan_id"])
+        | ~theirs["strength"].isin(["explicit", "thematic"])
+    ]
     if len(unknown):
-        print(f"{len(unknown)} rows of {second_path} name a record outside the sample, an unknown activity or "
-              f"strength; ignored:\n{unknown.to_string(index=False)}")
+        print(
+            f"{len(unknown)} rows of {second_path} name a record outside the sample, an unknown activity or "
+            f"strength; ignored:\n{unknown.to_string(index=False)}"
+        )
         theirs = theirs.drop(unknown.index)
     first = pair_labels(ours, sample, activities, dataset.workplan)
     second = pair_labels(theirs, sample, activities, dataset.workplan)
@@ -97,8 +116,10 @@ def score(second_path: Path) -> None:
     recall = both / linked1.sum() if linked1.sum() else float("nan")
     f1 = 2 * precision * recall / (precision + recall) if both else 0.0
     print(f"sample: {len(sample)} records (seed {SEED}) x {len(activities)} activities = {len(first)} pairs")
-    print(f"links: reader 1 (data/responses.csv) {linked1.sum()}, reader 2 ({second_path.name}) {linked2.sum()}, "
-          f"both {both}")
+    print(
+        f"links: reader 1 (data/responses.csv) {linked1.sum()}, reader 2 ({second_path.name}) {linked2.sum()}, "
+        f"both {both}"
+    )
     print(f"reader 2 against reader 1: precision {precision:.2f}, recall {recall:.2f}, F1 {f1:.2f}")
     print(f"Cohen's kappa per pair, linked / not linked: {kappa(linked1, linked2):.2f}")
     print(f"Cohen's kappa per pair, none / thematic / explicit: {kappa(first, second):.2f}")
@@ -108,7 +129,9 @@ def score(second_path: Path) -> None:
     covered1 = set(r for r, _ in first[linked1].index)
     covered2 = set(r for r, _ in second[linked2].index)
     agree = sum((r in covered1) == (r in covered2) for r in sample)
-    print(f"records covered: reader 1 {len(covered1)}, reader 2 {len(covered2)}, same answer on {agree} of {len(sample)}")
+    print(
+        f"records covered: reader 1 {len(covered1)}, reader 2 {len(covered2)}, same answer on {agree} of {len(sample)}"
+    )
     disagreements = pd.DataFrame({"reader_1": first, "reader_2": second})
     disagreements = disagreements[disagreements["reader_1"] != disagreements["reader_2"]]
     print(f"\n{len(disagreements)} pairs differ:")

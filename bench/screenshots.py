@@ -39,7 +39,9 @@ def views() -> list[tuple[str, str]]:
 
     # The first page is the default one, served at "/" (its own url path is not registered).
     pages = available_pages()
-    return [(url, "" if (path, title, icon, url) == pages[0] else url) for path, title, icon, url in pages] + list(EXTRA_VIEWS)
+    return [(url, "" if (path, title, icon, url) == pages[0] else url) for path, title, icon, url in pages] + list(
+        EXTRA_VIEWS
+    )
 
 
 def settle(page) -> None:
@@ -47,7 +49,9 @@ def settle(page) -> None:
     wait_for_app(page, timeout=90_000, settle_ms=500)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(c => c.querySelector('.main-svg'))", timeout=30_000)
+        ".every(c => c.querySelector('.main-svg'))",
+        timeout=30_000,
+    )
     page.wait_for_timeout(400)
 
 
@@ -67,8 +71,14 @@ def main() -> None:
                 continue
             context = browser.new_context(viewport={"width": width, "height": height})
             blocked: list[str] = []
-            context.route("**/*", lambda route: (blocked.append(route.request.url), route.abort())
-                          if is_external(route.request.url) else route.continue_())
+            context.route(
+                "**/*",
+                lambda route, blocked=blocked: (
+                    (blocked.append(route.request.url), route.abort())
+                    if is_external(route.request.url)
+                    else route.continue_()
+                ),
+            )
             page = context.new_page()
             for name, path in views():
                 if args.only is not None and name not in args.only:

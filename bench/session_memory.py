@@ -27,8 +27,10 @@ from upload_scale import rows  # noqa: E402
 
 from tests.browser.harness import CHROMIUM_ARGS, CHROMIUM_PATH, StreamlitServer, wait_for_app  # noqa: E402
 
-WITHOUT_RELEASE = '"""main\'s app.py, for bench/session_memory.py --without-release."""\nimport gift_ui\n\n' \
-                  "gift_ui.navigation().run()\n"
+WITHOUT_RELEASE = (
+    '"""main\'s app.py, for bench/session_memory.py --without-release."""\nimport gift_ui\n\n'
+    "gift_ui.navigation().run()\n"
+)
 
 
 def records_file(mb: float) -> bytes:
@@ -45,7 +47,8 @@ def upload_and_close(browser, base: str, data: bytes) -> float:
     page.goto(f"{base}/upload")
     wait_for_app(page, timeout=120_000)
     page.locator("[data-testid='stFileUploader']").first.locator("input[type='file']").set_input_files(
-        files=[{"name": "records.csv", "mimeType": "text/csv", "buffer": data}])
+        files=[{"name": "records.csv", "mimeType": "text/csv", "buffer": data}]
+    )
     page.get_by_text("Rows added").wait_for(timeout=180_000)
     wait_for_app(page, timeout=120_000)
     context.close()
@@ -82,13 +85,17 @@ def main() -> None:
             baseline = rss_mib(server.proc.pid)
             sampler = Sampler(server.proc.pid)
             sampler.start()
-            print(f"{'without' if args.without_release else 'with'} gift_ui.sessions, PYTHONMALLOC="
-                  f"{os.environ['PYTHONMALLOC']}; {args.sessions} sessions, "
-                  f"{len(data) / 2**20:.1f} MiB each; TTL from .streamlit/config.toml")
+            print(
+                f"{'without' if args.without_release else 'with'} gift_ui.sessions, PYTHONMALLOC="
+                f"{os.environ['PYTHONMALLOC']}; {args.sessions} sessions, "
+                f"{len(data) / 2**20:.1f} MiB each; TTL from .streamlit/config.toml"
+            )
             print(f"RSS baseline {baseline:.0f} MiB")
             for n in range(1, args.sessions + 1):
                 seconds = upload_and_close(browser, base, data)
-                print(f"  session {n:2}: upload to report and close {seconds:5.1f} s, RSS {rss_mib(server.proc.pid):.0f} MiB")
+                print(
+                    f"  session {n:2}: upload to report and close {seconds:5.1f} s, RSS {rss_mib(server.proc.pid):.0f} MiB"
+                )
             browser.close()
         closed = time.monotonic()
         within = None
@@ -100,8 +107,10 @@ def main() -> None:
             print(f"  +{elapsed:4.0f} s  {now:6.0f} MiB  ({now - baseline:+.0f} MiB)")
             time.sleep(10)
         sampler.running = False
-        print("within 150 MB of the baseline " + (f"after {within:.0f} s" if within is not None
-                                                   else f"not within {args.idle} s"))
+        print(
+            "within 150 MB of the baseline "
+            + (f"after {within:.0f} s" if within is not None else f"not within {args.idle} s")
+        )
     finally:
         server.close()
         if temporary is not None:

@@ -67,8 +67,9 @@ def pairwise(labels: pd.DataFrame, predicted: pd.DataFrame) -> PairScores:
     return PairScores(precision, recall, f1)
 
 
-def recall_at_k(labels: pd.DataFrame, records: pd.DataFrame, neighbour_frame: pd.DataFrame,
-                k: int = 5, capped: bool = True) -> float:
+def recall_at_k(
+    labels: pd.DataFrame, records: pd.DataFrame, neighbour_frame: pd.DataFrame, k: int = 5, capped: bool = True
+) -> float:
     """``neighbour_frame``: id, rank, neighbour_id (ranks 1..k used). See the module docstring; a record's
     partners are the records sharing any of its groups."""
     list_of = dict(zip(records["id"], records["list_id"], strict=True))
@@ -129,7 +130,8 @@ def dense_neighbours(records: pd.DataFrame, similarity: np.ndarray, k: int) -> p
     return pd.DataFrame(rows, columns=["id", "rank", "neighbour_id"])
 
 
-def sweep(labels: pd.DataFrame, grouper: Callable[[float], pd.DataFrame],
-          thresholds: list[float]) -> list[tuple[float, PairScores]]:
+def sweep(
+    labels: pd.DataFrame, grouper: Callable[[float], pd.DataFrame], thresholds: list[float]
+) -> list[tuple[float, PairScores]]:
     """Pairwise scores of ``grouper(threshold)`` at each threshold."""
     return [(t, pairwise(labels, grouper(t))) for t in thresholds]

@@ -26,11 +26,19 @@ def agreement(records: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             tally[0] += len(coded & got)
             tally[1] += len(got)
             tally[2] += len(coded)
-    return pd.DataFrame([
-        {"column": column, "precision": hit / suggested if suggested else float("nan"),
-         "recall": hit / coded if coded else float("nan"), "suggested": suggested, "coded": coded}
-        for column, (hit, suggested, coded) in counts.items()
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "column": column,
+                "precision": hit / suggested if suggested else float("nan"),
+                "recall": hit / coded if coded else float("nan"),
+                "suggested": suggested,
+                "coded": coded,
+            }
+            for column, (hit, suggested, coded) in counts.items()
+        ]
+    )
+
 
 if __name__ == "__main__":
     dataset = load_dataset()

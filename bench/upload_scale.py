@@ -17,29 +17,32 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 import pandas as pd
 
 from gift_dash.data import load_dataset, read_table
 from gift_dash.suggest import suggestions_table
 from gift_dash.upload import merge_upload
 
+ROOT = Path(__file__).resolve().parent.parent
+
 COLUMNS = ["id", "event_id", "record_type", "text", "themes", "primary_theme", "target_groups", "topics"]
 
 
 def rows(n: int) -> pd.DataFrame:
     """n plausible records; every tenth has no theme (so suggestions have work) and is rejected until accepted."""
-    return pd.DataFrame({
-        "id": [f"bench-{i}" for i in range(n)],
-        "event_id": ["kampala-2007"] * n,
-        "record_type": ["recommendation"] * n,
-        "text": [f"Train police and judges to identify victims of trafficking, case {i}" for i in range(n)],
-        "themes": ["" if i % 10 == 0 else "prosecution; protection" for i in range(n)],
-        "primary_theme": ["" if i % 10 == 0 else "prosecution" for i in range(n)],
-        "target_groups": ["victims"] * n,
-        "topics": ["victim_identification"] * n,
-    }, columns=COLUMNS)
+    return pd.DataFrame(
+        {
+            "id": [f"bench-{i}" for i in range(n)],
+            "event_id": ["kampala-2007"] * n,
+            "record_type": ["recommendation"] * n,
+            "text": [f"Train police and judges to identify victims of trafficking, case {i}" for i in range(n)],
+            "themes": ["" if i % 10 == 0 else "prosecution; protection" for i in range(n)],
+            "primary_theme": ["" if i % 10 == 0 else "prosecution" for i in range(n)],
+            "target_groups": ["victims"] * n,
+            "topics": ["victim_identification"] * n,
+        },
+        columns=COLUMNS,
+    )
 
 
 def measured(label: str, step):
@@ -59,8 +62,10 @@ def bench_core(raw: bytes, name: str, dataset) -> None:
     print(f"{name}: {len(raw) / 2**20:.1f} MiB")
     frame = measured("read_table", lambda: read_table(raw, name))
     merge = measured("merge_upload (validate + merge)", lambda: merge_upload(dataset, frame, file_name=name))
-    print(f"  -> {len(merge.accepted_ids):,} rows added, {len(merge.rejected_rows):,} rejected, "
-          f"{len(merge.problems):,} problems")
+    print(
+        f"  -> {len(merge.accepted_ids):,} rows added, {len(merge.rejected_rows):,} rejected, "
+        f"{len(merge.problems):,} problems"
+    )
     measured("suggestions_table", lambda: suggestions_table(frame, dataset.codebook))
 
 
@@ -76,13 +81,19 @@ def bench_page(raw: bytes) -> None:
     at.run()
     seconds = time.perf_counter() - start
     assert not at.exception, [e.value for e in at.exception]
-    print(f"  {'Add records page, upload to report (AppTest)':<44} {seconds:7.2f} s   "
-          f"{dict((m.label, m.value) for m in at.metric)}")
+    print(
+        f"  {'Add records page, upload to report (AppTest)':<44} {seconds:7.2f} s   "
+        f"{dict((m.label, m.value) for m in at.metric)}"
+    )
     upload = at.session_state["upload"]
-    held = sum(frame.memory_usage(deep=True).sum() for frame in (
-        upload["records"], upload["merge"].rejected_rows, at.session_state["uploaded_dataset"].records))
-    print(f"  {'this session holds (frames in session_state)':<44} {held / 2**20:7.1f} MiB; resident size grew "
-          f"{_resident_mib() - before:.0f} MiB during the run")
+    held = sum(
+        frame.memory_usage(deep=True).sum()
+        for frame in (upload["records"], upload["merge"].rejected_rows, at.session_state["uploaded_dataset"].records)
+    )
+    print(
+        f"  {'this session holds (frames in session_state)':<44} {held / 2**20:7.1f} MiB; resident size grew "
+        f"{_resident_mib() - before:.0f} MiB during the run"
+    )
 
 
 def _resident_mib() -> float:

@@ -44,8 +44,13 @@ SUMMARY_IDEAS = 5  # on the one-page summary
 TOPICS_PER_THEME = 3
 
 # Every template is HTML (the SVG is inline HTML too), so autoescaping is on for all of them, not by extension.
-_TEMPLATES = Environment(loader=PackageLoader("gift_dash", "templates"), autoescape=True,
-                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_TEMPLATES = Environment(
+    loader=PackageLoader("gift_dash", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 # No scripts, no fetches of any kind: only the inline style sheet (and data: images, none used today).
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -62,18 +67,33 @@ class Response(NamedTuple):
 
 # ---------------------------------------------------------------------------------------------- content
 
+
 def bar_chart(bars: Sequence[tuple[str, int, str]], title: str, width: int = 640) -> dict:
     """Geometry of a horizontal bar chart for the SVG template: (label, count, colour) per bar, each bar labelled
     with its count, so nothing is read from colour alone. Sizes are CSS pixels (the chart prints at 1:1)."""
     label_w, value_w, row_h, top = 190, 40, 22, 2
     peak = max([n for _, n, _ in bars], default=0) or 1
     scale = (width - label_w - value_w) / peak
-    rows = [{"label": label if len(label) <= 30 else label[:29] + "\u2026", "full_label": label, "count": n,
-             "colour": colour, "y": top + i * row_h, "bar_width": round(max(n * scale, 1), 1),
-             "count_x": round(label_w + n * scale + 5, 1)}
-            for i, (label, n, colour) in enumerate(bars)]
-    return {"title": title, "width": width, "height": top + row_h * len(bars) + 2, "label_w": label_w,
-            "row_h": row_h, "rows": rows}
+    rows = [
+        {
+            "label": label if len(label) <= 30 else label[:29] + "\u2026",
+            "full_label": label,
+            "count": n,
+            "colour": colour,
+            "y": top + i * row_h,
+            "bar_width": round(max(n * scale, 1), 1),
+            "count_x": round(label_w + n * scale + 5, 1),
+        }
+        for i, (label, n, colour) in enumerate(bars)
+    ]
+    return {
+        "title": title,
+        "width": width,
+        "height": top + row_h * len(bars) + 2,
+        "label_w": label_w,
+        "row_h": row_h,
+        "rows": rows,
+    }
 
 
 def _theme_counts(records: pd.DataFrame, dataset: Dataset) -> list[dict]:
@@ -88,22 +108,37 @@ def _theme_counts(records: pd.DataFrame, dataset: Dataset) -> list[dict]:
         within = records[records["themes"].map(lambda cell, v=value: v in split_multi(cell))]
         top = facet_counts(within, "topics", multi=True).drop(NOT_STATED, errors="ignore")
         top = top.sort_values(ascending=False, kind="stable").head(TOPICS_PER_THEME)
-        out.append({"value": value, "label": dataset.codebook.label("themes", value),
-                    "records": int(counts[value]), "colour": THEME_COLOURS.get(value, NEUTRAL),
-                    "topics": [{"label": topics.get(t, t), "records": int(n)} for t, n in top.items()]})
+        out.append(
+            {
+                "value": value,
+                "label": dataset.codebook.label("themes", value),
+                "records": int(counts[value]),
+                "colour": THEME_COLOURS.get(value, NEUTRAL),
+                "topics": [{"label": topics.get(t, t), "records": int(n)} for t, n in top.items()],
+            }
+        )
     return out
 
 
 def _events_in_scope(records: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
     counts = records["event_id"].value_counts()
     held = by_date(events[events["event_id"].isin(counts.index)])
-    return [{"id": e["event_id"], "label": event_label(e), "title": e["title"] or NOT_STATED, "place": place(e),
-             "dates": e["date_as_stated"] or NOT_STATED, "organisers": e["organisers"] or NOT_STATED,
-             "records": int(counts[e["event_id"]])} for e in held.to_dict("records")]
+    return [
+        {
+            "id": e["event_id"],
+            "label": event_label(e),
+            "title": e["title"] or NOT_STATED,
+            "place": place(e),
+            "dates": e["date_as_stated"] or NOT_STATED,
+            "organisers": e["organisers"] or NOT_STATED,
+            "records": int(counts[e["event_id"]]),
+        }
+        for e in held.to_dict("records")
+    ]
 
 
 def _period(events: pd.DataFrame) -> str:
-    """"June 2007 to February 2008" from the events' start dates; "" when none is stated."""
+    """ "June 2007 to February 2008" from the events' start dates; "" when none is stated."""
     starts = pd.to_datetime(events["start_date"], format="%Y-%m-%d", errors="coerce").dropna()
     if starts.empty:
         return ""
@@ -112,10 +147,14 @@ def _period(events: pd.DataFrame) -> str:
 
 
 def _record_kinds(records: pd.DataFrame, dataset: Dataset) -> str:
-    """"22 recommendations, 12 conclusions and 6 priority actions": record types by count, in words."""
+    """ "22 recommendations, 12 conclusions and 6 priority actions": record types by count, in words."""
     kinds = records["record_type"].value_counts()
-    words = [f"{n} {dataset.codebook.label('record_type', kind).lower()}{'s' if n > 1 else ''}" if kind
-             else f"{n} record{'s' if n > 1 else ''} of no stated type" for kind, n in kinds.items()]
+    words = [
+        f"{n} {dataset.codebook.label('record_type', kind).lower()}{'s' if n > 1 else ''}"
+        if kind
+        else f"{n} record{'s' if n > 1 else ''} of no stated type"
+        for kind, n in kinds.items()
+    ]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -155,9 +194,12 @@ class _Cited:
             event = self._events.get(record["event_id"], record["event_id"] or f"event {NOT_STATED}")
             lists = out.setdefault(event, {})
             lists.setdefault(list_name(record), []).append(
-                {"anchor": record_id, "item": item_label(record["item"]) or "(the whole entry)"})
-        return [{"event": event, "lists": [{"name": name, "entries": entries} for name, entries in lists.items()]}
-                for event, lists in out.items()]
+                {"anchor": record_id, "item": item_label(record["item"]) or "(the whole entry)"}
+            )
+        return [
+            {"event": event, "lists": [{"name": name, "entries": entries} for name, entries in lists.items()]}
+            for event, lists in out.items()
+        ]
 
 
 def _ideas(records: pd.DataFrame, dataset: Dataset, groups: pd.DataFrame, cited: _Cited) -> dict:
@@ -165,13 +207,22 @@ def _ideas(records: pd.DataFrame, dataset: Dataset, groups: pd.DataFrame, cited:
     several_events = records["event_id"].nunique() > 1
     shown = ideas.head(MAX_IDEAS)
     names = {e["event_id"]: e["short_name"] for e in dataset.events.to_dict("records")}
-    rows = [{"label": i["label"], "n_events": int(i["n_events"]), "n_members": int(i["n_members"]),
-             "events": [names.get(e, e) for e in i["events"]],
-             "quote": {"anchor": i["representative_id"], "label": cited.labels[i["representative_id"]],
-                       "text": i["representative_text"],
-                       "parent": cited.parent(i["representative_id"], always=True)},
-             "members": cited.members_by_event(i["member_ids"])}
-            for i in shown.to_dict("records")]
+    rows = [
+        {
+            "label": i["label"],
+            "n_events": int(i["n_events"]),
+            "n_members": int(i["n_members"]),
+            "events": [names.get(e, e) for e in i["events"]],
+            "quote": {
+                "anchor": i["representative_id"],
+                "label": cited.labels[i["representative_id"]],
+                "text": i["representative_text"],
+                "parent": cited.parent(i["representative_id"], always=True),
+            },
+            "members": cited.members_by_event(i["member_ids"]),
+        }
+        for i in shown.to_dict("records")
+    ]
     return {"several_events": several_events, "total": len(ideas), "rows": rows}
 
 
@@ -184,22 +235,42 @@ def _appendix(records: pd.DataFrame, dataset: Dataset, held: list[dict], cited: 
         lists = []
         mine = framed[framed["event_id"] == event["id"]]
         for (_, lead_in), items in mine.groupby(["list_id", "section"], sort=False):
-            lists.append({
-                "name": list_name(items.iloc[0]), "lead_in": lead_in, "citation": items["_citation"].iloc[0],
-                "entries": [{"id": r["id"], "item": item_label(r["item"]), "text": r["text"],
-                           "label": cited.labels[r["id"]], "sub": bool(r["parent_id"]),
-                           "parent": cited.parent(r["id"]),
-                           "themes": [themes.get(t, t) for t in split_multi(r["themes"])] or [NOT_STATED]}
-                          for r in items.to_dict("records")]})
+            lists.append(
+                {
+                    "name": list_name(items.iloc[0]),
+                    "lead_in": lead_in,
+                    "citation": items["_citation"].iloc[0],
+                    "entries": [
+                        {
+                            "id": r["id"],
+                            "item": item_label(r["item"]),
+                            "text": r["text"],
+                            "label": cited.labels[r["id"]],
+                            "sub": bool(r["parent_id"]),
+                            "parent": cited.parent(r["id"]),
+                            "themes": [themes.get(t, t) for t in split_multi(r["themes"])] or [NOT_STATED],
+                        }
+                        for r in items.to_dict("records")
+                    ],
+                }
+            )
         out.append({**event, "lists": lists})
     return out
 
 
 def _responses(responses: Sequence[Response], cited: _Cited) -> list[dict]:
     """The rows answering records in scope, in the order given, each record by its short label."""
-    return [{"anchor": r.record_id, "record": cited.labels[r.record_id], "activity_id": r.activity_id,
-             "activity_title": r.activity_title, "strength": r.strength}
-            for r in responses if r.record_id in cited.in_scope]
+    return [
+        {
+            "anchor": r.record_id,
+            "record": cited.labels[r.record_id],
+            "activity_id": r.activity_id,
+            "activity_title": r.activity_title,
+            "strength": r.strength,
+        }
+        for r in responses
+        if r.record_id in cited.in_scope
+    ]
 
 
 def planned_responses(records: pd.DataFrame, dataset: Dataset) -> list[Response]:
@@ -222,9 +293,15 @@ def _whole_dataset_groups(dataset: Dataset, groups: pd.DataFrame | None) -> pd.D
     return groups if groups is not None else similarity_groups(build_index(dataset.records, codebook=dataset.codebook))
 
 
-def render_briefing(records: pd.DataFrame, dataset: Dataset, scope: str, generated_at: datetime | None = None,
-                    groups: pd.DataFrame | None = None, responses: Sequence[Response] | None = None,
-                    followup: Mapping[str, int] | None = None) -> str:
+def render_briefing(
+    records: pd.DataFrame,
+    dataset: Dataset,
+    scope: str,
+    generated_at: datetime | None = None,
+    groups: pd.DataFrame | None = None,
+    responses: Sequence[Response] | None = None,
+    followup: Mapping[str, int] | None = None,
+) -> str:
     """The briefing for these records. ``scope`` is the filters in words (filters.describe); ``groups`` is
     similarity.groups over the whole dataset, computed here when the caller has none cached.
 
@@ -233,8 +310,15 @@ def render_briefing(records: pd.DataFrame, dataset: Dataset, scope: str, generat
     leaves the section out, an empty one says there is nothing to report.
     """
     when = (generated_at or datetime.now(UTC)).astimezone(UTC)
-    page = {"title": TITLE, "scope": scope, "csp": CSP, "generated": f"{when:%d %B %Y, %H:%M} UTC",
-            "version": dataset.version, "document": DOCUMENT_TITLE, "empty": records.empty}
+    page = {
+        "title": TITLE,
+        "scope": scope,
+        "csp": CSP,
+        "generated": f"{when:%d %B %Y, %H:%M} UTC",
+        "version": dataset.version,
+        "document": DOCUMENT_TITLE,
+        "empty": records.empty,
+    }
     if records.empty:
         return _TEMPLATES.get_template("briefing.html").render(**page)
     themes = _theme_counts(records, dataset)
@@ -243,22 +327,38 @@ def render_briefing(records: pd.DataFrame, dataset: Dataset, scope: str, generat
     ideas = _ideas(records, dataset, _whole_dataset_groups(dataset, groups), cited)
     n = len(records)
     figures = headline(records, dataset.events)
-    theme_chart = bar_chart([(t["label"], t["records"], t["colour"]) for t in themes],
-                            f"Records per theme (n = {n} records; a record with two themes counts in both)")
+    theme_chart = bar_chart(
+        [(t["label"], t["records"], t["colour"]) for t in themes],
+        f"Records per theme (n = {n} records; a record with two themes counts in both)",
+    )
     event_chart = bar_chart([(e["label"], e["records"], NEUTRAL) for e in held], f"Records per event (n = {n} records)")
     in_scope = dataset.events[dataset.events["event_id"].isin(records["event_id"])]
     topics = facet_counts(records, "topics", multi=True).drop(NOT_STATED, errors="ignore")
-    top_topic = ({"label": dataset.codebook.label("topics", topics.idxmax()), "records": int(topics.max())}
-                 if len(topics) else None)
+    top_topic = (
+        {"label": dataset.codebook.label("topics", topics.idxmax()), "records": int(topics.max())}
+        if len(topics)
+        else None
+    )
     return _TEMPLATES.get_template("briefing.html").render(
-        **page, figures=figures, kinds=_record_kinds(records, dataset), period=_period(in_scope), events=held,
-        themes=themes, top_topic=top_topic, theme_chart=theme_chart, event_chart=event_chart, ideas=ideas,
-        summary_ideas=ideas["rows"][:SUMMARY_IDEAS], appendix=_appendix(records, dataset, held, cited),
+        **page,
+        figures=figures,
+        kinds=_record_kinds(records, dataset),
+        period=_period(in_scope),
+        events=held,
+        themes=themes,
+        top_topic=top_topic,
+        theme_chart=theme_chart,
+        event_chart=event_chart,
+        ideas=ideas,
+        summary_ideas=ideas["rows"][:SUMMARY_IDEAS],
+        appendix=_appendix(records, dataset, held, cited),
         responses=None if responses is None else _responses(responses, cited),
-        followup=None if followup is None else [{"status": k, "records": int(v)} for k, v in followup.items()])
+        followup=None if followup is None else [{"status": k, "records": int(v)} for k, v in followup.items()],
+    )
 
 
 # ---------------------------------------------------------------------------------------------- PDF
+
 
 class PdfUnavailable(RuntimeError):
     """No PDF can be made here; the message says why and that the HTML prints from any browser."""
@@ -284,14 +384,27 @@ def html_to_pdf(document: str, timeout: float = 120.0) -> bytes:
     """
     chromium = find_chromium()
     if chromium is None:
-        raise PdfUnavailable("no Chromium found (set CHROMIUM_PATH, or install the 'chromium' package); "
-                             "the HTML briefing prints to PDF from any browser instead")
+        raise PdfUnavailable(
+            "no Chromium found (set CHROMIUM_PATH, or install the 'chromium' package); "
+            "the HTML briefing prints to PDF from any browser instead"
+        )
     with tempfile.TemporaryDirectory(prefix="gift-briefing-") as tmp:
         source, target = Path(tmp) / "briefing.html", Path(tmp) / "briefing.pdf"
         source.write_text(document, encoding="utf-8")
-        command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                   "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
-                   f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={target}", source.as_uri()]
+        command = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
         try:
             done = subprocess.run(command, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as exc:

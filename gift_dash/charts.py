@@ -12,8 +12,8 @@ from gift_dash.response import NO_RESPONSE
 # Okabe & Ito (2008) colour-blind-safe palette. One colour AND one bar pattern per theme, so a theme never
 # depends on colour alone (patterns survive greyscale printing and colour-vision deficiency).
 THEME_COLOURS = {
-    "prevention": "#0072B2",   # blue
-    "protection": "#009E73",   # bluish green
+    "prevention": "#0072B2",  # blue
+    "protection": "#009E73",  # bluish green
     "prosecution": "#D55E00",  # vermillion
     "cooperation": "#E69F00",  # orange
 }
@@ -52,13 +52,28 @@ def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def _layout(fig: go.Figure, title: str, n: str, height: int) -> go.Figure:
     """Common look; ``n`` is the subtitle saying what was counted (every chart states its n)."""
     fig.update_layout(
-        title={"text": title, "font": {"size": TITLE_SIZE, "color": INK}, "x": 0.01, "xanchor": "left",
-               "xref": "container", "subtitle": {"text": n, "font": {"size": TICK_SIZE, "color": SOFT_INK}}},
+        title={
+            "text": title,
+            "font": {"size": TITLE_SIZE, "color": INK},
+            "x": 0.01,
+            "xanchor": "left",
+            "xref": "container",
+            "subtitle": {"text": n, "font": {"size": TICK_SIZE, "color": SOFT_INK}},
+        },
         font={"size": FONT_SIZE, "color": INK, "family": "system-ui, Segoe UI, Roboto, Helvetica, Arial, sans-serif"},
-        height=height, margin={"l": 10, "r": 30, "t": 120, "b": 40},
-        plot_bgcolor="white", paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0, "title": None,
-                "font": {"size": TICK_SIZE, "color": INK}},
+        height=height,
+        margin={"l": 10, "r": 30, "t": 120, "b": 40},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.01,
+            "xanchor": "left",
+            "x": 0,
+            "title": None,
+            "font": {"size": TICK_SIZE, "color": INK},
+        },
         hoverlabel={"font_size": FONT_SIZE - 2},
     )
     axis_text = {"tickfont": {"size": TICK_SIZE, "color": INK}, "title_font": {"size": FONT_SIZE - 1, "color": INK}}
@@ -70,14 +85,17 @@ def _layout(fig: go.Figure, title: str, n: str, height: int) -> go.Figure:
 _POSITIONS = ("middle right", "top center", "middle left", "bottom center")
 
 
-def _label_positions(part: pd.DataFrame, placed: pd.DataFrame, edges: tuple[float, float],
-                     degrees_per_char: float) -> list[str]:
+def _label_positions(
+    part: pd.DataFrame, placed: pd.DataFrame, edges: tuple[float, float], degrees_per_char: float
+) -> list[str]:
     """Labels of points within 15 degrees of an earlier point turn to another side, so close cities stay legible;
     a label that would run past the map's east edge (``edges``: west and east, in degrees; a character is about
     ``degrees_per_char`` wide at the map's scale) or over an earlier point faces west, or goes under its point
     when the west edge is too close, so none is cut off or hidden."""
     west_edge, east_edge = edges
-    coords = list(zip(placed["latitude"].astype(float), placed["longitude"].astype(float), placed["event_id"], strict=True))
+    coords = list(
+        zip(placed["latitude"].astype(float), placed["longitude"].astype(float), placed["event_id"], strict=True)
+    )
     positions = []
     for event_id, label in zip(part["event_id"], part["label"], strict=True):
         index = next(i for i, c in enumerate(coords) if c[2] == event_id)
@@ -95,8 +113,9 @@ def _label_positions(part: pd.DataFrame, placed: pd.DataFrame, edges: tuple[floa
 
 def _legend_below(fig: go.Figure, bottom: int = 110) -> go.Figure:
     """Legend under the plot, for charts whose legend entries are too long to sit beside the subtitle."""
-    fig.update_layout(legend={"orientation": "v", "yref": "container", "y": 0, "yanchor": "bottom"},
-                      margin={"t": 90, "b": bottom})
+    fig.update_layout(
+        legend={"orientation": "v", "yref": "container", "y": 0, "yanchor": "bottom"}, margin={"t": 90, "b": bottom}
+    )
     return fig
 
 
@@ -131,24 +150,42 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, height: int = 380) -> go
         part = placed[(placed["in_annex_ii"] == "yes") == in_annex]
         if part.empty:
             continue
-        fig.add_trace(go.Scattergeo(
-            lat=part["latitude"].astype(float), lon=part["longitude"].astype(float),
-            text=part["label"], customdata=part["event_id"],
-            mode="markers+text", textposition=_label_positions(part, placed, (lon_range[0], lon_range[1]), degrees_per_char),
-            textfont={"size": TICK_SIZE, "color": INK},
-            marker={"size": 15, "color": style["colour"], "symbol": style["symbol"], "opacity": part["opacity"],
-                    "line": {"width": 1.5, "color": "white"}},
-            name=f"{style['name']}s ({len(part)})",
-            hovertemplate="%{text}<extra>" + style["name"] + "</extra>",
-        ))
+        fig.add_trace(
+            go.Scattergeo(
+                lat=part["latitude"].astype(float),
+                lon=part["longitude"].astype(float),
+                text=part["label"],
+                customdata=part["event_id"],
+                mode="markers+text",
+                textposition=_label_positions(part, placed, (lon_range[0], lon_range[1]), degrees_per_char),
+                textfont={"size": TICK_SIZE, "color": INK},
+                marker={
+                    "size": 15,
+                    "color": style["colour"],
+                    "symbol": style["symbol"],
+                    "opacity": part["opacity"],
+                    "line": {"width": 1.5, "color": "white"},
+                },
+                name=f"{style['name']}s ({len(part)})",
+                hovertemplate="%{text}<extra>" + style["name"] + "</extra>",
+            )
+        )
     fig.update_geos(
-        projection_type="natural earth", showcountries=True, countrycolor="#bbbbbb", showland=True,
-        landcolor="#eeeeee", showocean=True, oceancolor="#f7fbff", coastlinecolor="#999999",
-        lataxis_range=lat_range, lonaxis_range=lon_range,
+        projection_type="natural earth",
+        showcountries=True,
+        countrycolor="#bbbbbb",
+        showland=True,
+        landcolor="#eeeeee",
+        showocean=True,
+        oceancolor="#f7fbff",
+        coastlinecolor="#999999",
+        lataxis_range=lat_range,
+        lonaxis_range=lon_range,
     )
     # Sized for half the overview's width: the subtitle on two lines, the legend close under the map.
-    _layout(fig, "Where the events took place", f"n = {len(placed)} events with a stated city<br>{IN_VIEW_NOTE}",
-            height)
+    _layout(
+        fig, "Where the events took place", f"n = {len(placed)} events with a stated city<br>{IN_VIEW_NOTE}", height
+    )
     _legend_below(fig, bottom=70)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 100})
     return fig
@@ -165,20 +202,35 @@ def timeline(events: pd.DataFrame, in_view: pd.Series) -> go.Figure:
         part = dated[(dated["in_annex_ii"] == "yes") == in_annex]
         if part.empty:
             continue
-        fig.add_trace(go.Scatter(
-            x=part["start"], y=part["short_name"], mode="markers+text",
-            text=part["date_as_stated"] + " (" + part["n"].astype(str) + ")",
-            textposition="middle right", textfont={"size": TICK_SIZE - 1, "color": INK},
-            marker={"size": 16, "color": style["colour"], "symbol": style["symbol"], "opacity": part["opacity"]},
-            name=f"{style['name']}s ({len(part)})", customdata=part["event_id"],
-            hovertemplate="%{y}: %{text}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=part["start"],
+                y=part["short_name"],
+                mode="markers+text",
+                text=part["date_as_stated"] + " (" + part["n"].astype(str) + ")",
+                textposition="middle right",
+                textfont={"size": TICK_SIZE - 1, "color": INK},
+                marker={"size": 16, "color": style["colour"], "symbol": style["symbol"], "opacity": part["opacity"]},
+                name=f"{style['name']}s ({len(part)})",
+                customdata=part["event_id"],
+                hovertemplate="%{y}: %{text}<extra></extra>",
+            )
+        )
     fig.update_yaxes(categoryorder="array", categoryarray=list(dated["short_name"])[::-1], title=None)
-    fig.update_xaxes(title=None, showgrid=True, gridcolor="#e5e5e5", dtick="M2", tickformat="%b %Y",
-                     range=[pd.Timestamp("2007-05-01"), pd.Timestamp("2008-07-01")])
-    return _layout(fig, "When the events took place, 2007–2008",
-                   f"n = {len(dated)} events with stated dates · {IN_VIEW_NOTE}",
-                   170 + 42 * len(dated))
+    fig.update_xaxes(
+        title=None,
+        showgrid=True,
+        gridcolor="#e5e5e5",
+        dtick="M2",
+        tickformat="%b %Y",
+        range=[pd.Timestamp("2007-05-01"), pd.Timestamp("2008-07-01")],
+    )
+    return _layout(
+        fig,
+        "When the events took place, 2007–2008",
+        f"n = {len(dated)} events with stated dates · {IN_VIEW_NOTE}",
+        170 + 42 * len(dated),
+    )
 
 
 def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
@@ -191,35 +243,57 @@ def theme_mix(mix: pd.DataFrame, n_records: int) -> go.Figure:
         part = mix[mix["theme_value"] == value]
         if part.empty:
             continue
-        fig.add_trace(go.Bar(
-            y=part["event"], x=part["records"], orientation="h", name=part["theme"].iloc[0],
-            marker={"color": colour, "pattern": {"shape": THEME_PATTERNS[value], "fgcolor": "white", "size": 10,
-                                                    "fillmode": "overlay", "solidity": 0.15}},
-            text=part["records"], textposition="inside", insidetextanchor="middle",
-            textfont={"color": "white", "size": FONT_SIZE - 2},
-            hovertemplate="%{y} · " + part["theme"].iloc[0] + ": %{x} records<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=part["event"],
+                x=part["records"],
+                orientation="h",
+                name=part["theme"].iloc[0],
+                marker={
+                    "color": colour,
+                    "pattern": {
+                        "shape": THEME_PATTERNS[value],
+                        "fgcolor": "white",
+                        "size": 10,
+                        "fillmode": "overlay",
+                        "solidity": 0.15,
+                    },
+                },
+                text=part["records"],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "white", "size": FONT_SIZE - 2},
+                hovertemplate="%{y} · " + part["theme"].iloc[0] + ": %{x} records<extra></extra>",
+            )
+        )
     # A number too small to be read in its segment (under 14 px) is left out; the hover and the data have it.
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"}, uniformtext={"minsize": 14, "mode": "hide"})
     fig.update_yaxes(categoryorder="array", categoryarray=events[::-1], title=None)
     fig.update_xaxes(title="Records", showgrid=True, gridcolor="#e5e5e5")
-    _layout(fig, "Themes by event", f"n = {n_records} records<br>{NOTE.strip(' ()')}",
-            190 + 44 * max(len(events), 1))
-    fig.update_layout(legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
-                      margin={"t": 100, "b": 90})
+    _layout(fig, "Themes by event", f"n = {n_records} records<br>{NOTE.strip(' ()')}", 190 + 44 * max(len(events), 1))
+    fig.update_layout(
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        margin={"t": 100, "b": 90},
+    )
     return fig
 
 
-def ranked_bars(frame: pd.DataFrame, label: str, value: str, title: str, n: str,
-                hover: str | None = None) -> go.Figure:
+def ranked_bars(frame: pd.DataFrame, label: str, value: str, title: str, n: str, hover: str | None = None) -> go.Figure:
     """Horizontal bars, largest at the top, each labelled with its value."""
     frame = _escaped(frame, [label] + ([hover] if hover else []))
-    fig = go.Figure(go.Bar(
-        y=frame[label], x=frame[value], orientation="h", marker={"color": NEUTRAL},
-        text=frame[value].astype(str) + (" · " + frame[hover] if hover else ""), textposition="inside",
-        insidetextanchor="start", textfont={"color": "white", "size": TICK_SIZE},
-        hovertemplate="%{y}: %{text}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            y=frame[label],
+            x=frame[value],
+            orientation="h",
+            marker={"color": NEUTRAL},
+            text=frame[value].astype(str) + (" · " + frame[hover] if hover else ""),
+            textposition="inside",
+            insidetextanchor="start",
+            textfont={"color": "white", "size": TICK_SIZE},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
     fig.update_yaxes(categoryorder="array", categoryarray=list(frame[label])[::-1], title=None, automargin=True)
     fig.update_xaxes(title=value.replace("_", " ").capitalize(), showgrid=True, gridcolor="#e5e5e5", dtick=1)
     fig.update_layout(showlegend=False)
@@ -252,20 +326,42 @@ def heatmap(table: pd.DataFrame, title: str, n: str, percent: bool) -> go.Figure
     turned = cell_px < 110  # a wrapped label of ~12 characters a line needs ~110 px
     columns = [str(c) if turned else _wrap(str(c), 12) for c in table.columns]
     lines = max((c.count("<br>") + 1 for c in columns), default=1)
-    fig = go.Figure(go.Heatmap(
-        z=table.values, x=columns, y=[str(i) for i in table.index],
-        text=shown.values, customdata=values.values, texttemplate="%{text}", textfont={"size": size},
-        colorscale=HEATMAP_SCALE, showscale=True, xgap=2, ygap=2,
-        colorbar={"title": {"text": "% of row" if percent else "Records", "side": "top",
-                            "font": {"size": TICK_SIZE, "color": INK}},
-                  "tickfont": {"size": TICK_SIZE, "color": INK}, "ticksuffix": "%" if percent else "",
-                  "thickness": 14, "len": 1, "y": 0.5, "yanchor": "middle"},
-        hovertemplate=f"{table.index.name}: %{{y}}<br>{table.columns.name}: %{{x}}<br>%{{customdata}}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=table.values,
+            x=columns,
+            y=[str(i) for i in table.index],
+            text=shown.values,
+            customdata=values.values,
+            texttemplate="%{text}",
+            textfont={"size": size},
+            colorscale=HEATMAP_SCALE,
+            showscale=True,
+            xgap=2,
+            ygap=2,
+            colorbar={
+                "title": {
+                    "text": "% of row" if percent else "Records",
+                    "side": "top",
+                    "font": {"size": TICK_SIZE, "color": INK},
+                },
+                "tickfont": {"size": TICK_SIZE, "color": INK},
+                "ticksuffix": "%" if percent else "",
+                "thickness": 14,
+                "len": 1,
+                "y": 0.5,
+                "yanchor": "middle",
+            },
+            hovertemplate=f"{table.index.name}: %{{y}}<br>{table.columns.name}: %{{x}}<br>%{{customdata}}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed", title=table.index.name, automargin=True)
     fig.update_xaxes(side="bottom", title=table.columns.name, automargin=True, tickangle=-45 if turned else 0)
-    label_px = (max((len(c) for c in table.columns), default=0) * 0.71 * CHAR_WIDTH * TICK_SIZE
-                if turned else lines * 1.3 * TICK_SIZE)
+    label_px = (
+        max((len(c) for c in table.columns), default=0) * 0.71 * CHAR_WIDTH * TICK_SIZE
+        if turned
+        else lines * 1.3 * TICK_SIZE
+    )
     return _layout(fig, title, n, int(260 + 40 * max(len(table), 1) + label_px))
 
 
@@ -278,18 +374,29 @@ def needs_vs_records(frame: pd.DataFrame, n_records: int) -> go.Figure:
         ("records_pct", f"Records in view tagged with it (of {n_records})", SECOND_SERIES, "/"),
     ]
     for column, name, colour, pattern in series:  # second series hatched, so the pair differs without colour
-        fig.add_trace(go.Bar(
-            y=frame["label"], x=frame[column], orientation="h", name=name,
-            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay", "solidity": 0.15}},
-            text=frame[column].map(lambda v: f"{v:.0f}%"), textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1f}%<extra>" + name + "</extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=frame["label"],
+                x=frame[column],
+                orientation="h",
+                name=name,
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay", "solidity": 0.15},
+                },
+                text=frame[column].map(lambda v: f"{v:.0f}%"),
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x:.1f}%<extra>" + name + "</extra>",
+            )
+        )
     fig.update_layout(barmode="group")
     fig.update_yaxes(categoryorder="array", categoryarray=list(frame["label"])[::-1], title=None, automargin=True)
     # The unit on the ticks, not in an axis title that would sit on the legend below.
     fig.update_xaxes(title=None, ticksuffix="%", range=[0, 105], showgrid=True, gridcolor="#e5e5e5")
-    _layout(fig, "Priority needs vs recommendations, by TA area", f"n = {n_records} records{NOTE}",
-            260 + 62 * len(frame))
+    _layout(
+        fig, "Priority needs vs recommendations, by TA area", f"n = {n_records} records{NOTE}", 260 + 62 * len(frame)
+    )
     return _legend_below(fig)
 
 
@@ -304,19 +411,31 @@ def response_flow(flow: pd.DataFrame, title: str, n: str) -> go.Figure:
     index = {name: i for i, name in enumerate(nodes)}
     # Gaps in a colour of their own (and named), the labels wrapped so that two never run into each other.
     gap = html.escape(NO_RESPONSE)
-    colours = [NEUTRAL] * len(sources) + [EVENT_KIND_STYLE[False]["colour"] if t == gap else SECOND_SERIES
-                                          for t in targets]
+    colours = [NEUTRAL] * len(sources) + [
+        EVENT_KIND_STYLE[False]["colour"] if t == gap else SECOND_SERIES for t in targets
+    ]
     labels = [_wrap(name) for name in nodes]
-    fig = go.Figure(go.Sankey(
-        arrangement="snap",
-        node={"label": labels, "color": colours, "pad": 18, "thickness": 18, "line": {"width": 0},
-              "hovertemplate": "%{label}<extra></extra>"},
-        link={"source": flow[source_col].map(index).tolist(), "target": flow[target_col].map(index).tolist(),
-              "value": flow["Records"].tolist(),
-              "color": ["rgba(204,121,167,0.35)" if t == gap else "rgba(86,180,233,0.35)" for t in flow[target_col]],
-              "hovertemplate": "%{source.label} → %{target.label}: %{value} records<extra></extra>"},
-        textfont={"size": FONT_SIZE - 2, "color": "#111111"},
-    ))
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": labels,
+                "color": colours,
+                "pad": 18,
+                "thickness": 18,
+                "line": {"width": 0},
+                "hovertemplate": "%{label}<extra></extra>",
+            },
+            link={
+                "source": flow[source_col].map(index).tolist(),
+                "target": flow[target_col].map(index).tolist(),
+                "value": flow["Records"].tolist(),
+                "color": ["rgba(204,121,167,0.35)" if t == gap else "rgba(86,180,233,0.35)" for t in flow[target_col]],
+                "hovertemplate": "%{source.label} → %{target.label}: %{value} records<extra></extra>",
+            },
+            textfont={"size": FONT_SIZE - 2, "color": "#111111"},
+        )
+    )
     return _layout(fig, title, n, max(480, 160 + 40 * max(len(sources), len(targets))))
 
 

@@ -15,7 +15,7 @@ from gift_dash.schema import NOT_STATED
 # Where in the document each source value sits, as the document names its parts.
 SOURCE_PART = {
     ANNEX_II: "annex II (Key findings and recommendations from regional events organized in the framework "
-                "of the Global Initiative to Fight Human Trafficking)",
+    "of the Global Initiative to Fight Human Trafficking)",
     SECTION_VI: "section VI (Vienna Forum to Fight Human Trafficking)",
     SECTION_V: "section V (Preparatory phase of the Global Initiative to Fight Human Trafficking)",
 }
@@ -47,18 +47,18 @@ def _text(value: object) -> str:
 
 
 def item_label(item: object) -> str:
-    """"g.i" -> "(g)(i)", the way the document numbers sub-items; "" when the record has no item letter."""
+    """ "g.i" -> "(g)(i)", the way the document numbers sub-items; "" when the record has no item letter."""
     parts = [p for p in _text(item).split(".") if p]
     return "".join(f"({p})" for p in parts)
 
 
 def place(event: Mapping[str, str]) -> str:
-    """"Kampala, Uganda"; "city not stated, Egypt" when the document names no city."""
+    """ "Kampala, Uganda"; "city not stated, Egypt" when the document names no city."""
     return ", ".join(p for p in (event.get("city") or f"city {NOT_STATED}", event.get("country") or "") if p)
 
 
 def event_label(event: Mapping[str, str]) -> str:
-    """"Kampala 2007": the event's short name and the year it was held (from its start date, else the year its
+    """ "Kampala 2007": the event's short name and the year it was held (from its start date, else the year its
     stated dates name; none when neither does)."""
     name = _text(event.get("short_name")) or _text(event.get("event_id"))
     year = _text(event.get("start_date"))[:4]
@@ -123,8 +123,7 @@ def short_labels(records: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
     labels = []
     for row in records.to_dict("records"):
         event = by_id.get(_text(row.get("event_id")))
-        parts = [event_label(event) if event else _text(row.get("event_id")) or f"event {NOT_STATED}",
-                 list_name(row)]
+        parts = [event_label(event) if event else _text(row.get("event_id")) or f"event {NOT_STATED}", list_name(row)]
         item = item_label(row.get("item"))
         labels.append(" \u00b7 ".join(parts) + (f" {item}" if item else ""))
     return pd.Series(labels, index=records.index, dtype=str)
@@ -134,8 +133,9 @@ def list_citations(records: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
     """The full citation of the list each row belongs to (its citation without the item), aligned with
     ``records``' index: the heading under which a briefing quotes the list's items."""
     by_id = _events_by_id(events)
-    return pd.Series([_cite({**row, "item": ""}, by_id) for row in records.to_dict("records")],
-                     index=records.index, dtype=str)
+    return pd.Series(
+        [_cite({**row, "item": ""}, by_id) for row in records.to_dict("records")], index=records.index, dtype=str
+    )
 
 
 def citations(records: pd.DataFrame, events: pd.DataFrame) -> pd.Series:

@@ -44,8 +44,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.path is None and args.events is None:
         problems = check_shipped()
         label = f"shipped data in {data_dir()}"
-        count = "files checked: codebook.csv, codebook_rules.csv, events.csv, recommendations.csv, ta_needs.csv, " \
-                "workplan.csv, responses.csv"
+        count = (
+            "files checked: codebook.csv, codebook_rules.csv, events.csv, recommendations.csv, ta_needs.csv, "
+            "workplan.csv, responses.csv"
+        )
     elif args.path is None:
         problems = check_events(load_dataset(), args.events)
         label = str(args.events)
@@ -72,8 +74,9 @@ class UnknownValue(ValueError):
 
 def _resolve(dim: Dimension, given: list[str], dataset: Dataset) -> tuple[str, ...]:
     """Values as the data spells them; a label or another letter case is accepted ("Protection", "kampala")."""
-    allowed = {v: dim.labels(dataset.codebook, dataset.events).get(v, v)
-               for v in dim.values(dataset.codebook, dataset.events)}
+    allowed = {
+        v: dim.labels(dataset.codebook, dataset.events).get(v, v) for v in dim.values(dataset.codebook, dataset.events)
+    }
     lookup = {k.casefold(): k for k in allowed} | {v.casefold(): k for k, v in allowed.items() if v}
     out = []
     for value in given:
@@ -88,12 +91,16 @@ def _resolve(dim: Dimension, given: list[str], dataset: Dataset) -> tuple[str, .
 
 
 def _filters(args: argparse.Namespace, dataset: Dataset, all_sources: bool = False) -> flt.Filters:
-    chosen = {dim.field: _resolve(dim, getattr(args, dim.key), dataset)
-              for dim in DIMENSIONS.values() if getattr(args, dim.key)}
+    chosen = {
+        dim.field: _resolve(dim, getattr(args, dim.key), dataset)
+        for dim in DIMENSIONS.values()
+        if getattr(args, dim.key)
+    }
     if all_sources and "sources" not in chosen:
         chosen["sources"] = ()
-    return flt.Filters(**chosen, theme_mode=args.theme_mode,
-                       query=(getattr(args, "query", None) or "").strip()[: flt.MAX_QUERY_CHARS])
+    return flt.Filters(
+        **chosen, theme_mode=args.theme_mode, query=(getattr(args, "query", None) or "").strip()[: flt.MAX_QUERY_CHARS]
+    )
 
 
 def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
@@ -105,8 +112,9 @@ def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
     for problem in problems:
         say(problem, err=True)
     if errors:
-        raise UnknownValue(f"{path}: {len(errors)} problem(s); nothing exported (check with: python -m gift_dash "
-                           f"validate {path})")
+        raise UnknownValue(
+            f"{path}: {len(errors)} problem(s); nothing exported (check with: python -m gift_dash validate {path})"
+        )
     return replace(shipped, records=with_schema_columns(records, RECORD_COLUMNS), codebook=codebook)
 
 
@@ -139,8 +147,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     if args.input is not None:
         scope += f" · records from {args.input.name}"
-    data = export_view(records, dataset.events, dataset.codebook, fmt=args.format, scope=scope,
-                       dataset_version=dataset.version, extra=follow_up_columns(records, dataset, _store_entries()))
+    data = export_view(
+        records,
+        dataset.events,
+        dataset.codebook,
+        fmt=args.format,
+        scope=scope,
+        dataset_version=dataset.version,
+        extra=follow_up_columns(records, dataset, _store_entries()),
+    )
     write_output(args.out, data, inputs)
     say(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
     return EXIT_OK
@@ -163,8 +178,13 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     chosen = _filters(args, dataset)
     records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
-    document = render_briefing(records, dataset, scope, responses=planned_responses(records, dataset),
-                               followup=followup_summary(records, _store_entries()))
+    document = render_briefing(
+        records,
+        dataset,
+        scope,
+        responses=planned_responses(records, dataset),
+        followup=followup_summary(records, _store_entries()),
+    )
     write_output(args.out, document.encode("utf-8"))
     say(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
     if args.pdf is not None:
@@ -193,14 +213,28 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     gaps = response.unanswered_table(records, dataset)
     outside = len(records) - len(response.in_scope(records))
     if args.format == "json":
-        print(json.dumps({"scope": scope, "records_not_read_against_the_workplan": outside,
-                          "coverage": table.astype(object).where(table.notna(), None).to_dict(orient="records"),
-                          "unanswered": gaps.to_dict(orient="records")}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "scope": scope,
+                    "records_not_read_against_the_workplan": outside,
+                    "coverage": table.astype(object).where(table.notna(), None).to_dict(orient="records"),
+                    "unanswered": gaps.to_dict(orient="records"),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return EXIT_OK
     # Two tables, each under its "# key,value" lines (as an export's metadata), a blank line between them.
-    notes = {"coverage": [("Coverage", "share with at least one explicit or thematic response"), ("Scope", scope),
-                          ("Records not read against the workplan (not counted)", str(outside))],
-             "unanswered": [("No planned response", f"{len(gaps)} record(s)")]}
+    notes = {
+        "coverage": [
+            ("Coverage", "share with at least one explicit or thematic response"),
+            ("Scope", scope),
+            ("Records not read against the workplan (not counted)", str(outside)),
+        ],
+        "unanswered": [("No planned response", f"{len(gaps)} record(s)")],
+    }
     lines = csv.writer(sys.stdout, lineterminator="\n")
     for name, frame in (("coverage", table), ("unanswered", gaps)):
         lines.writerows([neutralise(f"# {key}"), neutralise(value)] for key, value in notes[name])
@@ -313,12 +347,21 @@ def _positive_int(text: str) -> int:
 def _add_similarity_parsers(sub) -> None:
     from gift_dash.similarity import DEFAULT_K, DEFAULT_THRESHOLD
 
-    help_input = ("records CSV/XLSX with at least the columns id and text (tag columns are used when present); "
-                  "default: the shipped annex II records")
-    groups = sub.add_parser("groups", help="group records that express the same idea (CSV: id,group,label,score,also; a record with a second idea has a second row, also=True)")
+    help_input = (
+        "records CSV/XLSX with at least the columns id and text (tag columns are used when present); "
+        "default: the shipped annex II records"
+    )
+    groups = sub.add_parser(
+        "groups",
+        help="group records that express the same idea (CSV: id,group,label,score,also; a record with a second idea has a second row, also=True)",
+    )
     groups.add_argument("--input", type=Path, help=help_input)
-    groups.add_argument("--threshold", type=_unit_interval, default=DEFAULT_THRESHOLD,
-                        help=f"similarity (0-1) a group must hold together at; default {DEFAULT_THRESHOLD}, as the dashboard")
+    groups.add_argument(
+        "--threshold",
+        type=_unit_interval,
+        default=DEFAULT_THRESHOLD,
+        help=f"similarity (0-1) a group must hold together at; default {DEFAULT_THRESHOLD}, as the dashboard",
+    )
     groups.add_argument("--out", type=Path, required=True, help="CSV file to write")
     groups.set_defaults(run=cmd_groups)
     near = sub.add_parser("neighbours", help="most similar records from other lists (CSV: id,rank,neighbour_id,score)")
@@ -334,17 +377,32 @@ def _add_filter_options(command: argparse.ArgumentParser) -> None:
     group = command.add_argument_group("filters (repeat an option for several values; ids or labels)")
     for dim in DIMENSIONS.values():
         extra = f"; default {', '.join(flt.DEFAULT_SOURCES)}, or {flt.ALL_SOURCES}" if dim.field == "sources" else ""
-        group.add_argument(dim.cli_option, dest=dim.key, action="append", default=[], metavar=dim.key.upper(),
-                           help=f"{dim.label.lower()}{extra}")
-    group.add_argument("--theme-mode", choices=flt.THEME_MODES, default="any",
-                       help="with several --theme: records with any (default) or all of them")
-    group.add_argument("--query", help="text search as in the dashboard: words, their concepts (training ~ capacity-building) and tag labels, typos tolerated; \"a phrase\" literally")
+        group.add_argument(
+            dim.cli_option,
+            dest=dim.key,
+            action="append",
+            default=[],
+            metavar=dim.key.upper(),
+            help=f"{dim.label.lower()}{extra}",
+        )
+    group.add_argument(
+        "--theme-mode",
+        choices=flt.THEME_MODES,
+        default="any",
+        help="with several --theme: records with any (default) or all of them",
+    )
+    group.add_argument(
+        "--query",
+        help='text search as in the dashboard: words, their concepts (training ~ capacity-building) and tag labels, typos tolerated; "a phrase" literally',
+    )
 
 
 # ------------------------------------------------------------------------------------------- follow-up store
 
+
 def _followup_command(run):
     """A users/followup handler with the store opened; store and account errors become messages and exit 1."""
+
     def handler(args: argparse.Namespace) -> int:
         from gift_dash.followup import db
         from gift_dash.followup.transfer import RestoreRefused
@@ -358,6 +416,7 @@ def _followup_command(run):
         except (UserError, NotAllowed, RestoreRefused) as exc:
             say(str(exc), err=True)
             return EXIT_INVALID
+
     return handler
 
 
@@ -427,8 +486,10 @@ def cmd_followup_import(args: argparse.Namespace, engine) -> int:
         errors = sum(p.severity == "error" for p in result.problems)
         say(f"INVALID: {args.path}: {errors} problem(s); nothing imported", err=True)
         return EXIT_INVALID
-    say(f"imported {args.path}: {result.saved} entr{'y' if result.saved == 1 else 'ies'} saved, "
-          f"{result.unchanged} unchanged")
+    say(
+        f"imported {args.path}: {result.saved} entr{'y' if result.saved == 1 else 'ies'} saved, "
+        f"{result.unchanged} unchanged"
+    )
     return EXIT_OK
 
 
@@ -470,7 +531,8 @@ def _add_followup_parsers(sub) -> None:
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     add.set_defaults(run=_followup_command(cmd_users_add))
     verbs.add_parser("list", help="every account, its role and whether it is active").set_defaults(
-        run=_followup_command(cmd_users_list))
+        run=_followup_command(cmd_users_list)
+    )
     off = verbs.add_parser("deactivate", help="stop an account from signing in (its history stays)")
     off.add_argument("name")
     off.set_defaults(run=_followup_command(cmd_users_deactivate))
@@ -505,13 +567,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check a records file (default: the shipped data)")
     validate.add_argument("path", nargs="?", type=Path, help="records CSV or XLSX; omit to check the shipped data")
-    validate.add_argument("--events", type=Path, help="events CSV/XLSX that the records may refer to; "
-                          "given alone, the events file is checked on its own")
+    validate.add_argument(
+        "--events",
+        type=Path,
+        help="events CSV/XLSX that the records may refer to; given alone, the events file is checked on its own",
+    )
     validate.set_defaults(run=cmd_validate)
 
     export = sub.add_parser("export", help="write the records a set of filters selects as CSV, XLSX or JSON")
-    export.add_argument("--input", type=Path, help="records CSV/XLSX to export instead of the shipped records "
-                        "(every source is included unless --source is given)")
+    export.add_argument(
+        "--input",
+        type=Path,
+        help="records CSV/XLSX to export instead of the shipped records "
+        "(every source is included unless --source is given)",
+    )
     _add_filter_options(export)
     export.add_argument("--format", choices=("csv", "xlsx", "json"), required=True)
     export.add_argument("--out", type=Path, required=True, help="file to write")
@@ -523,21 +592,31 @@ def build_parser() -> argparse.ArgumentParser:
     briefing.add_argument("--pdf", type=Path, help="also print it to this PDF (needs Chromium; see CHROMIUM_PATH)")
     briefing.set_defaults(run=cmd_briefing)
 
-    coverage = sub.add_parser("coverage", help="print the share of records with a planned response and those "
-                              "without one (CSV or JSON)")
+    coverage = sub.add_parser(
+        "coverage", help="print the share of records with a planned response and those without one (CSV or JSON)"
+    )
     _add_filter_options(coverage)
-    coverage.add_argument("--by", choices=("event", "theme", "target_group"),
-                          help="one row per event, theme or target group; default: one row for all")
+    coverage.add_argument(
+        "--by",
+        choices=("event", "theme", "target_group"),
+        help="one row per event, theme or target group; default: one row for all",
+    )
     coverage.add_argument("--format", choices=("csv", "json"), default="csv")
     coverage.set_defaults(run=cmd_coverage)
 
     _add_similarity_parsers(sub)
 
     search = sub.add_parser("search", help="records matching a query, ranked, with the reason (id,score,reason)")
-    search.add_argument("query", help='words to find (typos tolerated, synonyms through the concept lexicon and '
-                        'the codebook\'s tags); "a phrase in quotes" must appear as written')
-    search.add_argument("--input", type=Path, help="records CSV/XLSX with at least the columns id and text; "
-                        "default: the shipped annex II records")
+    search.add_argument(
+        "query",
+        help="words to find (typos tolerated, synonyms through the concept lexicon and "
+        'the codebook\'s tags); "a phrase in quotes" must appear as written',
+    )
+    search.add_argument(
+        "--input",
+        type=Path,
+        help="records CSV/XLSX with at least the columns id and text; default: the shipped annex II records",
+    )
     search.add_argument("-k", type=_positive_int, help="list at most this many results; default: every match")
     search.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
     search.add_argument("--out", type=Path, help="file to write; default: standard output")

@@ -31,7 +31,9 @@ from gift_dash.schema import (
 )
 
 SOURCE_DOCUMENT = DATA_DIR / "source" / "ungift-work-programme-2008.txt"
-DOCUMENT_TITLE = "Work programme of the Global Initiative to Fight Human Trafficking (UN.GIFT), United Nations, May 2008"
+DOCUMENT_TITLE = (
+    "Work programme of the Global Initiative to Fight Human Trafficking (UN.GIFT), United Nations, May 2008"
+)
 
 MAX_ROWS = 100_000
 
@@ -39,8 +41,13 @@ _XLSX_MAGIC = b"PK\x03\x04"
 _MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES
 # A cell may be as long as the file; the csv module's default limit (128 KiB) would call a long cell malformed.
 csv.field_size_limit(MAX_FILE_BYTES)
-_KNOWN_BINARY = {b"\x89PNG": "a PNG image", b"%PDF": "a PDF document", b"\x1f\x8b": "a gzip archive",
-                 b"GIF8": "a GIF image", b"\xff\xd8\xff": "a JPEG image"}
+_KNOWN_BINARY = {
+    b"\x89PNG": "a PNG image",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+}
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -48,8 +55,9 @@ def _decode(raw: bytes, name: str) -> str:
         try:
             return raw[3:].decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ReadError(f"{name}: starts like UTF-8 but is not valid UTF-8 (byte {exc.start + 3}); "
-                            "save it again as CSV UTF-8") from None
+            raise ReadError(
+                f"{name}: starts like UTF-8 but is not valid UTF-8 (byte {exc.start + 3}); save it again as CSV UTF-8"
+            ) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
@@ -141,8 +149,10 @@ def _fit_row(cells: list[str], width: int, line: int, name: str, strict: bool) -
     A worksheet row may run on in empty formatted cells."""
     if len(cells) > width:
         if strict or any(c.strip() for c in cells[width:]):
-            raise ReadError(f"{name}: line {line} has {len(cells)} cells but the header has {width}; "
-                            "a value that contains the delimiter must be enclosed in double quotes")
+            raise ReadError(
+                f"{name}: line {line} has {len(cells)} cells but the header has {width}; "
+                "a value that contains the delimiter must be enclosed in double quotes"
+            )
         return cells[:width]
     return cells + [""] * (width - len(cells))
 
@@ -158,11 +168,15 @@ def _read_xlsx(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
-                raise ReadError(f"{name}: a ZIP archive, not an .xlsx workbook; expected a CSV text file or an .xlsx workbook")
+                raise ReadError(
+                    f"{name}: a ZIP archive, not an .xlsx workbook; expected a CSV text file or an .xlsx workbook"
+                )
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > _MAX_UNPACKED_BYTES:  # a "zip bomb" would exhaust memory while loading
-            raise ReadError(f"{name}: the workbook unpacks to {unpacked / 2**20:.0f} MiB; "
-                            f"at most {_MAX_UNPACKED_BYTES // 2**20} MiB is accepted")
+            raise ReadError(
+                f"{name}: the workbook unpacks to {unpacked / 2**20:.0f} MiB; "
+                f"at most {_MAX_UNPACKED_BYTES // 2**20} MiB is accepted"
+            )
         # data_only=False: a formula cell reads as its formula text ("=1+1"), as the same cell of a CSV would;
         # its cached value may be missing (files written by tools) and nothing here ever computes it.
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
@@ -217,10 +231,14 @@ def _read_csv(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
             row_start = reader.line_num + 1
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
-            raise ReadError(f"{name}: not a well-formed CSV: a double quote opened in the row starting on line "
-                            f"{row_start} is never closed; check for an unbalanced double quote") from None
-        raise ReadError(f"{name}: not a well-formed CSV at line {reader.line_num} ({exc}); a double quote inside "
-                        'a quoted value must be doubled ("")') from None
+            raise ReadError(
+                f"{name}: not a well-formed CSV: a double quote opened in the row starting on line "
+                f"{row_start} is never closed; check for an unbalanced double quote"
+            ) from None
+        raise ReadError(
+            f"{name}: not a well-formed CSV at line {reader.line_num} ({exc}); a double quote inside "
+            'a quoted value must be doubled ("")'
+        ) from None
     return header, rows
 
 
@@ -261,8 +279,10 @@ class ShippedDataError(Exception):
         lines += [f"  {p}" for p in self.problems[:SHOWN_PROBLEMS]]
         if len(self.problems) > SHOWN_PROBLEMS:
             lines.append(f"  ... and {len(self.problems) - SHOWN_PROBLEMS} more")
-        lines.append("Restore the files from the release (or from version control) and check them with: "
-                     "python -m gift_dash validate")
+        lines.append(
+            "Restore the files from the release (or from version control) and check them with: "
+            "python -m gift_dash validate"
+        )
         return "\n".join(lines)
 
 
@@ -279,9 +299,16 @@ def _read_ta_needs(path: Path) -> pd.DataFrame:
 
 def _ta_needs_problems(frame: pd.DataFrame) -> list[Problem]:
     numbers = pd.to_numeric(frame["percentage"], errors="coerce")
-    return [Problem("ta_needs.csv", int(i) + 2, "percentage", f"'{str(frame['percentage'].iloc[i])[:40]}' is not a "
-                    "percentage; expected a number between 0 and 100")
-            for i in range(len(frame)) if not 0 <= numbers.iloc[i] <= 100]
+    return [
+        Problem(
+            "ta_needs.csv",
+            int(i) + 2,
+            "percentage",
+            f"'{str(frame['percentage'].iloc[i])[:40]}' is not a percentage; expected a number between 0 and 100",
+        )
+        for i in range(len(frame))
+        if not 0 <= numbers.iloc[i] <= 100
+    ]
 
 
 def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
@@ -313,9 +340,14 @@ def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     problems += validate_records(records, codebook, event_ids, "recommendations.csv")
     problems += validate_workplan(workplan, codebook, "workplan.csv")
     problems += validate_responses(responses, codebook, set(records.get("id", ())), workplan, "responses.csv")
-    dataset = Dataset(with_schema_columns(records, RECORD_COLUMNS), with_schema_columns(events, EVENT_COLUMNS),
-                      codebook, ta_needs, with_schema_columns(workplan, WORKPLAN_COLUMNS),
-                      with_schema_columns(responses, RESPONSE_COLUMNS))
+    dataset = Dataset(
+        with_schema_columns(records, RECORD_COLUMNS),
+        with_schema_columns(events, EVENT_COLUMNS),
+        codebook,
+        ta_needs,
+        with_schema_columns(workplan, WORKPLAN_COLUMNS),
+        with_schema_columns(responses, RESPONSE_COLUMNS),
+    )
     return dataset, problems
 
 

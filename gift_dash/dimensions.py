@@ -82,19 +82,39 @@ class Dimension:
 
 _DIMENSIONS = (
     Dimension("event", "events", "Event", "Events", "event_id", event_column="event_id"),
-    Dimension("programme", "programmes", "Programme / region", "Programmes / regions", "event_id",
-              event_column="programme", more=True),
+    Dimension(
+        "programme",
+        "programmes",
+        "Programme / region",
+        "Programmes / regions",
+        "event_id",
+        event_column="programme",
+        more=True,
+    ),
     Dimension("theme", "themes", "Theme", "Themes", "themes"),
     Dimension("primary_theme", "primary_themes", "Primary theme", "Primary themes", "primary_theme", more=True),
     Dimension("ta_area", "ta_areas", "TA area", "TA areas", "ta_areas", more=True),
     Dimension("target_group", "target_groups", "Target group", "Target groups", "target_groups"),
     Dimension("actor", "actors", "Actor", "Actors", "actors", more=True),
-    Dimension("exploitation_form", "exploitation_forms", "Exploitation form", "Exploitation forms",
-              "exploitation_forms", more=True),
+    Dimension(
+        "exploitation_form",
+        "exploitation_forms",
+        "Exploitation form",
+        "Exploitation forms",
+        "exploitation_forms",
+        more=True,
+    ),
     Dimension("topic", "topics", "Topic", "Topics", "topics"),
     Dimension("record_type", "record_types", "Record type", "Record types", "record_type", more=True),
-    Dimension("source", "sources", "Source", "Sources", "source", more=True,
-              help="Annex II alone by default. Empty means every source."),
+    Dimension(
+        "source",
+        "sources",
+        "Source",
+        "Sources",
+        "source",
+        more=True,
+        help="Annex II alone by default. Empty means every source.",
+    ),
 )
 # URL key -> Dimension, in the order the sidebar and the cross-tab offer them.
 DIMENSIONS: dict[str, Dimension] = {d.key: d for d in _DIMENSIONS}

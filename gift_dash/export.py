@@ -51,14 +51,16 @@ COLUMN_NOTES = {
     "Text (verbatim)": "the wording of the document, unchanged",
     "Citation": "document, part, event, place, dates, list and item",
     "Planned response": "the annex I workplan activities (or lettered sub-items) that respond to the record, each "
-                        "with its strength (explicit or thematic; rule in the codebook, vocabulary response_strength)",
+    "with its strength (explicit or thematic; rule in the codebook, vocabulary response_strength)",
 }
 
 # OWASP CSV injection: a cell starting with one of these runs as a formula (or DDE) in spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-NEUTRALISED_NOTE = ("Cells that began with = + - @, a tab or a carriage return start with an added apostrophe (') "
-                    "so that spreadsheet programs show them as text instead of running them as formulas; "
-                    "the dashboard shows the text without it.")
+NEUTRALISED_NOTE = (
+    "Cells that began with = + - @, a tab or a carriage return start with an added apostrophe (') "
+    "so that spreadsheet programs show them as text instead of running them as formulas; "
+    "the dashboard shows the text without it."
+)
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 CSV_LAYOUT = (
     # Why a commented header rather than a sidecar file: a sidecar is lost the moment the CSV is e-mailed on
@@ -76,16 +78,22 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def export_table(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook,
-                 columns: Sequence[str] | None = None, extra: pd.DataFrame | None = None) -> pd.DataFrame:
+def export_table(
+    records: pd.DataFrame,
+    events: pd.DataFrame,
+    codebook: Codebook,
+    columns: Sequence[str] | None = None,
+    extra: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The records as the app shows them (present.display_frame: same headings, labels and "not stated"), with
     every column by default. ``columns`` (keys of COLUMN_HEADINGS) picks and orders them. Text unchanged.
     ``extra`` (columns indexed like ``records``, e.g. follow_up_columns) is added last."""
     keys = tuple(columns) if columns is not None else tuple(COLUMN_HEADINGS)
     unknown = [k for k in keys if k not in COLUMN_HEADINGS]
     if unknown:
-        raise ValueError(f"unknown export column(s) {', '.join(unknown)}; "
-                         f"expected some of {', '.join(COLUMN_HEADINGS)}")
+        raise ValueError(
+            f"unknown export column(s) {', '.join(unknown)}; expected some of {', '.join(COLUMN_HEADINGS)}"
+        )
     table = display_frame(records, events, codebook, keys)
     if extra is not None:
         table = table.join(extra)
@@ -106,8 +114,14 @@ def follow_up_columns(records: pd.DataFrame, dataset, entries: pd.DataFrame | No
     return out
 
 
-def export_metadata(*, scope: str, dataset_version: str, n_records: int, exported_at: datetime | None = None,
-                    what: str = "Export of records") -> list[tuple[str, str]]:
+def export_metadata(
+    *,
+    scope: str,
+    dataset_version: str,
+    n_records: int,
+    exported_at: datetime | None = None,
+    what: str = "Export of records",
+) -> list[tuple[str, str]]:
     """(key, value) pairs that say what an export holds; written above a CSV and on the XLSX "About" sheet."""
     when = (exported_at or datetime.now(UTC)).astimezone(UTC)
     return [
@@ -144,10 +158,13 @@ def _xlsx_text(value: object) -> str:
 def json_bytes(table: pd.DataFrame, metadata: Sequence[tuple[str, str]]) -> bytes:
     """UTF-8 JSON (see the module's docstring); every cell as the text the table holds, unchanged."""
     about = {key: value for key, value in metadata if key != "Formulas"}  # nothing is neutralised in JSON
-    rows = [dict(zip(table.columns, ("" if pd.isna(v) else str(v) for v in row), strict=True))
-            for row in table.itertuples(index=False, name=None)]
-    return json.dumps({"metadata": about, "columns": [str(c) for c in table.columns], "records": rows},
-                      ensure_ascii=False, indent=2).encode("utf-8")
+    rows = [
+        dict(zip(table.columns, ("" if pd.isna(v) else str(v) for v in row), strict=True))
+        for row in table.itertuples(index=False, name=None)
+    ]
+    return json.dumps(
+        {"metadata": about, "columns": [str(c) for c in table.columns], "records": rows}, ensure_ascii=False, indent=2
+    ).encode("utf-8")
 
 
 def _write_sheet(sheet, rows: Iterable[Sequence[object]], widths: Sequence[int], header: bool) -> None:
@@ -193,8 +210,9 @@ def _add_about_sheet(book, metadata: Sequence[tuple[str, str]], notes: dict[str,
     sheet.cell(row=len(metadata) + 2, column=1).font = Font(bold=True)
 
 
-def xlsx_bytes(sheets: dict[str, pd.DataFrame], metadata: Sequence[tuple[str, str]],
-               notes: dict[str, str] | None = None) -> bytes:
+def xlsx_bytes(
+    sheets: dict[str, pd.DataFrame], metadata: Sequence[tuple[str, str]], notes: dict[str, str] | None = None
+) -> bytes:
     """A workbook with one sheet per table (in order) and an "About this export" sheet last."""
     from openpyxl import Workbook  # imported when a workbook is built: openpyxl costs the app's cold start
 
@@ -208,16 +226,26 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], metadata: Sequence[tuple[str, st
     return out.getvalue()
 
 
-def export_view(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, *, fmt: str, scope: str,
-                dataset_version: str, columns: Sequence[str] | None = None,
-                exported_at: datetime | None = None, extra: pd.DataFrame | None = None) -> bytes:
+def export_view(
+    records: pd.DataFrame,
+    events: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    fmt: str,
+    scope: str,
+    dataset_version: str,
+    columns: Sequence[str] | None = None,
+    exported_at: datetime | None = None,
+    extra: pd.DataFrame | None = None,
+) -> bytes:
     """The bytes of a CSV, XLSX or JSON file holding exactly these records (rows in this order), with their scope;
     ``extra`` as in export_table."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format '{fmt}'; expected one of {', '.join(FORMATS)}")
     table = export_table(records, events, codebook, columns, extra)
-    metadata = export_metadata(scope=scope, dataset_version=dataset_version, n_records=len(table),
-                               exported_at=exported_at)
+    metadata = export_metadata(
+        scope=scope, dataset_version=dataset_version, n_records=len(table), exported_at=exported_at
+    )
     if fmt == "csv":
         return csv_bytes(table, metadata)
     if fmt == "json":
@@ -241,9 +269,13 @@ def _dataset_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
 
 
 def _dataset_metadata(dataset: Dataset, exported_at: datetime | None) -> list[tuple[str, str]]:
-    return export_metadata(scope="the whole dataset: every record, event and codebook entry",
-                           dataset_version=dataset.version, n_records=len(dataset.records),
-                           exported_at=exported_at, what="Full dataset and codebook")
+    return export_metadata(
+        scope="the whole dataset: every record, event and codebook entry",
+        dataset_version=dataset.version,
+        n_records=len(dataset.records),
+        exported_at=exported_at,
+        what="Full dataset and codebook",
+    )
 
 
 def dataset_zip(dataset: Dataset, exported_at: datetime | None = None) -> bytes:
@@ -251,8 +283,9 @@ def dataset_zip(dataset: Dataset, exported_at: datetime | None = None) -> bytes:
     again), plus ABOUT.csv with the metadata. Cells are neutralised like every export."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("ABOUT.csv", csv_bytes(pd.DataFrame(_dataset_metadata(dataset, exported_at),
-                                                             columns=["key", "value"])))
+        archive.writestr(
+            "ABOUT.csv", csv_bytes(pd.DataFrame(_dataset_metadata(dataset, exported_at), columns=["key", "value"]))
+        )
         for name, table in _dataset_tables(dataset).items():
             archive.writestr(f"{name}.csv", csv_bytes(table))
     return out.getvalue()

@@ -42,6 +42,7 @@ Filters.__doc__ = "The view state a person sets (see gift_dash.dimensions for th
 
 # ---------------------------------------------------------------------------------------------- applying
 
+
 class Facets:
     """Which records hold which value, per dimension: a boolean matrix (records × distinct values) built once per
     set of records, so a filter is a column lookup and an option count a column sum."""
@@ -54,8 +55,9 @@ class Facets:
             # Split each distinct cell once: far fewer tag combinations than records. A multi-valued cell is split
             # on ';', so "protection" never matches inside "victim_protection".
             codes, cells = pd.factorize(dim.cells(records, events), use_na_sentinel=False)
-            held = [split_multi(cell) if dim.multi else [str(cell).strip()] if str(cell).strip() else []
-                    for cell in cells]
+            held = [
+                split_multi(cell) if dim.multi else [str(cell).strip()] if str(cell).strip() else [] for cell in cells
+            ]
             columns = {value: i for i, value in enumerate(dict.fromkeys(v for values in held for v in values))}
             per_cell = np.zeros((len(cells), len(columns)), dtype=bool)
             for row, values in enumerate(held):
@@ -81,8 +83,9 @@ def _requires_all(filters, dim: Dimension) -> bool:
     return dim.field == "themes" and filters.theme_mode == "all"
 
 
-def masks(records: pd.DataFrame, events: pd.DataFrame, filters, facets: Facets | None = None,
-          codebook: Codebook | None = None) -> dict[str, pd.Series]:
+def masks(
+    records: pd.DataFrame, events: pd.DataFrame, filters, facets: Facets | None = None, codebook: Codebook | None = None
+) -> dict[str, pd.Series]:
     """One boolean mask per active restriction (field name -> mask), so option counts can lift one at a time.
     ``facets`` are ``Facets(records, events)`` when the caller keeps them (the app does, per dataset); the search
     also matches the ``codebook``'s tag labels (gift_dash.search)."""
@@ -111,8 +114,9 @@ def apply(records: pd.DataFrame, events: pd.DataFrame, filters, codebook: Codebo
     return records[combine(records, masks(records, events, filters, codebook=codebook))].copy()
 
 
-def option_counts(facets: Facets, filters, found: Mapping[str, pd.Series], field: str,
-                  values: Iterable[str]) -> dict[str, int]:
+def option_counts(
+    facets: Facets, filters, found: Mapping[str, pd.Series], field: str, values: Iterable[str]
+) -> dict[str, int]:
     """value -> the "Showing N" an option stands for, for each of ``values`` of one dimension.
 
     An option not chosen: how many records the view would hold if it were added, the other filters unchanged
@@ -134,6 +138,7 @@ def option_counts(facets: Facets, filters, found: Mapping[str, pd.Series], field
 
 
 # ---------------------------------------------------------------------------------------------- URL form
+
 
 def to_query_params(filters) -> dict[str, list[str]]:
     """URL key -> values, defaults omitted, so the default view has a clean address."""
@@ -184,8 +189,9 @@ def single_value(key: str, values: list[str], notices: list[str]) -> str | None:
     return values[0]
 
 
-def from_query_params(params: Mapping[str, object], codebook: Codebook, events: pd.DataFrame,
-                      page_keys: Iterable[str] = ()):
+def from_query_params(
+    params: Mapping[str, object], codebook: Codebook, events: pd.DataFrame, page_keys: Iterable[str] = ()
+):
     """Filters from untrusted URL parameters, plus a notice for everything dropped. Never raises.
 
     ``params`` maps a key to a string or a list of strings (repeated keys). ``page_keys`` are keys a page reads
@@ -249,6 +255,7 @@ def is_default(filters) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- in words
+
 
 def describe(filters, codebook: Codebook, events: pd.DataFrame) -> str:
     """The filters in words, e.g. "Theme: Protection · Event: Kampala · Search: 'training'"; the scope (annex II,

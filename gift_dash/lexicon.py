@@ -17,20 +17,62 @@ from rapidfuzz import utils
 
 # Leading phrases that carry no idea of their own; stripped (repeatedly) from the start of a text.
 OPENERS = (
-    "it is important to note that", "there was widespread agreement that", "it was agreed that",
-    "emphasis was placed on", "efforts must be made to", "make all efforts towards", "work towards",
-    "call upon all concerned including", "call upon all concerned", "to the extent possible and",
-    "ensure that", "ensuring that", "ensure", "ensuring", "strengthen", "strengthening", "develop",
-    "developing", "development of", "promote", "promoting", "encourage", "encouraging", "undertake",
-    "create", "creating", "creation of", "provide", "provision of", "establish", "establishment of",
-    "elaboration of", "initiate", "launch", "implement", "introduce", "devise", "build", "urge",
-    "increase", "recognize", "recognizing", "understand", "realize", "help to", "help", "mobilize",
-    "reach out and", "embark upon or commission", "undertake the necessary measures to",
+    "it is important to note that",
+    "there was widespread agreement that",
+    "it was agreed that",
+    "emphasis was placed on",
+    "efforts must be made to",
+    "make all efforts towards",
+    "work towards",
+    "call upon all concerned including",
+    "call upon all concerned",
+    "to the extent possible and",
+    "ensure that",
+    "ensuring that",
+    "ensure",
+    "ensuring",
+    "strengthen",
+    "strengthening",
+    "develop",
+    "developing",
+    "development of",
+    "promote",
+    "promoting",
+    "encourage",
+    "encouraging",
+    "undertake",
+    "create",
+    "creating",
+    "creation of",
+    "provide",
+    "provision of",
+    "establish",
+    "establishment of",
+    "elaboration of",
+    "initiate",
+    "launch",
+    "implement",
+    "introduce",
+    "devise",
+    "build",
+    "urge",
+    "increase",
+    "recognize",
+    "recognizing",
+    "understand",
+    "realize",
+    "help to",
+    "help",
+    "mobilize",
+    "reach out and",
+    "embark upon or commission",
+    "undertake the necessary measures to",
 )
 
 # Function words plus words that nearly every item in this field uses; they say nothing about which idea
 # an item expresses. Matched after stemming (see ``stem``), so list base forms.
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 a about across against all also among an and any are as at be been being both but by can could do
 does each either for from further had has have in into is it its itself may more most must need no
 not of on or other our over own same shall should so some such than that the their them themselves
@@ -41,7 +83,8 @@ effort measure ensure effective effectively efficient efficiently national relev
 appropriate necessary include including strengthen develop development promote encourage undertake
 create provide establish establishment implement implementation initiate launch support well
 issue issues order view possible extent particular especially order based towards also
-""".split())
+""".split()
+)
 
 
 @lru_cache(maxsize=1 << 16)  # corpora repeat their words; this is the hot loop of normalise
@@ -59,8 +102,17 @@ def stem(word: str) -> str:
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
-    for suffix, replacement in (("isation", "ize"), ("ization", "ize"), ("ised", "ize"), ("ized", "ize"),
-                                ("ising", "ize"), ("izing", "ize"), ("ise", "ize"), ("ing", ""), ("ed", "")):
+    for suffix, replacement in (
+        ("isation", "ize"),
+        ("ization", "ize"),
+        ("ised", "ize"),
+        ("ized", "ize"),
+        ("ising", "ize"),
+        ("izing", "ize"),
+        ("ise", "ize"),
+        ("ing", ""),
+        ("ed", ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)] + replacement
     return word
@@ -78,106 +130,405 @@ class Concept:
 # The concept lexicon. Phrases are matched on whole stemmed tokens, longest phrase first; a phrase may
 # name several concepts (e.g. "child soldiers" is about children and about armed conflict).
 CONCEPTS = (
-    Concept("awareness", "awareness-raising", (
-        "awareness", "awareness raising", "raise awareness", "public awareness", "sensitization", "sensitize",
-        "campaign", "information campaign", "message", "announcement", "information booth", "alert",
-        "international week")),
-    Concept("training", "training and capacity-building", (
-        "train", "training", "capacity building", "build capacity", "national capacity",
-        "equip", "learning module", "skill", "upgrade")),
-    Concept("legislation", "legislation", (
-        "legislation", "law", "legal framework", "penal code", "criminal code", "legal process",
-        "criminalize", "legal", "domestic law", "legislative")),
-    Concept("instruments", "international instruments", (
-        "protocol", "convention", "ratification", "ratify", "international standard", "international instrument",
-        "international legal instrument", "treaty", "conventions and protocols", "rome statute")),
-    Concept("law_enforcement", "law enforcement", (
-        "police", "law enforcement", "enforcement", "front line", "security force", "investigation",
-        "investigative", "criminal justice", "impunity", "no safe haven", "offender", "rule of law")),
-    Concept("prosecution", "prosecution and courts", (
-        "prosecutor", "prosecution", "prosecutorial", "judiciary", "judicial", "judge", "adjudication",
-        "punish", "punished", "court", "criminal database")),
-    Concept("peacekeepers", "military and peacekeepers", (
-        "peacekeeping", "peacekeeper", "peace keeper", "military", "armed force")),
-    Concept("research", "research and analysis", (
-        "research", "study", "analysis", "situational analysis", "analyse", "evidence based", "trend",
-        "pattern", "knowledge", "information gap", "evidenced based", "linkage")),
-    Concept("data", "data collection", (
-        "data", "data collection", "database", "statistic", "indicator", "baseline")),
-    Concept("monitoring", "monitoring and evaluation", (
-        "monitoring", "evaluation", "evaluate", "assess", "report back", "compliance",
-        "control mechanism")),
-    Concept("risk_mapping", "identifying people and places at risk", (
-        "at risk", "vulnerable area", "geographical area", "route", "source transit and destination",
-        "point of origin", "identify vulnerable")),
-    Concept("reintegration", "rehabilitation and reintegration", (
-        "reintegration", "reintegrate", "rehabilitation", "rehabilitate", "re victimization", "integration",
-        "social reinsertion", "reunification")),
-    Concept("repatriation", "rescue and repatriation", (
-        "repatriation", "repatriate", "rescue", "return", "travel document", "guardian")),
-    Concept("victim_support", "assistance to victims", (
-        "assistance", "assist", "care", "caring", "welfare", "psychological", "service provider",
-        "protection of victim", "support victim", "victim centred")),
+    Concept(
+        "awareness",
+        "awareness-raising",
+        (
+            "awareness",
+            "awareness raising",
+            "raise awareness",
+            "public awareness",
+            "sensitization",
+            "sensitize",
+            "campaign",
+            "information campaign",
+            "message",
+            "announcement",
+            "information booth",
+            "alert",
+            "international week",
+        ),
+    ),
+    Concept(
+        "training",
+        "training and capacity-building",
+        (
+            "train",
+            "training",
+            "capacity building",
+            "build capacity",
+            "national capacity",
+            "equip",
+            "learning module",
+            "skill",
+            "upgrade",
+        ),
+    ),
+    Concept(
+        "legislation",
+        "legislation",
+        (
+            "legislation",
+            "law",
+            "legal framework",
+            "penal code",
+            "criminal code",
+            "legal process",
+            "criminalize",
+            "legal",
+            "domestic law",
+            "legislative",
+        ),
+    ),
+    Concept(
+        "instruments",
+        "international instruments",
+        (
+            "protocol",
+            "convention",
+            "ratification",
+            "ratify",
+            "international standard",
+            "international instrument",
+            "international legal instrument",
+            "treaty",
+            "conventions and protocols",
+            "rome statute",
+        ),
+    ),
+    Concept(
+        "law_enforcement",
+        "law enforcement",
+        (
+            "police",
+            "law enforcement",
+            "enforcement",
+            "front line",
+            "security force",
+            "investigation",
+            "investigative",
+            "criminal justice",
+            "impunity",
+            "no safe haven",
+            "offender",
+            "rule of law",
+        ),
+    ),
+    Concept(
+        "prosecution",
+        "prosecution and courts",
+        (
+            "prosecutor",
+            "prosecution",
+            "prosecutorial",
+            "judiciary",
+            "judicial",
+            "judge",
+            "adjudication",
+            "punish",
+            "punished",
+            "court",
+            "criminal database",
+        ),
+    ),
+    Concept(
+        "peacekeepers",
+        "military and peacekeepers",
+        ("peacekeeping", "peacekeeper", "peace keeper", "military", "armed force"),
+    ),
+    Concept(
+        "research",
+        "research and analysis",
+        (
+            "research",
+            "study",
+            "analysis",
+            "situational analysis",
+            "analyse",
+            "evidence based",
+            "trend",
+            "pattern",
+            "knowledge",
+            "information gap",
+            "evidenced based",
+            "linkage",
+        ),
+    ),
+    Concept("data", "data collection", ("data", "data collection", "database", "statistic", "indicator", "baseline")),
+    Concept(
+        "monitoring",
+        "monitoring and evaluation",
+        ("monitoring", "evaluation", "evaluate", "assess", "report back", "compliance", "control mechanism"),
+    ),
+    Concept(
+        "risk_mapping",
+        "identifying people and places at risk",
+        (
+            "at risk",
+            "vulnerable area",
+            "geographical area",
+            "route",
+            "source transit and destination",
+            "point of origin",
+            "identify vulnerable",
+        ),
+    ),
+    Concept(
+        "reintegration",
+        "rehabilitation and reintegration",
+        (
+            "reintegration",
+            "reintegrate",
+            "rehabilitation",
+            "rehabilitate",
+            "re victimization",
+            "integration",
+            "social reinsertion",
+            "reunification",
+        ),
+    ),
+    Concept(
+        "repatriation",
+        "rescue and repatriation",
+        ("repatriation", "repatriate", "rescue", "return", "travel document", "guardian"),
+    ),
+    Concept(
+        "victim_support",
+        "assistance to victims",
+        (
+            "assistance",
+            "assist",
+            "care",
+            "caring",
+            "welfare",
+            "psychological",
+            "service provider",
+            "protection of victim",
+            "support victim",
+            "victim centred",
+        ),
+    ),
     Concept("victims", "victims", ("victim", "survivor", "trafficked person")),
-    Concept("identification", "victim identification", (
-        "identification", "identify", "detect", "detecting", "referral")),
+    Concept(
+        "identification", "victim identification", ("identification", "identify", "detect", "detecting", "referral")
+    ),
     Concept("witness", "victims as witnesses", ("witness",)),
-    Concept("children", "children", (
-        "child", "children", "girl child", "adolescent", "minor", "orphan", "boy", "girl", "youth",
-        "young people", "street children")),
-    Concept("armed_conflict", "children and armed conflict", (
-        "child soldier", "armed group", "armed conflict", "combat", "combatant", "recruitment of children",
-        "ddr", "demobilization", "demobilize", "disarmament", "small arm", "recruited", "use in combat")),
+    Concept(
+        "children",
+        "children",
+        (
+            "child",
+            "children",
+            "girl child",
+            "adolescent",
+            "minor",
+            "orphan",
+            "boy",
+            "girl",
+            "youth",
+            "young people",
+            "street children",
+        ),
+    ),
+    Concept(
+        "armed_conflict",
+        "children and armed conflict",
+        (
+            "child soldier",
+            "armed group",
+            "armed conflict",
+            "combat",
+            "combatant",
+            "recruitment of children",
+            "ddr",
+            "demobilization",
+            "demobilize",
+            "disarmament",
+            "small arm",
+            "recruited",
+            "use in combat",
+        ),
+    ),
     Concept("conflict", "conflict settings", ("conflict", "post conflict", "peaceful resolution")),
-    Concept("private_sector", "private sector", (
-        "private sector", "business", "employer", "company", "corporate", "public private partnership",
-        "business coalition", "labour market stakeholder", "trade practice", "ethical trade")),
-    Concept("codes_of_conduct", "codes of conduct", (
-        "code of conduct", "codes of conduct", "ethical trade", "ethical employer", "ethical")),
-    Concept("labour", "labour rights", (
-        "labour", "labor", "worker", "labour law", "labour legislation", "labour right", "trade union",
-        "decent job", "work activity", "slave labour")),
-    Concept("livelihoods", "livelihoods and employment", (
-        "employment", "livelihood", "job", "vocational", "socio economic", "income", "economic empowerment",
-        "economic life", "local economy", "job placement", "life skill")),
-    Concept("education", "education", (
-        "education", "educational", "educate", "school", "curriculum", "curricula", "literacy", "educator")),
-    Concept("cooperation", "international cooperation", (
-        "cooperation", "bilateral", "multilateral", "international cooperation", "cross border",
-        "memorandum of understanding", "agreement", "inter state", "intra state", "network", "alliance",
-        "international level", "across national border")),
-    Concept("coordination", "co-ordination", (
-        "coordination", "coordinate", "coordinated", "synergy", "synergistic", "task force", "intersectoral",
-        "collaboration", "collaborative", "concert", "concerted")),
-    Concept("action_plans", "action plans and policies", (
-        "plan of action", "action plan", "national plan", "national policy", "policy", "national agenda",
-        "sector policies")),
+    Concept(
+        "private_sector",
+        "private sector",
+        (
+            "private sector",
+            "business",
+            "employer",
+            "company",
+            "corporate",
+            "public private partnership",
+            "business coalition",
+            "labour market stakeholder",
+            "trade practice",
+            "ethical trade",
+        ),
+    ),
+    Concept(
+        "codes_of_conduct",
+        "codes of conduct",
+        ("code of conduct", "codes of conduct", "ethical trade", "ethical employer", "ethical"),
+    ),
+    Concept(
+        "labour",
+        "labour rights",
+        (
+            "labour",
+            "labor",
+            "worker",
+            "labour law",
+            "labour legislation",
+            "labour right",
+            "trade union",
+            "decent job",
+            "work activity",
+            "slave labour",
+        ),
+    ),
+    Concept(
+        "livelihoods",
+        "livelihoods and employment",
+        (
+            "employment",
+            "livelihood",
+            "job",
+            "vocational",
+            "socio economic",
+            "income",
+            "economic empowerment",
+            "economic life",
+            "local economy",
+            "job placement",
+            "life skill",
+        ),
+    ),
+    Concept(
+        "education",
+        "education",
+        ("education", "educational", "educate", "school", "curriculum", "curricula", "literacy", "educator"),
+    ),
+    Concept(
+        "cooperation",
+        "international cooperation",
+        (
+            "cooperation",
+            "bilateral",
+            "multilateral",
+            "international cooperation",
+            "cross border",
+            "memorandum of understanding",
+            "agreement",
+            "inter state",
+            "intra state",
+            "network",
+            "alliance",
+            "international level",
+            "across national border",
+        ),
+    ),
+    Concept(
+        "coordination",
+        "co-ordination",
+        (
+            "coordination",
+            "coordinate",
+            "coordinated",
+            "synergy",
+            "synergistic",
+            "task force",
+            "intersectoral",
+            "collaboration",
+            "collaborative",
+            "concert",
+            "concerted",
+        ),
+    ),
+    Concept(
+        "action_plans",
+        "action plans and policies",
+        (
+            "plan of action",
+            "action plan",
+            "national plan",
+            "national policy",
+            "policy",
+            "national agenda",
+            "sector policies",
+        ),
+    ),
     Concept("demand", "demand reduction", ("demand", "consumer", "product and service", "goods or service")),
-    Concept("migration", "migration and movement", (
-        "migration", "migrant", "traveller", "movement", "frontier", "border", "transport", "mobility")),
-    Concept("recruiters", "recruitment agencies and brokers", (
-        "recruitment agency", "broker", "intermediary", "intermediaries", "licensing", "registration")),
-    Concept("media", "media and advocacy", (
-        "media", "film", "communications strategy", "popular personality", "advocate", "web page")),
-    Concept("community", "community mobilisation", (
-        "community", "communities", "community leader", "religious leader", "local body", "inter faith",
-        "mobilize", "mobilization", "hearts minds")),
-    Concept("civil_society", "civil society and NGOs", (
-        "ngo", "non governmental organization", "civil society", "voluntary organization")),
-    Concept("funding", "funds and resources", (
-        "fund", "funding", "budget", "resource", "financial", "cost", "compensation", "recoup", "repossess")),
+    Concept(
+        "migration",
+        "migration and movement",
+        ("migration", "migrant", "traveller", "movement", "frontier", "border", "transport", "mobility"),
+    ),
+    Concept(
+        "recruiters",
+        "recruitment agencies and brokers",
+        ("recruitment agency", "broker", "intermediary", "intermediaries", "licensing", "registration"),
+    ),
+    Concept(
+        "media",
+        "media and advocacy",
+        ("media", "film", "communications strategy", "popular personality", "advocate", "web page"),
+    ),
+    Concept(
+        "community",
+        "community mobilisation",
+        (
+            "community",
+            "communities",
+            "community leader",
+            "religious leader",
+            "local body",
+            "inter faith",
+            "mobilize",
+            "mobilization",
+            "hearts minds",
+        ),
+    ),
+    Concept(
+        "civil_society",
+        "civil society and NGOs",
+        ("ngo", "non governmental organization", "civil society", "voluntary organization"),
+    ),
+    Concept(
+        "funding",
+        "funds and resources",
+        ("fund", "funding", "budget", "resource", "financial", "cost", "compensation", "recoup", "repossess"),
+    ),
     Concept("health", "health and HIV", ("hiv", "aids", "health", "medical")),
     Concept("governance", "governance and corruption", ("corruption", "good governance", "governance")),
-    Concept("sexual_exploitation", "sexual exploitation", (
-        "sexual exploitation", "prostitution", "prostitute", "commercial sexual", "sex")),
-    Concept("forced_labour", "forced labour", (
-        "forced labour", "slave labour", "child labour", "exploitative", "labour exploitation",
-        "domestic child labour")),
-    Concept("human_rights", "human rights approach", (
-        "human right", "rights based", "basic right", "rights of the child", "victim centred")),
+    Concept(
+        "sexual_exploitation",
+        "sexual exploitation",
+        ("sexual exploitation", "prostitution", "prostitute", "commercial sexual", "sex"),
+    ),
+    Concept(
+        "forced_labour",
+        "forced labour",
+        (
+            "forced labour",
+            "slave labour",
+            "child labour",
+            "exploitative",
+            "labour exploitation",
+            "domestic child labour",
+        ),
+    ),
+    Concept(
+        "human_rights",
+        "human rights approach",
+        ("human right", "rights based", "basic right", "rights of the child", "victim centred"),
+    ),
     Concept("gender", "gender equality", ("gender", "women", "woman", "girl", "sex selection")),
-    Concept("root_causes", "root causes and vulnerability", (
-        "root cause", "underlying cause", "vulnerability", "vulnerable", "cause", "excluded", "poverty")),
+    Concept(
+        "root_causes",
+        "root causes and vulnerability",
+        ("root cause", "underlying cause", "vulnerability", "vulnerable", "cause", "excluded", "poverty"),
+    ),
 )
 
 CONCEPT_LABELS = {concept.key: concept.label for concept in CONCEPTS}
@@ -193,8 +544,10 @@ FAMILIES = (
     ("labour", "forced_labour"),
     ("awareness", "media"),
 )
-RELATED = {key: frozenset(other for family in FAMILIES if key in family for other in family if other != key)
-           for key in CONCEPT_LABELS}
+RELATED = {
+    key: frozenset(other for family in FAMILIES if key in family for other in family if other != key)
+    for key in CONCEPT_LABELS
+}
 
 
 def tokens(text: str) -> list[str]:
@@ -226,7 +579,7 @@ def concept_spans(stems: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
     i = 0
     while i < len(stems):
         for length in range(min(longest.get(stems[i], 0), len(stems) - i), 0, -1):
-            keys = table.get(tuple(stems[i: i + length]))
+            keys = table.get(tuple(stems[i : i + length]))
             if keys:
                 spans.append((i, i + length, keys))
                 i += length
@@ -263,7 +616,7 @@ def _strip_openers(words: list[str]) -> list[str]:
         opener = next((o for o in by_first.get(words[0], ()) if tuple(words[: len(o)]) == o), None)
         if opener is None:
             return words
-        words = words[len(opener):]
+        words = words[len(opener) :]
     return words
 
 

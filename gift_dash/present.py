@@ -30,8 +30,10 @@ COLUMN_HEADINGS = {
     "item": "Item",
     "parent_id": "Part of record",
     "text": "Text (verbatim)",
-    **{column: _DIMENSION_HEADINGS[column] for column in
-       ("themes", "primary_theme", "ta_areas", "target_groups", "actors", "exploitation_forms", "topics")},
+    **{
+        column: _DIMENSION_HEADINGS[column]
+        for column in ("themes", "primary_theme", "ta_areas", "target_groups", "actors", "exploitation_forms", "topics")
+    },
     "citation": "Citation",
 }
 # What the record tables show by default (keys of COLUMN_HEADINGS); the detail panel shows the rest.
@@ -45,8 +47,9 @@ def labelled(cell: object, vocabulary: str, codebook: Codebook) -> str:
     return "; ".join(labels.get(v, v) for v in values) if values else NOT_STATED
 
 
-def display_frame(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook,
-                  columns: tuple[str, ...] = SCREEN_COLUMNS) -> pd.DataFrame:
+def display_frame(
+    records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, columns: tuple[str, ...] = SCREEN_COLUMNS
+) -> pd.DataFrame:
     """The records as people read them, under the same headings as the exports (gift_dash.export): event names,
     codebook labels, "not stated" for blank tags, the text verbatim. Keeps ``records``' index."""
     names = event_names(events)
@@ -70,20 +73,29 @@ def display_frame(records: pd.DataFrame, events: pd.DataFrame, codebook: Codeboo
 
 def tags(record: pd.Series, codebook: Codebook) -> list[tuple[str, str]]:
     """(heading, labels) for each tag column of one record, "not stated" where it has none."""
-    return [(COLUMN_HEADINGS[column], labelled(record.get(column, ""), vocabulary, codebook))
-            for column, vocabulary in MULTI_VOCAB_COLUMNS.items()] + [
-            (COLUMN_HEADINGS["primary_theme"], labelled(record.get("primary_theme", ""), "themes", codebook))]
+    return [
+        (COLUMN_HEADINGS[column], labelled(record.get(column, ""), vocabulary, codebook))
+        for column, vocabulary in MULTI_VOCAB_COLUMNS.items()
+    ] + [(COLUMN_HEADINGS["primary_theme"], labelled(record.get("primary_theme", ""), "themes", codebook))]
 
 
 def events_table(events: pd.DataFrame, in_view: pd.Series | None = None) -> pd.DataFrame:
     """The events as people read them, blanks as "not stated", ordered by date; with ``in_view`` (event_id ->
     records), a column of the records in view."""
     table = by_date(events)[
-        ["event_id", "short_name", "title", "city", "country", "date_as_stated", "in_annex_ii", "programme"]]
-    table = table.rename(columns={
-        "short_name": "Event", "title": "Title", "city": "City", "country": "Country",
-        "date_as_stated": "Dates (as stated)", "in_annex_ii": "In annex II", "programme": "Programme",
-    })
+        ["event_id", "short_name", "title", "city", "country", "date_as_stated", "in_annex_ii", "programme"]
+    ]
+    table = table.rename(
+        columns={
+            "short_name": "Event",
+            "title": "Title",
+            "city": "City",
+            "country": "Country",
+            "date_as_stated": "Dates (as stated)",
+            "in_annex_ii": "In annex II",
+            "programme": "Programme",
+        }
+    )
     table = table.replace("", NOT_STATED)
     if in_view is not None:
         table["Records in view"] = table["event_id"].map(in_view).fillna(0).astype(int)

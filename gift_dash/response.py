@@ -36,7 +36,9 @@ def workplan_label(row: pd.Series) -> str:
 def pillar_names(workplan: pd.DataFrame) -> pd.Series:
     """pillar number -> "Pillar 1: Global and collective advocacy efforts" (the heading section VII gives it)."""
     pillars = workplan[workplan["kind"] == "pillar"]
-    return pd.Series(("Pillar " + pillars["pillar"] + ": " + pillars["short_title"]).to_numpy(), index=pillars["pillar"])
+    return pd.Series(
+        ("Pillar " + pillars["pillar"] + ": " + pillars["short_title"]).to_numpy(), index=pillars["pillar"]
+    )
 
 
 def links(dataset: Dataset) -> pd.DataFrame:
@@ -46,8 +48,11 @@ def links(dataset: Dataset) -> pd.DataFrame:
     out = dataset.responses.copy()
     linked = workplan.reindex(out["activity_id"])
     out["label"] = [workplan_label(row) for _, row in linked.iterrows()] if len(out) else []
-    out["activity"] = [row["parent_id"] if row["kind"] == "sub_item" else row["workplan_id"]
-                       for _, row in linked.iterrows()] if len(out) else []
+    out["activity"] = (
+        [row["parent_id"] if row["kind"] == "sub_item" else row["workplan_id"] for _, row in linked.iterrows()]
+        if len(out)
+        else []
+    )
     out["activity_title"] = out["activity"].map(workplan["title"])
     out["pillar"] = linked["pillar"].to_numpy()
     out["pillar_name"] = out["pillar"].map(pillar_names(dataset.workplan))
@@ -67,8 +72,12 @@ def best_strength(records: pd.DataFrame, dataset: Dataset) -> pd.Series:
     """Per record (indexed like ``records``): its strongest response, or NO_RESPONSE."""
     rank = {s: i for i, s in enumerate(STRENGTHS)}
     responses = dataset.responses
-    best = (responses.assign(rank=responses["strength"].map(rank)).groupby("record_id")["rank"].min()
-            .map(dict(enumerate(STRENGTHS))))
+    best = (
+        responses.assign(rank=responses["strength"].map(rank))
+        .groupby("record_id")["rank"]
+        .min()
+        .map(dict(enumerate(STRENGTHS)))
+    )
     return records["id"].map(best).fillna(NO_RESPONSE)
 
 
@@ -79,16 +88,20 @@ def link_table(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     part = part[part["record_id"].isin(set(records["id"]))]
     order = {rid: i for i, rid in enumerate(records["id"])}
     part = part.iloc[part["record_id"].map(order).argsort(kind="stable")]
-    texts = dict(zip(records["id"], records["text"]))
+    texts = dict(zip(records["id"], records["text"], strict=False))
     names = event_names(dataset.events)
-    events = dict(zip(records["id"], records["event_id"]))
-    return pd.DataFrame({
-        "Record id": part["record_id"],
-        "Event": part["record_id"].map(lambda r: names.get(events[r]) or events[r] or NOT_STATED),
-        "Text (verbatim)": part["record_id"].map(texts),
-        "Activity": part["label"], "Pillar": part["pillar_name"],
-        "Strength": part["strength"].map(dataset.codebook.labels("response_strength")), "Basis": part["basis"],
-    }).reset_index(drop=True)
+    events = dict(zip(records["id"], records["event_id"], strict=False))
+    return pd.DataFrame(
+        {
+            "Record id": part["record_id"],
+            "Event": part["record_id"].map(lambda r: names.get(events[r]) or events[r] or NOT_STATED),
+            "Text (verbatim)": part["record_id"].map(texts),
+            "Activity": part["label"],
+            "Pillar": part["pillar_name"],
+            "Strength": part["strength"].map(dataset.codebook.labels("response_strength")),
+            "Basis": part["basis"],
+        }
+    ).reset_index(drop=True)
 
 
 def responses_for(record_id: str, dataset: Dataset) -> pd.DataFrame:
@@ -115,15 +128,17 @@ def coverage(records: pd.DataFrame, dataset: Dataset, by: str | None = None) -> 
     table = table.reindex(columns=[*STRENGTHS, NO_RESPONSE], fill_value=0)
     records_n = table.sum(axis=1)
     answered = table["explicit"] + table["thematic"]
-    out = pd.DataFrame({
-        COVERAGE_DIMENSIONS.get(by, "Scope"): table.index,
-        "Records": records_n.to_numpy(),
-        "With a planned response": answered.to_numpy(),
-        "Share with a response (%)": (100 * answered / records_n.where(records_n > 0)).round(1).to_numpy(),
-        "Explicit": table["explicit"].to_numpy(),
-        "Thematic only": table["thematic"].to_numpy(),
-        "No planned response": table[NO_RESPONSE].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            COVERAGE_DIMENSIONS.get(by, "Scope"): table.index,
+            "Records": records_n.to_numpy(),
+            "With a planned response": answered.to_numpy(),
+            "Share with a response (%)": (100 * answered / records_n.where(records_n > 0)).round(1).to_numpy(),
+            "Explicit": table["explicit"].to_numpy(),
+            "Thematic only": table["thematic"].to_numpy(),
+            "No planned response": table[NO_RESPONSE].to_numpy(),
+        }
+    )
     return out
 
 
@@ -137,9 +152,13 @@ def unanswered_table(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     """The records in scope with no planned response as people read them: id, event, verbatim text."""
     gaps = unanswered(records, dataset)
     names = event_names(dataset.events)
-    return pd.DataFrame({"Record id": gaps["id"],
-                         "Event": gaps["event_id"].map(lambda e: names.get(e) or e or NOT_STATED),
-                         "Text (verbatim)": gaps["text"]}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Record id": gaps["id"],
+            "Event": gaps["event_id"].map(lambda e: names.get(e) or e or NOT_STATED),
+            "Text (verbatim)": gaps["text"],
+        }
+    ).reset_index(drop=True)
 
 
 def answered_by(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
@@ -155,16 +174,18 @@ def answered_by(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     for _, activity in activities.iterrows():
         mine = part[part["activity"] == activity["workplan_id"]]
         strongest = mine.groupby("record_id")["strength"].agg(lambda s: min(s, key=STRENGTHS.index))
-        rows.append({
-            "Activity id": activity["workplan_id"],
-            "Pillar": pillars[activity["pillar"]],
-            "Output": f"Output {activity['output']}",
-            "Activity": activity["title"],
-            "Records answered": len(strongest),
-            "Explicit": int((strongest == "explicit").sum()),
-            "Thematic": int((strongest == "thematic").sum()),
-            "Record ids": "; ".join(r for r in in_scope(records)["id"] if r in strongest.index),
-        })
+        rows.append(
+            {
+                "Activity id": activity["workplan_id"],
+                "Pillar": pillars[activity["pillar"]],
+                "Output": f"Output {activity['output']}",
+                "Activity": activity["title"],
+                "Records answered": len(strongest),
+                "Explicit": int((strongest == "explicit").sum()),
+                "Thematic": int((strongest == "thematic").sum()),
+                "Record ids": "; ".join(r for r in in_scope(records)["id"] if r in strongest.index),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -210,5 +231,12 @@ def briefing_rows(records: pd.DataFrame, dataset: Dataset) -> list[tuple[str, st
     linked = links(dataset)
     linked = linked[linked["record_id"].isin(records["id"])]
     titles = dataset.workplan.set_index("workplan_id")["title"]
-    return list(zip(linked["record_id"], linked["activity_id"], linked["activity_id"].map(titles),
-                    linked["strength"], strict=True))
+    return list(
+        zip(
+            linked["record_id"],
+            linked["activity_id"],
+            linked["activity_id"].map(titles),
+            linked["strength"],
+            strict=True,
+        )
+    )

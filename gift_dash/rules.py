@@ -26,25 +26,43 @@ def closed(tags: dict[str, list[str]], rules: Rules) -> dict[str, list[str]]:
 def rules_tables(rules: Rules, records: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The rules as tables people read (About page, annotator's packet): written rules (guidelines, inheritance,
     renamed values) with their example record's verbatim text, the lead-ins, and the implications."""
-    texts = dict(zip(records["id"], records["text"])) if len(records) else {}
+    texts = dict(zip(records["id"], records["text"], strict=False)) if len(records) else {}
     written = rules.table[rules.table["kind"] != "implies"].drop_duplicates(["rule_id", "rule"])
     written = written[written["kind"] != "inherit_lead_in"].drop_duplicates("rule_id")
     applies = written["column"].where(written["kind"] != "inherit_parent", "every tag column but primary_theme")
-    guidelines = pd.DataFrame({
-        "rule": written["rule_id"], "applies to": applies, "rule in words": written["rule"],
-        "example record": written["example_id"],
-        "example text (verbatim)": [texts.get(rid, "") for rid in written["example_id"]],
-    })
+    guidelines = pd.DataFrame(
+        {
+            "rule": written["rule_id"],
+            "applies to": applies,
+            "rule in words": written["rule"],
+            "example record": written["example_id"],
+            "example text (verbatim)": [texts.get(rid, "") for rid in written["example_id"]],
+        }
+    )
     lead = rules.of_kind("inherit_lead_in")
-    lead_ins = pd.DataFrame({
-        "rule": lead["rule_id"], "list": lead["list_id"], "column": lead["column"], "every item carries": lead["value"],
-        "why": lead["rule"], "example record": lead["example_id"],
-    })
+    lead_ins = pd.DataFrame(
+        {
+            "rule": lead["rule_id"],
+            "list": lead["list_id"],
+            "column": lead["column"],
+            "every item carries": lead["value"],
+            "why": lead["rule"],
+            "example record": lead["example_id"],
+        }
+    )
     implies = rules.of_kind("implies")
-    implications = pd.DataFrame({
-        "rule": implies["rule_id"], "if": implies["column"] + " has " + implies["value"],
-        "then": implies["then_column"] + " has " + implies["then_values"].str.replace(SEPARATOR, " or ", regex=False),
-        "why": implies["rule"],
-    })
-    return {"written rules": guidelines.reset_index(drop=True), "lead-ins": lead_ins.reset_index(drop=True),
-            "implications": implications.reset_index(drop=True)}
+    implications = pd.DataFrame(
+        {
+            "rule": implies["rule_id"],
+            "if": implies["column"] + " has " + implies["value"],
+            "then": implies["then_column"]
+            + " has "
+            + implies["then_values"].str.replace(SEPARATOR, " or ", regex=False),
+            "why": implies["rule"],
+        }
+    )
+    return {
+        "written rules": guidelines.reset_index(drop=True),
+        "lead-ins": lead_ins.reset_index(drop=True),
+        "implications": implications.reset_index(drop=True),
+    }

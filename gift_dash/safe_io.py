@@ -54,11 +54,16 @@ def protected_dirs() -> tuple[Path, ...]:
 
 # ------------------------------------------------------------------------------------------------ reading
 
+
 def _kind(mode: int) -> str | None:
     """What a non-regular file is, in words (None for a regular file)."""
-    for test, what in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):
+    for test, what in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return what
     return None if stat.S_ISREG(mode) else "not a regular file"
@@ -117,8 +122,10 @@ def read_bytes(path: Path | str, limit: int = MAX_FILE_BYTES, name: str | None =
 
 # ------------------------------------------------------------------------------------------------ writing
 
-def check_output(path: Path | str, inputs: Mapping[str, Path | str | None] | None = None,
-                 protected: Iterable[Path] | None = None) -> Path:
+
+def check_output(
+    path: Path | str, inputs: Mapping[str, Path | str | None] | None = None, protected: Iterable[Path] | None = None
+) -> Path:
     """Raise ProtectedPath unless ``path`` may be written; returns it resolved.
 
     Refused: a path inside a protected folder (default ``protected_dirs()``) once symlinks and ``..`` are resolved,
@@ -130,12 +137,15 @@ def check_output(path: Path | str, inputs: Mapping[str, Path | str | None] | Non
     folders = tuple(Path(d).resolve() for d in (protected_dirs() if protected is None else protected))
     for folder in folders:
         if target == folder or target.is_relative_to(folder):
-            raise ProtectedPath(f"refusing to write {shown}: it is in the data folder {folder}, which the program "
-                                "only reads; choose a path outside it")
+            raise ProtectedPath(
+                f"refusing to write {shown}: it is in the data folder {folder}, which the program "
+                "only reads; choose a path outside it"
+            )
     for option, given in (inputs or {}).items():
         if given is not None and target == Path(given).resolve():
-            raise ProtectedPath(f"refusing to write {shown}: it is also the file given to {option}; choose another "
-                                "output path")
+            raise ProtectedPath(
+                f"refusing to write {shown}: it is also the file given to {option}; choose another output path"
+            )
     mode = _mode(path)
     if mode is None:
         return target  # a new file (or an unwritable place: write_output says so)
@@ -144,8 +154,12 @@ def check_output(path: Path | str, inputs: Mapping[str, Path | str | None] | Non
     return target
 
 
-def write_output(path: Path | str, data: bytes, inputs: Mapping[str, Path | str | None] | None = None,
-                 protected: Iterable[Path] | None = None) -> Path:
+def write_output(
+    path: Path | str,
+    data: bytes,
+    inputs: Mapping[str, Path | str | None] | None = None,
+    protected: Iterable[Path] | None = None,
+) -> Path:
     """Write ``data`` to ``path`` after ``check_output``, atomically; returns the resolved path.
 
     A temporary file in the target's folder is written, fsynced and renamed over the target, so the target is either

@@ -29,21 +29,54 @@ def by_date(events: pd.DataFrame) -> pd.DataFrame:
 
 # Columns of data/recommendations.csv, in file order. Multi-valued columns hold codebook values joined by SEPARATOR.
 RECORD_COLUMNS = [
-    "id", "event_id", "source", "record_type", "list_id", "section", "item", "parent_id", "text",
-    "themes", "primary_theme", "ta_areas", "target_groups", "actors", "exploitation_forms", "topics",
+    "id",
+    "event_id",
+    "source",
+    "record_type",
+    "list_id",
+    "section",
+    "item",
+    "parent_id",
+    "text",
+    "themes",
+    "primary_theme",
+    "ta_areas",
+    "target_groups",
+    "actors",
+    "exploitation_forms",
+    "topics",
 ]
 REQUIRED_RECORD_COLUMNS = ["id", "event_id", "text", "themes"]
 # column -> codebook vocabulary it draws from
 SINGLE_VOCAB_COLUMNS = {"primary_theme": "themes", "record_type": "record_type", "source": "source"}
 MULTI_VOCAB_COLUMNS = {
-    "themes": "themes", "ta_areas": "ta_areas", "target_groups": "target_groups", "actors": "actors",
-    "exploitation_forms": "exploitation_forms", "topics": "topics",
+    "themes": "themes",
+    "ta_areas": "ta_areas",
+    "target_groups": "target_groups",
+    "actors": "actors",
+    "exploitation_forms": "exploitation_forms",
+    "topics": "topics",
 }
 VOCABULARIES = {**MULTI_VOCAB_COLUMNS, **SINGLE_VOCAB_COLUMNS}  # every column drawn from the codebook
 
 EVENT_COLUMNS = [
-    "event_id", "short_name", "title", "programme", "city", "country", "country_iso3", "start_date", "end_date",
-    "date_as_stated", "organisers", "focus", "outcome", "latitude", "longitude", "in_annex_ii", "source",
+    "event_id",
+    "short_name",
+    "title",
+    "programme",
+    "city",
+    "country",
+    "country_iso3",
+    "start_date",
+    "end_date",
+    "date_as_stated",
+    "organisers",
+    "focus",
+    "outcome",
+    "latitude",
+    "longitude",
+    "in_annex_ii",
+    "source",
     "location_basis",
 ]
 REQUIRED_EVENT_COLUMNS = ["event_id", "short_name"]
@@ -79,8 +112,12 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {
-            "severity": self.severity, "file": self.file, "row": self.row, "column": self.column,
-            "id": self.record_id, "problem": self.message,
+            "severity": self.severity,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "id": self.record_id,
+            "problem": self.message,
         }
 
 
@@ -108,8 +145,10 @@ class Rules:
     @property
     def implications(self) -> list[tuple[str, str, str, str, tuple[str, ...]]]:
         """(rule_id, column, value, then_column, then_values) for every implication."""
-        return [(r.rule_id, r.column, r.value, r.then_column, tuple(split_multi(r.then_values)))
-                for r in self.of_kind("implies").itertuples()]
+        return [
+            (r.rule_id, r.column, r.value, r.then_column, tuple(split_multi(r.then_values)))
+            for r in self.of_kind("implies").itertuples()
+        ]
 
     @cached_property
     def implied_by(self) -> dict[tuple[str, str], list[tuple[str, str, tuple[str, ...]]]]:
@@ -124,7 +163,7 @@ class Rules:
     def inherited_columns(self) -> dict[str, str]:
         """column -> rule id, for the columns a sub-item inherits from its parent."""
         part = self.of_kind("inherit_parent")
-        return dict(zip(part["column"], part["rule_id"]))
+        return dict(zip(part["column"], part["rule_id"], strict=False))
 
     @cached_property
     def lead_ins(self) -> dict[str, list[tuple[str, str, str]]]:
@@ -158,8 +197,9 @@ class Codebook:
     def _labels(self) -> dict[str, dict[str, str]]:
         """vocabulary -> value -> label, in codebook order (built once: pages ask thousands of times a run)."""
         out: dict[str, dict[str, str]] = {}
-        for vocabulary, value, label in zip(self.entries["vocabulary"], self.entries["value"],
-                                            self.entries["label"], strict=True):
+        for vocabulary, value, label in zip(
+            self.entries["vocabulary"], self.entries["value"], self.entries["label"], strict=True
+        ):
             out.setdefault(vocabulary, {})[value] = label
         return out
 
@@ -203,7 +243,9 @@ def load_codebook(path: Path) -> Codebook:
         raise ValueError(f"{path}: codebook lacks columns {', '.join(missing)}")
     dupes = frame[frame.duplicated(["vocabulary", "value"], keep=False)]
     if len(dupes):
-        raise ValueError(f"{path}: codebook repeats {', '.join(sorted(set(dupes['vocabulary'] + ':' + dupes['value'])))}")
+        raise ValueError(
+            f"{path}: codebook repeats {', '.join(sorted(set(dupes['vocabulary'] + ':' + dupes['value'])))}"
+        )
     for column in OPTIONAL_CODEBOOK_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
@@ -214,8 +256,10 @@ def load_codebook(path: Path) -> Codebook:
 
 def load_changes(data_dir: Path) -> pd.DataFrame:
     """Every change list in data_dir/changes/, newest version first; empty when there is none."""
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8").assign(version=p.stem)
-              for p in sorted((data_dir / "changes").glob("*.csv"), reverse=True)]
+    frames = [
+        pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8").assign(version=p.stem)
+        for p in sorted((data_dir / "changes").glob("*.csv"), reverse=True)
+    ]
     return pd.concat(frames, ignore_index=True)[CHANGE_COLUMNS] if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
 
 
@@ -235,15 +279,19 @@ def _allowed(codebook: Codebook, vocabulary: str) -> str:
 
 def _missing_columns(frame: pd.DataFrame, required: list[str], file: str) -> list[Problem]:
     return [
-        Problem(file, None, column, f"required column '{column}' is missing; expected columns include {', '.join(required)}")
-        for column in required if column not in frame.columns
+        Problem(
+            file, None, column, f"required column '{column}' is missing; expected columns include {', '.join(required)}"
+        )
+        for column in required
+        if column not in frame.columns
     ]
 
 
 def _extra_columns(frame: pd.DataFrame, known: list[str], file: str) -> list[Problem]:
     return [
         Problem(file, None, str(column), "unknown column, ignored", severity="warning")
-        for column in frame.columns if column not in known
+        for column in frame.columns
+        if column not in known
     ]
 
 
@@ -264,8 +312,9 @@ def _cells(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[str]]:
     return {c: frame[c].fillna("").astype(str).str.strip().tolist() if c in frame.columns else empty for c in columns}
 
 
-def _file_problems(frame: pd.DataFrame, required: list[str], known: list[str], file: str,
-                   noun: str) -> tuple[list[Problem], set[int] | None]:
+def _file_problems(
+    frame: pd.DataFrame, required: list[str], known: list[str], file: str, noun: str
+) -> tuple[list[Problem], set[int] | None]:
     """Problems with the file as a whole, and the positions of its blank rows; None instead of the blank rows when
     no row can be checked (a required column is missing, or every row is blank)."""
     problems = _missing_columns(frame, required, file) + _extra_columns(frame, known, file)
@@ -277,14 +326,19 @@ def _file_problems(frame: pd.DataFrame, required: list[str], known: list[str], f
     return problems, blank
 
 
-def rule_breaches(tags: dict[str, list[str]], list_id: str, parent_id: str, parent_tags: dict[str, list[str]] | None,
-                  rules: Rules) -> list[tuple[str, str]]:
+def rule_breaches(
+    tags: dict[str, list[str]], list_id: str, parent_id: str, parent_tags: dict[str, list[str]] | None, rules: Rules
+) -> list[tuple[str, str]]:
     """(column, message) for every codebook rule one record breaks: implications, inheritance from its parent
     item (``parent_tags``, None when the parent is unknown) and from its list's lead-in. Each message names the
     rule and what to add."""
     out = []
-    implied = [(column, value, *rule) for column, values in tags.items() for value in values
-               for rule in rules.implied_by.get((column, value), ())]
+    implied = [
+        (column, value, *rule)
+        for column, values in tags.items()
+        for value in values
+        for rule in rules.implied_by.get((column, value), ())
+    ]
     for column, value, rule_id, then_column, then_values in implied:
         if then_column in tags and not set(then_values) & set(tags[then_column]):
             wanted = " or ".join(f"'{v}'" for v in then_values)
@@ -296,12 +350,22 @@ def rule_breaches(tags: dict[str, list[str]], list_id: str, parent_id: str, pare
         for column, rule_id in rules.inherited_columns.items():
             lacking = [v for v in parent_tags.get(column, []) if v not in tags.get(column, [])]
             if column in tags and lacking:
-                out.append((column, f"its parent {parent_id} has {', '.join(lacking)}: a sub-item carries its parent's "
-                                    f"tags (rule {rule_id}); add {', '.join(lacking)}"))
+                out.append(
+                    (
+                        column,
+                        f"its parent {parent_id} has {', '.join(lacking)}: a sub-item carries its parent's "
+                        f"tags (rule {rule_id}); add {', '.join(lacking)}",
+                    )
+                )
     for rule_id, column, value in rules.lead_ins.get(list_id, []):
         if column in tags and value not in tags[column]:
-            out.append((column, f"the lead-in of list {list_id} names '{value}', which every item of the list carries "
-                                f"(rule {rule_id}); add {value}"))
+            out.append(
+                (
+                    column,
+                    f"the lead-in of list {list_id} names '{value}', which every item of the list carries "
+                    f"(rule {rule_id}); add {value}",
+                )
+            )
     return out
 
 
@@ -313,15 +377,24 @@ def _tags_by_id(frames: list[pd.DataFrame], allowed: dict[str, set[str]]) -> dic
         if "id" not in frame.columns:
             continue
         columns = [c for c in MULTI_VOCAB_COLUMNS if c in frame.columns]
-        for rid, *cells in zip(frame["id"].astype(str).str.strip(), *(frame[c] for c in columns)):
-            out.setdefault(rid, {c: [v for v in split_multi(cell) if v in allowed.get(MULTI_VOCAB_COLUMNS[c], ())]
-                                 for c, cell in zip(columns, cells, strict=True)})
+        for rid, *cells in zip(frame["id"].astype(str).str.strip(), *(frame[c] for c in columns), strict=False):
+            out.setdefault(
+                rid,
+                {
+                    c: [v for v in split_multi(cell) if v in allowed.get(MULTI_VOCAB_COLUMNS[c], ())]
+                    for c, cell in zip(columns, cells, strict=True)
+                },
+            )
     return out
 
 
 def validate_records(
-    records: pd.DataFrame, codebook: Codebook, event_ids: set[str], file: str = "recommendations.csv",
-    known_ids: set[str] = frozenset(), known_records: pd.DataFrame | None = None,
+    records: pd.DataFrame,
+    codebook: Codebook,
+    event_ids: set[str],
+    file: str = "recommendations.csv",
+    known_ids: set[str] = frozenset(),
+    known_records: pd.DataFrame | None = None,
 ) -> list[Problem]:
     """Every problem in a records frame (all cells str). ``known_ids`` are ids already loaded, e.g. the shipped
     records when validating an upload: a clash with them is a duplicate, and a parent_id may point at them;
@@ -341,8 +414,11 @@ def validate_records(
     all_ids = set(ids) | set(known_ids)
     event_ids = set(event_ids)
     rules = codebook.rules
-    parents = _tags_by_id([records] + ([known_records] if known_records is not None else []), allowed) \
-        if len(rules.of_kind("inherit_parent")) and any(cells["parent_id"]) else {}
+    parents = (
+        _tags_by_id([records] + ([known_records] if known_records is not None else []), allowed)
+        if len(rules.of_kind("inherit_parent")) and any(cells["parent_id"])
+        else {}
+    )
     present = [column for column in MULTI_VOCAB_COLUMNS if column in records.columns]
     uncoded: set[str] = set()
     for position in range(len(records)):
@@ -361,18 +437,26 @@ def validate_records(
         if not rid:
             add("id", "id is empty; expected a unique id such as kampala-2007-gen-a")
         elif not _ID_RE.match(rid):
-            add("id", f"id '{rid[:60]}' is not valid; expected letters, digits, '.', '_', ':' or '-', no spaces, at most 100 characters")
+            add(
+                "id",
+                f"id '{rid[:60]}' is not valid; expected letters, digits, '.', '_', ':' or '-', no spaces, at most 100 characters",
+            )
         elif id_counts.get(rid, 0) > 1:
             add("id", f"duplicate id '{rid}' (appears {id_counts[rid]} times); ids must be unique")
         elif rid in known_ids:
-            add("id", f"duplicate id '{rid}': a record with this id is already loaded, with other content; "
-                "give this record a new id")
+            add(
+                "id",
+                f"duplicate id '{rid}': a record with this id is already loaded, with other content; "
+                "give this record a new id",
+            )
 
         event = cell("event_id")
         if not event:
             add("event_id", "event_id is empty; expected an event id from events.csv")
         elif event not in event_ids:
-            add("event_id", f"unknown event '{event[:60]}'; expected an event id from events.csv or the uploaded events")
+            add(
+                "event_id", f"unknown event '{event[:60]}'; expected an event id from events.csv or the uploaded events"
+            )
 
         text = cell("text")
         if not text:
@@ -399,8 +483,11 @@ def validate_records(
             for value in values:
                 if (column, value) in rules.renamed:
                     rule_id, new = rules.renamed[(column, value)]
-                    add(column, f"{vocabulary} value '{value}' was renamed '{new}' in codebook v2 (rule {rule_id}); "
-                        f"write {new}")
+                    add(
+                        column,
+                        f"{vocabulary} value '{value}' was renamed '{new}' in codebook v2 (rule {rule_id}); "
+                        f"write {new}",
+                    )
                 elif value not in allowed.get(vocabulary, ()):
                     hint = " (separate values with '; ')" if "," in value else ""
                     add(column, f"unknown {vocabulary} value '{value[:60]}'{hint}; expected {expected[vocabulary]}")
@@ -412,17 +499,33 @@ def validate_records(
         tags = {column: split_multi(cell(column)) for column in present}
         for column, message in rule_breaches(tags, cell("list_id"), parent, parents.get(parent), rules):
             add(column, message)
-        uncoded.update(then for column, values in tags.items() for value in values
-                       for _, then, _ in rules.implied_by.get((column, value), ()) if then not in present)
+        uncoded.update(
+            then
+            for column, values in tags.items()
+            for value in values
+            for _, then, _ in rules.implied_by.get((column, value), ())
+            if then not in present
+        )
 
         primary = cell("primary_theme")
         if themes and not primary:
             add("primary_theme", "primary_theme is empty; expected one of this record's themes")
         elif primary and themes and primary not in themes:
-            add("primary_theme", f"primary_theme '{primary[:60]}' is not among this record's themes ({'; '.join(themes)})")
-    problems += [Problem(file, None, column, f"the file has no {column} column, so the values the codebook's "
-                         f"implications give there are not checked; its rows will not appear under {column} filters",
-                         severity="warning") for column in sorted(uncoded)]
+            add(
+                "primary_theme",
+                f"primary_theme '{primary[:60]}' is not among this record's themes ({'; '.join(themes)})",
+            )
+    problems += [
+        Problem(
+            file,
+            None,
+            column,
+            f"the file has no {column} column, so the values the codebook's "
+            f"implications give there are not checked; its rows will not appear under {column} filters",
+            severity="warning",
+        )
+        for column in sorted(uncoded)
+    ]
     return problems
 
 
@@ -451,7 +554,10 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: s
         if not eid:
             add("event_id", "event_id is empty; expected a unique id such as kampala-2007")
         elif not _ID_RE.match(eid):
-            add("event_id", f"event_id '{eid[:60]}' is not valid; expected letters, digits, '.', '_', ':' or '-', no spaces")
+            add(
+                "event_id",
+                f"event_id '{eid[:60]}' is not valid; expected letters, digits, '.', '_', ':' or '-', no spaces",
+            )
         elif counts[eid] > 1:
             add("event_id", f"duplicate event_id '{eid}'; ids must be unique")
         elif eid in known_ids:
@@ -464,7 +570,10 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: s
             if value:
                 parsed = _parse_date(value)
                 if parsed is None:
-                    add(column, f"'{value[:40]}' is not a date; expected YYYY-MM-DD, or empty when the source does not state it")
+                    add(
+                        column,
+                        f"'{value[:40]}' is not a date; expected YYYY-MM-DD, or empty when the source does not state it",
+                    )
                 elif column == "start_date":
                     start = parsed
                 else:
@@ -492,7 +601,16 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: s
 
 # data/workplan.csv: the annex I workplan, one row per pillar, output, activity and lettered sub-item.
 WORKPLAN_COLUMNS = [
-    "workplan_id", "kind", "pillar", "output", "parent_id", "marker", "title", "short_title", "text", "definition",
+    "workplan_id",
+    "kind",
+    "pillar",
+    "output",
+    "parent_id",
+    "marker",
+    "title",
+    "short_title",
+    "text",
+    "definition",
 ]
 # short_title: for a pillar, the heading section VII gives it (charts show it); empty for other rows.
 REQUIRED_WORKPLAN_COLUMNS = ["workplan_id", "kind", "pillar", "title", "text"]
@@ -512,8 +630,8 @@ def validate_workplan(workplan: pd.DataFrame, codebook: Codebook, file: str = "w
     cells = _cells(workplan, WORKPLAN_COLUMNS)
     kinds = set(codebook.values("workplan_kind"))
     counts = pd.Series(cells["workplan_id"]).value_counts().to_dict()
-    kind_of = dict(zip(cells["workplan_id"], cells["kind"]))
-    pillar_of = dict(zip(cells["workplan_id"], cells["pillar"]))
+    kind_of = dict(zip(cells["workplan_id"], cells["kind"], strict=False))
+    pillar_of = dict(zip(cells["workplan_id"], cells["pillar"], strict=False))
     for position in range(len(workplan)):
         if position in blank:
             continue
@@ -541,15 +659,26 @@ def validate_workplan(workplan: pd.DataFrame, codebook: Codebook, file: str = "w
         elif wanted and not parent:
             add("parent_id", f"parent_id is empty; expected the id of the {wanted} this {kind} belongs to")
         elif wanted and kind_of.get(parent) != wanted:
-            add("parent_id", f"parent '{parent[:60]}' is not a {wanted} of the workplan; expected the id of the "
-                f"{wanted} this {kind} belongs to")
+            add(
+                "parent_id",
+                f"parent '{parent[:60]}' is not a {wanted} of the workplan; expected the id of the "
+                f"{wanted} this {kind} belongs to",
+            )
         elif wanted and pillar_of[parent] != cells["pillar"][position]:
-            add("pillar", f"pillar {cells['pillar'][position]} differs from pillar {pillar_of[parent]} of parent '{parent}'")
+            add(
+                "pillar",
+                f"pillar {cells['pillar'][position]} differs from pillar {pillar_of[parent]} of parent '{parent}'",
+            )
     return problems
 
 
-def validate_responses(responses: pd.DataFrame, codebook: Codebook, record_ids: set[str],
-                       workplan: pd.DataFrame, file: str = "responses.csv") -> list[Problem]:
+def validate_responses(
+    responses: pd.DataFrame,
+    codebook: Codebook,
+    record_ids: set[str],
+    workplan: pd.DataFrame,
+    file: str = "responses.csv",
+) -> list[Problem]:
     """Every problem in the response links: a known record, an activity or sub-item of the workplan, a strength
     from the codebook, a basis in words, each pair once."""
     problems, blank = _file_problems(responses, RESPONSE_COLUMNS, RESPONSE_COLUMNS, file, "response links")
@@ -557,8 +686,12 @@ def validate_responses(responses: pd.DataFrame, codebook: Codebook, record_ids: 
         return problems
     cells = _cells(responses, RESPONSE_COLUMNS)
     strengths = set(codebook.values("response_strength"))
-    kind_of = dict(zip(workplan["workplan_id"], workplan["kind"])) if "kind" in workplan.columns else {}
-    pairs = pd.Series([f"{r} {a}" for r, a in zip(cells["record_id"], cells["activity_id"])]).value_counts().to_dict()
+    kind_of = dict(zip(workplan["workplan_id"], workplan["kind"], strict=False)) if "kind" in workplan.columns else {}
+    pairs = (
+        pd.Series([f"{r} {a}" for r, a in zip(cells["record_id"], cells["activity_id"], strict=False)])
+        .value_counts()
+        .to_dict()
+    )
     for position in range(len(responses)):
         if position in blank:
             continue
@@ -570,13 +703,19 @@ def validate_responses(responses: pd.DataFrame, codebook: Codebook, record_ids: 
         if rid not in record_ids:
             add("record_id", f"unknown record '{rid[:60]}'; expected an id from recommendations.csv")
         if kind_of.get(aid) not in RESPONDING_KINDS:
-            add("activity_id", f"'{aid[:60]}' is not an activity or lettered sub-item of workplan.csv; expected an "
-                "id such as p4-a3 or p4-a3-e")
+            add(
+                "activity_id",
+                f"'{aid[:60]}' is not an activity or lettered sub-item of workplan.csv; expected an "
+                "id such as p4-a3 or p4-a3-e",
+            )
         elif pairs[f"{rid} {aid}"] > 1:
             add("activity_id", f"the link {rid} -> {aid} appears {pairs[f'{rid} {aid}']} times; list each link once")
         if cells["strength"][position] not in strengths:
-            add("strength", f"unknown strength '{cells['strength'][position][:60]}'; expected one of "
-                f"{', '.join(sorted(strengths))}")
+            add(
+                "strength",
+                f"unknown strength '{cells['strength'][position][:60]}'; expected one of "
+                f"{', '.join(sorted(strengths))}",
+            )
         if not cells["basis"][position]:
             add("basis", "basis is empty; expected in words what the recommendation and the activity share")
     return problems

@@ -66,18 +66,53 @@ RESULT_COLUMNS = ["id", "score", "reason"]
 _STOPWORDS = frozenset("a an and for in of on or the to with by at".split())
 # British/American and split/joined spellings, after normalisation. Longer phrases first.
 _VARIANTS = {
-    "peace keepers": "peacekeepers", "peace keeper": "peacekeeper", "peace keeping": "peacekeeping",
-    "awareness raising": "awarenessraising", "capacity building": "capacitybuilding",
-    "labour": "labor", "programme": "program", "programmes": "programs", "centre": "center", "centres": "centers",
-    "counselling": "counseling", "judgement": "judgment", "behaviour": "behavior", "defence": "defense",
-    "favour": "favor", "honour": "honor", "neighbouring": "neighboring", "co operation": "cooperation",
-    "co ordination": "coordination", "co ordinate": "coordinate",
+    "peace keepers": "peacekeepers",
+    "peace keeper": "peacekeeper",
+    "peace keeping": "peacekeeping",
+    "awareness raising": "awarenessraising",
+    "capacity building": "capacitybuilding",
+    "labour": "labor",
+    "programme": "program",
+    "programmes": "programs",
+    "centre": "center",
+    "centres": "centers",
+    "counselling": "counseling",
+    "judgement": "judgment",
+    "behaviour": "behavior",
+    "defence": "defense",
+    "favour": "favor",
+    "honour": "honor",
+    "neighbouring": "neighboring",
+    "co operation": "cooperation",
+    "co ordination": "coordination",
+    "co ordinate": "coordinate",
 }
 _VARIANT_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _VARIANTS), key=len, reverse=True)) + r")\b")
 _ISE_RE = re.compile(r"\b(\w{3,})is(ation|ations|e|ed|es|ing)\b")  # sensitisation -> sensitization
-_ISE_KEEP = frozenset({"advise", "advised", "advises", "advising", "exercise", "exercised", "exercises",
-                       "promise", "promised", "promises", "otherwise", "precise", "concise", "expertise",
-                       "franchise", "merchandise", "compromise", "compromised", "premise", "premises"})
+_ISE_KEEP = frozenset(
+    {
+        "advise",
+        "advised",
+        "advises",
+        "advising",
+        "exercise",
+        "exercised",
+        "exercises",
+        "promise",
+        "promised",
+        "promises",
+        "otherwise",
+        "precise",
+        "concise",
+        "expertise",
+        "franchise",
+        "merchandise",
+        "compromise",
+        "compromised",
+        "premise",
+        "premises",
+    }
+)
 _SUFFIXES = ("ings", "ing", "ers", "er", "ed", "es", "s")
 _QUOTED = re.compile(r"[\"“”]([^\"“”]*)[\"“”]")
 
@@ -87,6 +122,7 @@ class SearchError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------- words
+
 
 @lru_cache(maxsize=1 << 17)  # pages search the same texts on every run
 def normalise(text: str) -> str:
@@ -109,13 +145,15 @@ def _matching_words(word: str, vocabulary: list[str], stems: list[str]) -> list[
         return [v for v in vocabulary if v == word]
     hits = {v for v in vocabulary if v.startswith(word) or (len(v) >= _MIN_PREFIX_CHARS and word.startswith(v))}
     for query, choices in ((_stem(word), stems), (word, vocabulary)):  # "traning" stems to "tran", not "train"
-        for _, _, index in process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=SEARCH_THRESHOLD,
-                                           limit=None):
+        for _, _, index in process.extract(
+            query, choices, scorer=fuzz.ratio, score_cutoff=SEARCH_THRESHOLD, limit=None
+        ):
             hits.add(vocabulary[index])
     return sorted(hits)
 
 
 # ---------------------------------------------------------------------------------------------- the query
+
 
 @dataclass(frozen=True)
 class Term:
@@ -157,6 +195,7 @@ def parse_query(query: str) -> list[Term]:
 
 
 # ---------------------------------------------------------------------------------------------- matching
+
 
 def _phrase_pattern(phrase: tuple[str, ...], vocabulary: list[str], stems: list[str]) -> str | None:
     """A regex for the word sequence, each query word standing for the text words it finds; None if one finds
@@ -213,19 +252,27 @@ def _words_in(label: str, term: Term) -> bool:
     label uses ("trafficking", "persons": lexicon.STOP_WORDS) do not make a label match on their own."""
     vocabulary = sorted(w for w in set(label.split()) if stem(w) not in STOP_WORDS)
     stems = [_stem(v) for v in vocabulary]
-    return any(pattern is not None and re.search(pattern, label)
-               for pattern in (_phrase_pattern(p, vocabulary, stems) for p in term.phrases))
+    return any(
+        pattern is not None and re.search(pattern, label)
+        for pattern in (_phrase_pattern(p, vocabulary, stems) for p in term.phrases)
+    )
 
 
 def _check(records: pd.DataFrame) -> None:
     missing = [c for c in ("id", "text") if c not in records.columns]
     if missing:
-        raise SearchError(f"missing column(s) {', '.join(missing)}; search needs at least 'id' and 'text' "
-                          f"(columns present: {', '.join(map(str, records.columns)) or 'none'})")
+        raise SearchError(
+            f"missing column(s) {', '.join(missing)}; search needs at least 'id' and 'text' "
+            f"(columns present: {', '.join(map(str, records.columns)) or 'none'})"
+        )
 
 
-_HEADINGS = {"topics": "topic", "actors": "actor", "target_groups": "target group",
-             "exploitation_forms": "exploitation form"}
+_HEADINGS = {
+    "topics": "topic",
+    "actors": "actor",
+    "target_groups": "target group",
+    "exploitation_forms": "exploitation form",
+}
 
 
 def _concept_reason(keys: list[str], named: dict[str, str]) -> str:
@@ -244,8 +291,13 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
     # Work on distinct (text, tags) rows only: uploads repeat texts, and the score of a row depends on nothing
     # else but the corpus-wide term weights, which count every row.
     first_of: dict[tuple[str, ...], int] = {}
-    codes = np.array([first_of.setdefault(key, len(first_of)) for key in zip(
-        *(records[c].fillna("").astype(str).tolist() for c in columns), strict=True)], dtype=np.int64)
+    codes = np.array(
+        [
+            first_of.setdefault(key, len(first_of))
+            for key in zip(*(records[c].fillna("").astype(str).tolist() for c in columns), strict=True)
+        ],
+        dtype=np.int64,
+    )
     distinct = list(first_of)
     texts = [key[0] for key in distinct]
     normalised = pd.Series([normalise(t) for t in texts], dtype=object)
@@ -254,8 +306,10 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
     named = [concept_words(t) for t in texts]
     held: list[list[_Tag]] = [[] for _ in texts]
     for position, column in enumerate(columns[1:], start=1):
-        split = {cell: [by_key[(column, v)] for v in split_multi(cell) if (column, v) in by_key]
-                 for cell in {key[position] for key in distinct}}
+        split = {
+            cell: [by_key[(column, v)] for v in split_multi(cell) if (column, v) in by_key]
+            for cell in {key[position] for key in distinct}
+        }
         for row, key in enumerate(distinct):
             held[row].extend(split[key[position]])
 
@@ -291,8 +345,10 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
             elif keys := sorted(related & named[row].keys()):
                 strength, said = "related concept", [("related concept", _concept_reason(keys, named[row]))]
             elif hits := [t for t in held[row] if (t.vocabulary, t.value) in label_related]:
-                strength, said = "related label", [(f"related {_HEADINGS.get(t.vocabulary, t.vocabulary)}", t.label)
-                                                   for t in hits]
+                strength, said = (
+                    "related label",
+                    [(f"related {_HEADINGS.get(t.vocabulary, t.vocabulary)}", t.label) for t in hits],
+                )
             else:
                 continue
             strengths[row, column] = STRENGTH[strength]
@@ -331,8 +387,14 @@ def search(records: pd.DataFrame, query: str, codebook: Codebook | None = None) 
     score, reasons = _score_all(records, query, codebook)
     keep = np.flatnonzero(score >= MIN_SCORE)
     order = keep[np.lexsort((keep, -score[keep]))]
-    return pd.DataFrame({"id": records["id"].astype(str).to_numpy()[order], "score": score[order],
-                         "reason": [reasons[i] for i in order]}, columns=RESULT_COLUMNS).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "id": records["id"].astype(str).to_numpy()[order],
+            "score": score[order],
+            "reason": [reasons[i] for i in order],
+        },
+        columns=RESULT_COLUMNS,
+    ).reset_index(drop=True)
 
 
 def search_mask(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.Series:

@@ -64,14 +64,24 @@ from gift_dash.suggest import Lexicon
 # on the independent set, which they were not chosen on. Curated tags; the other tag vocabularies add nothing
 # there, so they weigh 0 (they still name what two records share, in reasons).
 WEIGHTS = {
-    "topics": 0.46, "concepts": 0.19, "terms": 0.28, "fuzzy": 0.07,
-    "target_groups": 0.0, "actors": 0.0, "exploitation_forms": 0.0,
+    "topics": 0.46,
+    "concepts": 0.19,
+    "terms": 0.28,
+    "fuzzy": 0.07,
+    "target_groups": 0.0,
+    "actors": 0.0,
+    "exploitation_forms": 0.0,
 }
 # A pair where a record's tags are only suggested from its text (gift_dash.suggest): suggested topics are
 # noisier, so they weigh less and the concepts more (chosen the same way, on records with their tags removed).
 WEIGHTS_SUGGESTED = {
-    "topics": 0.33, "concepts": 0.33, "terms": 0.19, "fuzzy": 0.0,
-    "target_groups": 0.06, "actors": 0.06, "exploitation_forms": 0.03,
+    "topics": 0.33,
+    "concepts": 0.33,
+    "terms": 0.19,
+    "fuzzy": 0.0,
+    "target_groups": 0.06,
+    "actors": 0.06,
+    "exploitation_forms": 0.03,
 }
 TAG_COMPONENTS = ("topics", "target_groups", "actors", "exploitation_forms")
 SET_COMPONENTS = ("concepts",) + TAG_COMPONENTS  # count only when both records have a value
@@ -147,13 +157,16 @@ class SimilarityIndex:
 def _check(records: pd.DataFrame) -> None:
     missing = [c for c in ("id", "text") if c not in records.columns]
     if missing:
-        raise SimilarityError(f"missing column(s) {', '.join(missing)}; similarity needs at least 'id' and 'text' "
-                              f"(columns present: {', '.join(map(str, records.columns)) or 'none'})")
+        raise SimilarityError(
+            f"missing column(s) {', '.join(missing)}; similarity needs at least 'id' and 'text' "
+            f"(columns present: {', '.join(map(str, records.columns)) or 'none'})"
+        )
     ids = records["id"].astype(str)
     duplicated = ids[ids.duplicated()].unique()
     if len(duplicated):
-        raise SimilarityError(f"column id: duplicate id(s) {', '.join(map(str, duplicated[:5]))}; each record "
-                              "needs a unique id")
+        raise SimilarityError(
+            f"column id: duplicate id(s) {', '.join(map(str, duplicated[:5]))}; each record needs a unique id"
+        )
 
 
 def _feature_matrix(rows: list[list[str]], sublinear_tf: bool) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
@@ -168,8 +181,10 @@ def _feature_matrix(rows: list[list[str]], sublinear_tf: bool) -> tuple[sparse.c
             data.append(1.0 + math.log(counts[feature]) if sublinear_tf else 1.0)
         indptr.append(len(indices))
     n = len(rows)
-    matrix = sparse.csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64),
-                                np.array(indptr, dtype=np.int64)), shape=(n, len(vocab)))
+    matrix = sparse.csr_matrix(
+        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+        shape=(n, len(vocab)),
+    )
     df = np.bincount(matrix.indices, minlength=len(vocab))
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     matrix = matrix @ sparse.diags(idf)
@@ -200,8 +215,7 @@ def _top_per_row(rows: np.ndarray, vals: np.ndarray, tiebreak: np.ndarray, limit
     return order[rank_in_row < limit]
 
 
-def _top_candidates(combined: sparse.csr_matrix, candidates: int,
-                    id_rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _top_candidates(combined: sparse.csr_matrix, candidates: int, id_rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each row, its ``candidates`` highest-dot-product partners, as pairs (left < right), unique.
 
     Unless every partner is wanted, only a record's ``MAX_QUERY_FEATURES`` strongest features that are not
@@ -221,7 +235,7 @@ def _top_candidates(combined: sparse.csr_matrix, candidates: int,
     index_t = combined.T.tocsr()
     lefts, rights = [], []
     for start in range(0, n, _CHUNK_ROWS):
-        product = (query[start: start + _CHUNK_ROWS] @ index_t).tocsr()
+        product = (query[start : start + _CHUNK_ROWS] @ index_t).tocsr()
         for offset in range(product.shape[0]):
             row = start + offset
             lo, hi = product.indptr[offset], product.indptr[offset + 1]
@@ -249,8 +263,14 @@ def _row_dot(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> 
     return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1)).ravel()
 
 
-def _pair_scores(matrices: dict[str, sparse.csr_matrix], has_value: dict[str, np.ndarray], fuzzy: list[str],
-                 suggested: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def _pair_scores(
+    matrices: dict[str, sparse.csr_matrix],
+    has_value: dict[str, np.ndarray],
+    fuzzy: list[str],
+    suggested: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+) -> np.ndarray:
     """The combined score (module docstring) of each pair (left[i], right[i]); ``suggested``: units whose tags
     are suggested, not curated (their pairs use WEIGHTS_SUGGESTED)."""
     numerator = np.zeros(len(left))
@@ -266,15 +286,17 @@ def _pair_scores(matrices: dict[str, sparse.csr_matrix], has_value: dict[str, np
         numerator += weight(name) * np.where(counted, part, 0.0)
         weight_sum += weight(name) * counted
     if len(left):
-        ratios = process.cpdist([fuzzy[i] for i in left], [fuzzy[j] for j in right],
-                                scorer=FUZZY_SCORER, dtype=np.float32)
+        ratios = process.cpdist(
+            [fuzzy[i] for i in left], [fuzzy[j] for j in right], scorer=FUZZY_SCORER, dtype=np.float32
+        )
         numerator += weight("fuzzy") * ratios / 100.0
         weight_sum += weight("fuzzy")
     return np.round(np.clip(numerator / weight_sum, 0.0, 1.0), _SCORE_DECIMALS)
 
 
-def _suggested_where_untagged(tags: dict[str, list[list[str]]], texts: list[str], codebook: Codebook | None
-                               ) -> tuple[dict[str, list[list[str]]], np.ndarray]:
+def _suggested_where_untagged(
+    tags: dict[str, list[list[str]]], texts: list[str], codebook: Codebook | None
+) -> tuple[dict[str, list[list[str]]], np.ndarray]:
     """Tag rows with, for each record that has no tag at all (an upload of texts only), the tags the codebook's
     own words suggest for its text (gift_dash.suggest), and which records got them. Used for comparing only:
     the record is not tagged."""
@@ -295,16 +317,18 @@ def _suggested_where_untagged(tags: dict[str, list[list[str]]], texts: list[str]
     return filled, flags
 
 
-def _units(records: pd.DataFrame, ids: np.ndarray, codebook: Codebook | None) -> tuple[
-        np.ndarray, tuple[np.ndarray, ...], tuple[Normalised, ...], dict[str, list[list[str]]], np.ndarray]:
+def _units(
+    records: pd.DataFrame, ids: np.ndarray, codebook: Codebook | None
+) -> tuple[np.ndarray, tuple[np.ndarray, ...], tuple[Normalised, ...], dict[str, list[list[str]]], np.ndarray]:
     """Records that normalise alike with the same tags (curated or suggested alike), as one unit each (numbered
     in id order, so the result does not depend on the order of the rows): each record's unit, each unit's
     members, and each unit's normalised text, tag rows and whether its tags are suggested."""
     by_text: dict[str, Normalised] = {}
     texts = records["text"].fillna("").astype(str).tolist()
     normalised = [by_text[t] if t in by_text else by_text.setdefault(t, normalise(t)) for t in texts]
-    tags, suggested = _suggested_where_untagged({column: _tag_rows(records, column) for column in TAG_COMPONENTS},
-                                                texts, codebook)
+    tags, suggested = _suggested_where_untagged(
+        {column: _tag_rows(records, column) for column in TAG_COMPONENTS}, texts, codebook
+    )
     unit = np.empty(len(records), dtype=np.int64)
     number: dict[tuple, int] = {}
     for position in np.argsort(ids, kind="stable").tolist():
@@ -316,12 +340,23 @@ def _units(records: pd.DataFrame, ids: np.ndarray, codebook: Codebook | None) ->
     order = np.lexsort((_id_rank(ids), unit))
     members = tuple(np.split(order, np.flatnonzero(np.diff(unit[order])) + 1)) if len(order) else ()
     first = [int(m[0]) for m in members]
-    return (unit, members, tuple(normalised[i] for i in first), {c: [tags[c][i] for i in first] for c in tags},
-            suggested[first] if first else np.zeros(0, dtype=bool))
+    return (
+        unit,
+        members,
+        tuple(normalised[i] for i in first),
+        {c: [tags[c][i] for i in first] for c in tags},
+        suggested[first] if first else np.zeros(0, dtype=bool),
+    )
 
 
-def _partners(n_units: int, left: np.ndarray, right: np.ndarray, scores: np.ndarray,
-              multiplicity: np.ndarray, unit_rank: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+def _partners(
+    n_units: int,
+    left: np.ndarray,
+    right: np.ndarray,
+    scores: np.ndarray,
+    multiplicity: np.ndarray,
+    unit_rank: np.ndarray,
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """Per unit, its candidate units and scores, best first (ties: smaller id); a unit with copies lists itself
     first at 1.0, as its copies are the same text."""
     selves = np.flatnonzero(multiplicity > 1)
@@ -331,11 +366,12 @@ def _partners(n_units: int, left: np.ndarray, right: np.ndarray, scores: np.ndar
     order = np.lexsort((unit_rank[b], -sc, a))
     a, b, sc = a[order], b[order], sc[order]
     bounds = np.searchsorted(a, np.arange(n_units + 1))
-    return tuple((b[bounds[u]: bounds[u + 1]], sc[bounds[u]: bounds[u + 1]]) for u in range(n_units))
+    return tuple((b[bounds[u] : bounds[u + 1]], sc[bounds[u] : bounds[u + 1]]) for u in range(n_units))
 
 
-def build_index(records: pd.DataFrame, candidates: int | None = None,
-                codebook: Codebook | None = None) -> SimilarityIndex:
+def build_index(
+    records: pd.DataFrame, candidates: int | None = None, codebook: Codebook | None = None
+) -> SimilarityIndex:
     """Compute features, candidate pairs and their scores for ``records`` (at least ``id`` and ``text``).
     ``candidates``: partners kept per unit (distinct text); default every partner up to EXACT_UP_TO units, else
     CANDIDATES. ``codebook`` names tag values in reasons and labels (without one they are shown as written),
@@ -357,18 +393,40 @@ def build_index(records: pd.DataFrame, candidates: int | None = None,
     for name, feature_rows in rows.items():
         matrices[name], vocab[name], idf[name] = _feature_matrix(feature_rows, sublinear_tf=name == "terms")
         has_value[name] = np.array([bool(r) for r in feature_rows], dtype=bool)
-    combined = sparse.hstack([math.sqrt(max(WEIGHTS[name], WEIGHTS_SUGGESTED[name])) * m
-                              for name, m in matrices.items()], format="csr")
+    combined = sparse.hstack(
+        [math.sqrt(max(WEIGHTS[name], WEIGHTS_SUGGESTED[name])) * m for name, m in matrices.items()], format="csr"
+    )
     unit_rank = _id_rank(ids[[int(m[0]) for m in members]]) if n_units else np.empty(0, dtype=np.int64)
     left, right = _top_candidates(combined, candidates, unit_rank)
     fuzzy = [n.fuzzy for n in normalised]
     scores = _pair_scores(matrices, has_value, fuzzy, suggested, left, right)
     partners = _partners(n_units, left, right, scores, np.array([len(m) for m in members]), unit_rank)
-    lists = (records["list_id"].fillna("").astype(str).to_numpy() if "list_id" in records.columns
-             else np.array([""] * len(records), dtype=object))
+    lists = (
+        records["list_id"].fillna("").astype(str).to_numpy()
+        if "list_id" in records.columns
+        else np.array([""] * len(records), dtype=object)
+    )
     labels = {vocab: codebook.labels(vocab) for vocab in TAG_COMPONENTS} if codebook is not None else {}
-    return SimilarityIndex(records, ids, lists, unit, members, normalised, matrices, has_value, fuzzy, vocab, idf,
-                           left, right, scores, partners, combined, suggested, labels)
+    return SimilarityIndex(
+        records,
+        ids,
+        lists,
+        unit,
+        members,
+        normalised,
+        matrices,
+        has_value,
+        fuzzy,
+        vocab,
+        idf,
+        left,
+        right,
+        scores,
+        partners,
+        combined,
+        suggested,
+        labels,
+    )
 
 
 def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
@@ -384,8 +442,8 @@ def _label(index: SimilarityIndex, vocabulary: str, value: str) -> str:
 def _shared(index: SimilarityIndex, name: str, i: int, j: int) -> list[str]:
     """Features of component ``name`` held by both records, most informative (highest idf) first."""
     matrix = index.matrices[name]
-    a = set(matrix.indices[matrix.indptr[i]: matrix.indptr[i + 1]])
-    b = set(matrix.indices[matrix.indptr[j]: matrix.indptr[j + 1]])
+    a = set(matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]])
+    b = set(matrix.indices[matrix.indptr[j] : matrix.indptr[j + 1]])
     both = sorted(a & b, key=lambda f: (-index.idf[name][f], index.vocab[name][f]))
     return [index.vocab[name][f] for f in both]
 
@@ -422,15 +480,22 @@ def _all_partners(index: SimilarityIndex, unit: int, allowed: np.ndarray | None)
     others = np.unique(index.unit[allowed]) if allowed is not None else np.arange(len(index.members))
     shares = np.asarray((index.combined[others] @ index.combined[unit].T).todense()).ravel() > 0
     others = others[shares & (others != unit)]
-    scores = _pair_scores(index.matrices, index.has_value, index.fuzzy, index.suggested, np.full(len(others), unit), others)
+    scores = _pair_scores(
+        index.matrices, index.has_value, index.fuzzy, index.suggested, np.full(len(others), unit), others
+    )
     if len(index.members[unit]) > 1:
         others, scores = np.r_[unit, others], np.r_[1.0, scores]
     order = np.lexsort((index.unit_ids[others], -scores))
     return others[order], scores[order]
 
 
-def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = None,
-               k: int = DEFAULT_K, among: Iterable[str] | None = None, reasons: bool = True) -> pd.DataFrame:
+def neighbours(
+    source: pd.DataFrame | SimilarityIndex,
+    record_id: str | None = None,
+    k: int = DEFAULT_K,
+    among: Iterable[str] | None = None,
+    reasons: bool = True,
+) -> pd.DataFrame:
     """Top-``k`` most similar records from OTHER lists (``list_id`` differs; without a ``list_id`` column
     every other record qualifies), for one record or (``record_id=None``) for every record. With ``among``,
     only records with those ids can be neighbours (e.g. annex II records under the current filters).
@@ -484,13 +549,18 @@ def neighbours(source: pd.DataFrame | SimilarityIndex, record_id: str | None = N
             columns["score"] += near_scores.tolist()
             columns["left"] += [position] * len(near)
             columns["right"] += near.tolist()
-    frame = pd.DataFrame({
-        "id": pd.Series(columns["id"], dtype=object), "rank": pd.Series(columns["rank"], dtype=np.int64),
-        "neighbour_id": pd.Series(columns["neighbour_id"], dtype=object),
-        "score": pd.Series(columns["score"], dtype=np.float64),
-        "reason": [reason(index, i, j) for i, j in zip(columns["left"], columns["right"], strict=True)]
-        if reasons else "",
-    }, columns=NEIGHBOUR_COLUMNS)
+    frame = pd.DataFrame(
+        {
+            "id": pd.Series(columns["id"], dtype=object),
+            "rank": pd.Series(columns["rank"], dtype=np.int64),
+            "neighbour_id": pd.Series(columns["neighbour_id"], dtype=object),
+            "score": pd.Series(columns["score"], dtype=np.float64),
+            "reason": [reason(index, i, j) for i, j in zip(columns["left"], columns["right"], strict=True)]
+            if reasons
+            else "",
+        },
+        columns=NEIGHBOUR_COLUMNS,
+    )
     return frame.sort_values(["id", "rank"], kind="stable").reset_index(drop=True)
 
 
@@ -518,11 +588,19 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
     _, component = csgraph.connected_components(graph, directed=False)
     inside = component[index.left] == component[index.right]
     links: list[dict[int, float]] = [{} for _ in range(n)]  # cluster -> neighbour cluster -> sum of scores
-    for i, j, s in zip(rank[index.left[inside]].tolist(), rank[index.right[inside]].tolist(),
-                       index.scores[inside].tolist(), strict=True):
+    for i, j, s in zip(
+        rank[index.left[inside]].tolist(),
+        rank[index.right[inside]].tolist(),
+        index.scores[inside].tolist(),
+        strict=True,
+    ):
         links[i][j] = links[j][i] = s * multiplicity[i] * multiplicity[j]
-    heap = [(-s / (multiplicity[i] * multiplicity[j]), i, j) for i, row in enumerate(links) for j, s in row.items()
-            if i < j and s >= threshold * multiplicity[i] * multiplicity[j]]
+    heap = [
+        (-s / (multiplicity[i] * multiplicity[j]), i, j)
+        for i, row in enumerate(links)
+        for j, s in row.items()
+        if i < j and s >= threshold * multiplicity[i] * multiplicity[j]
+    ]
     heapq.heapify(heap)
     parent = list(range(n))  # lists, not arrays: this loop reads single items millions of times
     size = list(multiplicity)
@@ -581,7 +659,7 @@ def _label_candidates(index: SimilarityIndex, members: list[int], limit: int = 2
         matrix = index.matrices[name]
         counts = Counter()
         for m in members:
-            counts.update(matrix.indices[matrix.indptr[m]: matrix.indptr[m + 1]].tolist())
+            counts.update(matrix.indices[matrix.indptr[m] : matrix.indptr[m + 1]].tolist())
         if counts:
             best = sorted(counts, key=lambda f: (-counts[f], -index.idf[name][f], index.vocab[name][f]))[:limit]
             return [_label(index, name, index.vocab[name][f]) for f in best]
@@ -594,13 +672,16 @@ def _shared_words(index: SimilarityIndex, members: list[int]) -> list[str]:
     matrix = index.matrices["terms"]
     counts = Counter()
     for m in members:
-        counts.update(set(matrix.indices[matrix.indptr[m]: matrix.indptr[m + 1]].tolist()))
+        counts.update(set(matrix.indices[matrix.indptr[m] : matrix.indptr[m + 1]].tolist()))
     need = max(2, math.ceil(len(members) / 2))
-    best = sorted((f for f, c in counts.items() if c >= need),
-                  key=lambda f: (-counts[f], -index.idf["terms"][f], index.vocab["terms"][f]))[:LABEL_WORDS]
+    best = sorted(
+        (f for f, c in counts.items() if c >= need),
+        key=lambda f: (-counts[f], -index.idf["terms"][f], index.vocab["terms"][f]),
+    )[:LABEL_WORDS]
     stems = [index.vocab["terms"][f] for f in best]
-    return [next((index.normalised[m].surface[t] for m in members if t in index.normalised[m].surface), t)
-            for t in stems]
+    return [
+        next((index.normalised[m].surface[t] for m in members if t in index.normalised[m].surface), t) for t in stems
+    ]
 
 
 def _concept_as_written(index: SimilarityIndex, members: list[int]) -> list[str]:
@@ -610,8 +691,9 @@ def _concept_as_written(index: SimilarityIndex, members: list[int]) -> list[str]
     if not counts or max(counts.values()) < 2:
         return []
     concept = min(counts, key=lambda c: (-counts[c], c))
-    said = dict.fromkeys(concept_words(index.records["text"].iat[int(index.members[m][0])]).get(concept, "")
-                         for m in members)
+    said = dict.fromkeys(
+        concept_words(index.records["text"].iat[int(index.members[m][0])]).get(concept, "") for m in members
+    )
     return [w for w in said if w][:LABEL_WORDS]
 
 
@@ -645,8 +727,10 @@ def _second_groups(index: SimilarityIndex, cluster: np.ndarray, threshold: float
     multiplicity = index.multiplicity
     rows = np.r_[index.left, index.right]
     towards = cluster[np.r_[index.right, index.left]]
-    sums = sparse.coo_matrix((np.r_[index.scores * multiplicity[index.right], index.scores * multiplicity[index.left]],
-                              (rows, towards)), shape=(n, n)).tocsr()
+    sums = sparse.coo_matrix(
+        (np.r_[index.scores * multiplicity[index.right], index.scores * multiplicity[index.left]], (rows, towards)),
+        shape=(n, n),
+    ).tocsr()
     size = np.bincount(cluster, weights=multiplicity, minlength=n)
     second = {}
     for unit in range(n):
@@ -668,8 +752,9 @@ def _event_ids(records: pd.DataFrame) -> np.ndarray:
     return records["event_id"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
 
 
-def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_THRESHOLD,
-           second: bool = True) -> pd.DataFrame:
+def groups(
+    source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_THRESHOLD, second: bool = True
+) -> pd.DataFrame:
     """Every record with its group: columns id, group (1 = spans most events), label (what the members share),
     score (similarity to the group's representative; 1.0 for the representative itself), also (False for the
     record's own group). Records with no partner at ``threshold`` are groups of one. A record that also carries
@@ -687,10 +772,16 @@ def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_TH
     if also_of:
         units = np.array(sorted(also_of), dtype=np.int64)
         centres = np.array([medoid[also_of[u]] for u in units.tolist()], dtype=np.int64)
-        scores = dict(zip(units.tolist(), _pair_scores(index.matrices, index.has_value, index.fuzzy, index.suggested, centres,
-                                                       units).tolist(), strict=True))
-        rows += [(node, medoid[also_of[u]], scores[u], True) for node, u in enumerate(index.unit.tolist())
-                 if u in also_of]
+        scores = dict(
+            zip(
+                units.tolist(),
+                _pair_scores(index.matrices, index.has_value, index.fuzzy, index.suggested, centres, units).tolist(),
+                strict=True,
+            )
+        )
+        rows += [
+            (node, medoid[also_of[u]], scores[u], True) for node, u in enumerate(index.unit.tolist()) if u in also_of
+        ]
     events = _event_ids(index.records)
     members: dict[int, list[int]] = {}
     for node, centre, _, _ in rows:
@@ -698,19 +789,34 @@ def groups(source: pd.DataFrame | SimilarityIndex, threshold: float = DEFAULT_TH
     spans = {c: len(set(events[members[c]]) - {""}) for c in members}
     ranked = sorted(members, key=lambda c: (-spans[c], -len(members[c]), index.ids[first_record[c]]))
     group_of = {c: number for number, c in enumerate(ranked, start=1)}
-    labels = _group_labels(index, {c: [int(index.unit[m]) for m in group] for c, group in members.items()},
-                           {c: c for c in members})
-    frame = pd.DataFrame({
-        "id": index.ids[[node for node, _, _, _ in rows]], "group": [group_of[c] for _, c, _, _ in rows],
-        "label": [labels[c] for _, c, _, _ in rows], "score": np.round([sc for _, _, sc, _ in rows], _SCORE_DECIMALS),
-        "also": [also for _, _, _, also in rows],
-    }, columns=GROUP_COLUMNS)
+    labels = _group_labels(
+        index, {c: [int(index.unit[m]) for m in group] for c, group in members.items()}, {c: c for c in members}
+    )
+    frame = pd.DataFrame(
+        {
+            "id": index.ids[[node for node, _, _, _ in rows]],
+            "group": [group_of[c] for _, c, _, _ in rows],
+            "label": [labels[c] for _, c, _, _ in rows],
+            "score": np.round([sc for _, _, sc, _ in rows], _SCORE_DECIMALS),
+            "also": [also for _, _, _, also in rows],
+        },
+        columns=GROUP_COLUMNS,
+    )
     frame = frame.sort_values(["group", "also", "score", "id"], ascending=[True, True, False, True], kind="stable")
     return frame.reset_index(drop=True)
 
 
-SUMMARY_COLUMNS = ["group", "label", "representative_id", "representative_text", "events", "n_events",
-                   "n_members", "member_ids", "also_ids"]
+SUMMARY_COLUMNS = [
+    "group",
+    "label",
+    "representative_id",
+    "representative_text",
+    "events",
+    "n_events",
+    "n_members",
+    "member_ids",
+    "also_ids",
+]
 
 
 def group_summary(records: pd.DataFrame, groups_frame: pd.DataFrame) -> pd.DataFrame:
@@ -720,23 +826,32 @@ def group_summary(records: pd.DataFrame, groups_frame: pd.DataFrame) -> pd.DataF
     ``records`` are counted, so a filtered ``records`` frame gives the groups as seen within that selection.
     A record in a group through a second idea (``also``) counts there too, in members and events, like a record
     with two themes; ``also_ids`` lists those members."""
-    merged = groups_frame.merge(pd.DataFrame({"id": records["id"].astype(str), "text": records["text"],
-                                              "event_id": _event_ids(records)}), on="id", how="inner")
+    merged = groups_frame.merge(
+        pd.DataFrame({"id": records["id"].astype(str), "text": records["text"], "event_id": _event_ids(records)}),
+        on="id",
+        how="inner",
+    )
     if "also" not in merged.columns:  # a groups frame written before records could carry two ideas
         merged["also"] = False
     merged = merged.sort_values(["group", "also", "score", "id"], ascending=[True, True, False, True], kind="stable")
     by_group = merged.groupby("group", sort=True)
     first = merged.drop_duplicates("group").set_index("group")
-    summary = pd.DataFrame({
-        "label": first["label"], "representative_id": first["id"], "representative_text": first["text"],
-        "n_members": by_group.size(), "member_ids": by_group["id"].agg(list),
-        "also_ids": merged[merged["also"]].groupby("group")["id"].agg(list),
-    })
+    summary = pd.DataFrame(
+        {
+            "label": first["label"],
+            "representative_id": first["id"],
+            "representative_text": first["text"],
+            "n_members": by_group.size(),
+            "member_ids": by_group["id"].agg(list),
+            "also_ids": merged[merged["also"]].groupby("group")["id"].agg(list),
+        }
+    )
     summary["also_ids"] = [ids if isinstance(ids, list) else [] for ids in summary["also_ids"]]
     named = merged.loc[merged["event_id"] != "", ["group", "event_id"]].drop_duplicates()
     events = named.sort_values(["group", "event_id"]).groupby("group")["event_id"].agg(list)
     summary["events"] = [e if isinstance(e, list) else [] for e in events.reindex(summary.index)]
     summary["n_events"] = summary["events"].map(len)
     summary = summary.rename_axis("group").reset_index()[SUMMARY_COLUMNS]
-    return summary.sort_values(["n_events", "n_members", "group"], ascending=[False, False, True],
-                               kind="stable").reset_index(drop=True)
+    return summary.sort_values(
+        ["n_events", "n_members", "group"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)

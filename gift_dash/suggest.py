@@ -20,26 +20,83 @@ from gift_dash.rules import closed
 from gift_dash.schema import MULTI_VOCAB_COLUMNS, NO_RULES, SEPARATOR, Codebook, Rules, split_multi
 
 # Words of the codebook's definitions that describe tagging, not the subject.
-_CODEBOOK_WORDS = frozenset(stem(w) for w in """
+_CODEBOOK_WORDS = frozenset(
+    stem(w)
+    for w in """
 tag record records asks ask calls call named name names mention mentions means mean measure measures action
 actions people person those who whom e.g. including etc i.e. where what e g not see also being been other
 their its itself any one single purpose stated section vii viii table priority field office offices
-""".split())
+""".split()
+)
 
 # Keywords for ideas the codebook's wording misses (how records say it rather than how the codebook defines it).
 KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "themes": {
-        "prevention": ("awareness", "campaign", "prevent", "root cause", "poverty", "vulnerab", "education",
-                       "livelihood", "employment", "demand", "safe migration", "research", "sensitization",
-                       "information", "risk"),
-        "protection": ("victim", "survivor", "assistance", "shelter", "rehabilitation", "reintegration",
-                       "repatriation", "identification", "witness", "compensation", "counselling", "care"),
-        "prosecution": ("prosecut", "police", "law enforcement", "criminal", "crime", "penal", "legislation",
-                        "investigat", "judge", "judicial", "court", "impunity", "punish", "offender",
-                        "trafficker", "criminalize"),
-        "cooperation": ("cooperation", "coordination", "partnership", "network", "regional", "bilateral",
-                        "task force", "action plan", "memorandum", "agreement", "collaborat", "synerg",
-                        "national plan", "joint"),
+        "prevention": (
+            "awareness",
+            "campaign",
+            "prevent",
+            "root cause",
+            "poverty",
+            "vulnerab",
+            "education",
+            "livelihood",
+            "employment",
+            "demand",
+            "safe migration",
+            "research",
+            "sensitization",
+            "information",
+            "risk",
+        ),
+        "protection": (
+            "victim",
+            "survivor",
+            "assistance",
+            "shelter",
+            "rehabilitation",
+            "reintegration",
+            "repatriation",
+            "identification",
+            "witness",
+            "compensation",
+            "counselling",
+            "care",
+        ),
+        "prosecution": (
+            "prosecut",
+            "police",
+            "law enforcement",
+            "criminal",
+            "crime",
+            "penal",
+            "legislation",
+            "investigat",
+            "judge",
+            "judicial",
+            "court",
+            "impunity",
+            "punish",
+            "offender",
+            "trafficker",
+            "criminalize",
+        ),
+        "cooperation": (
+            "cooperation",
+            "coordination",
+            "partnership",
+            "network",
+            "regional",
+            "bilateral",
+            "task force",
+            "action plan",
+            "memorandum",
+            "agreement",
+            "collaborat",
+            "synerg",
+            "national plan",
+            "joint",
+        ),
     },
     "actors": {
         "law_enforcement": ("police", "law enforcement"),
@@ -177,8 +234,11 @@ def suggestions_table(records: pd.DataFrame, codebook: Codebook, limit: int = MA
             break
         given = {c: split_multi(records[c].iloc[position]) for c in MULTI_VOCAB_COLUMNS if c in records.columns}
         tags = lexicon.tags(str(text), given)
-        row = {"row": position + 2, "id": str(records["id"].iloc[position]) if "id" in records else "",
-               "text": str(text)}
+        row = {
+            "row": position + 2,
+            "id": str(records["id"].iloc[position]) if "id" in records else "",
+            "text": str(text),
+        }
         row |= {SUGGESTION_PREFIX + column: SEPARATOR.join(values) for column, values in tags.items()}
         rows.append(row)
     return pd.DataFrame(rows)
@@ -192,7 +252,7 @@ def accept_suggestions(records: pd.DataFrame, suggestions: pd.DataFrame, rows: l
     out = records.copy()
     chosen = suggestions[suggestions["row"].isin(rows)]
     for column in [c for c in chosen.columns if c.startswith(SUGGESTION_PREFIX)]:
-        target = column[len(SUGGESTION_PREFIX):]
+        target = column[len(SUGGESTION_PREFIX) :]
         if target not in out.columns:
             if target != "primary_theme":
                 continue

@@ -55,8 +55,9 @@ def ordered_values(values: pd.Series, key: str, codebook: Codebook, events: pd.D
     return known + sorted(present - set(known) - {NOT_STATED}) + ([NOT_STATED] if NOT_STATED in present else [])
 
 
-def crosstab(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, row: str, column: str,
-             measure: str = "count") -> pd.DataFrame:
+def crosstab(
+    records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, row: str, column: str, measure: str = "count"
+) -> pd.DataFrame:
     """Records counted by two dimensions; a record with several values counts in each of its cells.
 
     ``measure``: "count", "row" (% of each row's records) or "column" (% of each column's records). The
@@ -67,8 +68,11 @@ def crosstab(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, ro
     cols = dimension_values(records, events, column, codebook).rename("col")
     pairs = pd.merge(rows, cols, left_index=True, right_index=True).reset_index(names="record")
     counts = pd.crosstab(pairs["row"], pairs["col"]) if len(pairs) else pd.DataFrame(dtype="int64")
-    counts = counts.reindex(index=ordered_values(rows, row, codebook, events), columns=ordered_values(cols, column, codebook, events),
-                            fill_value=0)
+    counts = counts.reindex(
+        index=ordered_values(rows, row, codebook, events),
+        columns=ordered_values(cols, column, codebook, events),
+        fill_value=0,
+    )
     if measure == "count":
         table = counts
     elif measure == "row":
@@ -83,8 +87,15 @@ def crosstab(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, ro
     return table
 
 
-def cell_records(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, row: str, row_value: str,
-                 column: str, column_value: str) -> pd.DataFrame:
+def cell_records(
+    records: pd.DataFrame,
+    events: pd.DataFrame,
+    codebook: Codebook,
+    row: str,
+    row_value: str,
+    column: str,
+    column_value: str,
+) -> pd.DataFrame:
     """The records counted in one cross-tab cell."""
     rows = dimension_values(records, events, row, codebook)
     cols = dimension_values(records, events, column, codebook)
@@ -121,9 +132,13 @@ def story(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook) -> di
     def labelled(column: str, vocabulary: str, multi: bool) -> list[tuple[str, int]]:
         return [(codebook.label(vocabulary, v), int(n)) for v, n in facet_counts(records, column, multi).items()]
 
-    return {**headline(records, events), "period": period, "undated": int(len(held) - held["start_date"].astype(bool).sum()),
-            "record_types": labelled("record_type", "record_type", False),
-            "themes": labelled("themes", "themes", True)}
+    return {
+        **headline(records, events),
+        "period": period,
+        "undated": int(len(held) - held["start_date"].astype(bool).sum()),
+        "record_types": labelled("record_type", "record_type", False),
+        "themes": labelled("themes", "themes", True),
+    }
 
 
 def theme_mix(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -144,11 +159,15 @@ def recurring_ideas(records: pd.DataFrame, events: pd.DataFrame, summary: pd.Dat
     at least two. Columns: idea, events, members, event_names, representative_text."""
     names = event_names(events)
     shared = summary[summary["n_events"] >= 2].head(top)
-    return pd.DataFrame({
-        "idea": shared["label"], "events": shared["n_events"], "members": shared["n_members"],
-        "event_names": shared["events"].map(lambda ids: ", ".join(names.get(e, e) for e in ids)),
-        "representative_text": shared["representative_text"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "idea": shared["label"],
+            "events": shared["n_events"],
+            "members": shared["n_members"],
+            "event_names": shared["events"].map(lambda ids: ", ".join(names.get(e, e) for e in ids)),
+            "representative_text": shared["representative_text"],
+        }
+    ).reset_index(drop=True)
 
 
 def needs_vs_records(records: pd.DataFrame, ta_needs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

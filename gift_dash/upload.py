@@ -33,19 +33,41 @@ from gift_dash.schema import (
 # One example row each, valid against the shipped codebook; the example record belongs to the example event, so
 # the two templates uploaded together make a whole new event (tests/test_upload.py checks this).
 EXAMPLE_EVENT = {
-    "event_id": "my-workshop-2009", "short_name": "My workshop", "title": "Title of the event as stated",
-    "programme": "", "city": "Geneva", "country": "Switzerland", "country_iso3": "CHE",
-    "start_date": "2009-03-02", "end_date": "2009-03-04", "date_as_stated": "2 to 4 March 2009",
-    "organisers": "", "focus": "", "outcome": "", "latitude": "46.2", "longitude": "6.15", "in_annex_ii": "no",
-    "source": UPLOADED, "location_basis": "",
+    "event_id": "my-workshop-2009",
+    "short_name": "My workshop",
+    "title": "Title of the event as stated",
+    "programme": "",
+    "city": "Geneva",
+    "country": "Switzerland",
+    "country_iso3": "CHE",
+    "start_date": "2009-03-02",
+    "end_date": "2009-03-04",
+    "date_as_stated": "2 to 4 March 2009",
+    "organisers": "",
+    "focus": "",
+    "outcome": "",
+    "latitude": "46.2",
+    "longitude": "6.15",
+    "in_annex_ii": "no",
+    "source": UPLOADED,
+    "location_basis": "",
 }
 EXAMPLE_RECORD = {
-    "id": "my-workshop-2009-rec-1", "event_id": EXAMPLE_EVENT["event_id"], "source": UPLOADED,
-    "record_type": "recommendation", "list_id": "my-workshop-2009-rec", "section": "Participants recommended:",
-    "item": "1", "parent_id": "",
+    "id": "my-workshop-2009-rec-1",
+    "event_id": EXAMPLE_EVENT["event_id"],
+    "source": UPLOADED,
+    "record_type": "recommendation",
+    "list_id": "my-workshop-2009-rec",
+    "section": "Participants recommended:",
+    "item": "1",
+    "parent_id": "",
     "text": "Train labour inspectors to identify victims of trafficking and refer them to assistance",
-    "themes": "protection; prevention", "primary_theme": "protection", "ta_areas": "victim_protection",
-    "target_groups": "victims; workers", "actors": "law_enforcement", "exploitation_forms": "forced_labour",
+    "themes": "protection; prevention",
+    "primary_theme": "protection",
+    "ta_areas": "victim_protection",
+    "target_groups": "victims; workers",
+    "actors": "law_enforcement",
+    "exploitation_forms": "forced_labour",
     "topics": "victim_identification; training_capacity_building",
 }
 
@@ -60,8 +82,11 @@ class Merge(NamedTuple):
 
 
 def merge_upload(
-    dataset: Dataset, records_frame: pd.DataFrame, events_frame: pd.DataFrame | None = None,
-    file_name: str = "upload", events_file_name: str = "events upload",
+    dataset: Dataset,
+    records_frame: pd.DataFrame,
+    events_frame: pd.DataFrame | None = None,
+    file_name: str = "upload",
+    events_file_name: str = "events upload",
 ) -> Merge:
     """The dataset with the valid uploaded rows added as source "uploaded"; invalid rows are rejected and listed.
 
@@ -86,13 +111,26 @@ def merge_upload(
     already = _already_shipped(records_frame, dataset.records)
     repeated_ids = set(records_frame.loc[already, "id"].str.strip()) if already.any() else set()
     labelled = records_frame.assign(source=UPLOADED).mask(blank_mask(records_frame), "")
-    record_problems = validate_records(labelled, dataset.codebook, set(events["event_id"]), file_name,
-                                       known_ids=shipped_ids - repeated_ids, known_records=dataset.records)
+    record_problems = validate_records(
+        labelled,
+        dataset.codebook,
+        set(events["event_id"]),
+        file_name,
+        known_ids=shipped_ids - repeated_ids,
+        known_records=dataset.records,
+    )
     record_problems += _source_replaced(records_frame.loc[~already], file_name)
     if repeated_ids:
-        record_problems.append(Problem(
-            file_name, None, None, f"{int(already.sum())} row(s) are identical to records already in the shipped "
-            f"data (e.g. {min(repeated_ids)}) and are not added again", severity="warning"))
+        record_problems.append(
+            Problem(
+                file_name,
+                None,
+                None,
+                f"{int(already.sum())} row(s) are identical to records already in the shipped "
+                f"data (e.g. {min(repeated_ids)}) and are not added again",
+                severity="warning",
+            )
+        )
 
     def accepted() -> list[int]:
         return [p for p in _accepted_positions(records_frame, record_problems) if not already.iloc[p]]
@@ -103,7 +141,9 @@ def merge_upload(
 
     added = _normalised(labelled, RECORD_COLUMNS, good)
     merged = replace(  # the workplan and response links go with the shipped data
-        dataset, records=pd.concat([dataset.records, added], ignore_index=True), events=events.reset_index(drop=True),
+        dataset,
+        records=pd.concat([dataset.records, added], ignore_index=True),
+        events=events.reset_index(drop=True),
     )
     return Merge(merged, problems, added["id"].tolist(), _rejected(records_frame, record_problems))
 
@@ -163,9 +203,15 @@ def _orphans(frame: pd.DataFrame, good: list[int], shipped_ids: set[str], file: 
         if not fallen:
             return problems
         for position in sorted(fallen):
-            problems.append(Problem(file, position + 2, "parent_id",
-                                    f"parent '{parents[position][:60]}' was rejected (see its row); fix it first",
-                                    ids[position]))
+            problems.append(
+                Problem(
+                    file,
+                    position + 2,
+                    "parent_id",
+                    f"parent '{parents[position][:60]}' was rejected (see its row); fix it first",
+                    ids[position],
+                )
+            )
         kept -= set(fallen)
 
 
@@ -179,9 +225,15 @@ def _source_replaced(frame: pd.DataFrame, file: str) -> list[Problem]:
         return []
     counts = other.value_counts()
     named = ", ".join(f"'{value[:40]}' ({n} rows)" for value, n in counts.head(5).items())
-    return [Problem(file, None, "source",
-                    f"the file's source column says {named}; rows added here are marked '{UPLOADED}' instead",
-                    severity="warning")]
+    return [
+        Problem(
+            file,
+            None,
+            "source",
+            f"the file's source column says {named}; rows added here are marked '{UPLOADED}' instead",
+            severity="warning",
+        )
+    ]
 
 
 def _normalised(frame: pd.DataFrame, columns: list[str], positions: list[int]) -> pd.DataFrame:
@@ -217,8 +269,12 @@ def problems_table(problems: list[Problem]) -> pd.DataFrame:
     table = pd.DataFrame([p.as_dict() for p in problems], columns=[*PROBLEM_COLUMNS, "file"])
     table["row"] = table["row"].astype("Int64")
     table["column"] = table["column"].fillna("")
-    table = table.sort_values(["severity", "row"], key=lambda c: c.ne("error") if c.name == "severity" else c,
-                              na_position="first", kind="stable")
+    table = table.sort_values(
+        ["severity", "row"],
+        key=lambda c: c.ne("error") if c.name == "severity" else c,
+        na_position="first",
+        kind="stable",
+    )
     return table.reset_index(drop=True)
 
 
@@ -237,14 +293,19 @@ def verdict(problems: list[Problem]) -> int:
 
 
 def check_files(
-    dataset: Dataset, records: Path | bytes, events: Path | bytes | None = None,
-    records_name: str | None = None, events_name: str | None = None,
+    dataset: Dataset,
+    records: Path | bytes,
+    events: Path | bytes | None = None,
+    records_name: str | None = None,
+    events_name: str | None = None,
 ) -> Merge:
     """Read and merge files as the page does. Raises ReadError when a file is not a readable table."""
     records_frame = read_table(records, records_name)
     events_frame = None if events is None else read_table(events, events_name)
     return merge_upload(
-        dataset, records_frame, events_frame,
+        dataset,
+        records_frame,
+        events_frame,
         file_name=records_name or (str(records) if isinstance(records, Path) else "upload"),
         events_file_name=events_name or (str(events) if isinstance(events, Path) else "events upload"),
     )
@@ -275,8 +336,10 @@ def allowed_values(codebook: Codebook) -> pd.DataFrame:
     for column, vocabulary in VOCABULARIES.items():
         part = codebook.entries[codebook.entries["vocabulary"] == vocabulary]
         many = "several, separated by '; '" if column in MULTI_VOCAB_COLUMNS else "one"
-        rows += [{"column": column, "how many": many, "value": r.value, "label": r.label, "definition": r.definition}
-                 for r in part.itertuples()]
+        rows += [
+            {"column": column, "how many": many, "value": r.value, "label": r.label, "definition": r.definition}
+            for r in part.itertuples()
+        ]
     return pd.DataFrame(rows, columns=["column", "how many", "value", "label", "definition"])
 
 

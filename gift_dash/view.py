@@ -26,8 +26,12 @@ class View:
         """The view ``filters`` select; ``found`` are their masks when the caller already has them."""
         records = dataset.records
         found = flt.masks(records, dataset.events, filters, codebook=dataset.codebook) if found is None else found
-        return cls(dataset, filters, records[flt.combine(records, found)].copy(),
-                   flt.describe(filters, dataset.codebook, dataset.events))
+        return cls(
+            dataset,
+            filters,
+            records[flt.combine(records, found)].copy(),
+            flt.describe(filters, dataset.codebook, dataset.events),
+        )
 
     @property
     def shows_other_sources(self) -> bool:

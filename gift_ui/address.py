@@ -74,8 +74,11 @@ def page_values(key: str, allowed: Iterable[str], notices: list[str]) -> list[st
     allowed = list(allowed)
     raw = st.query_params.get_all(key)
     kept = list(dict.fromkeys(v for v in flt.url_strings(key, raw, notices) if v in allowed))
-    notices += [f"Ignored {key}={flt.shown(v)} in the address: expected one of {', '.join(allowed)}."
-                for v in dict.fromkeys(raw) if isinstance(v, str) and v not in allowed]
+    notices += [
+        f"Ignored {key}={flt.shown(v)} in the address: expected one of {', '.join(allowed)}."
+        for v in dict.fromkeys(raw)
+        if isinstance(v, str) and v not in allowed
+    ]
     if raw != kept:
         set_page_params(**{key: kept})
     return kept

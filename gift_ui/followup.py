@@ -22,8 +22,10 @@ def engine():
     try:
         return db.engine_for()
     except db.StoreUnavailable as exc:
-        st.error(f"The follow-up store cannot be opened, so follow-up information is not shown. {exc}",
-                 icon=":material/database:")
+        st.error(
+            f"The follow-up store cannot be opened, so follow-up information is not shown. {exc}",
+            icon=":material/database:",
+        )
         return None
 
 
@@ -44,16 +46,19 @@ def account_box(eng, key: str = "followup") -> users.User | None:
     user = signed_in(eng)
     if user is not None:
         left, right = st.columns([3, 1])
-        left.caption(f"Signed in as **{md(user.name)}** ({user.role}). The sign-in lasts "
-                     f"{users.session_lifetime().total_seconds() / 3600:g} hours.")
+        left.caption(
+            f"Signed in as **{md(user.name)}** ({user.role}). The sign-in lasts "
+            f"{users.session_lifetime().total_seconds() / 3600:g} hours."
+        )
         right.button("Sign out", key=f"{key}_sign_out", on_click=_sign_out, args=(eng,))
         return user
     with st.form(f"{key}_sign_in", clear_on_submit=True):
-        st.caption("Anyone can read follow-up information; sign in to change it. Accounts are made by an "
-                   "administrator with the command \"python -m gift_dash users add NAME --role editor\".")
+        st.caption(
+            "Anyone can read follow-up information; sign in to change it. Accounts are made by an "
+            'administrator with the command "python -m gift_dash users add NAME --role editor".'
+        )
         name = st.text_input("Account name", key=f"{key}_name", max_chars=100)
-        password = st.text_input("Password", type="password", key=f"{key}_password",
-                                 max_chars=users.MAX_PASSWORD_CHARS)
+        password = st.text_input("Password", type="password", key=f"{key}_password", max_chars=users.MAX_PASSWORD_CHARS)
         if st.form_submit_button("Sign in"):
             result = users.sign_in(eng, name.strip(), password)
             if result.token:
@@ -78,10 +83,16 @@ def _history_table(eng, kind: str, target_id: str) -> None:
     if rows.empty:
         st.caption("No history yet.")
         return
-    shown = pd.DataFrame({
-        "When (UTC)": rows["changed_at"].dt.strftime("%Y-%m-%d %H:%M"), "Who": rows["changed_by"],
-        "Version": rows["version"], "Field": rows["field"], "Before": rows["before"], "After": rows["after"],
-    }).iloc[::-1]
+    shown = pd.DataFrame(
+        {
+            "When (UTC)": rows["changed_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "Who": rows["changed_by"],
+            "Version": rows["version"],
+            "Field": rows["field"],
+            "Before": rows["before"],
+            "After": rows["after"],
+        }
+    ).iloc[::-1]
     st.dataframe(shown, hide_index=True, key=f"fu_history_{kind}_{target_id}")
 
 
@@ -131,16 +142,31 @@ def _edit_form(eng, kind: str, target_id: str, entry: store.Entry) -> None:
     with st.form(f"fu_form_{kind}_{target_id}"):
         st.markdown("**Change this entry**")
         st.selectbox("Status", list(labels), format_func=labels.get, key=_widget(kind, target_id, "status"))
-        st.text_input("Responsible bodies", key=_widget(kind, target_id, "responsible"),
-                      max_chars=store.MAX_CHARS["responsible"], help="Several: separate them with '; '.")
-        st.date_input("Target date", key=_widget(kind, target_id, "target_date"), min_value=date(2000, 1, 1),
-                      max_value=date(2100, 12, 31), format="YYYY-MM-DD")
+        st.text_input(
+            "Responsible bodies",
+            key=_widget(kind, target_id, "responsible"),
+            max_chars=store.MAX_CHARS["responsible"],
+            help="Several: separate them with '; '.",
+        )
+        st.date_input(
+            "Target date",
+            key=_widget(kind, target_id, "target_date"),
+            min_value=date(2000, 1, 1),
+            max_value=date(2100, 12, 31),
+            format="YYYY-MM-DD",
+        )
         st.text_area("Notes", key=_widget(kind, target_id, "notes"), max_chars=store.MAX_CHARS["notes"])
-        st.text_area("Evidence (one per line: a document reference, or an http(s) link)",
-                     key=_widget(kind, target_id, "evidence"), max_chars=store.MAX_CHARS["evidence"])
+        st.text_area(
+            "Evidence (one per line: a document reference, or an http(s) link)",
+            key=_widget(kind, target_id, "evidence"),
+            max_chars=store.MAX_CHARS["evidence"],
+        )
         st.checkbox("Withdraw this entry (it is kept, with its history)", key=_widget(kind, target_id, "withdrawn"))
-        st.text_input("Reason for withdrawing", key=_widget(kind, target_id, "withdrawn_reason"),
-                      max_chars=store.MAX_CHARS["withdrawn_reason"])
+        st.text_input(
+            "Reason for withdrawing",
+            key=_widget(kind, target_id, "withdrawn_reason"),
+            max_chars=store.MAX_CHARS["withdrawn_reason"],
+        )
         st.form_submit_button("Save", on_click=_save, args=(eng, kind, target_id), type="primary")
 
 
@@ -153,14 +179,22 @@ def entry_panel(kind: str, target_id: str, sign_in: bool = True) -> None:
     entry = store.get(eng, kind, target_id)
     labels = summary.status_labels()
     status = summary.WITHDRAWN if entry.withdrawn else (entry.status if entry.version else summary.NO_ENTRY)
-    st.markdown(f"**Follow-up status: {md(labels[status])}**"
-                + (f" · version {entry.version}, last changed by {md(entry.changed_by)} on "
-                   f"{entry.changed_at:%Y-%m-%d %H:%M} UTC" if entry.version else ""))
+    st.markdown(
+        f"**Follow-up status: {md(labels[status])}**"
+        + (
+            f" · version {entry.version}, last changed by {md(entry.changed_by)} on "
+            f"{entry.changed_at:%Y-%m-%d %H:%M} UTC"
+            if entry.version
+            else ""
+        )
+    )
     if entry.withdrawn:
         st.text(f"Withdrawn: {entry.withdrawn_reason}")
     if entry.version:
-        st.text(f"Responsible: {entry.responsible or 'not stated'}\n"
-                f"Target date: {entry.target_date.isoformat() if entry.target_date else 'not stated'}")
+        st.text(
+            f"Responsible: {entry.responsible or 'not stated'}\n"
+            f"Target date: {entry.target_date.isoformat() if entry.target_date else 'not stated'}"
+        )
         if entry.notes:
             st.caption("Notes")
             st.text(entry.notes)

@@ -39,8 +39,10 @@ def navigation():
     drawn by page_links so they carry the filters. No icons: a page's Material icon becomes the favicon, which
     the browser would fetch from fonts.gstatic.com."""
     st.set_page_config(page_title="GIFT Recommendations Dashboard", layout="wide", initial_sidebar_state="expanded")
-    pages = [st.Page(path, title=title, url_path=url_path, default=path == PAGES[0][0])
-             for path, title, _, url_path in available_pages()]
+    pages = [
+        st.Page(path, title=title, url_path=url_path, default=path == PAGES[0][0])
+        for path, title, _, url_path in available_pages()
+    ]
     return st.navigation(pages, position="hidden")
 
 

@@ -16,7 +16,7 @@ from gift_ui.tables import show_records
 
 
 def record_heading(view: View, record_id: str) -> str:
-    """"Kampala 2007 · General recommendations (e)", the label a reader recognises."""
+    """ "Kampala 2007 · General recommendations (e)", the label a reader recognises."""
     record = view.dataset.records[view.dataset.records["id"] == record_id]
     return short_labels(record, view.dataset.events).iloc[0]
 
@@ -40,12 +40,17 @@ def show_record(view: View, record_id: str, key: str) -> None:
         address = permalink(st.context.url, record_id)
         st.markdown("**Cite as** (copy with the icon at the right)")
         st.code(f"{citation(record, ds.events)} {address}", language=None, wrap_lines=True)
-        st.page_link("pages/record.py", label="This record's own page (a permanent address)",
-                     query_params={"id": record_id}, icon=":material/link:")
+        st.page_link(
+            "pages/record.py",
+            label="This record's own page (a permanent address)",
+            query_params={"id": record_id},
+            icon=":material/link:",
+        )
     with tags_col:
         st.markdown("**Tags**")
-        st.dataframe(pd.DataFrame(tags(record, ds.codebook), columns=["Tag", "Values"]), hide_index=True,
-                     key=f"{key}_tags")
+        st.dataframe(
+            pd.DataFrame(tags(record, ds.codebook), columns=["Tag", "Values"]), hide_index=True, key=f"{key}_tags"
+        )
         entry_panel("record", record_id)
 
     st.markdown("**Planned response** (annex I workplan, 2008–2009; see the Planned response page)")
@@ -53,8 +58,12 @@ def show_record(view: View, record_id: str, key: str) -> None:
     if planned.empty:
         st.text("None planned." if record["source"] in response.LINKED_SOURCES else "Not read against the workplan.")
     else:
-        st.dataframe(planned, hide_index=True, key=f"{key}_planned",
-                     column_config={"Basis": st.column_config.TextColumn(width="large")})
+        st.dataframe(
+            planned,
+            hide_index=True,
+            key=f"{key}_planned",
+            column_config={"Basis": st.column_config.TextColumn(width="large")},
+        )
 
     st.markdown("**Similar records from other lists**")
     near = similarity.neighbours(similarity_index(ds), record_id, k=5)
@@ -62,6 +71,12 @@ def show_record(view: View, record_id: str, key: str) -> None:
         st.text("None found.")
         return
     others = ds.records.set_index("id").loc[near["neighbour_id"]].reset_index()
-    show_records(view, others, key=key, part=f"Records similar to {record_id}",
-                 columns=("event", "item", "text"), leading={"Score": near["score"].round(2)},
-                 trailing={"Why similar": near["reason"]})
+    show_records(
+        view,
+        others,
+        key=key,
+        part=f"Records similar to {record_id}",
+        columns=("event", "item", "text"),
+        leading={"Score": near["score"].round(2)},
+        trailing={"Why similar": near["reason"]},
+    )

@@ -67,8 +67,10 @@ def _expired_sessions(runtime: Runtime) -> list:
     if not hasattr(cache, "expire"):
         if not _warned:
             _warned = True
-            _LOG.warning("gift_ui.sessions: this Streamlit keeps sessions differently; closed tabs are released "
-                         "only by Streamlit itself")
+            _LOG.warning(
+                "gift_ui.sessions: this Streamlit keeps sessions differently; closed tabs are released "
+                "only by Streamlit itself"
+            )
         return []
     with getattr(manager, "_storage_lock", contextlib.nullcontext()):
         return [info.session for _, info in cache.expire()]

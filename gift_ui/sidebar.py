@@ -19,12 +19,16 @@ from gift_ui.text import md_escape
 
 WIDGET = "flt_"  # session-state key prefix of the filter widgets: WIDGET + a Filters field
 THEME_MODE_LABELS = {"any": "any chosen theme", "all": "all chosen themes"}
-SEARCH_HELP = ("Finds what you mean: words even with typos or other spellings (traficking, peace keepers), the "
-               "same concept in other words (training ~ capacity-building, police ~ law enforcement) and the "
-               "codebook's tags. \"A phrase in quotes\" must appear as written. Explore ranks the results and "
-               "says why each matched.")
-COUNT_HELP = ("The number before each option is how many records you would see with it added; for an option "
-              "already chosen, how many of the records shown hold it.")
+SEARCH_HELP = (
+    "Finds what you mean: words even with typos or other spellings (traficking, peace keepers), the "
+    "same concept in other words (training ~ capacity-building, police ~ law enforcement) and the "
+    'codebook\'s tags. "A phrase in quotes" must appear as written. Explore ranks the results and '
+    "says why each matched."
+)
+COUNT_HELP = (
+    "The number before each option is how many records you would see with it added; for an option "
+    "already chosen, how many of the records shown hold it."
+)
 
 
 def _commit(ds: Dataset, field: str) -> None:
@@ -53,21 +57,43 @@ def _draw_filters(ds: Dataset, current: flt.Filters, facets: flt.Facets, found: 
         options = dim.values(codebook, events)
         labels = dim.labels(codebook, events)
         counts = flt.option_counts(facets, current, found, dim.field, options)
-        st.multiselect(dim.label, options, key=WIDGET + dim.field, on_change=_commit, args=(ds, dim.field),
-                       format_func=lambda v: f"{counts.get(v, 0):,} · {labels.get(v) or v}", placeholder="All",
-                       help=f"{dim.help} {COUNT_HELP}" if dim.help else COUNT_HELP)
+        st.multiselect(
+            dim.label,
+            options,
+            key=WIDGET + dim.field,
+            on_change=_commit,
+            args=(ds, dim.field),
+            format_func=lambda v: f"{counts.get(v, 0):,} · {labels.get(v) or v}",
+            placeholder="All",
+            help=f"{dim.help} {COUNT_HELP}" if dim.help else COUNT_HELP,
+        )
 
-    st.text_input("Search the text", key=WIDGET + "query", max_chars=flt.MAX_QUERY_CHARS, on_change=_commit,
-                  args=(ds, "query"), placeholder="e.g. training police", help=SEARCH_HELP)
+    st.text_input(
+        "Search the text",
+        key=WIDGET + "query",
+        max_chars=flt.MAX_QUERY_CHARS,
+        on_change=_commit,
+        args=(ds, "query"),
+        placeholder="e.g. training police",
+        help=SEARCH_HELP,
+    )
     main = [key for key, dim in DIMENSIONS.items() if not dim.more]
     for key in main:
         multiselect(key)
         if key == "theme":
-            st.radio("Records with", flt.THEME_MODES, key=WIDGET + "theme_mode", horizontal=True,
-                     on_change=_commit, args=(ds, "theme_mode"), format_func=THEME_MODE_LABELS.get)
+            st.radio(
+                "Records with",
+                flt.THEME_MODES,
+                key=WIDGET + "theme_mode",
+                horizontal=True,
+                on_change=_commit,
+                args=(ds, "theme_mode"),
+                format_func=THEME_MODE_LABELS.get,
+            )
     more = [key for key, dim in DIMENSIONS.items() if dim.more]
-    chosen_more = any(getattr(current, DIMENSIONS[k].field) != getattr(flt.Filters(), DIMENSIONS[k].field)
-                      for k in more)
+    chosen_more = any(
+        getattr(current, DIMENSIONS[k].field) != getattr(flt.Filters(), DIMENSIONS[k].field) for k in more
+    )
     with st.expander("More filters", expanded=chosen_more):
         for key in more:
             multiselect(key)
@@ -84,7 +110,9 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     ds = dataset()
     current, notices = address.read_filters(ds, page_keys)
     facets = state.facets(ds)
-    found = flt.masks(ds.records, ds.events, current, facets, ds.codebook)  # once: the option counts and the view share them
+    found = flt.masks(
+        ds.records, ds.events, current, facets, ds.codebook
+    )  # once: the option counts and the view share them
     with st.sidebar:
         page_links(flt.to_query_params(current))
         st.markdown("### Filters")
@@ -100,5 +128,8 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
 def show_notices(notices: Iterable[str]) -> None:
     notices = list(dict.fromkeys(notices))
     if notices:
-        st.warning("**Some settings in the address were not understood and were left out:**\n\n"
-                   + "\n".join(f"- {md_escape(n)}" for n in notices), icon=":material/link_off:")
+        st.warning(
+            "**Some settings in the address were not understood and were left out:**\n\n"
+            + "\n".join(f"- {md_escape(n)}" for n in notices),
+            icon=":material/link_off:",
+        )

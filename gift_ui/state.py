@@ -29,8 +29,11 @@ def shipped_dataset() -> Dataset:
     try:
         return _load(str(data_dir()))
     except ShippedDataError as exc:
-        st.error("**The dashboard's data files are damaged, so nothing is shown.** "
-                 + md_escape(str(exc)).replace("\n", "  \n"), icon=":material/error:")
+        st.error(
+            "**The dashboard's data files are damaged, so nothing is shown.** "
+            + md_escape(str(exc)).replace("\n", "  \n"),
+            icon=":material/error:",
+        )
         st.stop()
 
 

@@ -18,12 +18,16 @@ from gift_ui.address import set_page_params
 RECORD_LINK = "Page"
 ROW_HEIGHT = 84  # four lines: a verbatim text wraps in its cell instead of being cut off
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
-EXPORT_LABELS = {"csv": ("CSV", ":material/csv:"), "xlsx": ("Excel (.xlsx)", ":material/table_view:"),
-                 "json": ("JSON", ":material/data_object:")}
+EXPORT_LABELS = {
+    "csv": ("CSV", ":material/csv:"),
+    "xlsx": ("Excel (.xlsx)", ":material/table_view:"),
+    "json": ("JSON", ":material/data_object:"),
+}
 
 
-def selectable_table(shown: pd.DataFrame, ids: list[str], key: str, url_key: str, chosen: str | None,
-                     **options) -> None:
+def selectable_table(
+    shown: pd.DataFrame, ids: list[str], key: str, url_key: str, chosen: str | None, **options
+) -> None:
     """A table whose rows can be ticked, one at a time; the ticked row's id lives in the address (``url_key``).
 
     The tick is drawn from the address (``chosen``) and a person's tick goes into it through the on_select
@@ -33,9 +37,15 @@ def selectable_table(shown: pd.DataFrame, ids: list[str], key: str, url_key: str
     # The rows and the ticked row in the widget's key: a selection is by position, so new rows start untouched,
     # and the tick from the address is the widget's first state.
     widget = f"{key}_{zlib.crc32(chr(10).join(ids).encode()):08x}_{position}"
-    st.dataframe(shown, key=widget, hide_index=True, selection_mode="single-row",
-                 selection_default={"selection": {"rows": [position]}} if position is not None else None,
-                 on_select=functools.partial(_commit_tick, widget, url_key, ids), **options)
+    st.dataframe(
+        shown,
+        key=widget,
+        hide_index=True,
+        selection_mode="single-row",
+        selection_default={"selection": {"rows": [position]}} if position is not None else None,
+        on_select=functools.partial(_commit_tick, widget, url_key, ids),
+        **options,
+    )
 
 
 def _commit_tick(widget: str, url_key: str, ids: list[str]) -> None:
@@ -51,9 +61,14 @@ def selectable_cells(table: pd.DataFrame, key: str, url_keys: tuple[str, str], c
     rows, columns = [str(v) for v in table.index], [str(c) for c in table.columns]
     cell = [[rows.index(chosen[0]), chosen[1]]] if chosen[0] in rows and chosen[1] in columns else None
     widget = f"{key}_{zlib.crc32(repr((rows, columns, cell)).encode()):08x}"
-    st.dataframe(shown, key=widget, hide_index=True, selection_mode="single-cell",
-                 selection_default={"selection": {"cells": cell}} if cell else None,
-                 on_select=functools.partial(_commit_cell, widget, url_keys, rows, columns))
+    st.dataframe(
+        shown,
+        key=widget,
+        hide_index=True,
+        selection_mode="single-cell",
+        selection_default={"selection": {"cells": cell}} if cell else None,
+        on_select=functools.partial(_commit_cell, widget, url_keys, rows, columns),
+    )
 
 
 def _commit_cell(widget: str, url_keys: tuple[str, str], rows: list[str], columns: list[str]) -> None:
@@ -64,9 +79,18 @@ def _commit_cell(widget: str, url_keys: tuple[str, str], rows: list[str], column
     set_page_params(**{url_keys[0]: None if row is None else rows[row], url_keys[1]: column})
 
 
-def show_records(view: View, frame: pd.DataFrame, key: str, select: str | None = None, chosen: str | None = None,
-                 height: int | None = None, part: str | None = None, columns: tuple[str, ...] = SCREEN_COLUMNS,
-                 leading: dict[str, pd.Series] | None = None, trailing: dict[str, pd.Series] | None = None) -> None:
+def show_records(
+    view: View,
+    frame: pd.DataFrame,
+    key: str,
+    select: str | None = None,
+    chosen: str | None = None,
+    height: int | None = None,
+    part: str | None = None,
+    columns: tuple[str, ...] = SCREEN_COLUMNS,
+    leading: dict[str, pd.Series] | None = None,
+    trailing: dict[str, pd.Series] | None = None,
+) -> None:
     """The records of ``frame`` as a table people read (verbatim text, codebook labels), with export buttons.
 
     Every page that shows records calls this. ``columns`` are keys of present.COLUMN_HEADINGS; ``leading`` and
@@ -81,12 +105,18 @@ def show_records(view: View, frame: pd.DataFrame, key: str, select: str | None =
     for heading, values in (trailing or {}).items():
         shown[heading] = list(values)
     shown.insert(0, RECORD_LINK, [permalink(None, record_id) for record_id in frame["id"].astype(str)])
-    options = {"column_config": {"Text (verbatim)": st.column_config.TextColumn(width="large"),
-                                 RECORD_LINK: st.column_config.LinkColumn(
-                                     width="small", display_text="Open",
-                                     help="The record's own page: its full text, what it completes, its citation "
-                                          "and a permanent address")},
-               "height": height or "auto", "row_height": ROW_HEIGHT}
+    options = {
+        "column_config": {
+            "Text (verbatim)": st.column_config.TextColumn(width="large"),
+            RECORD_LINK: st.column_config.LinkColumn(
+                width="small",
+                display_text="Open",
+                help="The record's own page: its full text, what it completes, its citation and a permanent address",
+            ),
+        },
+        "height": height or "auto",
+        "row_height": ROW_HEIGHT,
+    }
     if select:
         selectable_table(shown, frame["id"].astype(str).tolist(), key, select, chosen, **options)
     else:
@@ -114,13 +144,24 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
         st.markdown(f"Export these {len(frame):,} records:", width="content")
         for fmt, (label, icon) in EXPORT_LABELS.items():
             st.download_button(
-                label, key=f"{key}_export_{fmt}", icon=icon, on_click="ignore",
-                data=lambda fmt=fmt: export.export_view(frame, ds.events, ds.codebook, fmt=fmt, scope=scope,
-                                                        dataset_version=ds.version,
-                                                        extra=export.follow_up_columns(frame, ds, followup_entries())),
-                file_name=export.export_filename(fmt), mime=export.MIME_TYPES[fmt],
+                label,
+                key=f"{key}_export_{fmt}",
+                icon=icon,
+                on_click="ignore",
+                data=lambda fmt=fmt: export.export_view(
+                    frame,
+                    ds.events,
+                    ds.codebook,
+                    fmt=fmt,
+                    scope=scope,
+                    dataset_version=ds.version,
+                    extra=export.follow_up_columns(frame, ds, followup_entries()),
+                ),
+                file_name=export.export_filename(fmt),
+                mime=export.MIME_TYPES[fmt],
                 help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
-                     "the scope, date and dataset version are recorded in the file.")
+                "the scope, date and dataset version are recorded in the file.",
+            )
 
 
 def chart(fig, data: pd.DataFrame, key: str, note: str | None = None) -> None:
@@ -137,9 +178,19 @@ def download_dataset(ds: Dataset) -> None:
     stamp = ds.version
     left, right = st.columns(2)
     # Callables: the files are built only when someone clicks, not on every run of the page.
-    left.download_button("Full dataset, Excel (.xlsx)", lambda: export.dataset_xlsx(ds), key="dl_dataset_xlsx",
-                         file_name=f"gift-dataset-{stamp}.xlsx", mime=export.MIME_TYPES["xlsx"],
-                         icon=":material/table_view:")
-    right.download_button("Full dataset, CSV files (.zip)", lambda: export.dataset_zip(ds), key="dl_dataset_zip",
-                          file_name=f"gift-dataset-{stamp}.zip", mime=export.MIME_TYPES["zip"],
-                          icon=":material/folder_zip:")
+    left.download_button(
+        "Full dataset, Excel (.xlsx)",
+        lambda: export.dataset_xlsx(ds),
+        key="dl_dataset_xlsx",
+        file_name=f"gift-dataset-{stamp}.xlsx",
+        mime=export.MIME_TYPES["xlsx"],
+        icon=":material/table_view:",
+    )
+    right.download_button(
+        "Full dataset, CSV files (.zip)",
+        lambda: export.dataset_zip(ds),
+        key="dl_dataset_zip",
+        file_name=f"gift-dataset-{stamp}.zip",
+        mime=export.MIME_TYPES["zip"],
+        icon=":material/folder_zip:",
+    )

@@ -13,7 +13,10 @@ gift_ui.show_notices(notices)
 ds = view.dataset
 records, events = ds.records, ds.events
 annex_events = events[events["in_annex_ii"] == "yes"]
-others = events[(events["in_annex_ii"] != "yes") & (events["event_id"].isin(records.loc[records["source"] == SECTION_V, "event_id"]))]
+others = events[
+    (events["in_annex_ii"] != "yes")
+    & (events["event_id"].isin(records.loc[records["source"] == SECTION_V, "event_id"]))
+]
 counts = records["source"].value_counts()
 
 st.markdown(f"""
@@ -35,8 +38,10 @@ The views show annex II alone unless the *Source* filter (under *More filters*) 
 
 st.subheader(f"The events ({len(events)})", anchor=False)
 preparatory = events[~events["source"].str.contains("section VI")]
-st.markdown(f"The {len(preparatory)} events of the preparatory phase (2007) — the {len(annex_events)} of annex II and "
-            f"{len(preparatory) - len(annex_events)} more that section V describes — and the Vienna Forum (2008).")
+st.markdown(
+    f"The {len(preparatory)} events of the preparatory phase (2007) — the {len(annex_events)} of annex II and "
+    f"{len(preparatory) - len(annex_events)} more that section V describes — and the Vienna Forum (2008)."
+)
 st.dataframe(events_table(events), hide_index=True, height=36 * (len(events) + 1) + 4)
 
 st.subheader("The codebook", anchor=False)
@@ -50,30 +55,40 @@ for tab, vocabulary in zip(st.tabs([COLUMN_HEADINGS.get(v, v) for v in vocabular
         st.dataframe(part.rename(columns=str.capitalize), hide_index=True)
 
 st.subheader("The codebook's rules", anchor=False)
-st.markdown("How two readers apply the codebook alike. The validator checks every implication and inheritance rule "
-            "on the shipped data and on every upload: a record that breaks one is reported by row and column, with "
-            "the rule and what to add, and is not added.")
+st.markdown(
+    "How two readers apply the codebook alike. The validator checks every implication and inheritance rule "
+    "on the shipped data and on every upload: a record that breaks one is reported by row and column, with "
+    "the rule and what to add, and is not added."
+)
 rules = rules_tables(ds.codebook.rules, records)
 changes = ds.codebook.changes
 tab_rules, tab_implies, tab_lead, tab_changes = st.tabs(
-    ["Written rules", "Implications", "Lead-ins", f"What changed ({len(changes)} changes)"])
+    ["Written rules", "Implications", "Lead-ins", f"What changed ({len(changes)} changes)"]
+)
 with tab_rules:
     st.dataframe(rules["written rules"], hide_index=True)
 with tab_implies:
     st.caption("A record with the value on the left must have the value on the right ('or': at least one of them).")
     st.dataframe(rules["implications"], hide_index=True)
 with tab_lead:
-    st.caption("A list's lead-in passes these values to every item of the list; a sub-item carries every tag of its "
-               "parent item (rule I1).")
+    st.caption(
+        "A list's lead-in passes these values to every item of the list; a sub-item carries every tag of its "
+        "parent item (rule I1)."
+    )
     st.dataframe(rules["lead-ins"], hide_index=True)
 with tab_changes:
-    st.caption("Every tag the re-reading of all records against a codebook revision changed, with the rule that "
-               "decided it.")
+    st.caption(
+        "Every tag the re-reading of all records against a codebook revision changed, with the rule that decided it."
+    )
     st.dataframe(changes, hide_index=True)
 
 st.subheader("Priority needs named by field offices (section VII.4)", anchor=False)
-st.dataframe(ds.ta_needs.rename(columns={"ta_area": "TA area", "label_as_stated": "As the document words it",
-                                         "percentage": "Field offices (%)"}), hide_index=True)
+st.dataframe(
+    ds.ta_needs.rename(
+        columns={"ta_area": "TA area", "label_as_stated": "As the document words it", "percentage": "Field offices (%)"}
+    ),
+    hide_index=True,
+)
 
 st.subheader("Download the full dataset", anchor=False)
 gift_ui.download_dataset(ds)

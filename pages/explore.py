@@ -7,9 +7,11 @@ from gift_dash.view import ranked
 from gift_ui.record import record_heading, show_record
 
 view, notices = gift_ui.page_setup(
-    "Explore the records", page_keys=("record",),
+    "Explore the records",
+    page_keys=("record",),
     intro="Narrow the records with the filters on the left; each option shows how many records it would give. "
-          "Choose a row to read it in full and copy its citation.")
+    "Choose a row to read it in full and copy its citation.",
+)
 ds, records = view.dataset, view.records
 chosen_id = gift_ui.page_param("record", list(ds.records["id"]), "", notices)
 gift_ui.show_notices(notices)
@@ -17,8 +19,15 @@ gift_ui.show_notices(notices)
 if records.empty:
     st.info("No records match these filters. Remove a filter or shorten the search in the sidebar.")
 ordered, reasons = ranked(view)
-gift_ui.show_records(view, ordered, key="explore_table", select="record", chosen=chosen_id, height=520,
-                     trailing=None if reasons is None else {"Why it matched": reasons})
+gift_ui.show_records(
+    view,
+    ordered,
+    key="explore_table",
+    select="record",
+    chosen=chosen_id,
+    height=520,
+    trailing=None if reasons is None else {"Why it matched": reasons},
+)
 
 st.divider()
 if not chosen_id:

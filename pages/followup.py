@@ -15,9 +15,11 @@ from gift_ui import followup as fu
 OVERDUE_SHOWN = 100  # the list is for acting on; the full set is in the records table below
 
 view, notices = gift_ui.page_setup(
-    "Follow-up", page_keys=("status", "record"),
+    "Follow-up",
+    page_keys=("status", "record"),
     intro="What has been done on each recommendation in view: its status, who is responsible, by when, and the "
-          "evidence. Anyone can read; changing an entry needs an editor's account.")
+    "evidence. Anyone can read; changing an entry needs an editor's account.",
+)
 ds = view.dataset
 chosen_id = gift_ui.page_param("record", list(ds.records["id"]), "", notices)
 labels = summary.status_labels()
@@ -28,22 +30,31 @@ if eng is None:
     st.stop()
 fu.account_box(eng)
 
-wanted = st.multiselect("Status", list(labels), format_func=labels.get, placeholder="Every status",
-                        help="Show only the records with these follow-up statuses.",
-                        **gift_ui.page_widget("status", in_address, [], encode=list))
+wanted = st.multiselect(
+    "Status",
+    list(labels),
+    format_func=labels.get,
+    placeholder="Every status",
+    help="Show only the records with these follow-up statuses.",
+    **gift_ui.page_widget("status", in_address, [], encode=list),
+)
 entries = store.entries_frame(eng)
 frame = summary.with_status(view.records, entries)
 if wanted:
     frame = frame[frame["followup_status"].isin(wanted)]
 today = datetime.now(UTC).date()
 figures = summary.progress(frame, today)
-for col, (label, key, help_text) in zip(st.columns(5), [
-    ("Records", "n", "Records in view (filters and status)"),
-    ("With an entry", "with_entry", "Records whose follow-up has been recorded (withdrawn entries not counted)"),
-    ("In progress", "in_progress", "Status 'in progress'"),
-    ("Completed", "completed", "Status 'completed'"),
-    ("Overdue", "overdue", "Target date passed, status neither completed nor not applicable"),
-], strict=True):
+for col, (label, key, help_text) in zip(
+    st.columns(5),
+    [
+        ("Records", "n", "Records in view (filters and status)"),
+        ("With an entry", "with_entry", "Records whose follow-up has been recorded (withdrawn entries not counted)"),
+        ("In progress", "in_progress", "Status 'in progress'"),
+        ("Completed", "completed", "Status 'completed'"),
+        ("Overdue", "overdue", "Target date passed, status neither completed nor not applicable"),
+    ],
+    strict=True,
+):
     col.metric(label, f"{figures[key]:,}", help=help_text, border=True)
 
 if frame.empty:
@@ -66,8 +77,14 @@ with by_event:
 activities = targets.workplan(gift_ui.data_dir())
 if activities is not None and "pillar" in activities.columns:
     st.subheader("Workplan activities: status by pillar", anchor=False)
-    st.dataframe(summary.status_counts(summary.with_status(activities, entries, "activity", targets.activity_id_column(
-        activities)), "pillar", labels=labels).rename_axis("Pillar"), key="fu_by_pillar")
+    st.dataframe(
+        summary.status_counts(
+            summary.with_status(activities, entries, "activity", targets.activity_id_column(activities)),
+            "pillar",
+            labels=labels,
+        ).rename_axis("Pillar"),
+        key="fu_by_pillar",
+    )
 
 
 def entry_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -84,14 +101,23 @@ if late.empty:
     st.caption("Nothing in view is past its target date.")
 else:
     if len(late) > OVERDUE_SHOWN:
-        st.caption(f"The {OVERDUE_SHOWN} longest overdue of {len(late):,}; choose the status 'In progress' or "
-                   "'Planned' above and narrow the filters to see others in the table below.")
+        st.caption(
+            f"The {OVERDUE_SHOWN} longest overdue of {len(late):,}; choose the status 'In progress' or "
+            "'Planned' above and narrow the filters to see others in the table below."
+        )
     st.dataframe(entry_table(late.head(OVERDUE_SHOWN)), hide_index=True, key="fu_overdue")
 
 st.subheader("Records and their follow-up", anchor=False)
 st.caption("Choose a row to see its entry and history" + (" and change it." if fu.signed_in(eng) else "."))
-gift_ui.selectable_table(entry_table(frame), frame["id"].tolist(), "fu_records", "record", chosen_id or None,
-                         height=420, column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")})
+gift_ui.selectable_table(
+    entry_table(frame),
+    frame["id"].tolist(),
+    "fu_records",
+    "record",
+    chosen_id or None,
+    height=420,
+    column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")},
+)
 if chosen_id:
     st.divider()
     record = ds.records[ds.records["id"] == chosen_id].iloc[0]

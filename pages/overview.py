@@ -29,7 +29,8 @@ st.markdown(
     f"#### {story['records']:,} records · {story['events']} events · {story['countries']} countries{when}\n"
     f"{_counted(story['record_types'])}, from {story['lists']} lists.  \n"
     f"By theme: {_counted(story['themes'])} (n = {story['records']:,}; a record with several themes counts under "
-    "each).")
+    "each)."
+)
 
 # What was planned and done in response, for donors: the workplan's coverage and the follow-up store's progress.
 planned = response.coverage(records, ds).iloc[0] if len(response.in_scope(records)) else None
@@ -37,13 +38,17 @@ entries = gift_ui.followup_entries()
 progress = None if entries is None else summary.progress(summary.with_status(records, entries), date.today())
 parts = []
 if planned is not None:
-    parts.append(f"**{planned['Share with a response (%)']:.0f}%** have a planned response in the 2008–2009 workplan "
-                 f"({planned['With a planned response']:,} of {planned['Records']:,}; {planned['Explicit']:,} "
-                 "explicit)")
+    parts.append(
+        f"**{planned['Share with a response (%)']:.0f}%** have a planned response in the 2008–2009 workplan "
+        f"({planned['With a planned response']:,} of {planned['Records']:,}; {planned['Explicit']:,} "
+        "explicit)"
+    )
 if progress is not None:
-    parts.append(f"follow-up recorded for **{progress['with_entry']:,}** of {progress['n']:,} · "
-                 f"{progress['in_progress']:,} in progress · {progress['completed']:,} completed · "
-                 f"{progress['overdue']:,} overdue")
+    parts.append(
+        f"follow-up recorded for **{progress['with_entry']:,}** of {progress['n']:,} · "
+        f"{progress['in_progress']:,} in progress · {progress['completed']:,} completed · "
+        f"{progress['overdue']:,} overdue"
+    )
 if parts:
     st.markdown("Response: " + "; ".join(parts) + ".")
 
@@ -58,19 +63,27 @@ with themes_column:
         st.markdown("No theme to chart: no record in view.")
     else:
         mix = tabulate.theme_mix(records, events, ds.codebook)
-        gift_ui.chart(charts.theme_mix(mix, len(records)), mix[["event", "theme", "records"]],
-                      key="themes", note="A record with several themes counts under each of them.")
+        gift_ui.chart(
+            charts.theme_mix(mix, len(records)),
+            mix[["event", "theme", "records"]],
+            key="themes",
+            note="A record with several themes counts under each of them.",
+        )
 with map_column:
     gift_ui.chart(charts.event_map(events, in_view), table, key="map")
     for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
-        st.caption(f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
-                   "city not stated — not mapped.")
+        st.caption(
+            f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
+            "city not stated — not mapped."
+        )
 
 gift_ui.chart(charts.timeline(events, in_view), table, key="timeline")
 for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterrows():
     stated = event["date_as_stated"] or "no date"
-    st.caption(f"{gift_ui.md_escape(event['short_name'])}: the document says “{gift_ui.md_escape(stated)}” — "
-               "no exact dates, so not on the timeline.")
+    st.caption(
+        f"{gift_ui.md_escape(event['short_name'])}: the document says “{gift_ui.md_escape(stated)}” — "
+        "no exact dates, so not on the timeline."
+    )
 
 if not records.empty:
     summary = gift_ui.ideas_in_view(view)
@@ -78,8 +91,18 @@ if not records.empty:
     if ideas.empty:
         st.info("No idea recurs across two or more events in this selection.")
     else:
-        fig = charts.ranked_bars(ideas, "idea", "events", "Ideas that recur across events: number of events",
-                                 f"top {len(ideas)} groups of similar records; n = {len(records)} records",
-                                 hover="event_names")
-        gift_ui.chart(fig, ideas, key="ideas", note="Each idea is a group of records in similar words or with "
-                      "the same tags (see Recurring ideas). 'representative_text' is one member, verbatim.")
+        fig = charts.ranked_bars(
+            ideas,
+            "idea",
+            "events",
+            "Ideas that recur across events: number of events",
+            f"top {len(ideas)} groups of similar records; n = {len(records)} records",
+            hover="event_names",
+        )
+        gift_ui.chart(
+            fig,
+            ideas,
+            key="ideas",
+            note="Each idea is a group of records in similar words or with "
+            "the same tags (see Recurring ideas). 'representative_text' is one member, verbatim.",
+        )

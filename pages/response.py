@@ -6,12 +6,14 @@ import gift_ui
 from gift_dash import charts, response
 
 view, notices = gift_ui.page_setup(
-    "Planned response", page_keys=("flow",),
+    "Planned response",
+    page_keys=("flow",),
     intro="Which of these recommendations did the UN.GIFT workplan for 2008–2009 (annex I) plan to act on? Each "
-          "link was made by reading the recommendation against every activity: **explicit** when the activity "
-          "names what is asked, **thematic** when it shares the subject without naming it (rule in *About the "
-          "data*, vocabulary response_strength). Narrow the records with the filters on the left; the Vienna Forum "
-          "findings count when *Source* includes section VI.")
+    "link was made by reading the recommendation against every activity: **explicit** when the activity "
+    "names what is asked, **thematic** when it shares the subject without naming it (rule in *About the "
+    "data*, vocabulary response_strength). Narrow the records with the filters on the left; the Vienna Forum "
+    "findings count when *Source* includes section VI.",
+)
 ds, records = view.dataset, view.records
 flow_by = gift_ui.page_param("flow", list(response.FLOW_SOURCES), "event", notices)
 gift_ui.show_notices(notices)
@@ -19,26 +21,38 @@ gift_ui.show_notices(notices)
 scoped = response.in_scope(records)
 outside = len(records) - len(scoped)
 if outside:
-    st.caption(f"{outside:,} record(s) in view are not counted: section V outcomes and uploaded records were not "
-               "read against the workplan.")
+    st.caption(
+        f"{outside:,} record(s) in view are not counted: section V outcomes and uploaded records were not "
+        "read against the workplan."
+    )
 if scoped.empty:
     st.info("No annex II record or Vienna Forum finding matches these filters. Remove a filter in the sidebar.")
     st.stop()
 
 overall = response.coverage(scoped, ds).iloc[0]
 # Short labels and values: five metrics share a 1280-pixel screen with the sidebar.
-for col, (label, value, help_text) in zip(st.columns(5), [
-    ("Records", f"{overall['Records']:,}", "Annex II records and Vienna Forum findings in view"),
-    ("Answered", f"{overall['With a planned response']:,}", "At least one explicit or thematic link to an activity"),
-    ("Share", f"{overall['Share with a response (%)']:.0f}%", "Answered records as a share of the records"),
-    ("Explicit", f"{overall['Explicit']:,}", "At least one activity names what the record asks for"),
-    ("Unanswered", f"{overall['No planned response']:,}", "No activity of the workplan answers it"),
-], strict=True):
+for col, (label, value, help_text) in zip(
+    st.columns(5),
+    [
+        ("Records", f"{overall['Records']:,}", "Annex II records and Vienna Forum findings in view"),
+        (
+            "Answered",
+            f"{overall['With a planned response']:,}",
+            "At least one explicit or thematic link to an activity",
+        ),
+        ("Share", f"{overall['Share with a response (%)']:.0f}%", "Answered records as a share of the records"),
+        ("Explicit", f"{overall['Explicit']:,}", "At least one activity names what the record asks for"),
+        ("Unanswered", f"{overall['No planned response']:,}", "No activity of the workplan answers it"),
+    ],
+    strict=True,
+):
     col.metric(label, value, help=help_text, border=True)
 
 st.subheader("Coverage", anchor=False)
-st.caption("Share of the records in view with at least one explicit or thematic response, with n. A record with "
-           "several themes or target groups counts under each.")
+st.caption(
+    "Share of the records in view with at least one explicit or thematic response, with n. A record with "
+    "several themes or target groups counts under each."
+)
 for tab, by in zip(st.tabs(list(response.COVERAGE_DIMENSIONS.values())), response.COVERAGE_DIMENSIONS, strict=True):
     tab.dataframe(response.coverage(scoped, ds, by), hide_index=True, key=f"coverage_{by}")
 
@@ -53,22 +67,36 @@ else:
 st.subheader("What answers these records", anchor=False)
 st.caption("Each link with its strength and its basis, quoting the activity's words.")
 st.container(key="links_box").dataframe(
-    response.link_table(scoped, ds), hide_index=True, key="links_in_view",
-    column_config={"Text (verbatim)": st.column_config.TextColumn(width="large"),
-                   "Basis": st.column_config.TextColumn(width="large")})
+    response.link_table(scoped, ds),
+    hide_index=True,
+    key="links_in_view",
+    column_config={
+        "Text (verbatim)": st.column_config.TextColumn(width="large"),
+        "Basis": st.column_config.TextColumn(width="large"),
+    },
+)
 
 st.subheader("Each activity with what it answers", anchor=False)
-st.caption("The 21 activities of annex I; a link to a lettered sub-item counts for its activity. "
-           "Numbers are records in view.")
+st.caption(
+    "The 21 activities of annex I; a link to a lettered sub-item counts for its activity. Numbers are records in view."
+)
 st.dataframe(response.answered_by(scoped, ds), hide_index=True, key="activities")
 
 st.subheader("From recommendations to pillars", anchor=False)
 labels = response.FLOW_SOURCES
-flow_by = st.radio("Flow from", list(labels), index=list(labels).index(flow_by), format_func=labels.get,
-                   horizontal=True, key="response_flow_by")
+flow_by = st.radio(
+    "Flow from",
+    list(labels),
+    index=list(labels).index(flow_by),
+    format_func=labels.get,
+    horizontal=True,
+    key="response_flow_by",
+)
 gift_ui.set_page_params(flow=flow_by if flow_by != "event" else None)
 flow = response.flow(scoped, ds, flow_by)
-n = (f"n = {len(scoped)} records; band width = records; a record counts once for each pillar it reaches"
-     + (" and each theme it has" if flow_by == "theme" else ""))
-gift_ui.chart(charts.response_flow(flow, f"{labels[flow_by]}s to the pillars that respond", n), flow,
-              key=f"flow_{flow_by}")
+n = f"n = {len(scoped)} records; band width = records; a record counts once for each pillar it reaches" + (
+    " and each theme it has" if flow_by == "theme" else ""
+)
+gift_ui.chart(
+    charts.response_flow(flow, f"{labels[flow_by]}s to the pillars that respond", n), flow, key=f"flow_{flow_by}"
+)

@@ -19,7 +19,7 @@ from gift_dash.upload import (
 )
 
 # Everything uploaded lives under these session_state keys: this session's, and no one else's.
-UPLOAD = "upload"        # {"records", "events", "names", "merge"} or {"error"}
+UPLOAD = "upload"  # {"records", "events", "names", "merge"} or {"error"}
 GENERATION = "upload_generation"  # part of the uploaders' keys: a new number empties them
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx"]
 MAX_MIB = MAX_FILE_BYTES // 2**20
@@ -37,8 +37,13 @@ def _show_uploaded(show: bool) -> None:
 def _merge() -> None:
     upload = st.session_state[UPLOAD]
     records_name, events_name = upload["names"]
-    merge = merge_upload(gift_ui.shipped_dataset(), upload["records"], upload["events"],
-                         file_name=records_name, events_file_name=events_name or "events upload")
+    merge = merge_upload(
+        gift_ui.shipped_dataset(),
+        upload["records"],
+        upload["events"],
+        file_name=records_name,
+        events_file_name=events_name or "events upload",
+    )
     upload["merge"] = merge
     # Once per file (or accepted batch), not on every rerun: each click in the suggestions table reruns the page.
     upload["suggestions"] = suggestions_table(upload["records"], gift_ui.shipped_dataset().codebook)
@@ -70,8 +75,11 @@ def _read_files() -> None:
         state[UPLOAD] = {"error": str(exc)}
         _forget_merged()
         return
-    state[UPLOAD] = {"records": records, "events": events,
-                     "names": (records_file.name, events_file.name if events_file else None)}
+    state[UPLOAD] = {
+        "records": records,
+        "events": events,
+        "names": (records_file.name, events_file.name if events_file else None),
+    }
     _merge()
 
 
@@ -100,41 +108,70 @@ st.markdown(
     "opening a link in a new tab starts a new session, without your records."
 )
 
-with st.expander("Template and allowed values", expanded=UPLOAD not in st.session_state,
-                 icon=":material/description:"):
-    st.markdown("Required columns: **id, event_id, text, themes**. Several values in one cell are separated by "
-                "'; '. Records may refer to the shipped events or to events you upload beside them: the records "
-                "template's example row belongs to the events template's example event, so upload the two together "
-                "(or give the row a shipped event's id, such as kampala-2007).")
+with st.expander("Template and allowed values", expanded=UPLOAD not in st.session_state, icon=":material/description:"):
+    st.markdown(
+        "Required columns: **id, event_id, text, themes**. Several values in one cell are separated by "
+        "'; '. Records may refer to the shipped events or to events you upload beside them: the records "
+        "template's example row belongs to the events template's example event, so upload the two together "
+        "(or give the row a shipped event's id, such as kampala-2007)."
+    )
     left, middle, right = st.columns(3)
-    left.download_button("Template, Excel (.xlsx)", lambda: template_xlsx(shipped.codebook),
-                         file_name="gift-records-template.xlsx", icon=":material/table_view:",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    middle.download_button("Records template (CSV)", template_csv(), file_name="gift-records-template.csv",
-                           mime="text/csv", icon=":material/csv:")
-    right.download_button("Events template (CSV)", template_csv("events"), file_name="gift-events-template.csv",
-                          mime="text/csv", icon=":material/csv:")
+    left.download_button(
+        "Template, Excel (.xlsx)",
+        lambda: template_xlsx(shipped.codebook),
+        file_name="gift-records-template.xlsx",
+        icon=":material/table_view:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    middle.download_button(
+        "Records template (CSV)",
+        template_csv(),
+        file_name="gift-records-template.csv",
+        mime="text/csv",
+        icon=":material/csv:",
+    )
+    right.download_button(
+        "Events template (CSV)",
+        template_csv("events"),
+        file_name="gift-events-template.csv",
+        mime="text/csv",
+        icon=":material/csv:",
+    )
     st.dataframe(allowed_values(shipped.codebook), hide_index=True, key="upload_allowed_values")
 
 left, right = st.columns(2)
-left.file_uploader("Records (CSV or .xlsx)", type=FILE_TYPES, key=_uploader_key("records"), on_change=_read_files,
-                   max_upload_size=MAX_MIB)
-right.file_uploader("Events they refer to (optional)", type=FILE_TYPES, key=_uploader_key("events"),
-                    on_change=_read_files, max_upload_size=MAX_MIB)
+left.file_uploader(
+    "Records (CSV or .xlsx)",
+    type=FILE_TYPES,
+    key=_uploader_key("records"),
+    on_change=_read_files,
+    max_upload_size=MAX_MIB,
+)
+right.file_uploader(
+    "Events they refer to (optional)",
+    type=FILE_TYPES,
+    key=_uploader_key("events"),
+    on_change=_read_files,
+    max_upload_size=MAX_MIB,
+)
 
 upload = st.session_state.get(UPLOAD)
 if upload is None:
     st.info("No file yet: choose a records file above, or start from the template.", icon=":material/upload_file:")
 elif "error" in upload:
-    st.error(f"**The file cannot be read, so nothing was added.** {gift_ui.md_escape(upload['error'])}",
-             icon=":material/block:")
+    st.error(
+        f"**The file cannot be read, so nothing was added.** {gift_ui.md_escape(upload['error'])}",
+        icon=":material/block:",
+    )
 else:
     merge = upload["merge"]
     records_name, events_name = upload["names"]
     # Said in words: the uploader itself may show no file once the page has rerun.
-    st.caption(f"Checked: **{gift_ui.md_escape(records_name)}** ({len(upload['records']):,} rows)"
-               + (f" with events from **{gift_ui.md_escape(events_name)}**" if events_name else "")
-               + ". Choose another file to replace it.")
+    st.caption(
+        f"Checked: **{gift_ui.md_escape(records_name)}** ({len(upload['records']):,} rows)"
+        + (f" with events from **{gift_ui.md_escape(events_name)}**" if events_name else "")
+        + ". Choose another file to replace it."
+    )
     warnings = sum(p.severity == "warning" for p in merge.problems)
     counts = st.columns(3)
     counts[0].metric("Rows added", f"{len(merge.accepted_ids):,}")
@@ -142,8 +179,10 @@ else:
     counts[2].metric("Warnings", f"{warnings:,}")
     if merge.problems:
         st.subheader("Problems found", anchor=False)
-        st.caption("An error rejects its row (or, with no row, the whole file); a warning is reported and the row "
-                   "kept. Rows are numbered as in a spreadsheet: the header is row 1.")
+        st.caption(
+            "An error rejects its row (or, with no row, the whole file); a warning is reported and the row "
+            "kept. Rows are numbered as in a spreadsheet: the header is row 1."
+        )
         st.dataframe(problems_table(merge.problems), hide_index=True, key="upload_problems")
     if not merge.rejected_rows.empty:
         st.subheader("Rejected rows", anchor=False)
@@ -153,18 +192,37 @@ else:
     suggestions = upload["suggestions"]
     if not suggestions.empty:
         st.subheader("Suggested tags for records without themes", anchor=False)
-        st.caption("**Suggestions only**, from the codebook's own words: nothing is tagged until you accept. "
-                   "Accepted suggestions fill only empty cells and are then checked like any other row.")
-        picked = st.dataframe(suggestions, hide_index=True, key="upload_suggestions", on_select="rerun",
-                              selection_mode="multi-row",
-                              column_config={c: st.column_config.TextColumn(c, help="a suggestion, not a tag")
-                                             for c in suggestions.columns if c.startswith(SUGGESTION_PREFIX)})
+        st.caption(
+            "**Suggestions only**, from the codebook's own words: nothing is tagged until you accept. "
+            "Accepted suggestions fill only empty cells and are then checked like any other row."
+        )
+        picked = st.dataframe(
+            suggestions,
+            hide_index=True,
+            key="upload_suggestions",
+            on_select="rerun",
+            selection_mode="multi-row",
+            column_config={
+                c: st.column_config.TextColumn(c, help="a suggestion, not a tag")
+                for c in suggestions.columns
+                if c.startswith(SUGGESTION_PREFIX)
+            },
+        )
         chosen = [int(suggestions["row"].iloc[i]) for i in picked.selection.rows]
         one, every = st.columns(2)
-        one.button(f"Accept suggestions of the selected rows ({len(chosen)})", on_click=_accept, args=(chosen,),
-                   disabled=not chosen, icon=":material/check:")
-        every.button(f"Accept suggestions of every row ({len(suggestions):,})", on_click=_accept,
-                     args=(suggestions["row"].astype(int).tolist(),), icon=":material/done_all:")
+        one.button(
+            f"Accept suggestions of the selected rows ({len(chosen)})",
+            on_click=_accept,
+            args=(chosen,),
+            disabled=not chosen,
+            icon=":material/check:",
+        )
+        every.button(
+            f"Accept suggestions of every row ({len(suggestions):,})",
+            on_click=_accept,
+            args=(suggestions["row"].astype(int).tolist(),),
+            icon=":material/done_all:",
+        )
 
     if merge.accepted_ids:
         st.subheader("Your records in this session", anchor=False)

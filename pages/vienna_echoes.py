@@ -12,15 +12,22 @@ DEFAULT_MIN_SCORE = 0.30
 ECHOES_PER_FINDING = 5
 
 view, notices = gift_ui.page_setup(
-    "Vienna Forum echoes", page_keys=("min",),
+    "Vienna Forum echoes",
+    page_keys=("min",),
     intro="The Vienna Forum to Fight Human Trafficking summed up its findings. Under each finding (verbatim): "
-          "the regional recommendations of annex II that say something alike, most alike first, with the reason. "
-          "The sidebar filters choose which regional records may answer.")
+    "the regional recommendations of annex II that say something alike, most alike first, with the reason. "
+    "The sidebar filters choose which regional records may answer.",
+)
 ds, events = view.dataset, view.dataset.events
 
-min_score = url_select_slider("Show echoes scoring at least", MIN_SCORES, url_key="min",
-                              default=DEFAULT_MIN_SCORE, notices=notices,
-                              help="Scores run from 0 (nothing in common) to 1 (the same words and tags).")
+min_score = url_select_slider(
+    "Show echoes scoring at least",
+    MIN_SCORES,
+    url_key="min",
+    default=DEFAULT_MIN_SCORE,
+    notices=notices,
+    help="Scores run from 0 (nothing in common) to 1 (the same words and tags).",
+)
 gift_ui.show_notices(notices)
 
 findings = ds.records[ds.records["source"] == SECTION_VI]
@@ -29,8 +36,10 @@ if findings.empty:
     st.info(f"The loaded data has no Vienna Forum findings (source {SECTION_VI}).")
     st.stop()
 if regional.empty:
-    st.info("No annex II records under these filters, so nothing can echo the findings. The sources filter "
-            "must include annex II; remove a filter in the sidebar.")
+    st.info(
+        "No annex II records under these filters, so nothing can echo the findings. The sources filter "
+        "must include annex II; remove a filter in the sidebar."
+    )
     st.stop()
 
 index = gift_ui.similarity_index(ds)
@@ -46,7 +55,12 @@ for _, finding in findings.iterrows():
         if near.empty:
             st.caption(f"No regional record in view echoes this finding with a score of {min_score:.2f} or more.")
             continue
-        gift_ui.show_records(view, by_id.loc[near["neighbour_id"]].reset_index(), key=f"ve_{finding['id']}",
-                             part=f"Echoes of Vienna Forum finding ({finding['item']})",
-                             columns=("event", "item", "text"), leading={"Score": near["score"].round(2)},
-                             trailing={"Why alike": near["reason"]})
+        gift_ui.show_records(
+            view,
+            by_id.loc[near["neighbour_id"]].reset_index(),
+            key=f"ve_{finding['id']}",
+            part=f"Echoes of Vienna Forum finding ({finding['item']})",
+            columns=("event", "item", "text"),
+            leading={"Score": near["score"].round(2)},
+            trailing={"Why alike": near["reason"]},
+        )

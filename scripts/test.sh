@@ -57,6 +57,9 @@ ensure_axe() {  # axe-core for tests/browser/test_accessibility.py, from npm int
 }
 
 ensure_venv requirements-dev.txt
+# Style is kept, not only configured: lint and format are checked before any test runs.
+.venv/bin/ruff check . || die "ruff check found problems (above); fix them or run: .venv/bin/ruff check --fix ."
+.venv/bin/ruff format --check . >/dev/null || die "files need formatting: run .venv/bin/ruff format ."
 ensure_chromium
 ensure_postgresql
 ensure_axe

@@ -34,9 +34,12 @@ def postgres_cluster():
         pytest.skip(f"{OPT_OUT_ENV}=skip: this run goes without PostgreSQL on purpose")
     bindir = server_bin()
     if bindir is None:
-        pytest.fail("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb): run "
-                    "`bash scripts/test.sh` (installs Debian's postgresql) or set "
-                    f"{OPT_OUT_ENV}=skip to run without the PostgreSQL tests", pytrace=False)
+        pytest.fail(
+            "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb): run "
+            "`bash scripts/test.sh` (installs Debian's postgresql) or set "
+            f"{OPT_OUT_ENV}=skip to run without the PostgreSQL tests",
+            pytrace=False,
+        )
     cluster = Cluster(bindir)
     try:
         url = cluster.start()

@@ -20,8 +20,10 @@ OPT_OUT_ENV = "GIFT_TEST_POSTGRES"
 
 def server_bin() -> Path | None:
     """The newest /usr/lib/postgresql/N/bin with initdb and pg_ctl, or the folder of pg_ctl on PATH."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     if found:
         return Path(found[-1]).parent
     pg_ctl = shutil.which("pg_ctl")
@@ -50,11 +52,30 @@ class Cluster:
             raise RuntimeError(f"{' '.join(args[:2])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 
     def start(self) -> str:
-        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "gift", "--auth=trust",
-                  "--encoding=UTF8", "--no-instructions")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "gift",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-instructions",
+        )
         options = f"-c listen_addresses='' -c unix_socket_directories={self.socket} -c fsync=off"
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-t", "60",
-                  "-l", str(self.root / "server.log"), "start")
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.root / "server.log"),
+            "start",
+        )
         return f"postgresql+psycopg://gift@/postgres?host={self.socket}"
 
     def stop(self) -> None:

@@ -28,19 +28,25 @@ def imported(path: Path) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_core_imports_no_streamlit_and_no_ui(path):
-    bad = [(line, module) for line, module in imported(path)
-           if module.split(".")[0] in ("streamlit", "gift_ui", "pages")]
+    bad = [
+        (line, module) for line, module in imported(path) if module.split(".")[0] in ("streamlit", "gift_ui", "pages")
+    ]
     assert not bad, f"{path.relative_to(ROOT)} imports {bad}: the core must run without Streamlit"
 
 
 def test_importing_every_core_module_loads_no_streamlit():
     # Alembic runs the migration scripts itself (they need its context); every other module is imported.
-    modules = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in CORE
-               if p.name != "__main__.py" and "migrations" not in p.parts]
-    code = ("import importlib, sys\n"
-            f"for name in {modules!r}:\n"
-            "    importlib.import_module(name.removesuffix('.__init__'))\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'gift_ui')))")
+    modules = [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts)
+        for p in CORE
+        if p.name != "__main__.py" and "migrations" not in p.parts
+    ]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name.removesuffix('.__init__'))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'gift_ui')))"
+    )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]", f"loaded through an import: {run.stdout.strip()}"

@@ -53,8 +53,9 @@ def top_ideas(dataset, records):
 def briefing(dataset, filters: Filters, **sections) -> str:
     """The briefing as the page and the command make it: the records the filters select, the filters in words."""
     records = apply(dataset.records, dataset.events, filters)
-    return render_briefing(records, dataset, describe(filters, dataset.codebook, dataset.events), generated_at=WHEN,
-                           **sections)
+    return render_briefing(
+        records, dataset, describe(filters, dataset.codebook, dataset.events), generated_at=WHEN, **sections
+    )
 
 
 class Briefing(HTMLParser):
@@ -152,11 +153,16 @@ def assert_loads_nothing(document: str) -> None:
 
 # ---------------------------------------------------------------------------------------------- what a reader relies on
 
-@pytest.mark.parametrize("filters", [
-    PROTECTION,
-    Filters(themes=("prevention", "cooperation"), theme_mode="all", sources=()),
-    Filters(events=("vienna-2008", "egypt-2007"), sources=()),
-], ids=["protection", "prevention-and-cooperation-all-sources", "not-annex-ii"])
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        PROTECTION,
+        Filters(themes=("prevention", "cooperation"), theme_mode="all", sources=()),
+        Filters(events=("vienna-2008", "egypt-2007"), sources=()),
+    ],
+    ids=["protection", "prevention-and-cooperation-all-sources", "not-annex-ii"],
+)
 def test_every_record_is_quoted_verbatim_under_its_lists_full_citation_and_labelled_short(dataset, filters):
     document = briefing(dataset, filters)
     in_scope = apply(dataset.records, dataset.events, filters).set_index("id", drop=False)
@@ -182,12 +188,15 @@ def test_every_record_is_quoted_verbatim_under_its_lists_full_citation_and_label
     assert_loads_nothing(document)
 
 
-@pytest.mark.parametrize("record_id, label", [
-    ("kampala-2007-gen-e", "Kampala 2007 · General recommendations (e)"),
-    ("bangkok-2007-pri-c-iv", "Bangkok 2007 · Priority actions (c)(iv)"),
-    ("egypt-2007-outcome", "Egypt (LAS) 2007 · Preparatory phase"),  # no start date: the year its dates state
-    ("vienna-2008-fin-j", "Vienna Forum 2008 · Key findings and recommendations (j)"),
-])
+@pytest.mark.parametrize(
+    "record_id, label",
+    [
+        ("kampala-2007-gen-e", "Kampala 2007 · General recommendations (e)"),
+        ("bangkok-2007-pri-c-iv", "Bangkok 2007 · Priority actions (c)(iv)"),
+        ("egypt-2007-outcome", "Egypt (LAS) 2007 · Preparatory phase"),  # no start date: the year its dates state
+        ("vienna-2008-fin-j", "Vienna Forum 2008 · Key findings and recommendations (j)"),
+    ],
+)
 def test_a_record_is_labelled_by_event_year_list_and_item(dataset, record_id, label):
     record = dataset.records[dataset.records["id"] == record_id]
     parsed = parse(render_briefing(record, dataset, "one record"))
@@ -228,12 +237,16 @@ def test_the_summary_comes_first_with_scope_figures_themes_ideas_and_a_line_in_s
     assert f"Protection ({len(records)} records), most often about: {top_topic} ({top_n});" in summary
     top = top_ideas(dataset, records).iloc[0]
     names = dict(zip(dataset.events["event_id"], dataset.events["short_name"], strict=True))
-    assert (f"{top['label']}: {top['n_events']} events ({', '.join(sorted(names[e] for e in top['events']))}), "
-            f"{top['n_members']} records") in summary
+    assert (
+        f"{top['label']}: {top['n_events']} events ({', '.join(sorted(names[e] for e in top['events']))}), "
+        f"{top['n_members']} records"
+    ) in summary
     most = dataset.events.set_index("event_id").loc[events.index[0], "short_name"]
-    assert (f"In one line: {len(events)} events made {len(records)} records in scope, {most} 2007 the most "
-            f"({events.iloc[0]}); the topic they raise most often is {top_topic} ({top_n} of {len(records)} records); "
-            f"the idea raised at the most events is “{top['label']}” ({top['n_events']} events).") in summary
+    assert (
+        f"In one line: {len(events)} events made {len(records)} records in scope, {most} 2007 the most "
+        f"({events.iloc[0]}); the topic they raise most often is {top_topic} ({top_n} of {len(records)} records); "
+        f"the idea raised at the most events is “{top['label']}” ({top['n_events']} events)."
+    ) in summary
     # The summary has its page: the rest starts on the next one (the browser test measures that it fits one).
     assert re.search(r"\.part \{ break-before: page; \}", "".join(parsed.styles))
     assert list(parsed.text)[2] == "part"
@@ -277,6 +290,7 @@ def test_a_sub_item_quoted_for_a_recurring_idea_keeps_its_parent(dataset):
 
 # ---------------------------------------------------------------------------------------------- escaping
 
+
 def payload(field: str) -> str:
     """A hostile value naming the field it was put in (no dot, so an item label keeps it whole)."""
     return f'<script>alert("{field}")</script>"onmouseover="alert(1)'
@@ -311,16 +325,25 @@ def assert_escaped(document: str, shown: list[str]) -> None:
 
 
 def test_every_text_field_of_records_events_and_labels_reaches_the_document_escaped(dataset):
-    hostile = replace(dataset, records=tainted(dataset.records, "records"), events=tainted(dataset.events, "events"),
-                      codebook=Codebook(tainted(dataset.codebook.entries, "codebook", CODES)))
+    hostile = replace(
+        dataset,
+        records=tainted(dataset.records, "records"),
+        events=tainted(dataset.events, "events"),
+        codebook=Codebook(tainted(dataset.codebook.entries, "codebook", CODES)),
+    )
     records = hostile.records[hostile.records["source"].str.startswith("annex-ii")]
-    responses = [Response(records["id"].iloc[0], payload("activity_id"), payload("activity_title"),
-                          payload("strength"))]
-    document = render_briefing(records, hostile, payload("scope"), generated_at=WHEN, responses=responses,
-                               followup={payload("status"): 3})
+    responses = [
+        Response(records["id"].iloc[0], payload("activity_id"), payload("activity_title"), payload("strength"))
+    ]
+    document = render_briefing(
+        records, hostile, payload("scope"), generated_at=WHEN, responses=responses, followup={payload("status"): 3}
+    )
     assert "Recurring ideas" in document
-    assert_escaped(document, [f"{name}-{field}" for name, fields in SHOWN.items() for field in fields]
-                   + ["scope", "activity_id", "activity_title", "strength", "status"])
+    assert_escaped(
+        document,
+        [f"{name}-{field}" for name, fields in SHOWN.items() for field in fields]
+        + ["scope", "activity_id", "activity_title", "strength", "status"],
+    )
     # The charts too: their labels and titles carry theme labels and event names.
     charts = "".join(re.findall(r"<svg.*?</svg>", document, re.S))
     assert "&lt;script&gt;alert(&#34;codebook-label&#34;)" in charts
@@ -328,8 +351,10 @@ def test_every_text_field_of_records_events_and_labels_reaches_the_document_esca
 
 
 def test_an_uploaded_record_and_event_reach_the_document_escaped(dataset):
-    free_text = {"records": ["text", "section"],
-                 "events": ["short_name", "title", "city", "date_as_stated", "organisers"]}
+    free_text = {
+        "records": ["text", "section"],
+        "events": ["short_name", "title", "city", "date_as_stated", "organisers"],
+    }
     record = {**EXAMPLE_RECORD, **{f: EXAMPLE_RECORD[f] + payload(f"records-{f}") for f in free_text["records"]}}
     event = {**EXAMPLE_EVENT, **{f: EXAMPLE_EVENT[f] + payload(f"events-{f}") for f in free_text["events"]}}
     record["event_id"] = event["event_id"]
@@ -361,15 +386,24 @@ def test_data_text_cannot_load_or_run_anything(dataset):
 
 # ---------------------------------------------------------------------------------------------- sections to come
 
+
 def test_planned_response_and_follow_up_appear_only_when_given(dataset):
     records = apply(dataset.records, dataset.events, PROTECTION)
     plain = parse(briefing(dataset, PROTECTION)).visible()
     assert "Planned response" not in plain and "Follow-up status" not in plain
     answered, outside = records["id"].iloc[0], "kampala-2007-gen-a"
     assert outside not in set(records["id"])
-    given = parse(briefing(dataset, PROTECTION, followup={"Done": 3, "Planned": 5, "Not started": 32},
-                           responses=[Response(answered, "2.1", "Regional training workshops", "direct"),
-                                      Response(outside, "9.9", "An activity for another scope", "partial")]))
+    given = parse(
+        briefing(
+            dataset,
+            PROTECTION,
+            followup={"Done": 3, "Planned": 5, "Not started": 32},
+            responses=[
+                Response(answered, "2.1", "Regional training workshops", "direct"),
+                Response(outside, "9.9", "An activity for another scope", "partial"),
+            ],
+        )
+    )
     part = given.section("part")
     label = given.records[answered]["label"].split(" · Themes")[0]
     assert "Planned response" in part and f"{label} 2.1 Regional training workshops direct" in part
@@ -394,6 +428,7 @@ def test_pdf_unavailable_without_chromium(monkeypatch, dataset):
 
 # ---------------------------------------------------------------------------------------------- commands
 
+
 def run(capsys, *argv):
     code = cli.main(list(map(str, argv)))
     out = capsys.readouterr()
@@ -401,13 +436,16 @@ def run(capsys, *argv):
     return code, out.out, out.err
 
 
-@pytest.mark.parametrize("argv, listed", [
-    (["--theme", "protecton"], "protection  (Protection)"),
-    (["--event", "paris-2007"], "kampala-2007  (Kampala)"),
-    (["--topic", "nope"], "training_capacity_building"),
-    (["--target-group", "kids"], "children"),
-    (["--source", "annex-3"], "all  (every source)"),
-])
+@pytest.mark.parametrize(
+    "argv, listed",
+    [
+        (["--theme", "protecton"], "protection  (Protection)"),
+        (["--event", "paris-2007"], "kampala-2007  (Kampala)"),
+        (["--topic", "nope"], "training_capacity_building"),
+        (["--target-group", "kids"], "children"),
+        (["--source", "annex-3"], "all  (every source)"),
+    ],
+)
 @pytest.mark.parametrize("command", ["briefing", "export"])
 def test_unknown_filter_values_exit_1_listing_the_allowed_values(tmp_path, capsys, argv, listed, command):
     extra = ["--format", "csv"] if command == "export" else []
@@ -437,12 +475,14 @@ def test_export_of_an_invalid_input_exits_1_naming_row_and_column(tmp_path, caps
 
 def test_export_command_writes_the_filtered_view(tmp_path, capsys, dataset):
     out = tmp_path / "x.csv"
-    code, _, _ = run(capsys, "export", "--theme", "prosecution", "--query", "law enforcment", "--format", "csv",
-                     "--out", out)
+    code, _, _ = run(
+        capsys, "export", "--theme", "prosecution", "--query", "law enforcment", "--format", "csv", "--out", out
+    )
     assert code == 0
     rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
-    expected = apply(dataset.records, dataset.events, Filters(themes=("prosecution",), query="law enforcment"),
-                     dataset.codebook)
+    expected = apply(
+        dataset.records, dataset.events, Filters(themes=("prosecution",), query="law enforcment"), dataset.codebook
+    )
     body = [r for r in rows if r and not r[0].startswith("#")][1:]
     assert [r[0] for r in body] == list(expected["id"]) and len(body) > 0
     assert ["# Scope", "Theme: Prosecution · Search: 'law enforcment'"] in rows

@@ -34,8 +34,12 @@ def test_event_kinds_differ_in_colour_and_shape():
 
 
 def test_no_chart_borrows_a_theme_colour_for_something_else():
-    others = {charts.EVENT_KIND_STYLE[True]["colour"], charts.EVENT_KIND_STYLE[False]["colour"], charts.NEUTRAL,
-              charts.SECOND_SERIES}
+    others = {
+        charts.EVENT_KIND_STYLE[True]["colour"],
+        charts.EVENT_KIND_STYLE[False]["colour"],
+        charts.NEUTRAL,
+        charts.SECOND_SERIES,
+    }
     assert not others & set(charts.THEME_COLOURS.values())
 
 
@@ -51,8 +55,11 @@ def test_map_leaves_out_events_without_coordinates_and_counts_the_rest():
 def test_map_and_timeline_show_the_records_in_view_in_words_and_fade_events_without():
     kampala_only = pd.Series({"kampala-2007": 23})
     for fig in (charts.event_map(EVENTS, kampala_only), charts.timeline(EVENTS, kampala_only)):
-        points = [(text, opacity) for trace in fig.data
-                  for text, opacity in zip(trace.text, trace.marker.opacity, strict=True)]
+        points = [
+            (text, opacity)
+            for trace in fig.data
+            for text, opacity in zip(trace.text, trace.marker.opacity, strict=True)
+        ]
         assert any(t.endswith("(23)") and o == 1.0 for t, o in points)
         assert all(o < 1 for t, o in points if t.endswith("(0)"))
         assert sum(o == 1.0 for _, o in points) == 1
@@ -90,7 +97,8 @@ def test_needs_chart_tells_the_series_apart_without_colour():
 
 def test_every_chart_states_its_n():
     figures = [
-        charts.event_map(EVENTS, IN_VIEW), charts.timeline(EVENTS, IN_VIEW),
+        charts.event_map(EVENTS, IN_VIEW),
+        charts.timeline(EVENTS, IN_VIEW),
         charts.theme_mix(theme_mix(ANNEX, EVENTS, CODEBOOK), len(ANNEX)),
         charts.needs_vs_records(needs_vs_records(ANNEX, DATA.ta_needs, CODEBOOK), len(ANNEX)),
     ]
@@ -103,8 +111,13 @@ def test_data_text_in_charts_is_escaped():
     events = EVENTS.copy()
     events.loc[0, ["short_name", "city"]] = ["<b>Kampala</b>", "<a href='x'>K</a>"]
     for fig in (charts.event_map(events, IN_VIEW), charts.timeline(events, IN_VIEW)):
-        labels = [str(v) for trace in fig.data for part in (trace.text, getattr(trace, "y", None))
-                  if part is not None for v in part]
+        labels = [
+            str(v)
+            for trace in fig.data
+            for part in (trace.text, getattr(trace, "y", None))
+            if part is not None
+            for v in part
+        ]
         assert not any("<" in v for v in labels)
         assert any("&lt;" in v for v in labels)
     table = crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme").rename(index={"Kampala": "<i>K</i>"})
@@ -131,8 +144,11 @@ def test_heatmap_with_many_columns_writes_only_what_fits_and_turns_its_labels():
 
 def test_map_labels_that_would_run_off_the_east_edge_face_west_and_chart_text_is_dark():
     fig = charts.event_map(EVENTS, IN_VIEW)
-    sides = {text.split(" (")[0]: side for trace in fig.data
-             for text, side in zip(trace.text, trace.textposition, strict=True)}
+    sides = {
+        text.split(" (")[0]: side
+        for trace in fig.data
+        for text, side in zip(trace.text, trace.textposition, strict=True)
+    }
     assert sides["Bangkok"] == sides["New Delhi"] == "middle left"  # "Bangkok (9)" touched the frame's edge
     assert sides["Brasilia"] == "middle right"
     for trace in fig.data:

@@ -42,9 +42,14 @@ def test_users_add_list_deactivate(state, monkeypatch, capsys):
 
 def test_a_password_is_never_an_argument_and_needs_a_terminal_or_stdin(state, tmp_path):
     assert main(["users", "add", "ann", "--role", "editor", "--password", PASSWORD]) == 2  # no such option
-    run = subprocess.run([sys.executable, "-m", "gift_dash", "users", "add", "ann", "--role", "editor"],
-                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, db.STATE_DIR_ENV: str(state)})
+    run = subprocess.run(
+        [sys.executable, "-m", "gift_dash", "users", "add", "ann", "--role", "editor"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, db.STATE_DIR_ENV: str(state)},
+    )
     assert run.returncode == 1 and "--password-stdin" in run.stderr and "Traceback" not in run.stderr
 
 
@@ -79,8 +84,14 @@ def test_an_export_carries_what_was_planned_and_done(state, tmp_path, monkeypatc
     _, table = read_csv_export(out.read_bytes())
     assert "Follow-up status" not in table.columns and "Planned response" in table.columns
     add("ann", "editor", monkeypatch)
-    store.save(db.engine_for(), "record", "kampala-2007-gen-e", {"status": "in_progress", "responsible": "UNODC"},
-               expected_version=0, by="ann")
+    store.save(
+        db.engine_for(),
+        "record",
+        "kampala-2007-gen-e",
+        {"status": "in_progress", "responsible": "UNODC"},
+        expected_version=0,
+        by="ann",
+    )
     assert main(["export", "--event", "kampala-2007", "--format", "csv", "--out", str(out)]) == 0
     _, table = read_csv_export(out.read_bytes())
     row = table.set_index("Record id").loc["kampala-2007-gen-e"]

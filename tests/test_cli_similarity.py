@@ -51,9 +51,13 @@ def test_neighbours_with_reason(tmp_path):
 
 def test_any_csv_with_id_and_text_is_accepted(tmp_path):
     source = tmp_path / "mine.csv"
-    pd.DataFrame({"id": ["a", "b", "c"], "text": [
-        "Train police officers", "Training of police and prosecutors", "=Fund shelters for victims"],
-        "extra": ["x", "y", "z"]}).to_csv(source, index=False)
+    pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": ["Train police officers", "Training of police and prosecutors", "=Fund shelters for victims"],
+            "extra": ["x", "y", "z"],
+        }
+    ).to_csv(source, index=False)
     out = tmp_path / "groups.csv"
     assert main(["groups", "--input", str(source), "--out", str(out)]) == 0
     frame = read_table(out)
@@ -87,8 +91,9 @@ def test_unreadable_input_is_exit_2(tmp_path, capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["groups", "--threshold", "1.5"], ["groups", "--threshold", "high"],
-                                  ["neighbours", "-k", "0"], ["groups"]])
+@pytest.mark.parametrize(
+    "argv", [["groups", "--threshold", "1.5"], ["groups", "--threshold", "high"], ["neighbours", "-k", "0"], ["groups"]]
+)
 def test_bad_options_are_exit_2_with_usage(tmp_path, argv, capsys):
     extra = [] if argv == ["groups"] else ["--out", str(tmp_path / "o.csv")]
     assert main(argv + extra) == 2
@@ -98,7 +103,10 @@ def test_bad_options_are_exit_2_with_usage(tmp_path, argv, capsys):
 def test_no_traceback_from_the_real_command(tmp_path):
     source = tmp_path / "bad.csv"
     source.write_text("id,text\na,one\na,two\n")
-    done = subprocess.run([sys.executable, "-m", "gift_dash", "groups", "--input", str(source), "--out",
-                           str(tmp_path / "o.csv")], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "gift_dash", "groups", "--input", str(source), "--out", str(tmp_path / "o.csv")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "duplicate id" in done.stderr and "Traceback" not in done.stderr

@@ -38,7 +38,10 @@ def test_a_changed_record_under_a_shipped_id_clashes(tmp_path, shipped_copy, cap
     shipped_copy.loc[0, "text"] = "Something else entirely"
     assert main(["validate", str(write(shipped_copy, tmp_path))]) == 1
     out = capsys.readouterr().out
-    assert "row 2 (id kampala-2007-gen-a), column id: duplicate id 'kampala-2007-gen-a': a record with this id is already loaded" in out
+    assert (
+        "row 2 (id kampala-2007-gen-a), column id: duplicate id 'kampala-2007-gen-a': a record with this id is already loaded"
+        in out
+    )
     assert "131 row(s) are identical" in out
 
 

@@ -84,13 +84,15 @@ def test_a_girls_record_without_children_is_reported_by_row_and_column(tmp_path)
     problems = check_shipped(folder)
     assert [str(p) for p in problems] == [
         "recommendations.csv, row 43 (id new-delhi-2007-pri-g), column target_groups: 'girls' implies 'children' "
-        "(rule R1); add children"]
+        "(rule R1); add children"
+    ]
     assert problems[0].severity == "error"
 
 
 def test_the_same_record_uploaded_is_rejected_with_the_same_message(tmp_path, dataset):
     """The corrupted copy as an upload: the shipped rows are skipped as repeats, the changed row would be a second
     record under a shipped id, so it goes under a new id, as a person adding a record would write it."""
+
     def edit(frame):
         drop_value(frame, "new-delhi-2007-pri-g", "target_groups", "children")
         frame.loc[frame["id"] == "new-delhi-2007-pri-g", "id"] = "my-girls-record"
@@ -100,7 +102,8 @@ def test_the_same_record_uploaded_is_rejected_with_the_same_message(tmp_path, da
     errors = [p for p in merge.problems if p.severity == "error"]
     assert [str(p) for p in errors] == [
         "mine.csv, row 43 (id my-girls-record), column target_groups: 'girls' implies 'children' (rule R1); "
-        "add children"]
+        "add children"
+    ]
     assert verdict(merge.problems) == 1
     assert merge.rejected_rows["row"].tolist() == [43]
 
@@ -116,7 +119,8 @@ def test_a_sub_item_missing_its_parents_tag_and_an_item_missing_its_lead_ins_act
     assert "(rule I1); add private_sector" in problems[("kampala-2007-gen-h-ii", "actors")]
     assert problems[("cape-town-2007-rel-h", "actors")] == (
         "the lead-in of list cape-town-2007-rel names 'ngos_civil_society', which every item of the list carries "
-        "(rule L2); add ngos_civil_society")
+        "(rule L2); add ngos_civil_society"
+    )
     # codes_of_conduct implies private_sector too (R20): the same cell, two rules
     assert len(problems) == 2
 
@@ -126,7 +130,9 @@ def test_an_uploaded_sub_item_of_a_shipped_parent_inherits_its_tags(tmp_path, da
     upload.write_text(
         "id,event_id,parent_id,text,themes,primary_theme,ta_areas,target_groups,actors,exploitation_forms,topics\n"
         "my-1,kampala-2007,kampala-2007-gen-g,Radio messages,prevention,prevention,prevention_awareness,"
-        "children_armed_conflict; children,,child_soldiering,awareness_raising; child_recruitment\n", encoding="utf-8")
+        "children_armed_conflict; children,,child_soldiering,awareness_raising; child_recruitment\n",
+        encoding="utf-8",
+    )
     merge = check_files(dataset, upload)
     messages = {p.column: p.message for p in merge.problems}
     assert "its parent kampala-2007-gen-g has governments" in messages["actors"]
@@ -135,11 +141,15 @@ def test_an_uploaded_sub_item_of_a_shipped_parent_inherits_its_tags(tmp_path, da
 
 def test_the_renamed_topic_says_what_to_write(tmp_path, dataset):
     upload = tmp_path / "mine.csv"
-    upload.write_text("id,event_id,text,themes,topics\nmy-1,kampala-2007,Punish offenders,prosecution,"
-                      "law_enforcement\n", encoding="utf-8")
+    upload.write_text(
+        "id,event_id,text,themes,topics\nmy-1,kampala-2007,Punish offenders,prosecution,law_enforcement\n",
+        encoding="utf-8",
+    )
     merge = check_files(dataset, upload)
-    assert any("'law_enforcement' was renamed 'enforcement_impunity'" in p.message and p.row == 2
-               and p.column == "topics" for p in merge.problems)
+    assert any(
+        "'law_enforcement' was renamed 'enforcement_impunity'" in p.message and p.row == 2 and p.column == "topics"
+        for p in merge.problems
+    )
 
 
 def test_no_value_name_is_in_two_vocabularies(dataset):
@@ -157,8 +167,10 @@ def test_suggestions_keep_the_implications(dataset):
 
 
 def test_closure_adds_the_implied_values_transitively(dataset):
-    out = closed({"topics": ["ddr"], "target_groups": [], "themes": [], "ta_areas": [], "actors": [],
-                  "exploitation_forms": []}, dataset.codebook.rules)
+    out = closed(
+        {"topics": ["ddr"], "target_groups": [], "themes": [], "ta_areas": [], "actors": [], "exploitation_forms": []},
+        dataset.codebook.rules,
+    )
     assert {"children_armed_conflict", "children", "victims"} <= set(out["target_groups"])
     assert out["exploitation_forms"] == ["child_soldiering"] and out["themes"] == ["protection"]
 

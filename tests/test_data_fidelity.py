@@ -45,7 +45,7 @@ def parse_annex_ii(text: str) -> list[tuple[str, str]]:
     Deliberately simpler than the way the data was built: it takes every line of annex II that starts with a
     bracketed marker, so a record missing from the CSV (or an extra one) shows up as a mismatch.
     """
-    annex = text[text.index("# **Annex II"):]
+    annex = text[text.index("# **Annex II") :]
     items = []
     for line in annex.splitlines():
         match = re.match(r"^\s*(?:- )?\(([a-z]+)\) (.*\S)\s*$", line)
@@ -189,8 +189,14 @@ class TestEvents:
 
     def test_stated_fields_are_verbatim(self, dataset):
         # Where section V is silent the field is empty ("not stated" on screen); everything else is its words.
-        silent = {("bangkok-2007", "outcome"), ("vilnius-2007", "title"), ("vilnius-2007", "outcome"),
-                  ("egypt-2007", "title"), ("bishkek-2007", "outcome"), ("vienna-2008", "outcome")}
+        silent = {
+            ("bangkok-2007", "outcome"),
+            ("vilnius-2007", "title"),
+            ("vilnius-2007", "outcome"),
+            ("egypt-2007", "title"),
+            ("bishkek-2007", "outcome"),
+            ("vienna-2008", "outcome"),
+        }
         empty = set()
         for _, event in dataset.events.iterrows():
             for column in ("title", "focus", "outcome", "date_as_stated"):

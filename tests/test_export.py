@@ -29,8 +29,7 @@ from gift_dash.present import COLUMN_HEADINGS
 from gift_dash.schema import validate_records
 
 WHEN = datetime(2026, 3, 4, 5, 6, tzinfo=UTC)
-FORMULAS = ['=HYPERLINK("http://example.invalid","click")', "+1", "-1", "@SUM(A1:A3)", "\tcmd", "\rcmd",
-            "=1+1", "-2+3"]
+FORMULAS = ['=HYPERLINK("http://example.invalid","click")', "+1", "-1", "@SUM(A1:A3)", "\tcmd", "\rcmd", "=1+1", "-2+3"]
 
 
 _DATASET = load_dataset()
@@ -51,7 +50,7 @@ def read_csv_export(raw: bytes) -> tuple[dict[str, str], pd.DataFrame]:
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     meta_rows = [r for r in rows if r and r[0].startswith("#")]
     metadata = {r[0][2:]: unneutralise(r[1]) for r in meta_rows}
-    header, *body = rows[len(meta_rows):]
+    header, *body = rows[len(meta_rows) :]
     frame = pd.DataFrame([[unneutralise(v) for v in row] for row in body], columns=header, dtype=str)
     return metadata, frame
 
@@ -88,15 +87,26 @@ def hostile_records(dataset) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
-@pytest.mark.parametrize("select", [
-    lambda r: r["source"] == "annex-ii",
-    lambda r: r["themes"].str.contains("protection") & (r["event_id"] == "kampala-2007"),
-    lambda r: r["id"] != "",
-], ids=["annex-ii", "protection-kampala", "all"])
+@pytest.mark.parametrize(
+    "select",
+    [
+        lambda r: r["source"] == "annex-ii",
+        lambda r: r["themes"].str.contains("protection") & (r["event_id"] == "kampala-2007"),
+        lambda r: r["id"] != "",
+    ],
+    ids=["annex-ii", "protection-kampala", "all"],
+)
 def test_reading_an_export_back_gives_the_view_and_its_scope(dataset, fmt, select):
     view = dataset.records[select(dataset.records)]
-    raw = export_view(view, dataset.events, dataset.codebook, fmt=fmt, scope="my scope in words",
-                      dataset_version=dataset.version, exported_at=WHEN)
+    raw = export_view(
+        view,
+        dataset.events,
+        dataset.codebook,
+        fmt=fmt,
+        scope="my scope in words",
+        dataset_version=dataset.version,
+        exported_at=WHEN,
+    )
     metadata, frame, *_ = READERS[fmt](raw)
     expected = export_table(view, dataset.events, dataset.codebook)
     pd.testing.assert_frame_equal(frame, expected.astype(str), check_dtype=False)
@@ -108,8 +118,9 @@ def test_reading_an_export_back_gives_the_view_and_its_scope(dataset, fmt, selec
 
 
 def test_csv_says_where_the_table_starts_so_a_script_can_skip_the_metadata(dataset):
-    raw = export_view(dataset.records, dataset.events, dataset.codebook, fmt="csv", scope="a, b\nc",
-                      dataset_version="v1")
+    raw = export_view(
+        dataset.records, dataset.events, dataset.codebook, fmt="csv", scope="a, b\nc", dataset_version="v1"
+    )
     metadata, _ = read_csv_export(raw)
     skip = int(metadata["Table starts on line"]) - 1
     frame = pd.read_csv(io.BytesIO(raw), skiprows=skip, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -138,8 +149,14 @@ def test_a_subset_of_columns_in_the_order_on_screen(dataset):
 
 
 def test_formula_leading_cells_are_neutralised_in_csv(dataset):
-    raw = export_view(hostile_records(dataset), dataset.events, dataset.codebook, fmt="csv",
-                      scope="=cmd|'/c calc'!A1", dataset_version="v")
+    raw = export_view(
+        hostile_records(dataset),
+        dataset.events,
+        dataset.codebook,
+        fmt="csv",
+        scope="=cmd|'/c calc'!A1",
+        dataset_version="v",
+    )
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     cells = [cell for row in rows for cell in row]
     assert not [c for c in cells if c.startswith(FORMULA_TRIGGERS)]
@@ -149,8 +166,14 @@ def test_formula_leading_cells_are_neutralised_in_csv(dataset):
 
 
 def test_formula_leading_cells_are_text_not_formulas_in_xlsx(dataset):
-    raw = export_view(hostile_records(dataset), dataset.events, dataset.codebook, fmt="xlsx",
-                      scope="=cmd|'/c calc'!A1", dataset_version="v")
+    raw = export_view(
+        hostile_records(dataset),
+        dataset.events,
+        dataset.codebook,
+        fmt="xlsx",
+        scope="=cmd|'/c calc'!A1",
+        dataset_version="v",
+    )
     metadata, frame, cells = read_xlsx_export(raw)
     assert {c.data_type for c in cells} == {"s"}
     assert not [c.value for c in cells if str(c.value).startswith(FORMULA_TRIGGERS)]
@@ -197,8 +220,9 @@ def test_any_text_makes_a_workbook_that_opens_and_reads_back(texts):
 def test_characters_xml_cannot_hold_do_not_corrupt_the_workbook(text):
     records = _DATASET.records.head(1).copy()
     records["text"] = [text]
-    _, frame, _ = read_xlsx_export(export_view(records, _DATASET.events, _DATASET.codebook, fmt="xlsx", scope="s",
-                                               dataset_version="v"))
+    _, frame, _ = read_xlsx_export(
+        export_view(records, _DATASET.events, _DATASET.codebook, fmt="xlsx", scope="s", dataset_version="v")
+    )
     assert "\ufffd" in frame["Text (verbatim)"].iloc[0]
 
 
@@ -209,8 +233,13 @@ def test_unknown_format_is_refused(dataset):
 
 def test_full_dataset_zip_can_be_read_and_validated_again(dataset):
     with zipfile.ZipFile(io.BytesIO(dataset_zip(dataset, exported_at=WHEN))) as archive:
-        assert sorted(archive.namelist()) == ["ABOUT.csv", "codebook.csv", "events.csv", "recommendations.csv",
-                                              "ta_needs.csv"]
+        assert sorted(archive.namelist()) == [
+            "ABOUT.csv",
+            "codebook.csv",
+            "events.csv",
+            "recommendations.csv",
+            "ta_needs.csv",
+        ]
         records = read_table(archive.read("recommendations.csv"), "recommendations.csv")
         codebook = read_table(archive.read("codebook.csv"), "codebook.csv")
         about = archive.read("ABOUT.csv").decode("utf-8-sig")
@@ -230,8 +259,9 @@ def test_full_dataset_workbook_has_a_sheet_per_file(dataset):
 
 def test_json_keeps_the_text_verbatim_even_where_a_spreadsheet_would_need_an_apostrophe(dataset):
     records = hostile_records(dataset)
-    metadata, frame = read_json_export(export_view(records, dataset.events, dataset.codebook, fmt="json",
-                                                   scope="=cmd", dataset_version="v"))
+    metadata, frame = read_json_export(
+        export_view(records, dataset.events, dataset.codebook, fmt="json", scope="=cmd", dataset_version="v")
+    )
     assert list(frame["Text (verbatim)"]) == FORMULAS
     assert metadata["Scope"] == "=cmd"
     assert "Formulas" not in metadata  # the note about apostrophes would be untrue here

@@ -80,16 +80,26 @@ def test_apply_returns_a_copy():
 
 # ------------------------------------------------------------------------------------------- URL form
 
+
 def test_default_filters_have_an_empty_address():
     assert to_query_params(Filters()) == {}
 
 
 def test_round_trip_of_a_full_view():
     f = Filters(
-        events=("kampala-2007", "bangkok-2007"), programmes=("UN.GIFT South Asia",), themes=("protection", "prevention"),
-        theme_mode="all", primary_themes=("protection",), ta_areas=("victim_protection",), target_groups=("children",),
-        actors=("law_enforcement",), exploitation_forms=("forced_labour",), topics=("research",),
-        record_types=("recommendation",), sources=(), query="training of police",
+        events=("kampala-2007", "bangkok-2007"),
+        programmes=("UN.GIFT South Asia",),
+        themes=("protection", "prevention"),
+        theme_mode="all",
+        primary_themes=("protection",),
+        ta_areas=("victim_protection",),
+        target_groups=("children",),
+        actors=("law_enforcement",),
+        exploitation_forms=("forced_labour",),
+        topics=("research",),
+        record_types=("recommendation",),
+        sources=(),
+        query="training of police",
     )
     back, notices = parse(to_query_params(f))
     assert back == f
@@ -114,15 +124,18 @@ def test_round_trip_property(themes, events, mode, sources, query):
     assert notices == []
 
 
-@pytest.mark.parametrize("params, fragment", [
-    ({"colour": "red"}, "'colour'"),
-    ({"theme": "nonsense"}, "theme='nonsense'"),
-    ({"event": "atlantis-2007"}, "not a known event"),
-    ({"theme_mode": "most"}, "expected 'any' or 'all'"),
-    ({"theme": "x" * 5000}, "too long"),
-    ({"theme": [1, None]}, "expected text"),
-    ({3: "x"}, "not a known setting"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"colour": "red"}, "'colour'"),
+        ({"theme": "nonsense"}, "theme='nonsense'"),
+        ({"event": "atlantis-2007"}, "not a known event"),
+        ({"theme_mode": "most"}, "expected 'any' or 'all'"),
+        ({"theme": "x" * 5000}, "too long"),
+        ({"theme": [1, None]}, "expected text"),
+        ({3: "x"}, "not a known setting"),
+    ],
+)
 def test_bad_params_are_dropped_with_a_notice(params, fragment):
     f, notices = parse(params)
     assert any(fragment in n for n in notices), notices
@@ -166,12 +179,19 @@ def test_page_keys_are_left_to_the_page():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(
-    st.one_of(st.sampled_from(sorted(URL_KEYS.values())), st.text(max_size=20), st.integers()),
-    st.one_of(st.text(max_size=300), st.lists(st.one_of(st.text(max_size=30), st.integers(), st.none()), max_size=5),
-              st.integers(), st.none(), st.binary(max_size=10)),
-    max_size=8,
-))
+@given(
+    st.dictionaries(
+        st.one_of(st.sampled_from(sorted(URL_KEYS.values())), st.text(max_size=20), st.integers()),
+        st.one_of(
+            st.text(max_size=300),
+            st.lists(st.one_of(st.text(max_size=30), st.integers(), st.none()), max_size=5),
+            st.integers(),
+            st.none(),
+            st.binary(max_size=10),
+        ),
+        max_size=8,
+    )
+)
 def test_parser_never_raises_and_returns_only_known_values(params):
     f, notices = parse(params)
     assert all(isinstance(n, str) and n for n in notices)
@@ -184,6 +204,7 @@ def test_parser_never_raises_and_returns_only_known_values(params):
 
 
 # ------------------------------------------------------------------------------------------- in words
+
 
 def test_describe_no_filters():
     assert describe(Filters(), CODEBOOK, EVENTS) == "All annex II records"

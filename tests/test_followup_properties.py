@@ -19,16 +19,27 @@ pytestmark = pytest.mark.usefixtures("cheap_hashes")
 
 TARGET_IDS = ("kampala-2007-gen-a", "kampala-2007-gen-b", "p1-a3", "p2-a1")
 # Text a person may type: any printable character, line breaks, formula triggers and markup included.
-TEXT = st.lists(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
-                | st.sampled_from(["\n", "\r\n", "\t", "=", "+", "-", "@", "'", '"', ";", ",", "<script>"]),
-                max_size=12).map("".join)
-VALUES = st.fixed_dictionaries({
-    "status": st.sampled_from(list(store.statuses())),
-    "responsible": TEXT, "notes": TEXT, "evidence": TEXT,
-    "target_date": st.none() | st.dates(date(2000, 1, 1), date(2030, 12, 31)),
-    "withdrawn_reason": TEXT,
-}).map(lambda v: {**v, "withdrawn": bool(v["withdrawn_reason"].strip()),
-                  "withdrawn_reason": v["withdrawn_reason"] if v["withdrawn_reason"].strip() else ""})
+TEXT = st.lists(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+    | st.sampled_from(["\n", "\r\n", "\t", "=", "+", "-", "@", "'", '"', ";", ",", "<script>"]),
+    max_size=12,
+).map("".join)
+VALUES = st.fixed_dictionaries(
+    {
+        "status": st.sampled_from(list(store.statuses())),
+        "responsible": TEXT,
+        "notes": TEXT,
+        "evidence": TEXT,
+        "target_date": st.none() | st.dates(date(2000, 1, 1), date(2030, 12, 31)),
+        "withdrawn_reason": TEXT,
+    }
+).map(
+    lambda v: {
+        **v,
+        "withdrawn": bool(v["withdrawn_reason"].strip()),
+        "withdrawn_reason": v["withdrawn_reason"] if v["withdrawn_reason"].strip() else "",
+    }
+)
 TARGET = st.tuples(st.sampled_from(["record", "activity"]), st.sampled_from(TARGET_IDS))
 ANY_TARGET = Targets(frozenset(TARGET_IDS), None)
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -62,8 +73,16 @@ def test_export_then_import_into_an_empty_store_gives_the_same_entries(entries):
 
 
 @PROPERTY
-@given(st.lists(st.tuples(TARGET, VALUES.flatmap(lambda v: st.sets(st.sampled_from(list(v))).map(
-    lambda keys: {k: v[k] for k in keys}))), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(
+            TARGET,
+            VALUES.flatmap(lambda v: st.sets(st.sampled_from(list(v))).map(lambda keys: {k: v[k] for k in keys})),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_replaying_the_history_from_empty_gives_the_current_entries(saves):
     with tempfile.TemporaryDirectory() as folder:
         url, engine = _fresh_store(Path(folder))

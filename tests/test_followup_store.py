@@ -55,14 +55,18 @@ def test_state_folder_defaults_outside_the_repository(monkeypatch, tmp_path):
 
 def test_a_save_records_each_changed_field_in_the_history(team):
     first = store.save(team, "record", RECORD, {"status": "planned", "responsible": "UNODC"}, 0, "ann")
-    second = store.save(team, "record", RECORD, {"status": "in_progress", "target_date": date(2008, 12, 31)},
-                        first.version, "bob")
+    second = store.save(
+        team, "record", RECORD, {"status": "in_progress", "target_date": date(2008, 12, 31)}, first.version, "bob"
+    )
     assert (first.version, second.version) == (1, 2)
     assert store.get(team, "record", RECORD) == second
     rows = store.history_frame(team, "record", RECORD)
     assert rows[["version", "changed_by", "field", "before", "after"]].values.tolist() == [
-        [1, "ann", "status", "", "planned"], [1, "ann", "responsible", "", "UNODC"],
-        [2, "bob", "status", "planned", "in_progress"], [2, "bob", "target_date", "", "2008-12-31"]]
+        [1, "ann", "status", "", "planned"],
+        [1, "ann", "responsible", "", "UNODC"],
+        [2, "bob", "status", "planned", "in_progress"],
+        [2, "bob", "target_date", "", "2008-12-31"],
+    ]
     # Saving the same values again changes nothing and adds no history.
     assert store.save(team, "record", RECORD, {"status": "in_progress"}, 2, "ann").version == 2
     assert len(store.history_frame(team)) == 4
@@ -104,10 +108,15 @@ def test_nothing_is_deleted_an_entry_is_withdrawn_with_a_reason(team):
     assert list(store.history_frame(team)["field"]) == ["status", "withdrawn", "withdrawn_reason"]
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"status": "done"}, "status"), ({"target_date": "31/12/2008"}, "target_date"),
-    ({"notes": "x" * 10_001}, "notes"), ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"status": "done"}, "status"),
+        ({"target_date": "31/12/2008"}, "target_date"),
+        ({"notes": "x" * 10_001}, "notes"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_values_the_store_does_not_accept_are_refused_by_field(team, changes, field):
     with pytest.raises(store.InvalidChange) as refused:
         store.save(team, "record", RECORD, changes, 0, "ann")
@@ -143,8 +152,14 @@ def test_concurrent_saves_from_five_sessions_lose_no_update(team):
                     current = store.get(team, "record", RECORD)
                     notes = (current.notes + "\n" if current.notes else "") + f"s{n}-{i}"
                     try:
-                        store.save(team, "record", RECORD, {"status": "in_progress", "notes": notes},
-                                   current.version, "ann" if n % 2 else "bob")
+                        store.save(
+                            team,
+                            "record",
+                            RECORD,
+                            {"status": "in_progress", "notes": notes},
+                            current.version,
+                            "ann" if n % 2 else "bob",
+                        )
                         break
                     except store.Conflict:
                         continue
@@ -173,6 +188,7 @@ def test_history_rows_are_never_updated_or_deleted_by_the_store(team):
 
 # ------------------------------------------------------------------------------------------------ accounts
 
+
 def test_there_is_no_default_account_and_passwords_are_argon2_hashes(engine):
     assert users.list_users(engine) == []
     users.add_user(engine, "ann", "admin", PASSWORD)
@@ -185,15 +201,21 @@ def test_the_real_hasher_uses_argon2id_with_the_librarys_current_parameters():
     from argon2 import PasswordHasher, profiles
 
     real = users.PasswordHasher()
-    assert (real.time_cost, real.memory_cost) == (profiles.RFC_9106_LOW_MEMORY.time_cost,
-                                                  profiles.RFC_9106_LOW_MEMORY.memory_cost)
+    assert (real.time_cost, real.memory_cost) == (
+        profiles.RFC_9106_LOW_MEMORY.time_cost,
+        profiles.RFC_9106_LOW_MEMORY.memory_cost,
+    )
     assert not PasswordHasher().check_needs_rehash(users._DUMMY_HASH)
 
 
-@pytest.mark.parametrize("name, role, password, expected", [
-    ("ann", "editor", "short", "at least"), ("ann", "owner", PASSWORD, "unknown role"),
-    ("a n", "editor", PASSWORD, "not a valid account name"),
-])
+@pytest.mark.parametrize(
+    "name, role, password, expected",
+    [
+        ("ann", "editor", "short", "at least"),
+        ("ann", "owner", PASSWORD, "unknown role"),
+        ("a n", "editor", PASSWORD, "not a valid account name"),
+    ],
+)
 def test_bad_account_requests_are_refused(engine, name, role, password, expected):
     with pytest.raises(users.UserError, match=expected):
         users.add_user(engine, name, role, password)
@@ -228,6 +250,7 @@ def test_a_session_expires_and_ends_when_the_account_is_deactivated(team, monkey
 
 # ------------------------------------------------------------------------------------------- import/export
 
+
 def _csv(tmp_path, body: str):
     path = tmp_path / "followup.csv"
     path.write_text(body, encoding="utf-8")
@@ -235,10 +258,13 @@ def _csv(tmp_path, body: str):
 
 
 def test_an_import_with_one_bad_row_imports_nothing_and_names_each_problem(team, tmp_path):
-    path = _csv(tmp_path, "target_kind,target_id,status,target_date\n"
-                          f"record,{RECORD},planned,2008-12-31\n"
-                          "record,no-such-record,done,31/12/2008\n"
-                          "meeting,m1,planned,\n")
+    path = _csv(
+        tmp_path,
+        "target_kind,target_id,status,target_date\n"
+        f"record,{RECORD},planned,2008-12-31\n"
+        "record,no-such-record,done,31/12/2008\n"
+        "meeting,m1,planned,\n",
+    )
     result = transfer.import_csv(team, path, "ann", TARGETS)
     assert result.saved == 0 and store.entries_frame(team).empty
     located = {(p.row, p.column) for p in result.problems}
@@ -264,8 +290,14 @@ def test_activity_ids_are_checked_against_the_workplan_when_there_is_one(team, t
 
 
 def test_export_neutralises_formulas_and_keeps_markup_as_text(team):
-    store.save(team, "record", RECORD, {"status": "planned", "notes": "=HYPERLINK(\"http://x\")",
-                                        "evidence": "<script>alert(1)</script>"}, 0, "ann")
+    store.save(
+        team,
+        "record",
+        RECORD,
+        {"status": "planned", "notes": '=HYPERLINK("http://x")', "evidence": "<script>alert(1)</script>"},
+        0,
+        "ann",
+    )
     data = transfer.export_csv(team)[0].decode("utf-8-sig")
     assert "'=HYPERLINK" in data and "<script>alert(1)</script>" in data
 
@@ -294,4 +326,3 @@ def test_a_file_that_is_not_a_backup_restores_nothing(team, tmp_path):
     with pytest.raises(transfer.RestoreRefused, match="not a follow-up backup"):
         transfer.restore(team, path, force=True)
     assert len(users.list_users(team)) == 3
-

@@ -26,9 +26,13 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 
 # ------------------------------------------------------------------------------------------------- loader
 
+
 def _is_text_frame(frame: pd.DataFrame) -> bool:
-    return (frame.columns.is_unique and all(isinstance(c, str) for c in frame.columns)
-            and all(isinstance(v, str) for column in frame.columns for v in frame[column]))
+    return (
+        frame.columns.is_unique
+        and all(isinstance(c, str) for c in frame.columns)
+        and all(isinstance(v, str) for column in frame.columns for v in frame[column])
+    )
 
 
 @SETTINGS
@@ -43,8 +47,9 @@ def test_arbitrary_bytes_give_a_text_frame_or_a_read_error(raw):
 
 
 # Bytes that look like the start of real files, so the deeper branches (BOMs, zip, quotes) are reached too.
-PREFIXES = st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"id,text\n", b'"',
-                            b"id;text\r\n", b"\x89PNG"])
+PREFIXES = st.sampled_from(
+    [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"id,text\n", b'"', b"id;text\r\n", b"\x89PNG"]
+)
 
 
 @SETTINGS
@@ -58,13 +63,16 @@ def test_bytes_after_a_plausible_start_give_a_text_frame_or_a_read_error(prefix,
 
 
 HEADER_NAMES = st.text(st.characters(categories=["L", "N"], include_characters="_ -"), min_size=1, max_size=12)
-CELL = st.text(st.characters(categories=["L", "M", "N", "P", "S", "Zs"], include_characters="\n\r\t\"';,"),
-               max_size=40)
+CELL = st.text(st.characters(categories=["L", "M", "N", "P", "S", "Zs"], include_characters="\n\r\t\"';,"), max_size=40)
 
 
 @SETTINGS
-@given(st.lists(HEADER_NAMES, min_size=1, max_size=5, unique_by=str.strip), st.data(),
-       st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
+@given(
+    st.lists(HEADER_NAMES, min_size=1, max_size=5, unique_by=str.strip),
+    st.data(),
+    st.sampled_from([",", ";", "\t"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+)
 def test_any_text_written_as_csv_reads_back_unchanged(header, data, delimiter, encoding):
     assume(all(h.strip() for h in header))
     # Delimiter sniffing reads the header: names must not hold another candidate delimiter more often.
@@ -84,8 +92,11 @@ def test_any_text_written_as_csv_reads_back_unchanged(header, data, delimiter, e
 COLUMN_NAMES = st.sampled_from(RECORD_COLUMNS + ["notes", "Id", ""])
 VALUES = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(sorted(EVENT_IDS) + DATASET.codebook.entries["value"].tolist()
-                    + ["kampala-2007-gen-a", "prevention; protection", "x-1", "x-2", " ", "=1+1", "<b>x</b>"]),
+    st.sampled_from(
+        sorted(EVENT_IDS)
+        + DATASET.codebook.entries["value"].tolist()
+        + ["kampala-2007-gen-a", "prevention; protection", "x-1", "x-2", " ", "=1+1", "<b>x</b>"]
+    ),
 )
 
 
@@ -138,10 +149,18 @@ URL_VALUE = st.one_of(
     st.text(min_size=flt.MAX_VALUE_CHARS + 1, max_size=flt.MAX_VALUE_CHARS * 30),
     st.sampled_from([v for values in KNOWN.values() for v in values] + ["all", "any", "ALL", ""]),
 )
-ANYTHING = st.one_of(URL_VALUE, st.integers(), st.none(), st.binary(max_size=5), st.floats(),
-                     st.lists(URL_VALUE, max_size=150), st.lists(st.one_of(st.integers(), st.none()), max_size=3))
-PARAMS = st.dictionaries(st.one_of(st.sampled_from(URL_KEYS), st.text(max_size=300), st.integers()), ANYTHING,
-                         max_size=8)
+ANYTHING = st.one_of(
+    URL_VALUE,
+    st.integers(),
+    st.none(),
+    st.binary(max_size=5),
+    st.floats(),
+    st.lists(URL_VALUE, max_size=150),
+    st.lists(st.one_of(st.integers(), st.none()), max_size=3),
+)
+PARAMS = st.dictionaries(
+    st.one_of(st.sampled_from(URL_KEYS), st.text(max_size=300), st.integers()), ANYTHING, max_size=8
+)
 
 
 def _parse(params):
@@ -186,11 +205,14 @@ def test_everything_dropped_from_the_url_is_named_in_a_notice(params):
             assert f"beyond the first {flt.MAX_VALUES_PER_KEY}" in said
 
 
-@pytest.mark.parametrize("params", [
-    {"theme": ["prevention", "prevention", "bogus"]},
-    {"event": "kampala-2007", "event ": "x"},
-    {"source": ["uploaded"]},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"theme": ["prevention", "prevention", "bogus"]},
+        {"event": "kampala-2007", "event ": "x"},
+        {"source": ["uploaded"]},
+    ],
+)
 def test_repeated_and_near_miss_keys(params):
     filters, notices = _parse(params)
     assert filters.themes in ((), ("prevention",))

@@ -129,11 +129,15 @@ def workbook_bytes(rows) -> bytes:
 
 
 def test_xlsx_cells_read_as_a_person_sees_them():
-    raw = workbook_bytes([["id", "start_date", "item", "latitude", "text", None],
-                          ["a", datetime(2007, 6, 19), 3, 0.35, "=1+1", None],
-                          [None, None, None, None, None, None],
-                          ["b", date(2008, 2, 13), None, -15.0, "x", None],
-                          [None] * 6])
+    raw = workbook_bytes(
+        [
+            ["id", "start_date", "item", "latitude", "text", None],
+            ["a", datetime(2007, 6, 19), 3, 0.35, "=1+1", None],
+            [None, None, None, None, None, None],
+            ["b", date(2008, 2, 13), None, -15.0, "x", None],
+            [None] * 6,
+        ]
+    )
     frame = read_table(raw, "book.xlsx")
     assert frame.columns.tolist() == ["id", "start_date", "item", "latitude", "text"]
     assert frame.to_dict("records") == [

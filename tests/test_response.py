@@ -35,6 +35,7 @@ def activity(workplan_id: str) -> str:
 
 # ------------------------------------------------------------------------------------------- the links themselves
 
+
 def test_shipped_links_validate():
     assert [str(p) for p in check_shipped()] == []
     assert len(RAW) == len(DATA.responses) > 0
@@ -69,18 +70,23 @@ def test_the_rule_is_in_the_codebook():
 
 
 def test_validator_names_file_row_and_column():
-    bad = pd.DataFrame([
-        {"record_id": "kampala-2007-gen-e", "activity_id": "p4-a3-e", "strength": "strong", "basis": "x"},
-        {"record_id": "nobody", "activity_id": "p4-o1", "strength": "thematic", "basis": ""},
-        {"record_id": "kampala-2007-gen-a", "activity_id": "p2-a2", "strength": "explicit", "basis": "a"},
-        {"record_id": "kampala-2007-gen-a", "activity_id": "p2-a2", "strength": "explicit", "basis": "b"},
-    ])
+    bad = pd.DataFrame(
+        [
+            {"record_id": "kampala-2007-gen-e", "activity_id": "p4-a3-e", "strength": "strong", "basis": "x"},
+            {"record_id": "nobody", "activity_id": "p4-o1", "strength": "thematic", "basis": ""},
+            {"record_id": "kampala-2007-gen-a", "activity_id": "p2-a2", "strength": "explicit", "basis": "a"},
+            {"record_id": "kampala-2007-gen-a", "activity_id": "p2-a2", "strength": "explicit", "basis": "b"},
+        ]
+    )
     problems = [str(p) for p in validate_responses(bad, DATA.codebook, set(DATA.records["id"]), DATA.workplan)]
-    assert "responses.csv, row 2 (id kampala-2007-gen-e), column strength: unknown strength 'strong'; expected one " \
-           "of explicit, thematic" in problems
+    assert (
+        "responses.csv, row 2 (id kampala-2007-gen-e), column strength: unknown strength 'strong'; expected one "
+        "of explicit, thematic" in problems
+    )
     assert any(p.startswith("responses.csv, row 3 (id nobody), column record_id: unknown record") for p in problems)
-    assert any("row 3" in p and "column activity_id: 'p4-o1' is not an activity or lettered sub-item" in p
-               for p in problems)
+    assert any(
+        "row 3" in p and "column activity_id: 'p4-o1' is not an activity or lettered sub-item" in p for p in problems
+    )
     assert any("row 3" in p and "column basis: basis is empty" in p for p in problems)
     assert sum("appears 2 times" in p for p in problems) == 2
 
@@ -91,6 +97,7 @@ def test_a_missing_column_is_one_problem_for_the_file():
 
 
 # ------------------------------------------------------------------------------------------- coverage and gaps
+
 
 def test_overall_coverage_counts_records_with_a_link():
     row = response.coverage(DATA.records, DATA).iloc[0]
@@ -117,8 +124,10 @@ def test_coverage_by_dimension_has_n_and_adds_up(by):
     if by == "event":  # one event per record: the rows partition the records
         assert table["Records"].sum() == len(SCOPE)
         by_event = SCOPE.groupby("event_id")["id"].apply(lambda ids: len(set(ids) & LINKED))
-        names = dict(zip(DATA.events["short_name"], DATA.events["event_id"]))
-        assert {names[e]: n for e, n in zip(table["Event"], table["With a planned response"])} == by_event.to_dict()
+        names = dict(zip(DATA.events["short_name"], DATA.events["event_id"], strict=False))
+        assert {
+            names[e]: n for e, n in zip(table["Event"], table["With a planned response"], strict=False)
+        } == by_event.to_dict()
     else:  # a record with several values counts under each
         assert table["Records"].sum() >= len(SCOPE)
 
@@ -131,8 +140,9 @@ def test_which_cape_town_recommendations_have_no_planned_response():
 
 
 def test_what_answers_the_kampala_recommendations_on_peacekeepers():
-    kampala = DATA.records[(DATA.records["event_id"] == "kampala-2007")
-                           & DATA.records["text"].str.contains("peacekeeping")]
+    kampala = DATA.records[
+        (DATA.records["event_id"] == "kampala-2007") & DATA.records["text"].str.contains("peacekeeping")
+    ]
     table = response.link_table(kampala, DATA)
     assert set(table["Record id"]) == set(kampala["id"])
     expected = {r["activity_id"] for r in RAW if r["record_id"] in set(kampala["id"])}
@@ -151,7 +161,9 @@ def test_responses_for_one_record_and_for_none():
 
 def test_each_activity_with_what_it_answers():
     table = response.answered_by(DATA.records, DATA)
-    assert table["Activity id"].tolist() == DATA.workplan.loc[DATA.workplan["kind"] == "activity", "workplan_id"].tolist()
+    assert (
+        table["Activity id"].tolist() == DATA.workplan.loc[DATA.workplan["kind"] == "activity", "workplan_id"].tolist()
+    )
     for _, row in table.iterrows():
         mine = {r["record_id"] for r in RAW if activity(r["activity_id"]) == row["Activity id"]}
         assert row["Records answered"] == len(mine) == row["Explicit"] + row["Thematic"], row["Activity id"]
@@ -176,10 +188,13 @@ def test_flow_to_pillars_and_to_no_response(by):
 
 # ------------------------------------------------------------------------------------------- where links travel
 
+
 def test_export_column_planned_response():
     records = DATA.records[DATA.records["event_id"].isin(["kampala-2007", "bishkek-2007"])]
     planned = response.planned_response(records, DATA)
-    raw = export_view(records, DATA.events, DATA.codebook, fmt="csv", scope="s", dataset_version="v", extra=planned.to_frame())
+    raw = export_view(
+        records, DATA.events, DATA.codebook, fmt="csv", scope="s", dataset_version="v", extra=planned.to_frame()
+    )
     _, table = read_csv_export(raw)
     by_id = table.set_index("Record id")["Planned response"]
     assert by_id["bishkek-2007-outcome"] == response.NOT_READ
@@ -207,7 +222,9 @@ def test_the_briefing_lists_the_planned_responses_of_its_records():
     cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"]
     rows = response.briefing_rows(cape_town, DATA)
     linked = DATA.responses[DATA.responses["record_id"].isin(cape_town["id"])]
-    assert sorted((r, a) for r, a, _, _ in rows) == sorted(zip(linked["record_id"], linked["activity_id"]))
+    assert sorted((r, a) for r, a, _, _ in rows) == sorted(
+        zip(linked["record_id"], linked["activity_id"], strict=False)
+    )
     titles = DATA.workplan.set_index("workplan_id")["title"]
     assert all(title == titles[activity] and strength in response.STRENGTHS for _, activity, title, strength in rows)
     document = render_briefing(cape_town, DATA, "Event: Cape Town", responses=planned_responses(cape_town, DATA))
@@ -222,6 +239,7 @@ def test_an_upload_keeps_the_workplan_and_the_links():
 
 
 # ------------------------------------------------------------------------------------------- CLI and chart
+
 
 def test_cli_coverage_json(capsys):
     assert main(["coverage", "--event", "Cape Town", "--by", "theme", "--format", "json"]) == 0

@@ -25,13 +25,23 @@ from gift_dash.safe_io import ProtectedPath, ReadError, check_output, read_bytes
 from gift_dash.upload import EXAMPLE_EVENT
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ("recommendations.csv", "events.csv", "codebook.csv", "codebook_rules.csv", "ta_needs.csv", "workplan.csv",
-           "responses.csv")
+SHIPPED = (
+    "recommendations.csv",
+    "events.csv",
+    "codebook.csv",
+    "codebook_rules.csv",
+    "ta_needs.csv",
+    "workplan.csv",
+    "responses.csv",
+)
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -53,8 +63,14 @@ def data_copy(tmp_path, monkeypatch):
 
 def run(*args: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
     """The command as a person runs it (``python -m gift_dash``), from the repo root unless the env says."""
-    return subprocess.run([sys.executable, "-m", "gift_dash", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "gift_dash", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 # ------------------------------------------------------------------------------------ writes into the data folder
@@ -110,8 +126,9 @@ def test_the_shipped_folder_is_protected_even_when_another_data_folder_is_in_use
     assert data_copy.resolve() in safe_io.protected_dirs() and DATA_DIR.resolve() in safe_io.protected_dirs()
 
 
-@pytest.mark.parametrize("command", [["export", "--format", "csv"], ["export", "--format", "xlsx"], ["groups"],
-                                     ["neighbours"]])
+@pytest.mark.parametrize(
+    "command", [["export", "--format", "csv"], ["export", "--format", "xlsx"], ["groups"], ["neighbours"]]
+)
 def test_no_command_writes_over_its_own_input(data_copy, capsys, command):
     mine = data_copy.parent / "mine.csv"
     shutil.copy(data_copy / "recommendations.csv", mine)
@@ -181,11 +198,15 @@ def test_out_to_stdout_and_devnull_is_written_not_replaced():
 
 # ------------------------------------------------------------------------------------------ bounded input
 
+
 def test_a_device_is_refused_in_seconds():
-    for args in (["validate", "/dev/zero"], ["validate", "/dev/urandom"],
-                 ["export", "--format", "csv", "--input", "/dev/zero", "--out", os.devnull],
-                 ["groups", "--input", "/dev/zero", "--out", os.devnull],
-                 ["validate", "--events", "/dev/zero"]):
+    for args in (
+        ["validate", "/dev/zero"],
+        ["validate", "/dev/urandom"],
+        ["export", "--format", "csv", "--input", "/dev/zero", "--out", os.devnull],
+        ["groups", "--input", "/dev/zero", "--out", os.devnull],
+        ["validate", "--events", "/dev/zero"],
+    ):
         result = run(*args, timeout=30)
         assert result.returncode == 2, args
         assert "is a character device, not a regular file" in result.stderr, (args, result.stderr)
@@ -195,8 +216,10 @@ def test_a_device_is_refused_in_seconds():
 def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "records.csv"
     os.mkfifo(fifo)
-    for args in (["validate", str(fifo)], ["export", "--format", "csv", "--input", str(fifo), "--out",
-                                           str(tmp_path / "out.csv")]):
+    for args in (
+        ["validate", str(fifo)],
+        ["export", "--format", "csv", "--input", str(fifo), "--out", str(tmp_path / "out.csv")],
+    ):
         result = run(*args, timeout=30)  # without O_NONBLOCK, open() would wait for a writer forever
         assert result.returncode == 2
         assert f"{fifo}: is a named pipe (FIFO), not a regular file" in result.stderr
@@ -219,6 +242,7 @@ def test_no_more_than_the_limit_plus_one_byte_is_read(tmp_path):
 
 
 # ------------------------------------------------------------------------------------ damaged shipped data
+
 
 def _damage(folder: Path, how: str) -> tuple[str, str]:
     """Damage one shipped file as the probe did; returns (file, text the message must hold)."""
@@ -245,8 +269,14 @@ def _damage(folder: Path, how: str) -> tuple[str, str]:
     raise AssertionError(how)
 
 
-DAMAGES = ["records replaced by groups output", "records replaced by a briefing", "a bad theme", "codebook replaced",
-           "events unreadable", "ta_needs not numbers"]
+DAMAGES = [
+    "records replaced by groups output",
+    "records replaced by a briefing",
+    "a bad theme",
+    "codebook replaced",
+    "events unreadable",
+    "ta_needs not numbers",
+]
 
 
 @pytest.mark.parametrize("how", DAMAGES)
@@ -254,9 +284,14 @@ def test_damaged_shipped_data_is_a_message_and_exit_2_for_every_command(data_cop
     file, expected = _damage(data_copy, how)
     mine = data_copy.parent / "mine.csv"
     mine.write_text("id,text\na,Train police\nb,Train judges\n")
-    for args in (["export", "--format", "csv", "--out", "o.csv"], ["briefing", "--out", "o.html"],
-                 ["groups", "--out", "o.csv"], ["neighbours", "--out", "o.csv"],
-                 ["groups", "--input", str(mine), "--out", "o.csv"], ["validate", str(mine)]):
+    for args in (
+        ["export", "--format", "csv", "--out", "o.csv"],
+        ["briefing", "--out", "o.html"],
+        ["groups", "--out", "o.csv"],
+        ["neighbours", "--out", "o.csv"],
+        ["groups", "--input", str(mine), "--out", "o.csv"],
+        ["validate", str(mine)],
+    ):
         assert main(args) == 2, (how, args)
         err = capsys.readouterr().err
         assert f"the data in {data_copy} cannot be used" in err and f"{file}" in err and expected in err, (args, err)
@@ -291,6 +326,7 @@ def test_load_dataset_raises_with_every_problem(data_copy):
 
 
 # ------------------------------------------------------------------------------------------- small ones
+
 
 def test_validate_events_alone_checks_the_events_file(tmp_path, capsys):
     good = tmp_path / "events.csv"
@@ -327,10 +363,12 @@ def test_every_read_of_the_shipped_files_is_bounded(data_copy, monkeypatch):
     # The codebook and ta_needs were read by pandas without any limit; now every file goes through read_bytes.
     read = []
     original = safe_io.read_bytes
-    monkeypatch.setattr("gift_dash.data.read_bytes", lambda path, *a, **k: read.append(Path(path).name) or
-                        original(path, *a, **k))
-    monkeypatch.setattr("gift_dash.schema.read_bytes", lambda path, *a, **k: read.append(Path(path).name) or
-                        original(path, *a, **k))
+    monkeypatch.setattr(
+        "gift_dash.data.read_bytes", lambda path, *a, **k: read.append(Path(path).name) or original(path, *a, **k)
+    )
+    monkeypatch.setattr(
+        "gift_dash.schema.read_bytes", lambda path, *a, **k: read.append(Path(path).name) or original(path, *a, **k)
+    )
     load_dataset()
     assert sorted(read) == sorted(SHIPPED)
 
@@ -356,16 +394,24 @@ FAILURES = [
     (["groups"], 2, "the following arguments are required: --out"),
     (["export", "--out", "o.csv"], 2, "the following arguments are required: --format"),
     ([], 2, "the following arguments are required: command"),
-    (["export", "--format", "csv", "--theme", "protecton", "--out", "o.csv"], 1,
-     "unknown value for --theme: 'protecton'; expected one of:"),
-    (["export", "--format", "csv", "--input", _bad_records, "--out", "o.csv"], 1,
-     "problem(s); nothing exported (check with: python -m gift_dash validate"),
+    (
+        ["export", "--format", "csv", "--theme", "protecton", "--out", "o.csv"],
+        1,
+        "unknown value for --theme: 'protecton'; expected one of:",
+    ),
+    (
+        ["export", "--format", "csv", "--input", _bad_records, "--out", "o.csv"],
+        1,
+        "problem(s); nothing exported (check with: python -m gift_dash validate",
+    ),
     (["groups", "--input", _duplicate_ids, "--out", "o.csv"], 1, "INVALID:"),
     (["validate", "missing.csv"], 2, "cannot read: missing.csv: cannot be read (No such file or directory)"),
 ]
 
 
-@pytest.mark.parametrize("argv, code, message", FAILURES, ids=[" ".join(a[:2]) + f" ({m[:24]})" for a, _, m in FAILURES])
+@pytest.mark.parametrize(
+    "argv, code, message", FAILURES, ids=[" ".join(a[:2]) + f" ({m[:24]})" for a, _, m in FAILURES]
+)
 def test_every_failure_gives_its_message(data_copy, capsys, argv, code, message):
     argv = [a(data_copy.parent) if callable(a) else a for a in argv]
     assert main(argv) == code
@@ -374,6 +420,7 @@ def test_every_failure_gives_its_message(data_copy, capsys, argv, code, message)
 
 
 # ------------------------------------------------------------------------------------------ server defaults
+
 
 def _config() -> dict:
     import tomllib
@@ -410,9 +457,25 @@ def test_the_server_does_not_listen_on_the_network_by_default(tmp_path):
     port = free_port()
     # As `streamlit run app.py` from the repo root: only .streamlit/config.toml decides the address.
     with open(tmp_path / "log", "wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                   "--server.headless", "true", "--server.fileWatcherType", "none"],
-                                  cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

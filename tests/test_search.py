@@ -16,8 +16,13 @@ DATA = load_dataset()
 ANNEX = DATA.records[DATA.records["source"] == "annex-ii"].reset_index(drop=True)
 # The annex II items on training for law enforcement, prosecutors or judges, found by reading the document:
 # Kampala (e), New Delhi (c), Bangkok (c)(i), Abidjan prevention (c), Cape Town (g).
-TRAINING_ITEMS = {"kampala-2007-gen-e", "new-delhi-2007-pri-c", "bangkok-2007-pri-c-i", "abidjan-2007-pre-c",
-                  "cape-town-2007-rel-g"}
+TRAINING_ITEMS = {
+    "kampala-2007-gen-e",
+    "new-delhi-2007-pri-c",
+    "bangkok-2007-pri-c-i",
+    "abidjan-2007-pre-c",
+    "cape-town-2007-rel-g",
+}
 
 
 def text_of(record_id: str) -> str:
@@ -29,8 +34,9 @@ def first_topic(record_id: str) -> str:
     return split_multi(ANNEX.loc[ANNEX["id"] == record_id, "topics"].iloc[0])[0]
 
 
-@pytest.mark.parametrize("query", ["training police", "training law enforcement",
-                                   "capacity building for prosecutors and judges"])
+@pytest.mark.parametrize(
+    "query", ["training police", "training law enforcement", "capacity building for prosecutors and judges"]
+)
 def test_a_question_in_plain_words_finds_every_training_item_on_the_first_screen(query):
     found = search(ANNEX, query, DATA.codebook)
     assert TRAINING_ITEMS <= set(found["id"].head(10))
@@ -77,8 +83,16 @@ def test_tag_labels_come_from_the_codebook_given():
 
 
 def test_a_quoted_phrase_must_appear_as_written():
-    records = pd.DataFrame({"id": ["a", "b", "c"], "text": [
-        "Train front-line Law Enforcement officials", "Enforcement of the law on labour", "Train the police"]})
+    records = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": [
+                "Train front-line Law Enforcement officials",
+                "Enforcement of the law on labour",
+                "Train the police",
+            ],
+        }
+    )
     found = search(records, '"law enforcement"')
     assert list(found["id"]) == ["a"]
     assert found["reason"].iloc[0] == 'phrase: "law enforcement"'
@@ -92,8 +106,15 @@ def test_a_quoted_phrase_narrows_the_other_words():
     assert found["id"].map(text_of).str.lower().str.replace("-", " ").str.contains("law enforcement").all()
 
 
-@pytest.mark.parametrize("typo, word", [("traning", "training"), ("traficking", "trafficking"),
-                                        ("protcol", "protocol"), ("sensitisation", "sensitization")])
+@pytest.mark.parametrize(
+    "typo, word",
+    [
+        ("traning", "training"),
+        ("traficking", "trafficking"),
+        ("protcol", "protocol"),
+        ("sensitisation", "sensitization"),
+    ],
+)
 def test_typos_and_spelling_variants_are_tolerated(typo, word):
     found = search(ANNEX, typo, DATA.codebook)
     assert found["id"].map(text_of).str.lower().str.contains(word).any()
@@ -126,6 +147,7 @@ def test_records_without_text_are_refused_with_the_reason():
 
 # ---------------------------------------------------------------------------------------------- command line
 
+
 def test_cli_prints_ranked_csv_to_standard_output(capsys):
     assert main(["search", "training police", "-k", "3"]) == 0
     out, err = capsys.readouterr()
@@ -150,10 +172,13 @@ def test_cli_searches_any_file_with_id_and_text(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[1:] == ["x1,1.0,words: train"]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["search", "the"], "no word to search for"),
-    (["search", "training", "--input", "NOFILE"], "cannot read"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["search", "the"], "no word to search for"),
+        (["search", "training", "--input", "NOFILE"], "cannot read"),
+    ],
+)
 def test_cli_refuses_with_a_message(argv, message, capsys):
     assert main(argv) != 0
     assert message in capsys.readouterr().err

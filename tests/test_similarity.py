@@ -42,11 +42,22 @@ def index(annex):
 
 # --- normalisation -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("word, expected", [
-    ("training", "train"), ("trained", "train"), ("trains", "train"), ("policies", "policy"),
-    ("sensitization", "sensitize"), ("sensitisation", "sensitize"), ("awareness", "awareness"),
-    ("process", "process"), ("processes", "process"), ("law", "law"),
-])
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("training", "train"),
+        ("trained", "train"),
+        ("trains", "train"),
+        ("policies", "policy"),
+        ("sensitization", "sensitize"),
+        ("sensitisation", "sensitize"),
+        ("awareness", "awareness"),
+        ("process", "process"),
+        ("processes", "process"),
+        ("law", "law"),
+    ],
+)
 def test_stem_equates_inflected_forms(word, expected):
     assert stem(word) == expected
 
@@ -57,12 +68,15 @@ def test_openers_and_stop_words_are_dropped():
     assert "crime" in terms
 
 
-@pytest.mark.parametrize("a, b, concept", [
-    ("Sensitization of travellers through messages", "Awareness-raising campaigns among children", "awareness"),
-    ("National Penal Code needs to be harmonized", "Development of a comprehensive legal framework", "legislation"),
-    ("train police, prosecutors and immigration officials", "capacity-building of all stakeholders", "training"),
-    ("sensitisation of communities", "public awareness", "awareness"),
-])
+@pytest.mark.parametrize(
+    "a, b, concept",
+    [
+        ("Sensitization of travellers through messages", "Awareness-raising campaigns among children", "awareness"),
+        ("National Penal Code needs to be harmonized", "Development of a comprehensive legal framework", "legislation"),
+        ("train police, prosecutors and immigration officials", "capacity-building of all stakeholders", "training"),
+        ("sensitisation of communities", "public awareness", "awareness"),
+    ],
+)
 def test_lexicon_maps_synonyms_to_one_concept(a, b, concept):
     assert concept in normalise(a).concepts and concept in normalise(b).concepts
 
@@ -72,6 +86,7 @@ def test_synonyms_compare_equal_in_the_fuzzy_string():
 
 
 # --- neighbours -----------------------------------------------------------------------------------------
+
 
 def test_neighbours_come_from_other_lists_ranked_with_scores_and_reasons(index, annex):
     frame = neighbours(index, "kampala-2007-gen-e", k=5)
@@ -106,13 +121,18 @@ def test_unknown_record_id_raises(index):
 
 
 def test_without_list_id_every_other_record_qualifies():
-    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": [
-        "Train police officers on trafficking", "Training for police and prosecutors", "Fund shelters"]})
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": ["Train police officers on trafficking", "Training for police and prosecutors", "Fund shelters"],
+        }
+    )
     result = neighbours(frame, "a", k=2)
     assert result.iloc[0]["neighbour_id"] == "b"
 
 
 # --- groups ----------------------------------------------------------------------------------------------
+
 
 def own(frame: pd.DataFrame) -> pd.DataFrame:
     """Each record's own group (the rows that are not a second idea)."""
@@ -131,10 +151,18 @@ def test_every_record_in_one_group_of_its_own_and_at_most_one_more(index, annex)
 
 
 def test_a_record_with_two_ideas_counts_in_both_groups():
-    frame = pd.DataFrame({"id": list("abcde"), "text": [
-        "Train police officers on the investigation of trafficking cases", "Train police officers in investigation",
-        "Fund shelters and care for child victims", "Fund shelters and care for victims",
-        "Train police officers in investigation and fund shelters and care for victims"]})
+    frame = pd.DataFrame(
+        {
+            "id": list("abcde"),
+            "text": [
+                "Train police officers on the investigation of trafficking cases",
+                "Train police officers in investigation",
+                "Fund shelters and care for child victims",
+                "Fund shelters and care for victims",
+                "Train police officers in investigation and fund shelters and care for victims",
+            ],
+        }
+    )
     found = groups(frame, threshold=0.3)
     mine = found[found["id"] == "e"]
     assert len(mine) == 2 and mine["also"].sum() == 1
@@ -166,9 +194,16 @@ def test_groups_are_deterministic(annex):
 
 
 def test_a_bridge_record_does_not_chain_two_ideas_into_one_group():
-    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": [
-        "Train police officers on investigation", "Train police officers and fund shelters for victims",
-        "Fund shelters for victims of exploitation"]})
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": [
+                "Train police officers on investigation",
+                "Train police officers and fund shelters for victims",
+                "Fund shelters for victims of exploitation",
+            ],
+        }
+    )
     pairs = neighbours(frame, k=2)
     bridge_scores = pairs[pairs["id"] == "b"]["score"]
     assert (bridge_scores >= 0.4).all()  # a~b and b~c both pass the threshold below ...
@@ -214,9 +249,17 @@ def test_summary_of_a_filtered_selection_counts_only_selected(annex, index):
 
 
 def test_text_only_frame_works():
-    frame = pd.DataFrame({"id": ["1", "2", "3", "4"], "text": [
-        "Sensitization of travellers through messages", "Awareness-raising campaigns for travellers",
-        "Licensing of recruitment agencies", "Register and license recruitment agencies"]})
+    frame = pd.DataFrame(
+        {
+            "id": ["1", "2", "3", "4"],
+            "text": [
+                "Sensitization of travellers through messages",
+                "Awareness-raising campaigns for travellers",
+                "Licensing of recruitment agencies",
+                "Register and license recruitment agencies",
+            ],
+        }
+    )
     result = own(groups(frame, threshold=0.3)).set_index("id")["group"]
     assert result["1"] == result["2"] and result["3"] == result["4"] and result["1"] != result["3"]
 
@@ -255,17 +298,23 @@ def test_above_the_exact_size_results_do_not_depend_on_row_order(annex):
     rng = random.Random(3)
     texts, topics = list(annex["text"]), list(annex["topics"])
     size = EXACT_UP_TO + 200
-    frame = pd.DataFrame({
-        "id": [f"r{i:05d}" for i in range(size)],
-        "list_id": [f"l{i % 97}" for i in range(size)],
-        "text": [" ".join(rng.sample(texts, 2)) for _ in range(size)],
-        "topics": [rng.choice(topics) for _ in range(size)],
-    })
+    frame = pd.DataFrame(
+        {
+            "id": [f"r{i:05d}" for i in range(size)],
+            "list_id": [f"l{i % 97}" for i in range(size)],
+            "text": [" ".join(rng.sample(texts, 2)) for _ in range(size)],
+            "topics": [rng.choice(topics) for _ in range(size)],
+        }
+    )
     shuffled = frame.sample(frac=1.0, random_state=11)
     a, b = build_index(frame), build_index(shuffled)
     by_id = ["id", "group"]
-    assert groups(a).sort_values("id")[by_id].reset_index(drop=True).equals(
-        groups(b).sort_values("id")[by_id].reset_index(drop=True))
+    assert (
+        groups(a)
+        .sort_values("id")[by_id]
+        .reset_index(drop=True)
+        .equals(groups(b).sort_values("id")[by_id].reset_index(drop=True))
+    )
     near_a = neighbours(a, reasons=False).sort_values(["id", "rank"]).reset_index(drop=True)
     near_b = neighbours(b, reasons=False).sort_values(["id", "rank"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(near_a, near_b)
@@ -294,6 +343,7 @@ def test_groups_of_the_shipped_data_read_differently(records):
 
 
 # --- duplicate-heavy corpora -----------------------------------------------------------------------------
+
 
 def _with_copies(records: pd.DataFrame, record_id: str, copies: int, change=lambda text: text) -> pd.DataFrame:
     """``records`` plus ``copies`` uploaded copies of one record, each with its own id and list."""

@@ -33,8 +33,7 @@ def test_unlabelled_predicted_records_are_ignored():
 
 def test_recall_at_k_counts_only_partners_from_other_lists_capped_at_k():
     records = pd.DataFrame({"id": list("abcde"), "list_id": ["L1", "L2", "L3", "L1", "L2"]})
-    near = pd.DataFrame({"id": ["a", "b", "c", "d"], "rank": [1, 1, 1, 1],
-                         "neighbour_id": ["b", "d", "a", "a"]})
+    near = pd.DataFrame({"id": ["a", "b", "c", "d"], "rank": [1, 1, 1, 1], "neighbour_id": ["b", "d", "a", "a"]})
     # a: partners b, c -> found b, cap min(1, 2) = 1 -> 1.0; b: partners a, c -> found d -> 0;
     # c: partners a, b -> found a -> 1.0; d: partner e (a is not its group) -> 0; e: partner d -> nothing -> 0
     assert recall_at_k(LABELS, records, near, k=1) == pytest.approx(2 / 5)

@@ -92,8 +92,10 @@ def test_cell_records_are_the_ones_counted():
     table = crosstab(ANNEX, EVENTS, CODEBOOK, "target_group", "theme")
     inside = cell_records(ANNEX, EVENTS, CODEBOOK, "target_group", "Children", "theme", "Protection")
     assert len(inside) == table.loc["Children", "Protection"]
-    assert all("children" in split_multi(t) and "protection" in split_multi(h)
-               for t, h in zip(inside["target_groups"], inside["themes"], strict=True))
+    assert all(
+        "children" in split_multi(t) and "protection" in split_multi(h)
+        for t, h in zip(inside["target_groups"], inside["themes"], strict=True)
+    )
 
 
 def test_headline_of_annex_ii():
@@ -107,10 +109,15 @@ def test_theme_mix_totals_match_facet_counts():
 
 
 def test_recurring_ideas_need_two_events_and_name_them():
-    summary = pd.DataFrame({
-        "label": ["A", "B"], "n_events": [3, 1], "n_members": [4, 2], "representative_text": ["t", "u"],
-        "events": [["kampala-2007", "bangkok-2007", "abidjan-2007"], ["kampala-2007"]],
-    })
+    summary = pd.DataFrame(
+        {
+            "label": ["A", "B"],
+            "n_events": [3, 1],
+            "n_members": [4, 2],
+            "representative_text": ["t", "u"],
+            "events": [["kampala-2007", "bangkok-2007", "abidjan-2007"], ["kampala-2007"]],
+        }
+    )
     ideas = recurring_ideas(ANNEX, EVENTS, summary)
     assert list(ideas["idea"]) == ["A"]
     assert ideas.loc[0, "event_names"] == "Kampala, Bangkok, Abidjan"
@@ -151,8 +158,13 @@ def test_events_table_says_not_stated_and_puts_undated_last():
 def test_exploded_reads_multi_valued_cells_as_the_validator_does():
     # "a; a" is one value and "a;;b" two: a cross-tab counts a record once per value, never an empty part.
     cells = pd.Series(["prevention; prevention", "prevention;;protection", "", " cooperation "])
-    assert exploded(cells, multi=True).tolist() == ["prevention", "prevention", "protection", "not stated",
-                                                    "cooperation"]
+    assert exploded(cells, multi=True).tolist() == [
+        "prevention",
+        "prevention",
+        "protection",
+        "not stated",
+        "cooperation",
+    ]
     assert exploded(cells, multi=True).index.tolist() == [0, 1, 1, 2, 3]
 
 

@@ -96,8 +96,12 @@ def test_verdict_of_the_page_function_and_the_cli_agree_with_the_corpus(case, bi
 @pytest.mark.parametrize("name", SUBPROCESS_FILES)
 def test_the_command_as_a_subprocess(name, big_dir):
     case = EXPECTED.set_index("file").loc[name]
-    result = subprocess.run([sys.executable, "-m", "gift_dash", "validate", str(corpus_path(name, big_dir))],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "gift_dash", "validate", str(corpus_path(name, big_dir))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == case["exit_code"]
     assert case["message"] in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
@@ -131,8 +135,9 @@ def test_valid_rows_are_added_as_uploaded_and_the_shipped_records_kept(shipped):
 
 
 def test_invalid_rows_are_rejected_and_listed_with_their_problems_while_valid_rows_merge(shipped):
-    records = frame(themes=["protection; prevention", "peace", "cooperation"],
-                    primary_theme=["protection", "", "cooperation"])
+    records = frame(
+        themes=["protection; prevention", "peace", "cooperation"], primary_theme=["protection", "", "cooperation"]
+    )
     merge = merge_upload(shipped, records, file_name="mine.csv")
     assert merge.accepted_ids == ["test-upload-1", "test-upload-3"]
     assert merge.rejected_rows["row"].tolist() == [3]
@@ -149,8 +154,14 @@ def test_a_file_level_problem_rejects_every_row(shipped):
 
 def test_text_is_kept_verbatim_and_codes_trimmed(shipped):
     text = "  =SUM(A1) <script>alert(1)</script>\n second line  "
-    merge = merge_upload(shipped, frame(text=[text, "x", "y"], id=[" test-upload-1 ", "b-2", "b-3"],
-                                        topics=["victim_identification;victim_assistance", "", ""]))
+    merge = merge_upload(
+        shipped,
+        frame(
+            text=[text, "x", "y"],
+            id=[" test-upload-1 ", "b-2", "b-3"],
+            topics=["victim_identification;victim_assistance", "", ""],
+        ),
+    )
     row = merge.dataset.records.set_index("id").loc["test-upload-1"]
     assert row["text"] == text
     assert row["topics"] == "victim_identification; victim_assistance"
@@ -178,11 +189,17 @@ def test_records_may_refer_to_uploaded_events_and_parents(shipped):
     # Sub-items carry their parent's tags (codebook rule I1): the second row's parent is the first, uploaded;
     # the third's is a shipped record (prevention; data_collection; research, conflict_settings).
     records.loc[1, ["themes", "ta_areas", "target_groups", "topics"]] = [
-        "protection; prevention", "victim_protection; prevention_awareness", "victims; travellers",
-        "victim_identification; awareness_raising"]
+        "protection; prevention",
+        "victim_protection; prevention_awareness",
+        "victims; travellers",
+        "victim_identification; awareness_raising",
+    ]
     records.loc[2, ["themes", "primary_theme", "ta_areas", "topics"]] = [
-        "prevention; cooperation", "cooperation", "data_collection; strategic_planning",
-        "research; conflict_settings; coordination"]
+        "prevention; cooperation",
+        "cooperation",
+        "data_collection; strategic_planning",
+        "research; conflict_settings; coordination",
+    ]
     merge = merge_upload(shipped, records, events)
     assert verdict(merge.problems) == 0, merge.problems
     assert merge.accepted_ids == ["test-upload-1", "test-upload-2", "test-upload-3"]
@@ -200,13 +217,21 @@ def test_an_uploaded_event_clashing_with_a_shipped_one_is_a_duplicate_and_its_re
 
 def test_children_of_a_rejected_row_are_rejected_too(shipped):
     # Each sub-item carries its parent's valid tags (rule I1), so only its parent's rejection rejects it.
-    records = frame(parent_id=["", "test-upload-1", "test-upload-2"],
-                    themes=["peace", "prevention; protection", "cooperation; prevention; protection"],
-                    target_groups=["victims", "travellers; victims", "travellers; victims"],
-                    topics=["victim_identification", "awareness_raising; victim_identification",
-                            "coordination; awareness_raising; victim_identification"],
-                    ta_areas=["victim_protection", "prevention_awareness; victim_protection",
-                              "strategic_planning; prevention_awareness; victim_protection"])
+    records = frame(
+        parent_id=["", "test-upload-1", "test-upload-2"],
+        themes=["peace", "prevention; protection", "cooperation; prevention; protection"],
+        target_groups=["victims", "travellers; victims", "travellers; victims"],
+        topics=[
+            "victim_identification",
+            "awareness_raising; victim_identification",
+            "coordination; awareness_raising; victim_identification",
+        ],
+        ta_areas=[
+            "victim_protection",
+            "prevention_awareness; victim_protection",
+            "strategic_planning; prevention_awareness; victim_protection",
+        ],
+    )
     merge = merge_upload(shipped, records)
     assert merge.accepted_ids == []
     assert "parent 'test-upload-2' was rejected" in merge.rejected_rows.set_index("row").loc[4, "problems"]
@@ -219,6 +244,7 @@ def test_merging_never_changes_the_dataset_it_is_given(shipped):
 
 
 # ------------------------------------------------------------------------------------------------ template
+
 
 @pytest.mark.parametrize("content", [template_csv(), "xlsx"], ids=["csv", "xlsx"])
 def test_the_template_as_downloaded_uploads_cleanly(shipped, content):
@@ -240,7 +266,8 @@ def test_the_template_header_is_the_schema_and_the_workbook_lists_allowed_values
     # vocabularies (workplan_kind, response_strength) are no record column's.
     record_vocabularies = set(VOCABULARIES.values()) - {"themes"}
     assert len(allowed_values(shipped.codebook)) == shipped.codebook.entries["vocabulary"].isin(
-        record_vocabularies).sum() + 2 * len(shipped.codebook.values("themes"))
+        record_vocabularies
+    ).sum() + 2 * len(shipped.codebook.values("themes"))
     assert not allowed["value"].isin(shipped.codebook.values("response_strength")).any()
 
 
@@ -251,9 +278,11 @@ def test_the_events_template_validates(shipped):
 
 # ---------------------------------------------------------------------------------------------- suggestions
 
+
 def test_suggestions_come_from_the_codebook_words(shipped):
-    tags = suggest_tags("Train police and prosecutors to investigate traffickers and punish offenders",
-                        shipped.codebook)
+    tags = suggest_tags(
+        "Train police and prosecutors to investigate traffickers and punish offenders", shipped.codebook
+    )
     assert tags["primary_theme"] == ["prosecution"]
     assert "law_enforcement" in tags["actors"]
     tags = suggest_tags("Shelters and psychological assistance for child victims", shipped.codebook)
@@ -262,9 +291,12 @@ def test_suggestions_come_from_the_codebook_words(shipped):
 
 
 def test_suggestions_are_only_offered_for_records_without_themes_and_fill_only_empty_cells(shipped):
-    records = frame(themes=["protection", "", ""], primary_theme=["protection", "", ""],
-                    text=["x", "Awareness campaigns in schools for children", "Regional cooperation task forces"],
-                    target_groups=["victims", "women", ""])
+    records = frame(
+        themes=["protection", "", ""],
+        primary_theme=["protection", "", ""],
+        text=["x", "Awareness campaigns in schools for children", "Regional cooperation task forces"],
+        target_groups=["victims", "women", ""],
+    )
     table = suggestions_table(records, shipped.codebook)
     assert table["row"].tolist() == [3, 4]
     first = merge_upload(shipped, records)

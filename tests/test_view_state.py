@@ -33,6 +33,7 @@ def parse(params):
 
 # ------------------------------------------------------------------------------------------- the registry
 
+
 def test_every_dimension_is_a_filter_a_url_key_a_cli_option_a_crosstab_and_a_heading():
     filter_fields = {f.name for f in fields(flt.Filters)}
     options = {a.dest for a in cli.build_parser()._subparsers._group_actions[0].choices["export"]._actions}
@@ -60,14 +61,17 @@ def test_source_values_are_the_codebooks():
 
 # ------------------------------------------------------------------------------------------- option counts
 
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_each_option_count_is_the_view_that_option_stands_for(data):
     chosen = {}
-    for key in data.draw(st.lists(st.sampled_from(["event", "theme", "target_group", "topic", "source"]),
-                                  max_size=3, unique=True)):
-        chosen[DIMENSIONS[key].field] = tuple(data.draw(st.lists(st.sampled_from(VALUES[key]), min_size=1,
-                                                                 max_size=2, unique=True)))
+    for key in data.draw(
+        st.lists(st.sampled_from(["event", "theme", "target_group", "topic", "source"]), max_size=3, unique=True)
+    ):
+        chosen[DIMENSIONS[key].field] = tuple(
+            data.draw(st.lists(st.sampled_from(VALUES[key]), min_size=1, max_size=2, unique=True))
+        )
     filters = flt.Filters(**chosen, theme_mode=data.draw(st.sampled_from(flt.THEME_MODES)))
     found = flt.masks(RECORDS, EVENTS, filters, FACETS)
     view = flt.apply(RECORDS, EVENTS, filters)
@@ -95,6 +99,7 @@ def test_a_pick_under_another_filter_is_counted_in_the_view_it_gives():
 
 
 # ------------------------------------------------------------------------------------------- the address
+
 
 class PersonAtTheSidebar(RuleBasedStateMachine):
     """A person's operations on the view state; after each, the state survives the trip through the address."""
@@ -153,11 +158,14 @@ PersonAtTheSidebar.TestCase.settings = settings(max_examples=60, stateful_step_c
 test_any_sequence_of_operations_round_trips_through_the_address = PersonAtTheSidebar.TestCase
 
 
-@pytest.mark.parametrize(("params", "notice"), [
-    ({"q": ["a", "b"]}, "'q' appears 2 times"),
-    ({"theme_mode": ["all", "any"]}, "'theme_mode' appears 2 times"),
-    ({"source": ["nonsense"]}, "not a known source"),
-])
+@pytest.mark.parametrize(
+    ("params", "notice"),
+    [
+        ({"q": ["a", "b"]}, "'q' appears 2 times"),
+        ({"theme_mode": ["all", "any"]}, "'theme_mode' appears 2 times"),
+        ({"source": ["nonsense"]}, "not a known source"),
+    ],
+)
 def test_repeated_or_bad_single_keys_are_named(params, notice):
     _, notices = parse(params)
     assert any(notice in n for n in notices), notices
@@ -170,6 +178,7 @@ def test_bad_source_values_never_widen_the_scope():
 
 
 # ------------------------------------------------------------------------------------------- the view
+
 
 def test_a_view_says_its_scope_and_which_part_a_table_holds():
     view = View.of(DATA, flt.Filters())

@@ -10,8 +10,8 @@ from gift_dash.data import SOURCE_DOCUMENT, load_dataset
 from gift_dash.schema import WORKPLAN_COLUMNS, validate_workplan
 
 SOURCE = SOURCE_DOCUMENT.read_text(encoding="utf-8")
-ANNEX_I = SOURCE[SOURCE.index("# Annex I Workplan"):SOURCE.index("# **Annex II")]
-SECTION_VII = SOURCE[SOURCE.index("## VII. Implementation phase"):SOURCE.index("## **VIII.")]
+ANNEX_I = SOURCE[SOURCE.index("# Annex I Workplan") : SOURCE.index("# **Annex II")]
+SECTION_VII = SOURCE[SOURCE.index("## VII. Implementation phase") : SOURCE.index("## **VIII.")]
 
 # Counted by reading annex I: (outputs, activities, lettered sub-items) per pillar.
 EXPECTED = {"1": (1, 1, 0), "2": (1, 5, 0), "3": (3, 6, 0), "4": (4, 9, 11)}
@@ -32,8 +32,10 @@ def workplan():
 
 
 def test_counts_per_pillar(workplan):
-    counts = {pillar: tuple(int((part["kind"] == kind).sum()) for kind in ("output", "activity", "sub_item"))
-              for pillar, part in workplan.groupby("pillar")}
+    counts = {
+        pillar: tuple(int((part["kind"] == kind).sum()) for kind in ("output", "activity", "sub_item"))
+        for pillar, part in workplan.groupby("pillar")
+    }
     assert counts == EXPECTED
     assert (workplan["kind"] == "pillar").sum() == 4
     assert (workplan["kind"] == "activity").sum() == 21
@@ -69,14 +71,24 @@ def test_rows_follow_the_table_order(workplan):
         position = found
 
 
-@pytest.mark.parametrize("workplan_id,title,text_start", [
-    ("p1-a1", "Awareness-raising to support prevention efforts", "Awareness-raising to support prevention efforts. "
-     "Engaging public opinion"),
-    ("p3-a1", "Ownership by Member States", "Ownership by Member States of UN.GIFT efforts"),
-    ("p4-a3-d", "Law enforcement “first aid kit”", "Law enforcement “first aid kit”"),
-    ("p4-a7-b", "Health and human trafficking, including HIV/AIDS", "Health and human trafficking, including HIV/AIDS"),
-    ("p4-a9", "Ensure standard agreements for repatriation of trafficked victims", "Ensure standard agreements"),
-])
+@pytest.mark.parametrize(
+    "workplan_id,title,text_start",
+    [
+        (
+            "p1-a1",
+            "Awareness-raising to support prevention efforts",
+            "Awareness-raising to support prevention efforts. Engaging public opinion",
+        ),
+        ("p3-a1", "Ownership by Member States", "Ownership by Member States of UN.GIFT efforts"),
+        ("p4-a3-d", "Law enforcement “first aid kit”", "Law enforcement “first aid kit”"),
+        (
+            "p4-a7-b",
+            "Health and human trafficking, including HIV/AIDS",
+            "Health and human trafficking, including HIV/AIDS",
+        ),
+        ("p4-a9", "Ensure standard agreements for repatriation of trafficked victims", "Ensure standard agreements"),
+    ],
+)
 def test_items_read_as_in_annex_i(workplan, workplan_id, title, text_start):
     row = workplan.set_index("workplan_id").loc[workplan_id]
     assert row["title"] == title
@@ -92,7 +104,7 @@ def test_outputs_with_no_activity_are_kept(workplan):
 
 
 def test_output_definitions_are_the_footnote(workplan):
-    footnote = untypeset(ANNEX_I[ANNEX_I.index("<sup>a</sup> The UN.GIFT"):])
+    footnote = untypeset(ANNEX_I[ANNEX_I.index("<sup>a</sup> The UN.GIFT") :])
     outputs = workplan[workplan["kind"] == "output"]
     for _, row in outputs.iterrows():
         letter = "abcde"[int(row["output"]) - 1]

@@ -111,8 +111,10 @@ class Conflict(Exception):
 def conflict_message(current: Entry, expected_version: int, theirs: list[Change]) -> str:
     who = ", ".join(dict.fromkeys(c.changed_by for c in theirs)) or current.changed_by or "someone"
     when = current.changed_at.strftime("%Y-%m-%d %H:%M UTC") if current.changed_at else "meanwhile"
-    lines = [f"Not saved: {who} changed this entry since you opened it (your version {expected_version}, now "
-             f"{current.version}, last saved {when}). Their changes:"]
+    lines = [
+        f"Not saved: {who} changed this entry since you opened it (your version {expected_version}, now "
+        f"{current.version}, last saved {when}). Their changes:"
+    ]
     lines += [f"{c.field}: {c.before or '(empty)'} → {c.after or '(empty)'}" for c in theirs]
     lines.append("Your edits are still in the form: check them against the above and save again.")
     return "\n".join(lines)
@@ -123,8 +125,10 @@ def validate_target(kind: str, target_id: str) -> str | None:
     if kind not in TARGET_KINDS:
         return f"unknown target kind {kind!r}; expected one of {', '.join(TARGET_KINDS)}"
     if not _TARGET_ID.fullmatch(target_id or ""):
-        return (f"not a valid id: {target_id[:40]!r}; expected letters, digits and . _ : - (at most 100 "
-                "characters, starting with a letter or digit)")
+        return (
+            f"not a valid id: {target_id[:40]!r}; expected letters, digits and . _ : - (at most 100 "
+            "characters, starting with a letter or digit)"
+        )
     return None
 
 
@@ -164,9 +168,9 @@ def get(engine: Engine, kind: str, target_id: str) -> Entry:
 def _changes_since(connection, entry_id: int | None, version: int) -> list[Change]:
     if entry_id is None:
         return []
-    rows = connection.execute(select(history).where(and_(history.c.entry_id == entry_id,
-                                                         history.c.version > version))
-                              .order_by(history.c.id))
+    rows = connection.execute(
+        select(history).where(and_(history.c.entry_id == entry_id, history.c.version > version)).order_by(history.c.id)
+    )
     return [Change(r.version, r.changed_by, r.changed_at, r.field, r.before, r.after) for r in rows]
 
 
@@ -174,18 +178,25 @@ def _conflict(engine: Engine, kind: str, target_id: str, expected_version: int) 
     with reading(engine) as connection:
         row = connection.execute(_select_entry(kind, target_id)).first()
         current = _entry(row) if row is not None else Entry(kind, target_id)
-        return Conflict(current, expected_version, _changes_since(connection, row.id if row else None,
-                                                                  expected_version))
+        return Conflict(
+            current, expected_version, _changes_since(connection, row.id if row else None, expected_version)
+        )
 
 
-def apply_change(connection: Connection, kind: str, target_id: str, changes: dict[str, object],
-                 expected_version: int, by: str, now: datetime) -> Entry:
+def apply_change(
+    connection: Connection,
+    kind: str,
+    target_id: str,
+    changes: dict[str, object],
+    expected_version: int,
+    by: str,
+    now: datetime,
+) -> Entry:
     """The body of a save, inside the caller's transaction (the caller has checked ``by`` may edit)."""
     row = connection.execute(_select_entry(kind, target_id)).first()
     current = _entry(row) if row is not None else Entry(kind, target_id)
     if current.version != expected_version:
-        raise Conflict(current, expected_version, _changes_since(connection, row.id if row else None,
-                                                                 expected_version))
+        raise Conflict(current, expected_version, _changes_since(connection, row.id if row else None, expected_version))
     merged = {f: changes.get(f, getattr(current, f)) for f in FIELDS}
     problems = validate_values(merged)
     if problems:
@@ -198,33 +209,45 @@ def apply_change(connection: Connection, kind: str, target_id: str, changes: dic
     version = expected_version + 1
     stamp = {"version": version, "changed_by": by, "changed_at": now}
     if row is None:
-        entry_id = connection.execute(insert(entries).values(
-            target_kind=kind, target_id=target_id, **merged, **stamp)).inserted_primary_key[0]
+        entry_id = connection.execute(
+            insert(entries).values(target_kind=kind, target_id=target_id, **merged, **stamp)
+        ).inserted_primary_key[0]
     else:
         entry_id = row.id
         # The version in the WHERE clause is the guard: of two saves from one version, one updates a row.
-        done = connection.execute(update(entries).where(and_(entries.c.id == entry_id,
-                                                             entries.c.version == expected_version))
-                                  .values(**merged, **stamp))
+        done = connection.execute(
+            update(entries)
+            .where(and_(entries.c.id == entry_id, entries.c.version == expected_version))
+            .values(**merged, **stamp)
+        )
         if done.rowcount != 1:
             raise Raced()
-    connection.execute(insert(history), [
-        {"entry_id": entry_id, "field": f, "before": b, "after": a, **stamp} for f, b, a in diff])
+    connection.execute(
+        insert(history), [{"entry_id": entry_id, "field": f, "before": b, "after": a, **stamp} for f, b, a in diff]
+    )
     return replace(current, **merged, **stamp)
 
 
 def check_fields(kind: str, target_id: str, changes: dict[str, object]) -> None:
     unknown = [f for f in changes if f not in FIELDS]
     if unknown:
-        raise InvalidChange({f: f"not a field of a follow-up entry; expected one of {', '.join(FIELDS)}"
-                             for f in unknown})
+        raise InvalidChange(
+            {f: f"not a field of a follow-up entry; expected one of {', '.join(FIELDS)}" for f in unknown}
+        )
     problem = validate_target(kind, target_id)
     if problem:
         raise InvalidChange({"target": problem})
 
 
-def save(engine: Engine, kind: str, target_id: str, changes: dict[str, object], expected_version: int, by: str,
-         now: datetime | None = None) -> Entry:
+def save(
+    engine: Engine,
+    kind: str,
+    target_id: str,
+    changes: dict[str, object],
+    expected_version: int,
+    by: str,
+    now: datetime | None = None,
+) -> Entry:
     """Apply ``changes`` (field -> new value) to the entry the person opened at ``expected_version``.
 
     Raises NotAllowed unless ``by`` is an active editor or admin, InvalidChange for values the store does not
@@ -235,8 +258,7 @@ def save(engine: Engine, kind: str, target_id: str, changes: dict[str, object], 
     try:
         with engine.begin() as connection:
             require_role(connection, by, EDIT_ROLES)
-            return apply_change(connection, kind, target_id, changes, expected_version, by,
-                                now or datetime.now(UTC))
+            return apply_change(connection, kind, target_id, changes, expected_version, by, now or datetime.now(UTC))
     except (Raced, IntegrityError):
         # Another transaction created or saved the entry between our read and our write (PostgreSQL's read
         # committed); the unique target or the version guard refused ours. Report it like any other conflict.
@@ -256,22 +278,34 @@ def entries_frame(engine: Engine) -> pd.DataFrame:
     """Every entry, one row each (ENTRY_COLUMNS), ordered by target: target_date holds dates (or None),
     changed_at UTC timestamps. Read through the driver and converted by column (10,000 entries in tens of ms;
     row by row through the column types it took ten times as long)."""
-    query = (select(*[entries.c[name] for name in ENTRY_COLUMNS])
-             .order_by(entries.c.target_kind, entries.c.target_id))
+    query = select(*[entries.c[name] for name in ENTRY_COLUMNS]).order_by(entries.c.target_kind, entries.c.target_id)
     with reading(engine) as connection:
         rows = connection.exec_driver_sql(str(query.compile(dialect=connection.dialect))).fetchall()
     # By column from plain tuples: pandas probes each SQLAlchemy Row for attributes, which costs more than the read.
     values = list(zip(*rows, strict=True)) or [()] * len(ENTRY_COLUMNS)
-    frame = pd.DataFrame({column: pd.Series(list(v), dtype=object) for column, v in zip(ENTRY_COLUMNS, values, strict=True)})
-    for column in ("target_kind", "target_id", "status", "responsible", "notes", "evidence", "withdrawn_reason",
-                   "changed_by"):
+    frame = pd.DataFrame(
+        {column: pd.Series(list(v), dtype=object) for column, v in zip(ENTRY_COLUMNS, values, strict=True)}
+    )
+    for column in (
+        "target_kind",
+        "target_id",
+        "status",
+        "responsible",
+        "notes",
+        "evidence",
+        "withdrawn_reason",
+        "changed_by",
+    ):
         frame[column] = frame[column].astype("str")
     frame["withdrawn"] = frame["withdrawn"].astype(bool)
     frame["version"] = frame["version"].astype("int64")
     # SQLite hands back text (stored as UTC without a zone), PostgreSQL aware datetimes: both become UTC.
     frame["changed_at"] = pd.to_datetime(frame["changed_at"], utc=True, format="ISO8601").astype("datetime64[us, UTC]")
-    frame["target_date"] = pd.Series([date.fromisoformat(v) if isinstance(v, str) else v
-                                      for v in frame["target_date"]], index=frame.index, dtype=object)
+    frame["target_date"] = pd.Series(
+        [date.fromisoformat(v) if isinstance(v, str) else v for v in frame["target_date"]],
+        index=frame.index,
+        dtype=object,
+    )
     return frame
 
 
@@ -280,9 +314,20 @@ HISTORY_COLUMNS = ("target_kind", "target_id", "version", "changed_by", "changed
 
 def history_frame(engine: Engine, kind: str | None = None, target_id: str | None = None) -> pd.DataFrame:
     """History rows (HISTORY_COLUMNS) in the order they were written; of one target when kind and id are given."""
-    query = (select(entries.c.target_kind, entries.c.target_id, history.c.version, history.c.changed_by,
-                    history.c.changed_at, history.c.field, history.c.before, history.c.after)
-             .join(entries, entries.c.id == history.c.entry_id).order_by(history.c.id))
+    query = (
+        select(
+            entries.c.target_kind,
+            entries.c.target_id,
+            history.c.version,
+            history.c.changed_by,
+            history.c.changed_at,
+            history.c.field,
+            history.c.before,
+            history.c.after,
+        )
+        .join(entries, entries.c.id == history.c.entry_id)
+        .order_by(history.c.id)
+    )
     if kind is not None:
         query = query.where(and_(entries.c.target_kind == kind, entries.c.target_id == target_id))
     with reading(engine) as connection:
@@ -298,7 +343,12 @@ def replay(changes: pd.DataFrame) -> pd.DataFrame:
         entry = state.setdefault((row.target_kind, row.target_id), {f: "" for f in FIELDS})
         entry[row.field] = row.after
         entry.update(version=row.version, changed_by=row.changed_by, changed_at=row.changed_at)
-    out = [{"target_kind": kind, "target_id": target_id,
-            **{f: from_text(f, v) if f in FIELDS else v for f, v in values.items()}}
-           for (kind, target_id), values in sorted(state.items())]
+    out = [
+        {
+            "target_kind": kind,
+            "target_id": target_id,
+            **{f: from_text(f, v) if f in FIELDS else v for f, v in values.items()},
+        }
+        for (kind, target_id), values in sorted(state.items())
+    ]
     return pd.DataFrame(out, columns=list(ENTRY_COLUMNS))

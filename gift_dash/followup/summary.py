@@ -25,12 +25,14 @@ def of_kind(entries: pd.DataFrame, kind: str) -> pd.DataFrame:
     return entries[entries["target_kind"] == kind].set_index("target_id")
 
 
-def with_status(targets: pd.DataFrame, entries: pd.DataFrame, kind: str = "record", id_column: str = "id"
-                ) -> pd.DataFrame:
+def with_status(
+    targets: pd.DataFrame, entries: pd.DataFrame, kind: str = "record", id_column: str = "id"
+) -> pd.DataFrame:
     """``targets`` (records, or workplan activities) with the follow-up columns of their entries:
     followup_status (a status, WITHDRAWN or NO_ENTRY), responsible, target_date, changed_by, changed_at."""
-    mine = of_kind(entries, kind)[["status", "withdrawn", "responsible", "target_date", "changed_by",
-                                    "changed_at", "version"]]
+    mine = of_kind(entries, kind)[
+        ["status", "withdrawn", "responsible", "target_date", "changed_by", "changed_at", "version"]
+    ]
     out = targets.merge(mine, how="left", left_on=id_column, right_index=True)
     withdrawn = out.pop("withdrawn").fillna(False).astype(bool)
     out["followup_status"] = out.pop("status").fillna(NO_ENTRY).where(~withdrawn, WITHDRAWN)
@@ -40,8 +42,9 @@ def with_status(targets: pd.DataFrame, entries: pd.DataFrame, kind: str = "recor
     return out
 
 
-def status_counts(frame: pd.DataFrame, column: str, multi: bool = False, labels: dict[str, str] | None = None
-                  ) -> pd.DataFrame:
+def status_counts(
+    frame: pd.DataFrame, column: str, multi: bool = False, labels: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Rows: the values of ``column`` (each value of a multi-valued cell counts: a record with two themes is in
     both rows); columns: the status labels, then n (targets in the row). ``frame`` comes from with_status."""
     labels = labels or status_labels()
@@ -50,8 +53,7 @@ def status_counts(frame: pd.DataFrame, column: str, multi: bool = False, labels:
     long = pd.DataFrame({"value": values, "status": frame["followup_status"]}).explode("value")
     long["value"] = long["value"].str.strip()
     long = long[long["value"].fillna("") != ""]
-    table = long.groupby(["value", "status"]).size().unstack(fill_value=0).reindex(columns=list(labels),
-                                                                                    fill_value=0)
+    table = long.groupby(["value", "status"]).size().unstack(fill_value=0).reindex(columns=list(labels), fill_value=0)
     table.columns.name = None
     table = table.loc[:, (table != 0).any() | table.columns.isin(list(statuses()))]
     table.columns = [labels[c] for c in table.columns]
@@ -63,8 +65,11 @@ def overdue(frame: pd.DataFrame, today: date) -> pd.DataFrame:
     """The targets whose target date has passed while their status is neither completed nor not applicable
     (withdrawn entries excluded), earliest first."""
     dates = pd.to_datetime(frame["target_date"], errors="coerce")
-    late = dates.notna() & (dates < pd.Timestamp(today)) & frame["followup_status"].isin(
-        [s for s in statuses() if s not in DONE])
+    late = (
+        dates.notna()
+        & (dates < pd.Timestamp(today))
+        & frame["followup_status"].isin([s for s in statuses() if s not in DONE])
+    )
     return frame[late].assign(_d=dates[late]).sort_values("_d").drop(columns="_d")
 
 
@@ -72,9 +77,13 @@ def progress(frame: pd.DataFrame, today: date) -> dict[str, int]:
     """The Overview's figure for donors: of n targets, how many have an entry, how many are in progress or
     completed, how many overdue (withdrawn ones count as without an entry)."""
     status = frame["followup_status"]
-    return {"n": len(frame), "with_entry": int((~status.isin([NO_ENTRY, WITHDRAWN])).sum()),
-            "in_progress": int((status == "in_progress").sum()), "completed": int((status == "completed").sum()),
-            "overdue": len(overdue(frame, today))}
+    return {
+        "n": len(frame),
+        "with_entry": int((~status.isin([NO_ENTRY, WITHDRAWN])).sum()),
+        "in_progress": int((status == "in_progress").sum()),
+        "completed": int((status == "completed").sum()),
+        "overdue": len(overdue(frame, today)),
+    }
 
 
 def export_columns(records: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
@@ -82,12 +91,14 @@ def export_columns(records: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame
     briefing; records without an entry say so. Text is as stored (exports neutralise formulas when writing)."""
     frame = with_status(records[["id"]], entries)
     labels = status_labels()
-    return pd.DataFrame({
-        "Record id": frame["id"],
-        "Follow-up status": frame["followup_status"].map(labels),
-        "Responsible": frame["responsible"],
-        "Target date": frame["target_date"].map(lambda d: d.isoformat() if isinstance(d, date) else ""),
-    })
+    return pd.DataFrame(
+        {
+            "Record id": frame["id"],
+            "Follow-up status": frame["followup_status"].map(labels),
+            "Responsible": frame["responsible"],
+            "Target date": frame["target_date"].map(lambda d: d.isoformat() if isinstance(d, date) else ""),
+        }
+    )
 
 
 _HTTP = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)

@@ -51,7 +51,8 @@ TARGET_KINDS = ("record", "activity")
 ROLES = ("viewer", "editor", "admin")
 
 entries = Table(
-    "followup_entry", metadata,
+    "followup_entry",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("target_kind", String(16), nullable=False),
     Column("target_id", String(100), nullable=False),
@@ -72,7 +73,8 @@ entries = Table(
 
 # Append-only: the store inserts rows and never updates or deletes them (see store.py).
 history = Table(
-    "followup_history", metadata,
+    "followup_history",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("entry_id", Integer, ForeignKey("followup_entry.id"), nullable=False),
     Column("version", Integer, nullable=False),
@@ -85,7 +87,8 @@ history = Table(
 )
 
 users = Table(
-    "app_user", metadata,
+    "app_user",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False, unique=True),
     Column("role", String(16), nullable=False),
@@ -98,7 +101,8 @@ users = Table(
 )
 
 sessions = Table(
-    "app_session", metadata,
+    "app_session",
+    metadata,
     # The sha256 of the token, so a copy of the database does not hand out live sessions.
     Column("token_hash", String(64), primary_key=True),
     Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),

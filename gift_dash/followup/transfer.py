@@ -43,6 +43,7 @@ _WITHDRAWN_TEXT = {"": False, "yes": True, "no": False}
 
 MAX_BACKUP_BYTES = 512 * 2**20  # a restore reads at most this much (a store of 100,000 history rows is ~40 MiB)
 
+
 def _protect(text: str) -> str:
     """Spreadsheet-safe text that reads back unchanged: csv_bytes puts an apostrophe before a formula trigger;
     a leading apostrophe of the text itself is doubled, so import can take exactly one away."""
@@ -57,9 +58,17 @@ def _unprotect(text: str) -> str:
 
 def export_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Entries (entries_frame) as the CSV holds them: every value as text (as_text), columns CSV_COLUMNS."""
-    out = pd.DataFrame({column: [_protect(as_text(column, v)) if column in FIELDS else
-                                 (v.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(v, datetime) else str(v))
-                                 for v in frame[column]] for column in CSV_COLUMNS})
+    out = pd.DataFrame(
+        {
+            column: [
+                _protect(as_text(column, v))
+                if column in FIELDS
+                else (v.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(v, datetime) else str(v))
+                for v in frame[column]
+            ]
+            for column in CSV_COLUMNS
+        }
+    )
     return out
 
 
@@ -76,8 +85,14 @@ class ImportResult:
     unchanged: int
 
 
-def _row_changes(row: dict[str, str], columns: list[str], file: str, line: int, targets: Targets,
-                 current: dict[tuple[str, str], Entry]) -> tuple[tuple[str, str], dict, int, list[Problem]]:
+def _row_changes(
+    row: dict[str, str],
+    columns: list[str],
+    file: str,
+    line: int,
+    targets: Targets,
+    current: dict[tuple[str, str], Entry],
+) -> tuple[tuple[str, str], dict, int, list[Problem]]:
     kind, target_id = row["target_kind"].strip(), row["target_id"].strip()
 
     def problem(column: str, message: str) -> Problem:
@@ -91,8 +106,11 @@ def _row_changes(row: dict[str, str], columns: list[str], file: str, line: int, 
     for field in FIELDS:
         if field not in columns:
             continue
-        text = _unprotect(row[field]) if field in ("responsible", "notes", "evidence", "withdrawn_reason") else \
-            row[field].strip()
+        text = (
+            _unprotect(row[field])
+            if field in ("responsible", "notes", "evidence", "withdrawn_reason")
+            else row[field].strip()
+        )
         if field == "status" and text not in statuses():
             problems.append(problem(field, f"unknown status {text[:40]!r}; expected one of {', '.join(statuses())}"))
         elif field == "withdrawn" and text.casefold() not in _WITHDRAWN_TEXT:
@@ -113,18 +131,29 @@ def _row_changes(row: dict[str, str], columns: list[str], file: str, line: int, 
         if not text.isdigit():
             problems.append(problem("version", f"expected a whole number (the version exported), got {text[:40]!r}"))
         elif existing.version and int(text) != existing.version:  # absent from this store: created afresh
-            problems.append(problem("version", f"the entry was saved since this file was exported (file: version "
-                                               f"{text}, store: version {existing.version}, by "
-                                               f"{existing.changed_by or 'nobody'}); export again and redo the "
-                                               "change"))
+            problems.append(
+                problem(
+                    "version",
+                    f"the entry was saved since this file was exported (file: version "
+                    f"{text}, store: version {existing.version}, by "
+                    f"{existing.changed_by or 'nobody'}); export again and redo the "
+                    "change",
+                )
+            )
     if not problems:
         merged = {f: changes.get(f, getattr(existing, f)) for f in FIELDS}
         problems += [problem(f, m) for f, m in validate_values(merged).items()]
     return (kind, target_id), changes, expected, problems
 
 
-def import_csv(engine: Engine, source: Path | bytes, by: str, targets: Targets, name: str | None = None,
-               now: datetime | None = None) -> ImportResult:
+def import_csv(
+    engine: Engine,
+    source: Path | bytes,
+    by: str,
+    targets: Targets,
+    name: str | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
     """Check every row of a follow-up CSV (or XLSX) and, only when none has an error, save them all in one
     transaction as ``by`` (an active editor or admin). Raises ReadError for a file that is not a table."""
     frame = read_table(source, name)
@@ -133,10 +162,22 @@ def import_csv(engine: Engine, source: Path | bytes, by: str, targets: Targets, 
     frame.columns = columns
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        return ImportResult([Problem(file, None, c, f"missing column; expected the columns {', '.join(CSV_COLUMNS)}"
-                                     " (as `followup export` writes them)") for c in missing], 0, 0)
-    problems = [Problem(file, None, c, "unknown column, ignored", severity="warning")
-                for c in columns if c not in CSV_COLUMNS]
+        return ImportResult(
+            [
+                Problem(
+                    file,
+                    None,
+                    c,
+                    f"missing column; expected the columns {', '.join(CSV_COLUMNS)} (as `followup export` writes them)",
+                )
+                for c in missing
+            ],
+            0,
+            0,
+        )
+    problems = [
+        Problem(file, None, c, "unknown column, ignored", severity="warning") for c in columns if c not in CSV_COLUMNS
+    ]
     current = {(e.target_kind, e.target_id): e for e in _entries(engine)}
     planned, seen = [], {}
     for index, row in enumerate(frame.to_dict("records")):
@@ -145,8 +186,15 @@ def import_csv(engine: Engine, source: Path | bytes, by: str, targets: Targets, 
             continue
         target, changes, expected, found = _row_changes(row, columns, file, line, targets, current)
         if target in seen and target[1]:
-            found.append(Problem(file, line, "target_id", f"the same target as row {seen[target]}; one row per "
-                                 "entry", record_id=target[1][:100]))
+            found.append(
+                Problem(
+                    file,
+                    line,
+                    "target_id",
+                    f"the same target as row {seen[target]}; one row per entry",
+                    record_id=target[1][:100],
+                )
+            )
         seen.setdefault(target, line)
         problems += found
         planned.append((target, changes, expected))
@@ -161,16 +209,29 @@ def import_csv(engine: Engine, source: Path | bytes, by: str, targets: Targets, 
                 entry = apply_change(connection, kind, target_id, changes, expected, by, now)
                 saved += entry.version != expected
     except (Conflict, Raced, IntegrityError, InvalidChange):
-        return ImportResult(problems + [Problem(file, None, None, "someone saved follow-up entries while the file "
-                                                "was being imported; nothing was imported: run the import again")],
-                            0, 0)
+        return ImportResult(
+            problems
+            + [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "someone saved follow-up entries while the file "
+                    "was being imported; nothing was imported: run the import again",
+                )
+            ],
+            0,
+            0,
+        )
     return ImportResult(problems, saved, len(planned) - saved)
 
 
 def _entries(engine: Engine) -> list[Entry]:
     frame = entries_frame(engine)
-    return [Entry(**{c: (None if pd.isna(v) else v) if c in ("target_date", "changed_at") else v
-                     for c, v in row.items()}) for row in frame.to_dict("records")]
+    return [
+        Entry(**{c: (None if pd.isna(v) else v) if c in ("target_date", "changed_at") else v for c, v in row.items()})
+        for row in frame.to_dict("records")
+    ]
 
 
 # ----------------------------------------------------------------------------------------------- backup
@@ -192,11 +253,20 @@ def backup(engine: Engine) -> dict:
     """Everything in the store but live sessions, as one JSON-able document (password hashes included: keep the
     file as safe as the database)."""
     with reading(engine) as connection:
-        tables = {key: [{k: _jsonable(v) for k, v in row._mapping.items()}
-                        for row in connection.execute(select(table).order_by(table.c.id))]
-                  for key, table in _TABLES.items()}
-    return {"format": BACKUP_FORMAT, "version": BACKUP_VERSION, "schema_revision": current_revision(engine),
-            "made_at": datetime.now(UTC).isoformat(), **tables}
+        tables = {
+            key: [
+                {k: _jsonable(v) for k, v in row._mapping.items()}
+                for row in connection.execute(select(table).order_by(table.c.id))
+            ]
+            for key, table in _TABLES.items()
+        }
+    return {
+        "format": BACKUP_FORMAT,
+        "version": BACKUP_VERSION,
+        "schema_revision": current_revision(engine),
+        "made_at": datetime.now(UTC).isoformat(),
+        **tables,
+    }
 
 
 def write_backup(engine: Engine, path: Path) -> dict[str, int]:
@@ -212,8 +282,10 @@ class RestoreRefused(ValueError):
 
 def store_counts(engine: Engine) -> dict[str, int]:
     with reading(engine) as connection:
-        return {key: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for key, table in _TABLES.items()}
+        return {
+            key: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for key, table in _TABLES.items()
+        }
 
 
 def _typed(table, row: dict) -> dict:
@@ -238,12 +310,16 @@ def restore(engine: Engine, path: Path, force: bool = False) -> dict[str, int]:
     if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
         raise RestoreRefused(f"{path}: not a follow-up backup (made by `python -m gift_dash followup backup`)")
     if document.get("version") != BACKUP_VERSION or document.get("schema_revision") != current_revision(engine):
-        raise RestoreRefused(f"{path}: a backup of format {document.get('version')} / schema "
-                             f"{document.get('schema_revision')}; this store reads format {BACKUP_VERSION} / schema "
-                             f"{current_revision(engine)}")
+        raise RestoreRefused(
+            f"{path}: a backup of format {document.get('version')} / schema "
+            f"{document.get('schema_revision')}; this store reads format {BACKUP_VERSION} / schema "
+            f"{current_revision(engine)}"
+        )
     if not force and any(store_counts(engine).values()):
-        raise RestoreRefused("the store is not empty: a restore would replace its entries, history and accounts; "
-                             "add --force to do it (a backup of what is there now is written first)")
+        raise RestoreRefused(
+            "the store is not empty: a restore would replace its entries, history and accounts; "
+            "add --force to do it (a backup of what is there now is written first)"
+        )
     try:
         rows = {key: [_typed(table, row) for row in document.get(key, [])] for key, table in _TABLES.items()}
     except (TypeError, ValueError, AttributeError) as exc:
@@ -268,4 +344,5 @@ def _reset_sequences(connection) -> None:
     for table in _TABLES.values():
         connection.exec_driver_sql(
             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)")
+            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+        )

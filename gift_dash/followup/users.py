@@ -68,16 +68,25 @@ def check_new_password(password: str) -> None:
 
 def add_user(engine: Engine, name: str, role: str, password: str, now: datetime | None = None) -> User:
     if not _NAME.fullmatch(name or ""):
-        raise UserError(f"not a valid account name: {name[:40]!r}; expected letters, digits and . _ @ - "
-                        "(at most 100 characters)")
+        raise UserError(
+            f"not a valid account name: {name[:40]!r}; expected letters, digits and . _ @ - (at most 100 characters)"
+        )
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     check_new_password(password)
     try:
         with engine.begin() as connection:
-            connection.execute(insert(users).values(
-                name=name, role=role, password_hash=_hasher.hash(password), active=True, failed_attempts=0,
-                locked_until=None, created_at=now or datetime.now(UTC)))
+            connection.execute(
+                insert(users).values(
+                    name=name,
+                    role=role,
+                    password_hash=_hasher.hash(password),
+                    active=True,
+                    failed_attempts=0,
+                    locked_until=None,
+                    created_at=now or datetime.now(UTC),
+                )
+            )
     except IntegrityError:
         raise UserError(f"an account named {name!r} exists already") from None
     return User(name, role)
@@ -85,8 +94,16 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime 
 
 def list_users(engine: Engine) -> list[dict]:
     with reading(engine) as connection:
-        rows = connection.execute(select(users.c.name, users.c.role, users.c.active, users.c.failed_attempts,
-                                         users.c.locked_until, users.c.created_at).order_by(users.c.name))
+        rows = connection.execute(
+            select(
+                users.c.name,
+                users.c.role,
+                users.c.active,
+                users.c.failed_attempts,
+                users.c.locked_until,
+                users.c.created_at,
+            ).order_by(users.c.name)
+        )
         return [dict(row._mapping) for row in rows]
 
 
@@ -137,16 +154,22 @@ def sign_in(engine: Engine, name: str, password: str, now: datetime | None = Non
         if not ok:
             failed = row.failed_attempts + 1
             wait = lock_seconds(failed)
-            connection.execute(update(users).where(users.c.id == row.id).values(
-                failed_attempts=failed, locked_until=now + timedelta(seconds=wait) if wait else None))
+            connection.execute(
+                update(users)
+                .where(users.c.id == row.id)
+                .values(failed_attempts=failed, locked_until=now + timedelta(seconds=wait) if wait else None)
+            )
             return SignIn(None, None, WRONG + (f" Wait {wait} s before the next try." if wait else ""))
         values = {"failed_attempts": 0, "locked_until": None}
         if _hasher.check_needs_rehash(row.password_hash):
             values["password_hash"] = _hasher.hash(password)
         connection.execute(update(users).where(users.c.id == row.id).values(**values))
         token = secrets.token_urlsafe(32)
-        connection.execute(insert(sessions).values(token_hash=_token_hash(token), user_id=row.id, created_at=now,
-                                                   expires_at=now + session_lifetime()))
+        connection.execute(
+            insert(sessions).values(
+                token_hash=_token_hash(token), user_id=row.id, created_at=now, expires_at=now + session_lifetime()
+            )
+        )
         return SignIn(User(row.name, row.role), token, f"Signed in as {row.name} ({row.role}).")
 
 
@@ -160,9 +183,11 @@ def session_user(engine: Engine, token: str | None, now: datetime | None = None)
         return None
     now = now or datetime.now(UTC)
     with reading(engine) as connection:
-        row = connection.execute(select(users.c.name, users.c.role, users.c.active, sessions.c.expires_at)
-                                 .join(users, users.c.id == sessions.c.user_id)
-                                 .where(sessions.c.token_hash == _token_hash(token))).first()
+        row = connection.execute(
+            select(users.c.name, users.c.role, users.c.active, sessions.c.expires_at)
+            .join(users, users.c.id == sessions.c.user_id)
+            .where(sessions.c.token_hash == _token_hash(token))
+        ).first()
     if row is None or not row.active or row.expires_at <= now:
         return None
     return User(row.name, row.role)
@@ -178,6 +203,7 @@ def require_role(connection: Connection, name: str, roles: tuple[str, ...]) -> U
     """Inside a write: the account ``name`` exists, is active and has one of ``roles``; else NotAllowed."""
     row = connection.execute(select(users.c.name, users.c.role, users.c.active).where(users.c.name == name)).first()
     if row is None or not row.active or row.role not in roles:
-        raise NotAllowed(f"{name!r} may not change follow-up entries: an active account with the role "
-                         f"{' or '.join(roles)} is needed")
+        raise NotAllowed(
+            f"{name!r} may not change follow-up entries: an active account with the role {' or '.join(roles)} is needed"
+        )
     return User(row.name, row.role)

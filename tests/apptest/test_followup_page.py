@@ -16,8 +16,9 @@ def entries(tmp_path, monkeypatch):
     engine = db.engine_for()
     users.add_user(engine, "ann", "editor", "correct horse battery staple")
     store.save(engine, "record", "kampala-2007-gen-a", {"status": "completed"}, 0, "ann")
-    store.save(engine, "record", "kampala-2007-gen-b", {"status": "planned", "target_date": date(2009, 1, 31)}, 0,
-               "ann")
+    store.save(
+        engine, "record", "kampala-2007-gen-b", {"status": "planned", "target_date": date(2009, 1, 31)}, 0, "ann"
+    )
     yield engine
     db.dispose()
 

@@ -35,8 +35,7 @@ def warnings(at: AppTest, raw: bool = False) -> str:
 
 def url(at: AppTest, filters_only: bool = False) -> dict[str, list[str]]:
     """The address's parameters, each as a list (AppTest gives a lone value as a string)."""
-    params = {key: at.query_params[key] for key in at.query_params
-              if not filters_only or key in URL_KEYS.values()}
+    params = {key: at.query_params[key] for key in at.query_params if not filters_only or key in URL_KEYS.values()}
     return {key: value if isinstance(value, list) else [value] for key, value in params.items()}
 
 
@@ -60,8 +59,9 @@ def test_a_bad_parameter_gives_a_notice_not_an_error(page, open_page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_url_parameters_round_trip_through_the_sidebar(page, open_page):
-    at = open_page(page, theme=["protection", "prosecution"], theme_mode="all", event="abidjan-2007",
-                   q="children", source="all")
+    at = open_page(
+        page, theme=["protection", "prosecution"], theme_mode="all", event="abidjan-2007", q="children", source="all"
+    )
     assert widget(at, "multiselect", "flt_themes").value == ["protection", "prosecution"]
     assert widget(at, "radio", "flt_theme_mode").value == "all"
     assert widget(at, "multiselect", "flt_events").value == ["abidjan-2007"]

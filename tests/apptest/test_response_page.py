@@ -11,8 +11,12 @@ DATA = load_dataset()
 
 
 # AppTest does not expose a dataframe's key: each table is known by its first columns.
-TABLES = {"coverage_event": ["Event", "Records"], "unanswered": ["Page", "Event"],
-          "links_in_view": ["Record id", "Event"], "activities": ["Activity id", "Pillar"]}
+TABLES = {
+    "coverage_event": ["Event", "Records"],
+    "unanswered": ["Page", "Event"],
+    "links_in_view": ["Record id", "Event"],
+    "activities": ["Activity id", "Pillar"],
+}
 
 
 def table(at, name: str):
@@ -61,8 +65,9 @@ def test_what_answers_the_kampala_recommendations_on_peacekeepers(open_page):
 def test_vienna_findings_count_when_their_source_is_chosen(open_page):
     at = open_page(PAGE, source="section-vi")
     assert metrics(at)["Records"] == "10"
-    assert metrics(at)["Unanswered"] == str(len(response.unanswered(
-        DATA.records[DATA.records["source"] == "section-vi"], DATA)))
+    assert metrics(at)["Unanswered"] == str(
+        len(response.unanswered(DATA.records[DATA.records["source"] == "section-vi"], DATA))
+    )
 
 
 def test_records_not_read_against_the_workplan_are_said_not_counted(open_page):

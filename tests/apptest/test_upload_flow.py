@@ -31,8 +31,12 @@ def figures(at: AppTest) -> dict[str, int]:
 
 
 # A table is found by a column only it has (AppTest keeps no key for a table without selection).
-MARKERS = {"upload_added": "Text (verbatim)", "upload_problems": "problem", "upload_rejected": "problems",
-           "upload_suggestions": "suggested themes"}
+MARKERS = {
+    "upload_added": "Text (verbatim)",
+    "upload_problems": "problem",
+    "upload_rejected": "problems",
+    "upload_suggestions": "suggested themes",
+}
 
 
 def table(at: AppTest, key: str) -> pd.DataFrame:
@@ -154,8 +158,12 @@ def test_removing_the_records_restores_the_shipped_view(open_page):
 def test_two_sessions_at_once_never_see_each_others_rows(open_page):
     first, second = open_page(PAGE), open_page(PAGE)
     upload(first, "utf8_bom.csv")
-    upload(second, "x.csv", b"id,event_id,text,themes,primary_theme\n"
-                            b"second-session-1,vienna-2008,Only the second session has this,cooperation,cooperation\n")
+    upload(
+        second,
+        "x.csv",
+        b"id,event_id,text,themes,primary_theme\n"
+        b"second-session-1,vienna-2008,Only the second session has this,cooperation,cooperation\n",
+    )
     third = open_page(PAGE)  # opened after both uploads
 
     mine, theirs = "Train border officials to recognise victims of trafficking", "Only the second session has this"
@@ -171,11 +179,17 @@ def test_two_sessions_at_once_never_see_each_others_rows(open_page):
 
 def test_records_may_come_with_their_own_events(open_page):
     at = open_page(PAGE)
-    at.file_uploader[1].upload("events.csv", b"event_id,short_name,city,country,start_date\n"
-                                             b"geneva-2009,Geneva workshop,Geneva,Switzerland,2009-03-02\n")
-    upload(at, "r.csv", b"id,event_id,text,themes,primary_theme\n"
-                        b"gw-1,geneva-2009,Protect witnesses who testify against traffickers,protection,protection\n"
-                        b"gw-2,nowhere-2009,Orphaned by its event,protection,protection\n")
+    at.file_uploader[1].upload(
+        "events.csv",
+        b"event_id,short_name,city,country,start_date\ngeneva-2009,Geneva workshop,Geneva,Switzerland,2009-03-02\n",
+    )
+    upload(
+        at,
+        "r.csv",
+        b"id,event_id,text,themes,primary_theme\n"
+        b"gw-1,geneva-2009,Protect witnesses who testify against traffickers,protection,protection\n"
+        b"gw-2,nowhere-2009,Orphaned by its event,protection,protection\n",
+    )
     assert figures(at) == {"Rows added": 1, "Rows rejected": 1, "Warnings": 0}
     merged = at.session_state["uploaded_dataset"]
     assert merged.events.set_index("event_id").loc["geneva-2009", "source"] == "uploaded"

@@ -69,8 +69,11 @@ class Person:
         """Click the × of one chosen option."""
         self.pause()
         self.show_more_filters(dim_key)
-        chip = self.widget(DIMENSIONS[dim_key].field).locator("[data-tag]").filter(
-            has=self.page.locator("span[title]", has_text=re.compile(r" · " + re.escape(label) + "$")))
+        chip = (
+            self.widget(DIMENSIONS[dim_key].field)
+            .locator("[data-tag]")
+            .filter(has=self.page.locator("span[title]", has_text=re.compile(r" · " + re.escape(label) + "$")))
+        )
         chip.get_by_role("button").click()
         self.settle()
 
@@ -88,7 +91,8 @@ class Person:
     def theme_mode(self, mode: str) -> None:
         self.pause()
         self.widget("theme_mode").get_by_text(
-            {"any": "any chosen theme", "all": "all chosen themes"}[mode], exact=True).click()
+            {"any": "any chosen theme", "all": "all chosen themes"}[mode], exact=True
+        ).click()
         self.settle()
 
     def reset(self) -> None:
@@ -122,8 +126,9 @@ class Person:
         return parse_qs(urlsplit(self.page.url).query, keep_blank_values=True)
 
     def filters_in_address(self, dataset) -> flt.Filters:
-        filters, notices = flt.from_query_params(self.address(), dataset.codebook, dataset.events,
-                                                 page_keys=set(self.address()) - set(flt.URL_KEYS.values()))
+        filters, notices = flt.from_query_params(
+            self.address(), dataset.codebook, dataset.events, page_keys=set(self.address()) - set(flt.URL_KEYS.values())
+        )
         assert not notices, notices
         return filters
 

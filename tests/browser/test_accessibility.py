@@ -20,10 +20,14 @@ def violations(page) -> list[str]:
     """axe's WCAG 2 A/AA violations on the page as it is now, one line per rule with its first elements."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} element(s), e.g. "
-            + "; ".join(" ".join(n["target"]) + ": " + (n.get("failureSummary") or "").replace("\n", " ")[:160]
-                        for n in v["nodes"][:3])
-            for v in result["violations"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} element(s), e.g. "
+        + "; ".join(
+            " ".join(n["target"]) + ": " + (n.get("failureSummary") or "").replace("\n", " ")[:160]
+            for n in v["nodes"][:3]
+        )
+        for v in result["violations"]
+    ]
 
 
 @pytest.mark.parametrize("path", VIEWS, ids=lambda p: p or "overview")
@@ -33,8 +37,11 @@ def test_no_wcag_2_a_or_aa_violation_on_the_page(page, app_server, path):
     page.goto(f"{app_server}/{path}")
     wait_for_app(page)
     # Plotly draws after the script has finished: check the charts as a person sees them.
-    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-                           ".every(c => c.querySelector('.main-svg'))", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(c => c.querySelector('.main-svg'))",
+        timeout=30_000,
+    )
     assert_no_exception(page)
     found = violations(page)
     assert found == [], f"/{path}:\n" + "\n".join(found)

@@ -35,8 +35,9 @@ A4_BODY_PX = (297 - 15 - 16) / 25.4 * 96
 def test_briefing_file_renders_offline_and_prints_to_pdf_with_a_one_page_summary(page, tmp_path, dataset):
     source = tmp_path / "briefing.html"
     in_scope = apply(dataset.records, dataset.events, PROTECTION)
-    source.write_text(render_briefing(in_scope, dataset, describe(PROTECTION, dataset.codebook, dataset.events)),
-                      encoding="utf-8")
+    source.write_text(
+        render_briefing(in_scope, dataset, describe(PROTECTION, dataset.codebook, dataset.events)), encoding="utf-8"
+    )
     page.goto(source.as_uri())
     assert page.locator(".record").count() == len(in_scope)
     assert page.locator("svg[role=img]").count() == 2
@@ -45,8 +46,9 @@ def test_briefing_file_renders_offline_and_prints_to_pdf_with_a_one_page_summary
     page.set_viewport_size({"width": round(180 / 25.4 * 96), "height": 1000})  # A4 less the side margins
     summary = page.locator("section.summary").bounding_box()
     assert 0.5 * A4_BODY_PX < summary["height"] <= A4_BODY_PX, "the summary fills one page and no more"
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], \
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], (
         "nothing wider than the page (Chromium would shrink every page to fit it)"
+    )
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF") and pdf_pages(pdf) >= 2
     assert page.external_requests == []
@@ -99,8 +101,9 @@ def test_briefing_page_offers_the_briefing_and_an_excel_export(page, app_server,
     expected = apply(dataset.records, dataset.events, Filters(events=("bangkok-2007",)))
     assert "Scope:</b> Event: Bangkok" in text and text.count('class="record') == len(expected)
 
-    workbook = download(page, exports(page, "briefing_records").get_by_role("button", name="Excel (.xlsx)",
-                                                                         exact=True), tmp_path)
+    workbook = download(
+        page, exports(page, "briefing_records").get_by_role("button", name="Excel (.xlsx)", exact=True), tmp_path
+    )
     sheet = openpyxl.load_workbook(workbook)["Records"]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == list(expected["id"])
     assert page.external_requests == []
@@ -131,7 +134,10 @@ def test_the_records_behind_a_cross_tab_cell_export_with_the_cell_named(page, ap
     target = download(page, exports(page, "ct_cell_records").get_by_role("button", name="CSV", exact=True), tmp_path)
     text, (_, *body) = read_csv_download(target)
     records = dataset.records
-    expected = records[(records["source"] == "annex-ii") & (records["event_id"] == "kampala-2007")
-                       & records["themes"].str.contains("protection")]
+    expected = records[
+        (records["source"] == "annex-ii")
+        & (records["event_id"] == "kampala-2007")
+        & records["themes"].str.contains("protection")
+    ]
     assert [row[0] for row in body] == list(expected["id"])
     assert "All annex II records · Theme “Protection” × Event “Kampala”" in text

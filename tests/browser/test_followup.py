@@ -31,9 +31,18 @@ def app(tmp_path_factory):
         engine = db.engine_for(url)
         for name, role in (("ann", "editor"), ("bob", "editor"), ("vic", "viewer")):
             users.add_user(engine, name, role, PASSWORD)
-        store.save(engine, "record", HOSTILE_RECORD, {
-            "status": "in_progress", "notes": SCRIPT + ONERROR,
-            "evidence": f"https://example.org/report\njavascript:alert(1)\n{SCRIPT}"}, 0, "ann")
+        store.save(
+            engine,
+            "record",
+            HOSTILE_RECORD,
+            {
+                "status": "in_progress",
+                "notes": SCRIPT + ONERROR,
+                "evidence": f"https://example.org/report\njavascript:alert(1)\n{SCRIPT}",
+            },
+            0,
+            "ann",
+        )
         server = StreamlitServer(REPO_ROOT / "app.py", cwd=REPO_ROOT, logdir=state / "logs")
         assert os.environ[db.STATE_DIR_ENV] == str(state)
         try:
@@ -99,7 +108,9 @@ def test_an_editors_change_appears_in_the_history(app, page):
     page.get_by_text(f"Saved (version {before + 1})").wait_for(timeout=30_000)
     page.get_by_text("History of this entry").click()
     history = page.locator("[data-testid='stExpander']").filter(has_text="History of this entry")
-    history.locator("[role='gridcell']").filter(has_text="Working group met on 3 March").first.wait_for(state="attached")
+    history.locator("[role='gridcell']").filter(has_text="Working group met on 3 March").first.wait_for(
+        state="attached"
+    )
     assert store.get(engine, "record", RECORD).notes == "Working group met on 3 March"
     cells = "\n".join(history.locator("[role='gridcell']").all_text_contents())
     assert "Working group met on 3 March" in cells and "ann" in cells

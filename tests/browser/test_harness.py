@@ -66,8 +66,7 @@ def test_geo_map_draws_offline_from_static(page, tiny_app):
     page.goto(tiny_app)
     wait_for_app(page)
     page.wait_for_function(
-        f"() => [...document.querySelectorAll({GEO_PATHS!r})]"
-        ".some(e => (e.getAttribute('d') || '').length > 1000)",
+        f"() => [...document.querySelectorAll({GEO_PATHS!r})].some(e => (e.getAttribute('d') || '').length > 1000)",
         timeout=20_000,
     )
     assert topojson == [200], "the topojson should come once from /app/static/"
@@ -79,9 +78,7 @@ def test_geo_map_draws_offline_from_static(page, tiny_app):
 def test_external_requests_are_caught(page, tiny_app):
     page.goto(f"{tiny_app}/?cdn=1")
     wait_for_app(page)
-    page.wait_for_function(
-        "() => document.querySelector('.js-plotly-plot .geo') !== null", timeout=20_000
-    )
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot .geo') !== null", timeout=20_000)
     page.wait_for_timeout(500)
     assert any("world_110m.json" in url for url in page.external_requests), page.external_requests
     assert _geo_path_length(page) < 1000  # blocked: no coastlines

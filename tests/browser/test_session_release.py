@@ -31,7 +31,8 @@ def test_a_closed_tabs_upload_is_released_after_the_ttl(streamlit_server, browse
     page.goto(f"{base}/upload")
     wait_for_app(page)
     page.locator("[data-testid='stFileUploader']").first.locator("input[type='file']").set_input_files(
-        files=[{"name": "mine.csv", "mimeType": "text/csv", "buffer": RECORDS}])
+        files=[{"name": "mine.csv", "mimeType": "text/csv", "buffer": RECORDS}]
+    )
     page.get_by_text("Rows added").wait_for(timeout=30_000)
     assert uploaded_bytes(base) >= len(RECORDS)  # held while the tab is open
     context.close()

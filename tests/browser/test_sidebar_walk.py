@@ -16,8 +16,12 @@ from tests.browser.person import Person
 
 DATA = load_dataset()
 LABELS = {key: dim.labels(DATA.codebook, DATA.events) for key, dim in DIMENSIONS.items()}
-PAGE_KEYS = {"explore": {"record"}, "crosstab": {"row", "col", "measure", "cell_row", "cell_col"},
-             "recurring_ideas": {"threshold", "group"}, "vienna_echoes": {"min"}}
+PAGE_KEYS = {
+    "explore": {"record"},
+    "crosstab": {"row", "col", "measure", "cell_row", "cell_col"},
+    "recurring_ideas": {"threshold", "group"},
+    "vienna_echoes": {"min"},
+}
 
 
 def label(dim_key: str, value: str) -> str:
@@ -68,7 +72,7 @@ def test_second_and_third_picks_keep_the_scope_on_the_briefing(person, tmp_path)
     # The briefing file says the scope on screen.
     with person.page.expect_download() as info:
         person.page.get_by_role("button", name="Download the briefing (HTML)").click()
-    document = (tmp_path / "b.html")
+    document = tmp_path / "b.html"
     info.value.save_as(document)
     scope = flt.describe(model, DATA.codebook, DATA.events)
     assert scope == "Theme: Protection · Target group: Women, Children"
@@ -108,8 +112,13 @@ def test_ticking_a_row_after_a_pick_keeps_the_filters_and_the_row(person):
     assert person.address().get("record") == [first], "the record read stays open"
 
 
-@pytest.mark.parametrize(("path", "key"), [("recurring_ideas?threshold=0.50&threshold=0.30", "threshold"),
-                                           ("explore?record=kampala-2007-gen-a&record=kampala-2007-gen-b", "record")])
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("recurring_ideas?threshold=0.50&threshold=0.30", "threshold"),
+        ("explore?record=kampala-2007-gen-a&record=kampala-2007-gen-b", "record"),
+    ],
+)
 def test_a_repeated_page_key_gives_a_notice(person, path, key):
     person.open(path)
     notice = person.page.locator("[data-testid='stAlertContentWarning']").first.inner_text()
@@ -125,8 +134,11 @@ def _random_step(rng: random.Random, model: flt.Filters, page: str) -> tuple[str
     if chosen and roll < 0.25:
         key, value = rng.choice(chosen)
         field = DIMENSIONS[key].field
-        return "remove", (key, label(key, value)), replace(
-            model, **{field: tuple(v for v in getattr(model, field) if v != value)})
+        return (
+            "remove",
+            (key, label(key, value)),
+            replace(model, **{field: tuple(v for v in getattr(model, field) if v != value)}),
+        )
     if roll < 0.6:
         key = rng.choice(dims)
         dim = DIMENSIONS[key]
@@ -143,8 +155,9 @@ def _random_step(rng: random.Random, model: flt.Filters, page: str) -> tuple[str
         return "reset", (), flt.Filters()
     if roll < 0.92 and page == "explore":
         return "tick_first_row", ("explore_table",), model
-    target = rng.choice([("Explore records", "explore"), ("Cross-tab", "crosstab"), ("Briefing", "briefing"),
-                         ("Overview", "")])
+    target = rng.choice(
+        [("Explore records", "explore"), ("Cross-tab", "crosstab"), ("Briefing", "briefing"), ("Overview", "")]
+    )
     return "switch_page", target, model
 
 
@@ -164,7 +177,11 @@ def test_a_random_walk_of_forty_steps_never_changes_a_filter_by_itself(person):
             action = ("back",)
         else:
             name, args, after = _random_step(rng, model, page)
-            if name == "pick" and flt.apply(DATA.records, DATA.events, after, DATA.codebook).empty and rng.random() < 0.7:
+            if (
+                name == "pick"
+                and flt.apply(DATA.records, DATA.events, after, DATA.codebook).empty
+                and rng.random() < 0.7
+            ):
                 continue  # people rarely pick their way into an empty view; sometimes they do
             history.append((page, model))
             if name == "switch_page":

@@ -91,8 +91,11 @@ def test_script_and_onerror_in_uploaded_text_are_shown_as_text_and_never_run(pag
 
     # Every other page draws them too (charts, briefing preview, recurring ideas): nothing runs anywhere.
     sidebar = page.locator("[data-testid='stSidebar']")
-    for title in [t for path, t, _, _ in available_pages()
-                  if t not in ("Explore records", "Add records") and path not in NOT_IN_MENU]:
+    for title in [
+        t
+        for path, t, _, _ in available_pages()
+        if t not in ("Explore records", "Add records") and path not in NOT_IN_MENU
+    ]:
         sidebar.get_by_role("link", name=title, exact=True).click()
         wait_for_app(page, timeout=60_000)
         assert_no_exception(page)
@@ -118,8 +121,9 @@ def test_two_browser_contexts_uploading_at_once_see_only_their_own_rows(browser,
         pages = {name: context.new_page() for name, context in contexts.items()}
         for name, tab in pages.items():
             path = tmp_path / f"{name}.csv"
-            path.write_text(f"id,event_id,text,themes,primary_theme\nb-{name},vienna-2008,{texts[name]},"
-                            "cooperation,cooperation\n")
+            path.write_text(
+                f"id,event_id,text,themes,primary_theme\nb-{name},vienna-2008,{texts[name]},cooperation,cooperation\n"
+            )
             tab.goto(f"{app_server}/upload")
             wait_for_app(tab)
             tab.locator("input[type='file']").first.set_input_files(str(path))

@@ -20,12 +20,36 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 HEADER = ["id", "event_id", "record_type", "text", "themes", "primary_theme", "target_groups", "topics"]
 GOOD = [
-    ["test-upload-1", "kampala-2007", "recommendation", "Train border officials to recognise victims of trafficking",
-     "protection; prevention", "protection", "victims", "victim_identification"],
-    ["test-upload-2", "vienna-2008", "finding", "Café owners and naïve travellers — “smart quotes” survive",
-     "prevention", "prevention", "travellers", "awareness_raising"],
-    ["test-upload-3", "kampala-2007", "recommendation", "Strengthen regional cooperation, with partners; and more",
-     "cooperation", "cooperation", "", "coordination"],
+    [
+        "test-upload-1",
+        "kampala-2007",
+        "recommendation",
+        "Train border officials to recognise victims of trafficking",
+        "protection; prevention",
+        "protection",
+        "victims",
+        "victim_identification",
+    ],
+    [
+        "test-upload-2",
+        "vienna-2008",
+        "finding",
+        "Café owners and naïve travellers — “smart quotes” survive",
+        "prevention",
+        "prevention",
+        "travellers",
+        "awareness_raising",
+    ],
+    [
+        "test-upload-3",
+        "kampala-2007",
+        "recommendation",
+        "Strengthen regional cooperation, with partners; and more",
+        "cooperation",
+        "cooperation",
+        "",
+        "coordination",
+    ],
 ]
 GOOD_ROWS = 100_000  # the "100,000 rows" case (MAX_ROWS): accepted
 BIG_CELL_CHARS = 1_000_000
@@ -65,12 +89,16 @@ def small_files() -> dict[str, bytes]:
         "header_only.csv": (",".join(HEADER) + "\n").encode(),
         "missing_columns.csv": _csv([r[:3] for r in GOOD], HEADER[:3]).encode(),
         "extra_columns.csv": _csv([r + ["x"] for r in GOOD], HEADER + ["my notes"]).encode(),
-        "unbalanced_quotes.csv": (good + 'test-upload-4,kampala-2007,recommendation,"Never closed,prevention,'
-                                         "prevention,,\ntest-upload-5,kampala-2007,,x,prevention,prevention,,\n").encode(),
-        "too_many_cells.csv": (good + "test-upload-4,kampala-2007,recommendation,Train police, judges,prevention,"
-                                      "prevention,,\n").encode(),
-        "duplicate_header.csv": _csv(GOOD, ["id", "event_id", "record_type", "text", "themes", "themes",
-                                            "target_groups", "topics"]).encode(),
+        "unbalanced_quotes.csv": (
+            good + 'test-upload-4,kampala-2007,recommendation,"Never closed,prevention,'
+            "prevention,,\ntest-upload-5,kampala-2007,,x,prevention,prevention,,\n"
+        ).encode(),
+        "too_many_cells.csv": (
+            good + "test-upload-4,kampala-2007,recommendation,Train police, judges,prevention,prevention,,\n"
+        ).encode(),
+        "duplicate_header.csv": _csv(
+            GOOD, ["id", "event_id", "record_type", "text", "themes", "themes", "target_groups", "topics"]
+        ).encode(),
         "duplicate_ids.csv": _csv(_with(1, id="test-upload-1")).encode(),
         "shipped_id.csv": _csv(_with(id="kampala-2007-gen-a")).encode(),
         "bad_id.csv": _csv(_with(id="my record 1")).encode(),
@@ -78,20 +106,43 @@ def small_files() -> dict[str, bytes]:
         "comma_separated_tags.csv": _csv(_with(2, topics="coordination, awareness_raising")).encode(),
         "unknown_record_type.csv": _csv(_with(record_type="wish")).encode(),
         "blank_text.csv": _csv(_with(text="   ")).encode(),
-        "missing_themes.csv": _csv(_with(1, themes="", primary_theme="",
-                                         text="Raise awareness among travellers of the risks of trafficking")).encode(),
+        "missing_themes.csv": _csv(
+            _with(1, themes="", primary_theme="", text="Raise awareness among travellers of the risks of trafficking")
+        ).encode(),
         "primary_not_in_themes.csv": _csv(_with(primary_theme="prosecution")).encode(),
-        "unknown_parent.csv": _csv([r + [p] for r, p in zip(GOOD, ["", "no-such-record", ""], strict=True)],
-                                   HEADER + ["parent_id"]).encode(),
+        "unknown_parent.csv": _csv(
+            [r + [p] for r, p in zip(GOOD, ["", "no-such-record", ""], strict=True)], HEADER + ["parent_id"]
+        ).encode(),
         "unknown_event.csv": _csv(_with(event_id="atlantis-2007")).encode(),
         "source_column.csv": _csv([r + ["annex-ii"] for r in GOOD], HEADER + ["source"]).encode(),
-        "html_script.csv": _csv(_with(text='<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
-                                          " <b>bold</b> &amp;")).encode(),
-        "formula_cells.csv": _csv(_with(text='=HYPERLINK("http://example.com","click")') +
-                                  [["test-upload-4", "kampala-2007", "recommendation", "+1 more training", "protection",
-                                    "protection", "", ""],
-                                   ["test-upload-5", "kampala-2007", "recommendation", "@SUM(A1) -2 plus", "prevention",
-                                    "prevention", "", ""]]).encode(),
+        "html_script.csv": _csv(
+            _with(text='<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> <b>bold</b> &amp;')
+        ).encode(),
+        "formula_cells.csv": _csv(
+            _with(text='=HYPERLINK("http://example.com","click")')
+            + [
+                [
+                    "test-upload-4",
+                    "kampala-2007",
+                    "recommendation",
+                    "+1 more training",
+                    "protection",
+                    "protection",
+                    "",
+                    "",
+                ],
+                [
+                    "test-upload-5",
+                    "kampala-2007",
+                    "recommendation",
+                    "@SUM(A1) -2 plus",
+                    "prevention",
+                    "prevention",
+                    "",
+                    "",
+                ],
+            ]
+        ).encode(),
         "binary_junk.csv": bytes((i * 37 + 11) % 256 for i in range(4096)),
         "binary_no_nul.csv": bytes(128 + (i * 7) % 128 for i in range(4096)),
         "png_renamed.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00",
@@ -100,15 +151,22 @@ def small_files() -> dict[str, bytes]:
     }
 
 
-BIG_NAMES = ("rows_100k.csv", "rows_100k_plus_one.csv", "big_cell.csv", "over_limit.csv", "records.xlsx",
-             "xlsx_renamed.csv")
+BIG_NAMES = (
+    "rows_100k.csv",
+    "rows_100k_plus_one.csv",
+    "big_cell.csv",
+    "over_limit.csv",
+    "records.xlsx",
+    "xlsx_renamed.csv",
+)
 
 
 def big_files() -> dict[str, bytes]:
     """The large cases (BIG_NAMES): built in memory, written only to a temporary directory."""
     many = "".join(
-        f"test-row-{i},kampala-2007,recommendation,\"Train police and prosecutors, case {i}\",prosecution,prosecution,,"
-        "training_law_enforcement\n" for i in range(GOOD_ROWS)
+        f'test-row-{i},kampala-2007,recommendation,"Train police and prosecutors, case {i}",prosecution,prosecution,,'
+        "training_law_enforcement\n"
+        for i in range(GOOD_ROWS)
     )
     header = ",".join(HEADER) + "\n"
     one_more = f"test-row-{GOOD_ROWS},kampala-2007,,x,prevention,prevention,,\n"
