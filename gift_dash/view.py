@@ -9,6 +9,7 @@ import pandas as pd
 
 from gift_dash import filters as flt
 from gift_dash.data import Dataset
+from gift_dash.dimensions import DIMENSIONS
 from gift_dash.search import search
 
 
@@ -39,14 +40,40 @@ class View:
         return self.filters.sources != flt.DEFAULT_SOURCES
 
 
-def ranked(view: View) -> tuple[pd.DataFrame, pd.Series | None]:
-    """The view's records with the best search match first, and why each matched (aligned with them); without a
-    search, the records in document order and None."""
-    if not view.filters.query.strip():
-        return view.records, None
-    results = search(view.records, view.filters.query, view.dataset.codebook).set_index("id")
-    records = view.records.set_index("id", drop=False).loc[results.index].reset_index(drop=True)
-    return records, results["reason"].reset_index(drop=True)
+# How a records table can be ordered (a page setting in the address): key -> what people read.
+ORDERS = {
+    "relevance": "Best match first",
+    "document": "Document order",
+    "event": "Event, by date",
+    "primary_theme": "Primary theme",
+    "record_type": "Record type",
+}
+
+
+def default_order(view: View) -> str:
+    return "relevance" if view.filters.query.strip() else "document"
+
+
+def ranked(view: View, order: str | None = None) -> tuple[pd.DataFrame, pd.Series | None]:
+    """The view's records in ``order`` (ORDERS; default: best search match first when there is a search, else
+    document order), and why each matched the search (aligned with them; None without a search). Other orders
+    are stable: within an event, a theme or a type, records keep the document's order."""
+    order = order or default_order(view)
+    records, reasons = view.records.reset_index(drop=True), None
+    if view.filters.query.strip():
+        # Scored over the whole dataset, as the filter that made the view was: the same scores, the same records.
+        results = search(view.dataset.records, view.filters.query, view.dataset.codebook).set_index("id")
+        results = results[results.index.isin(view.records["id"])]
+        reasons = results["reason"]
+        if order == "relevance":
+            records = view.records.set_index("id", drop=False).loc[results.index].reset_index(drop=True)
+    if order in DIMENSIONS:
+        dim = DIMENSIONS[order]
+        rank = {v: i for i, v in enumerate(dim.values(view.dataset.codebook, view.dataset.events))}
+        records = records.iloc[
+            dim.cells(records, view.dataset.events).map(rank).fillna(len(rank)).argsort(kind="stable")
+        ].reset_index(drop=True)
+    return records, None if reasons is None else reasons.reindex(records["id"]).reset_index(drop=True)
 
 
 def export_scope(view: View, frame: pd.DataFrame, part: str | None = None) -> str:

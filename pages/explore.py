@@ -3,22 +3,32 @@
 import streamlit as st
 
 import gift_ui
-from gift_dash.view import ranked
+from gift_dash.view import ORDERS, default_order, ranked
 from gift_ui.record import record_heading, show_record
 
 view, notices = gift_ui.page_setup(
     "Explore the records",
-    page_keys=("record",),
+    page_keys=("record", "order"),
     intro="Narrow the records with the filters on the left; each option shows how many records it would give. "
     "Choose a row to read it in full and copy its citation.",
 )
 ds, records = view.dataset, view.records
 chosen_id = gift_ui.page_param("record", list(ds.records["id"]), "", notices)
+orders = [o for o in ORDERS if o != "relevance" or view.filters.query.strip()]
+order = gift_ui.page_param("order", orders, default_order(view), notices)
 gift_ui.show_notices(notices)
 
 if records.empty:
     st.info("No records match these filters. Remove a filter or shorten the search in the sidebar.")
-ordered, reasons = ranked(view)
+st.selectbox(
+    "Order the records by",
+    orders,
+    format_func=ORDERS.get,
+    width=320,
+    help="Kept in the address, so a shared link opens the table in the same order.",
+    **gift_ui.page_widget("order", order, default_order(view)),
+)
+ordered, reasons = ranked(view, order)
 gift_ui.show_records(
     view,
     ordered,

@@ -18,6 +18,7 @@ from gift_dash import filters as flt
 from gift_dash.data import load_dataset
 from gift_dash.dimensions import BY_FIELD, DIMENSIONS
 from gift_dash.present import COLUMN_HEADINGS
+from gift_dash.search import search
 from gift_dash.view import View, export_scope
 
 DATA = load_dataset()
@@ -199,3 +200,23 @@ def test_the_scope_in_words_names_every_dimension_chosen():
         if key != "source":
             assert re.search(re.escape(dim.label) + r": ", text), key
     assert BY_FIELD["themes"].label == "Theme"
+
+
+def test_a_view_orders_its_records_as_the_address_says():
+    from gift_dash.view import ranked
+
+    view = View.of(DATA, flt.Filters(query="training police"))
+    best, reasons = ranked(view)
+    ranking = search(RECORDS, "training police", CODEBOOK)["id"]
+    assert best["id"].tolist() == ranking[ranking.isin(view.records["id"])].tolist()
+    assert len(best) == len(view.records)  # the table holds what "Showing N" counts
+    by_event, same_reasons = ranked(view, "event")
+    order = {e: i for i, e in enumerate(VALUES["event"])}
+    assert by_event["event_id"].map(order).is_monotonic_increasing
+    assert sorted(by_event["id"]) == sorted(best["id"])
+    assert dict(zip(by_event["id"], same_reasons, strict=True)) == dict(zip(best["id"], reasons, strict=True))
+    plain, none = ranked(View.of(DATA, flt.Filters()), "primary_theme")
+    assert (
+        none is None
+        and plain["primary_theme"].map({t: i for i, t in enumerate(CODEBOOK.values("themes"))}).is_monotonic_increasing
+    )
