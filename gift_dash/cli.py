@@ -29,7 +29,9 @@ from gift_dash.safe_io import CannotWrite, ProtectedPath, check_output, printabl
 from gift_dash.schema import RECORD_COLUMNS, validate_records
 from gift_dash.upload import check_events, check_files, verdict
 
-EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+# 0: done; 1: the input is invalid (the messages say where); 2: the command could not do its work (unreadable or
+# protected file, damaged shipped data, no Chromium for a PDF, no store).
+EXIT_OK, EXIT_INVALID, EXIT_CANNOT = 0, 1, 2
 
 
 def say(text: object, err: bool = False) -> None:
@@ -68,8 +70,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class UnknownValue(ValueError):
-    """A filter value on the command line that the data does not know; the message lists the allowed ones."""
+class BadInput(ValueError):
+    """Input the command cannot use: a filter value the data does not know (the message lists the allowed ones)
+    or an --input file with invalid rows (the messages name them)."""
 
 
 def _resolve(dim: Dimension, given: list[str], dataset: Dataset) -> tuple[str, ...]:
@@ -85,7 +88,7 @@ def _resolve(dim: Dimension, given: list[str], dataset: Dataset) -> tuple[str, .
         if value.casefold().strip() not in lookup:
             listed = "\n".join(f"  {k}  ({v})" if v and v != k else f"  {k}" for k, v in allowed.items())
             extra = f"\n  {flt.ALL_SOURCES}  (every source)" if dim.field == "sources" else ""
-            raise UnknownValue(f"unknown value for {dim.cli_option}: {value!r}; expected one of:\n{listed}{extra}")
+            raise BadInput(f"unknown value for {dim.cli_option}: {value!r}; expected one of:\n{listed}{extra}")
         out.append(lookup[value.casefold().strip()])
     return tuple(dict.fromkeys(out))
 
@@ -112,7 +115,7 @@ def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
     for problem in problems:
         say(problem, err=True)
     if errors:
-        raise UnknownValue(
+        raise BadInput(
             f"{path}: {len(errors)} problem(s); nothing exported (check with: python -m gift_dash validate {path})"
         )
     return replace(shipped, records=with_schema_columns(records, RECORD_COLUMNS), codebook=codebook)
@@ -192,7 +195,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
             pdf = html_to_pdf(document)
         except PdfUnavailable as exc:
             say(f"no PDF written: {exc}. Open {args.out} in a browser and print it instead.", err=True)
-            return EXIT_UNREADABLE
+            return EXIT_CANNOT
         write_output(args.pdf, pdf, {"--out": args.out})
         say(f"wrote {args.pdf}")
     return EXIT_OK
@@ -412,7 +415,7 @@ def _followup_command(run):
             return run(args, db.engine_for())
         except db.StoreUnavailable as exc:
             say(str(exc), err=True)
-            return EXIT_UNREADABLE
+            return EXIT_CANNOT
         except (UserError, NotAllowed, RestoreRefused) as exc:
             say(str(exc), err=True)
             return EXIT_INVALID
@@ -630,18 +633,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse prints its own usage message
-        return EXIT_UNREADABLE if exc.code else EXIT_OK
+        return EXIT_CANNOT if exc.code else EXIT_OK
     try:
         return args.run(args)
-    except UnknownValue as exc:
+    except BadInput as exc:
         say(exc, err=True)
         return EXIT_INVALID
     except (ProtectedPath, ShippedDataError) as exc:
         say(exc, err=True)
-        return EXIT_UNREADABLE
+        return EXIT_CANNOT
     except CannotWrite as exc:
         say(f"cannot write: {exc}", err=True)
-        return EXIT_UNREADABLE
+        return EXIT_CANNOT
     except (ReadError, OSError, ValueError) as exc:
         say(f"cannot read: {exc}", err=True)
-        return EXIT_UNREADABLE
+        return EXIT_CANNOT

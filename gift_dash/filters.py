@@ -100,10 +100,12 @@ def masks(
     return out
 
 
-def combine(records: pd.DataFrame | pd.Index, found: Mapping[str, pd.Series], skip: str | None = None) -> pd.Series:
+def combine(
+    records: pd.DataFrame | pd.Index, masks_in_force: Mapping[str, pd.Series], skip: str | None = None
+) -> pd.Series:
     """AND of the masks, leaving out ``skip`` (over the rows of ``records``, a frame or its index)."""
     mask = pd.Series(True, index=records if isinstance(records, pd.Index) else records.index)
-    for name, part in found.items():
+    for name, part in masks_in_force.items():
         if name != skip:
             mask &= part
     return mask
@@ -115,25 +117,25 @@ def apply(records: pd.DataFrame, events: pd.DataFrame, filters, codebook: Codebo
 
 
 def option_counts(
-    facets: Facets, filters, found: Mapping[str, pd.Series], field: str, values: Iterable[str]
+    facets: Facets, filters, masks_in_force: Mapping[str, pd.Series], field: str, values: Iterable[str]
 ) -> dict[str, int]:
     """value -> the "Showing N" an option stands for, for each of ``values`` of one dimension.
 
     An option not chosen: how many records the view would hold if it were added, the other filters unchanged
     (values of one dimension combine with OR, or with AND for themes in "all" mode). A chosen option: how many
-    records of the view hold it, what it contributes. ``found`` is ``masks(records, events, filters, facets)``.
+    records of the view hold it, what it contributes. ``masks_in_force`` is ``masks(records, events, filters, facets)``.
     """
     dim = BY_FIELD[field]
     chosen = set(getattr(filters, field))
-    in_view = combine(facets.index, found)
+    in_view = combine(facets.index, masks_in_force)
     held = facets.counts(field, in_view)
     if not chosen:
-        base, gained = 0, facets.counts(field, combine(facets.index, found, skip=field))
+        base, gained = 0, facets.counts(field, combine(facets.index, masks_in_force, skip=field))
     elif _requires_all(filters, dim):
         base, gained = 0, held
     else:  # OR: the view keeps its records and gains those holding the value and none of the chosen ones
         base = int(in_view.sum())
-        gained = facets.counts(field, combine(facets.index, found, skip=field) & ~found[field])
+        gained = facets.counts(field, combine(facets.index, masks_in_force, skip=field) & ~masks_in_force[field])
     return {v: held.get(v, 0) if v in chosen else base + gained.get(v, 0) for v in values}
 
 

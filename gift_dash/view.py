@@ -23,14 +23,18 @@ class View:
     description: str
 
     @classmethod
-    def of(cls, dataset: Dataset, filters: flt.Filters, found: Mapping[str, pd.Series] | None = None) -> View:
-        """The view ``filters`` select; ``found`` are their masks when the caller already has them."""
+    def of(cls, dataset: Dataset, filters: flt.Filters, masks_in_force: Mapping[str, pd.Series] | None = None) -> View:
+        """The view ``filters`` select; ``masks_in_force`` are their masks when the caller already has them."""
         records = dataset.records
-        found = flt.masks(records, dataset.events, filters, codebook=dataset.codebook) if found is None else found
+        masks_in_force = (
+            flt.masks(records, dataset.events, filters, codebook=dataset.codebook)
+            if masks_in_force is None
+            else masks_in_force
+        )
         return cls(
             dataset,
             filters,
-            records[flt.combine(records, found)].copy(),
+            records[flt.combine(records, masks_in_force)].copy(),
             flt.describe(filters, dataset.codebook, dataset.events),
         )
 

@@ -45,7 +45,7 @@ def _reset() -> None:
     address.write_filters(flt.Filters())
 
 
-def _draw_filters(ds: Dataset, current: flt.Filters, facets: flt.Facets, found: dict[str, pd.Series]) -> None:
+def _draw_filters(ds: Dataset, current: flt.Filters, facets: flt.Facets, masks_in_force: dict[str, pd.Series]) -> None:
     """Every filter widget, set from ``current`` before it is drawn; each option with its count (see COUNT_HELP)."""
     events, codebook = ds.events, ds.codebook
     for field in flt.field_names():
@@ -56,7 +56,7 @@ def _draw_filters(ds: Dataset, current: flt.Filters, facets: flt.Facets, found: 
         dim = DIMENSIONS[key]
         options = dim.values(codebook, events)
         labels = dim.labels(codebook, events)
-        counts = flt.option_counts(facets, current, found, dim.field, options)
+        counts = flt.option_counts(facets, current, masks_in_force, dim.field, options)
         st.multiselect(
             dim.label,
             options,
@@ -110,14 +110,14 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     ds = dataset()
     current, notices = address.read_filters(ds, page_keys)
     facets = state.facets(ds)
-    found = flt.masks(
+    masks_in_force = flt.masks(
         ds.records, ds.events, current, facets, ds.codebook
     )  # once: the option counts and the view share them
     with st.sidebar:
         page_links(flt.to_query_params(current))
         st.markdown("### Filters")
-        _draw_filters(ds, current, facets, found)
-    view = View.of(ds, current, found)
+        _draw_filters(ds, current, facets, masks_in_force)
+    view = View.of(ds, current, masks_in_force)
     st.title(title)
     if intro:
         st.markdown(intro)

@@ -74,11 +74,11 @@ def test_each_option_count_is_the_view_that_option_stands_for(data):
             data.draw(st.lists(st.sampled_from(VALUES[key]), min_size=1, max_size=2, unique=True))
         )
     filters = flt.Filters(**chosen, theme_mode=data.draw(st.sampled_from(flt.THEME_MODES)))
-    found = flt.masks(RECORDS, EVENTS, filters, FACETS)
+    masks_in_force = flt.masks(RECORDS, EVENTS, filters, FACETS)
     view = flt.apply(RECORDS, EVENTS, filters)
     key = data.draw(st.sampled_from(["event", "theme", "target_group", "topic"]))
     dim = DIMENSIONS[key]
-    counts = flt.option_counts(FACETS, filters, found, dim.field, VALUES[key])
+    counts = flt.option_counts(FACETS, filters, masks_in_force, dim.field, VALUES[key])
     current = getattr(filters, dim.field)
     for value in VALUES[key]:
         if value in current:  # what it contributes: the records in view that hold it
@@ -91,8 +91,8 @@ def test_each_option_count_is_the_view_that_option_stands_for(data):
 def test_a_pick_under_another_filter_is_counted_in_the_view_it_gives():
     """The defect that started the filters issue: "Children (0)" beside "Showing 23"."""
     filters = flt.Filters(themes=("protection",), target_groups=("women", "children"))
-    found = flt.masks(RECORDS, EVENTS, filters, FACETS)
-    counts = flt.option_counts(FACETS, filters, found, "target_groups", ["women", "children", "girls"])
+    masks_in_force = flt.masks(RECORDS, EVENTS, filters, FACETS)
+    counts = flt.option_counts(FACETS, filters, masks_in_force, "target_groups", ["women", "children", "girls"])
     view = flt.apply(RECORDS, EVENTS, filters)
     assert counts["children"] == int(view["target_groups"].str.contains(r"\bchildren\b").sum()) > 0
     with_girls = flt.with_values(filters, "target_groups", ("women", "children", "girls"))

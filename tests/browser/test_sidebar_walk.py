@@ -37,13 +37,13 @@ def check(person: Person, model: flt.Filters, page_keys: set[str] = frozenset())
     expected = flt.apply(DATA.records, DATA.events, model, DATA.codebook)
     assert person.showing() == len(expected), person.page.url
     facets = flt.Facets(DATA.records, DATA.events)
-    found = flt.masks(DATA.records, DATA.events, model, facets, DATA.codebook)
+    masks_in_force = flt.masks(DATA.records, DATA.events, model, facets, DATA.codebook)
     in_view = flt.Facets(expected, DATA.events)
     for key, dim in DIMENSIONS.items():
         chosen = getattr(model, dim.field)
         chips = person.chips(key)
         assert list(chips) == [label(key, v) for v in chosen], (key, chips)
-        counts = flt.option_counts(facets, model, found, dim.field, chosen)
+        counts = flt.option_counts(facets, model, masks_in_force, dim.field, chosen)
         assert chips == {label(key, v): counts[v] for v in chosen}, (key, chips)
         # What a chip reads is what the records shown hold: never "Children (0)" beside children on the page.
         assert chips == {label(key, v): int(in_view.holds(dim.field, [v]).sum()) for v in chosen}, (key, chips)
