@@ -43,18 +43,27 @@ def pillar_names(workplan: pd.DataFrame) -> pd.Series:
 
 def links(dataset: Dataset) -> pd.DataFrame:
     """Every response link with what it points at: the row linked (activity or sub-item), its activity and pillar,
-    in workplan order then record order."""
+    in workplan order then record order. Built once per dataset version (every view of the page asks for it)."""
+    if dataset.version not in _LINKS:
+        if len(_LINKS) >= 8:
+            _LINKS.pop(next(iter(_LINKS)))
+        _LINKS[dataset.version] = _links(dataset)
+    return _LINKS[dataset.version]
+
+
+_LINKS: dict[str, pd.DataFrame] = {}  # dataset version -> links(); read-only frames, a few datasets at most
+
+
+def _links(dataset: Dataset) -> pd.DataFrame:
     workplan = dataset.workplan.set_index("workplan_id", drop=False)
-    out = dataset.responses.copy()
-    linked = workplan.reindex(out["activity_id"])
-    out["label"] = [workplan_label(row) for _, row in linked.iterrows()] if len(out) else []
-    out["activity"] = (
-        [row["parent_id"] if row["kind"] == "sub_item" else row["workplan_id"] for _, row in linked.iterrows()]
-        if len(out)
-        else []
-    )
+    out = dataset.responses.copy().reset_index(drop=True)
+    linked = workplan.reindex(out["activity_id"]).reset_index(drop=True)
+    sub_item = linked["kind"] == "sub_item"
+    marker = (linked["marker"].fillna("") + " ").where(sub_item, "")
+    out["label"] = linked["workplan_id"] + " " + marker + linked["title"]
+    out["activity"] = linked["parent_id"].where(sub_item, linked["workplan_id"])
     out["activity_title"] = out["activity"].map(workplan["title"])
-    out["pillar"] = linked["pillar"].to_numpy()
+    out["pillar"] = linked["pillar"]
     out["pillar_name"] = out["pillar"].map(pillar_names(dataset.workplan))
     order = {wid: i for i, wid in enumerate(workplan["workplan_id"])}
     record_order = {rid: i for i, rid in enumerate(dataset.records["id"])}
@@ -164,26 +173,38 @@ def unanswered_table(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
 def answered_by(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     """Every activity of the workplan (sub-items folded into their activity) with the records among ``records``
     it answers: n explicit, n thematic, and the record ids, in workplan order. Activities answering none stay."""
-    scoped = set(in_scope(records)["id"])
+    ids = in_scope(records)["id"]
     part = links(dataset)
-    part = part[part["record_id"].isin(scoped)]
+    part = part[part["record_id"].isin(set(ids))]
+    rank = {s: i for i, s in enumerate(STRENGTHS)}
+    # One row per (activity, record answered), its strongest link, records in the view's order.
+    best = (
+        part.assign(rank=part["strength"].map(rank))
+        .groupby(["activity", "record_id"])["rank"]
+        .min()
+        .map(dict(enumerate(STRENGTHS)))
+        .rename("strength")
+        .reset_index()
+    )
+    best = best.assign(order=best["record_id"].map({rid: i for i, rid in enumerate(ids)})).sort_values("order")
+    by_activity = dict(tuple(best.groupby("activity")))
     workplan = dataset.workplan
     activities = workplan[workplan["kind"] == "activity"]
     pillars = pillar_names(workplan)
+    empty = best.iloc[:0]
     rows = []
-    for _, activity in activities.iterrows():
-        mine = part[part["activity"] == activity["workplan_id"]]
-        strongest = mine.groupby("record_id")["strength"].agg(lambda s: min(s, key=STRENGTHS.index))
+    for activity in activities.to_dict("records"):
+        mine = by_activity.get(activity["workplan_id"], empty)
         rows.append(
             {
                 "Activity id": activity["workplan_id"],
                 "Pillar": pillars[activity["pillar"]],
                 "Output": f"Output {activity['output']}",
                 "Activity": activity["title"],
-                "Records answered": len(strongest),
-                "Explicit": int((strongest == "explicit").sum()),
-                "Thematic": int((strongest == "thematic").sum()),
-                "Record ids": "; ".join(r for r in in_scope(records)["id"] if r in strongest.index),
+                "Records answered": len(mine),
+                "Explicit": int((mine["strength"] == "explicit").sum()),
+                "Thematic": int((mine["strength"] == "thematic").sum()),
+                "Record ids": "; ".join(mine["record_id"]),
             }
         )
     return pd.DataFrame(rows)
