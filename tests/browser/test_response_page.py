@@ -42,10 +42,7 @@ def test_what_answers_the_kampala_recommendations_on_peacekeepers(page, app_serv
     page.goto(f"{app_server}/response")
     wait_for_app(page)
     choose_event(page, "Kampala")
-    search = page.locator("[data-testid='stSidebar'] .st-key-flt_query input")
-    search.fill("peacekeepers")
-    search.press("Enter")
-    wait_for_app(page)
+    Person(page, base="", pace=(0.5, 1.5)).search("peacekeepers")  # waits for the rerun, as a person sees it
     assert_no_exception(page)
     assert "q=peacekeepers" in page.url and "event=kampala-2007" in page.url
     expected = response.responses_for("kampala-2007-gen-e", DATA)
