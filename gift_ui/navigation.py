@@ -39,10 +39,15 @@ def navigation():
     drawn by page_links so they carry the filters. No icons: a page's Material icon becomes the favicon, which
     the browser would fetch from fonts.gstatic.com."""
     st.set_page_config(page_title="GIFT Recommendations Dashboard", layout="wide", initial_sidebar_state="expanded")
+    # The default page is served at "/", yet Streamlit still reserves a path for it; given "home", it leaves
+    # "overview" to a hidden second page for the same file, so "/overview" typed or shared by hand opens the
+    # Overview instead of a "Page not found" dialog. Links to the file still go to "/" (the first page for it).
+    default, title, _, url_path = PAGES[0]
     pages = [
-        st.Page(path, title=title, url_path=url_path, default=path == PAGES[0][0])
+        st.Page(path, title=title, url_path="home" if path == default else url_path, default=path == default)
         for path, title, _, url_path in available_pages()
     ]
+    pages.append(st.Page(default, title=title, url_path=url_path, visibility="hidden"))
     return st.navigation(pages, position="hidden")
 
 

@@ -34,6 +34,15 @@ def test_every_page_renders_offline_and_the_map_draws_coastlines(page, app_serve
     assert page.external_requests == []
 
 
+def test_the_overview_answers_at_its_own_name_too(page, app_server):
+    # A person who types /overview (the name the other pages' addresses suggest) gets the Overview, not a
+    # "Page not found" dialog.
+    open_view(page, app_server, "overview?theme=protection")
+    assert page.locator("h1").first.inner_text().startswith("UN.GIFT recommendations")
+    assert page.get_by_text("Page not found").count() == 0
+    assert "theme=protection" in page.url
+
+
 def test_choosing_a_filter_changes_the_table_and_the_address(page, app_server):
     open_view(page, app_server, "explore")
     assert shown_count(page) == 118
