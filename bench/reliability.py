@@ -1,11 +1,13 @@
 """Inter-annotator reliability of the codebook (v2): an independent annotator codes a random sample of annex II
 records from the codebook alone; this script compares that coding with the project's tags.
 
-    .venv/bin/python bench/reliability.py packet [--out /work/annot12]   # the annotator's packet
-    .venv/bin/python bench/reliability.py score [--coding /work/annot12/coding.csv] [--against FILE]
-    .venv/bin/python bench/reliability.py disagreements   # writes bench/adjudication_v2.csv to fill in
+    .venv/bin/python bench/reliability.py packet [--round 2] [--out DIR]   # the annotator's packet
+    .venv/bin/python bench/reliability.py score [--round 2] [--coding DIR/coding.csv] [--against FILE]
+    .venv/bin/python bench/reliability.py disagreements [--round 2]   # bench/adjudication_v2[_r2].csv to fill in
 
-The sample is drawn, not chosen: random.Random(SEED).sample of the annex II ids in file order. The packet holds
+The sample is drawn, not chosen: random.Random(seed).sample of the annex II ids in file order. Round 1 used seed
+2026; round 2 (after round 1's adjudication had changed the data and rules) draws with seed 2027 from the records
+round 1 did not sample, so its annotator codes texts nobody has argued about. The packet holds
 the codebook and its rules as markdown and the sample's texts (with lead-in and parent item) WITHOUT any tag.
 ``score`` prints, per tag column, mean Jaccard and exact-set agreement, and Cohen's kappa for the primary theme.
 By default it compares with the shipped tags; ``--against`` names another records file (e.g. the tags as they were
@@ -26,15 +28,16 @@ from gift_dash.data import load_dataset, read_table
 from gift_dash.rules import rules_tables
 from gift_dash.schema import MULTI_VOCAB_COLUMNS, split_multi
 
-SEED = 2026
+ROUNDS = {1: 2026, 2: 2027}  # round -> seed
 SAMPLE_SIZE = 40
-PACKET = Path("/work/annot12")
+PACKETS = {1: Path("/work/annot12"), 2: Path("/work/annot12-r2")}
 FIELDS = ["themes", "primary_theme", "ta_areas", "target_groups", "actors", "exploitation_forms", "topics"]
 
 
-def sample_ids(records: pd.DataFrame) -> list[str]:
+def sample_ids(records: pd.DataFrame, round_: int = 1) -> list[str]:
     annex = records.loc[records["source"] == "annex-ii", "id"].tolist()
-    return random.Random(SEED).sample(annex, SAMPLE_SIZE)
+    earlier = {i for r in ROUNDS if r < round_ for i in sample_ids(records, r)}
+    return random.Random(ROUNDS[round_]).sample([i for i in annex if i not in earlier], SAMPLE_SIZE)
 
 
 def _cell(text: str) -> str:
@@ -81,11 +84,11 @@ def codebook_markdown(dataset, rules) -> str:
     return "\n".join(parts)
 
 
-def write_packet(out: Path) -> None:
+def write_packet(out: Path, round_: int) -> None:
     dataset = load_dataset()
     rules = dataset.codebook.rules
     records = dataset.records.set_index("id", drop=False)
-    ids = sample_ids(dataset.records)
+    ids = sample_ids(dataset.records, round_)
     out.mkdir(parents=True, exist_ok=True)
     (out / "codebook.md").write_text(codebook_markdown(dataset, rules), encoding="utf-8")
     rows = []
@@ -116,7 +119,7 @@ def write_packet(out: Path) -> None:
         "separated by `;`. Use only values the codebook defines.\n",
         encoding="utf-8",
     )
-    print(f"packet written to {out}: {len(ids)} records, seed {SEED}")
+    print(f"packet written to {out}: {len(ids)} records, round {round_}, seed {ROUNDS[round_]}")
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -131,13 +134,13 @@ def cohen_kappa(x: list[str], y: list[str]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
-def _frames(coding_path: Path, against: Path | None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def _frames(coding_path: Path, against: Path | None, round_: int) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     dataset = load_dataset()
     project = (read_table(against) if against else dataset.records).set_index("id")
     coding = read_table(coding_path)
     coding["id"] = coding["id"].str.strip()
     coding = coding.set_index("id")
-    ids = [i for i in sample_ids(dataset.records) if i in coding.index]
+    ids = [i for i in sample_ids(dataset.records, round_) if i in coding.index]
     return project, coding, ids
 
 
@@ -148,8 +151,8 @@ def named_in_packet(packet: Path) -> set[str]:
     return set(re.findall(r"[a-z-]+-20\d\d-[a-z]+-[a-z]+(?:-[ivx]+)?", text))
 
 
-def score(coding_path: Path, against: Path | None, exclude: set[str] = frozenset()) -> pd.DataFrame:
-    project, coding, ids = _frames(coding_path, against)
+def score(coding_path: Path, against: Path | None, round_: int, exclude: set[str] = frozenset()) -> pd.DataFrame:
+    project, coding, ids = _frames(coding_path, against, round_)
     ids = [i for i in ids if i not in exclude]
     rows = []
     for field in FIELDS:
@@ -168,13 +171,18 @@ def score(coding_path: Path, against: Path | None, exclude: set[str] = frozenset
     return pd.DataFrame(rows)
 
 
-ADJUDICATION = Path(__file__).resolve().parent / "adjudication_v2.csv"
+def adjudication_file(round_: int) -> Path:
+    return Path(__file__).resolve().parent / (
+        "adjudication_v2.csv" if round_ == 1 else f"adjudication_v2_r{round_}.csv"
+    )
+
+
 ADJUDICATION_COLUMNS = ["id", "field", "project", "annotator", "verdict", "reason"]
 
 
-def disagreements(coding_path: Path, against: Path | None) -> pd.DataFrame:
+def disagreements(coding_path: Path, against: Path | None, round_: int) -> pd.DataFrame:
     """One row per record and field where the two codings differ, with any verdict already written kept."""
-    project, coding, ids = _frames(coding_path, against)
+    project, coding, ids = _frames(coding_path, against, round_)
     rows = []
     for i in ids:
         for field in FIELDS:
@@ -182,8 +190,8 @@ def disagreements(coding_path: Path, against: Path | None) -> pd.DataFrame:
             if set(mine) != set(theirs):
                 rows.append({"id": i, "field": field, "project": "; ".join(mine), "annotator": "; ".join(theirs)})
     table = pd.DataFrame(rows, columns=ADJUDICATION_COLUMNS[:4])
-    if ADJUDICATION.exists():
-        done = read_table(ADJUDICATION)[["id", "field", "verdict", "reason"]]
+    if adjudication_file(round_).exists():
+        done = read_table(adjudication_file(round_))[["id", "field", "verdict", "reason"]]
         table = table.merge(done, on=["id", "field"], how="left").fillna("")
     else:
         table["verdict"], table["reason"] = "", ""
@@ -194,20 +202,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     packet = sub.add_parser("packet")
-    packet.add_argument("--out", type=Path, default=PACKET)
+    packet.add_argument("--out", type=Path)
     scoring = sub.add_parser("score")
-    scoring.add_argument("--coding", type=Path, default=PACKET / "coding.csv")
-    scoring.add_argument("--against", type=Path)
-    listing = sub.add_parser("disagreements", help=f"write {ADJUDICATION.name} (verdicts already written are kept)")
-    listing.add_argument("--coding", type=Path, default=PACKET / "coding.csv")
-    listing.add_argument("--against", type=Path)
+    listing = sub.add_parser("disagreements", help="write the round's adjudication file (verdicts written are kept)")
+    for command in (packet, scoring, listing):
+        command.add_argument("--round", type=int, choices=sorted(ROUNDS), default=1, dest="round_")
+    for command in (scoring, listing):
+        command.add_argument("--coding", type=Path, help="default: the round's packet folder / coding.csv")
+        command.add_argument("--against", type=Path)
     args = parser.parse_args()
+    folder = args.out if args.command == "packet" and args.out else PACKETS[args.round_]
     if args.command == "packet":
-        write_packet(args.out)
-    elif args.command == "disagreements":
-        table = disagreements(args.coding, args.against)
-        table.to_csv(ADJUDICATION, index=False)
-        print(f"{len(table)} disagreements in {table['id'].nunique()} records written to {ADJUDICATION}")
+        write_packet(folder, args.round_)
+        return
+    coding = args.coding or folder / "coding.csv"
+    if args.command == "disagreements":
+        table = disagreements(coding, args.against, args.round_)
+        table.to_csv(adjudication_file(args.round_), index=False)
+        print(
+            f"{len(table)} disagreements in {table['id'].nunique()} records written to {adjudication_file(args.round_)}"
+        )
     else:
 
         def show(title: str, table: pd.DataFrame) -> None:
@@ -215,11 +229,11 @@ def main() -> None:
             print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
 
         against = args.against or "shipped data"
-        print(f"seed {SEED}; annotator ({args.coding}) vs {against}")
-        show("all sampled annex II records", score(args.coding, args.against))
+        print(f"round {args.round_}, seed {ROUNDS[args.round_]}; annotator ({coding}) vs {against}")
+        show("all sampled annex II records", score(coding, args.against, args.round_))
         show(
             "without the records the annotator's codebook names as examples",
-            score(args.coding, args.against, named_in_packet(args.coding.parent)),
+            score(coding, args.against, args.round_, named_in_packet(coding.parent)),
         )
 
 

@@ -254,11 +254,16 @@ def load_codebook(path: Path) -> Codebook:
     return Codebook(frame[CODEBOOK_COLUMNS + OPTIONAL_CODEBOOK_COLUMNS].copy(), rules, load_changes(path.parent))
 
 
+def _version_key(path: Path) -> tuple[int, ...]:
+    """'v2.1' -> (2, 1): versions compare by number, so v2.1 comes after v2 and v10 after v9."""
+    return tuple(int(n) for n in re.findall(r"\d+", path.stem))
+
+
 def load_changes(data_dir: Path) -> pd.DataFrame:
     """Every change list in data_dir/changes/, newest version first; empty when there is none."""
     frames = [
         pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8").assign(version=p.stem)
-        for p in sorted((data_dir / "changes").glob("*.csv"), reverse=True)
+        for p in sorted((data_dir / "changes").glob("*.csv"), key=_version_key, reverse=True)
     ]
     return pd.concat(frames, ignore_index=True)[CHANGE_COLUMNS] if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
 

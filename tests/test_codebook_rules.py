@@ -182,15 +182,19 @@ def test_every_rule_example_is_a_shipped_record(dataset, records):
     assert written["example_id"].ne("").all()
 
 
-def test_the_change_list_describes_the_shipped_data(dataset, records):
+def test_the_change_lists_describe_the_shipped_data(dataset, records):
     changes = dataset.codebook.changes
-    assert len(changes) > 100 and set(changes["version"]) == {"v2"}
+    assert len(changes) > 100 and list(dict.fromkeys(changes["version"])) == ["v2.1", "v2"]  # newest first
     rule_ids = set(dataset.codebook.rules.table["rule_id"])
     for change in changes.itertuples():
-        now = records.loc[change.record, change.field]
-        assert set(split_multi(change.after)) == set(split_multi(now)), change
         assert set(split_multi(change.before)) != set(split_multi(change.after)) or change.field == "primary_theme"
         assert set(split_multi(change.rule)) <= rule_ids and change.rule, change
+    # Versions chain: a record's newest change ends at the shipped value, and each older change ends where the
+    # next one starts, so a user can follow a tag from v1 to now.
+    for (record, field), chain in changes.groupby(["record", "field"], sort=False):
+        assert set(split_multi(chain["after"].iloc[0])) == set(split_multi(records.loc[record, field])), record
+        for newer, older in zip(chain.iloc[:-1].itertuples(), chain.iloc[1:].itertuples(), strict=True):
+            assert set(split_multi(newer.before)) == set(split_multi(older.after)), (record, field)
 
 
 def test_children_filter_finds_every_record_about_child_soldiers(records):
