@@ -8,7 +8,8 @@ independent annotator's set (a record may be in two groups there). Printed:
 1. the human ceiling: pairwise F1 of one labelling against the other;
 2. for each option, the threshold chosen on one set and the F1 it then gets on the other ("tuned on dev ->
    independent" and back), with recall@k of neighbours from other lists against both sets;
-3. the options: the shipped method; the method before this round (lexicon as is, old weights); with a
+3. the options: the shipped method; with the cross-cutting topics counted; the method before this round
+   (lexicon as is, old weights, every topic counted); with a
    record's second idea in a second group; concept families of the search lexicon as extra concepts; other
    ways to cut groups (complete and weighted linkage on the same scores); text only (tags removed, as for an
    uploaded file) with and without the codebook's suggested tags; wordllama 0.4 embeddings as a component
@@ -169,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
 
     index = run.ours("shipped: lexicon + retuned weights, one group per record", run.annex)
     run.ours(f"shipped + second groups (margin {similarity.SECOND_MARGIN:.2f}; on in the app)", run.annex, second=True)
-    with patched(WEIGHTS=OLD_WEIGHTS):
+    with patched(CROSS_CUTTING_TOPICS=frozenset()):
+        run.ours("shipped, cross-cutting topics counted like the others", run.annex)
+    with patched(WEIGHTS=OLD_WEIGHTS, CROSS_CUTTING_TOPICS=frozenset()):
         run.ours("before: lexicon as is, old weights", run.annex)
     with patched(normalise=with_families):
         run.ours("shipped + concept families as extra concepts", run.annex)

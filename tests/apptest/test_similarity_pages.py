@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gift_dash.data import load_dataset
+from gift_dash.similarity import DEFAULT_THRESHOLD
 
 IDEAS, ECHOES = "pages/recurring_ideas.py", "pages/vienna_echoes.py"
 
@@ -61,7 +62,7 @@ def test_theme_filter_restricts_the_groups(open_page):
 def test_bad_url_values_give_a_notice_not_an_error(open_page, params):
     at = open_page(IDEAS, **params)
     assert "were not understood" in warnings(at)
-    assert at.select_slider(key="page_threshold").value == 0.35
+    assert at.select_slider(key="page_threshold").value == DEFAULT_THRESHOLD
 
 
 def test_vienna_echoes_lists_regional_records_for_each_finding(open_page):
