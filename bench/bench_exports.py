@@ -1,6 +1,6 @@
 """Size and time of exports and briefings: the shipped data, and the shipped records repeated to 20,000.
 
-    .venv/bin/python bench/bench_exports.py [--size 20000] [--no-pdf]
+    .venv/bin/python -m bench.bench_exports [--size 20000] [--no-pdf]
 
 Figures are printed; nothing is asserted. The PDF (headless Chromium) is made for the shipped scopes only:
 a briefing of 20,000 records is an appendix of thousands of pages, which nobody prints.

@@ -7,7 +7,7 @@
    session re-reading and retrying on a conflict as a person would: is any update lost? The final version must be
    50 and every session's mark in the notes.
 
-    .venv/bin/python bench/bench_followup.py [--runs 7] [--entries 10000] [--history 100000] [--sessions 5]
+    .venv/bin/python -m bench.bench_followup [--runs 7] [--entries 10000] [--history 100000] [--sessions 5]
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_pages import page_times, synthetic_data_dir
-
+from bench.bench_pages import page_times, synthetic_data_dir
 from gift_dash.data import load_dataset
 from gift_dash.followup import db, store, summary, users
 from gift_dash.followup.tables import entries, history

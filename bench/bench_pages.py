@@ -7,7 +7,7 @@
    app that shows one table, in turn in one run. Target: within 1.5x of the minimal app. A third app (the table
    and one plotly chart) shows how much of the gap is the browser loading plotly.js.
 
-    .venv/bin/python bench/bench_pages.py [--runs 7] [--records 20000] [--cold 3] [--timeout 120] [--skip-cold | --skip-warm]
+    .venv/bin/python -m bench.bench_pages [--runs 7] [--records 20000] [--cold 3] [--timeout 120] [--skip-cold | --skip-warm]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Speed and memory of similarity grouping on synthetic corpora of 3,000 / 10,000 / 50,000 records.
 
-    .venv/bin/python bench/bench_similarity.py [--sizes 3000 10000 50000] [--skip-loop]
+    .venv/bin/python -m bench.bench_similarity [--sizes 3000 10000 50000] [--skip-loop]
 
 "total" is build_index + groups() (wall clock; CPU beside it).
 A duplicate-heavy corpus too: 20,000 records in which the ten Vienna Forum findings come back 1,500 times each
@@ -171,7 +171,11 @@ def _plain_loop(texts: list[str]) -> int:
 
 def _run_child(kind: str, size: int) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(size)], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-m", "bench.bench_similarity", "--child", kind, str(size)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -1,6 +1,6 @@
 """Quality of similarity against two independent same-idea labellings of the 118 annex II records.
 
-    .venv/bin/python bench/eval_similarity.py [-k 5]
+    .venv/bin/python -m bench.eval_similarity [-k 5]
 
 Labelled sets (tests/data/README.md says who made each and how): the project's development set and an
 independent annotator's set (a record may be in two groups there). Printed:

@@ -1,6 +1,6 @@
 """Load (issue 10): K concurrent browser sessions (K = 1, 5, 10) walking the dashboard's pages with random filters.
 
-    .venv/bin/python bench/load_sessions.py [--k 1 5 10] [--steps 8] [--deadline 300] [--idle 150] [--seed 10]
+    .venv/bin/python -m bench.load_sessions [--k 1 5 10] [--steps 8] [--deadline 300] [--idle 150] [--seed 10]
 
 Each session opens a page with random filters in the address (a page load), then types a word into the sidebar's
 search (an interaction), and so on for --steps operations, each timed from the action until the script has finished
@@ -18,23 +18,20 @@ import argparse
 import asyncio
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from server_stats import Sampler, cpu_seconds, rss_mib  # noqa: E402
-
-from tests.browser.harness import (  # noqa: E402
+from bench.server_stats import Sampler, cpu_seconds, rss_mib
+from tests.browser.harness import (
     APP_READY,
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
     EXCEPTION,
     StreamlitServer,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 WORDS = ["police", "victims", "training", "traficking", "labour", "children", "shelter", "border", "media", ""]

@@ -1,9 +1,9 @@
 """Inter-annotator reliability of the codebook (v2): an independent annotator codes a random sample of annex II
 records from the codebook alone; this script compares that coding with the project's tags.
 
-    .venv/bin/python bench/reliability.py packet [--round 2] [--out DIR]   # the annotator's packet
-    .venv/bin/python bench/reliability.py score [--round 2] [--coding DIR/coding.csv] [--against FILE]
-    .venv/bin/python bench/reliability.py disagreements [--round 2]   # bench/adjudication_v2[_r2].csv to fill in
+    .venv/bin/python -m bench.reliability packet [--round 2] [--out DIR]   # the annotator's packet
+    .venv/bin/python -m bench.reliability score [--round 2] [--coding DIR/coding.csv] [--against FILE]
+    .venv/bin/python -m bench.reliability disagreements [--round 2]   # bench/adjudication_v2[_r2].csv to fill in
 
 The sample is drawn, not chosen: random.Random(seed).sample of the annex II ids in file order. Round 1 used seed
 2026; round 2 (after round 1's adjudication had changed the data and rules) draws with seed 2027 from the records

@@ -1,7 +1,7 @@
 """Two readers' agreement on response links (data/responses.csv against a second reader's links on a sample).
 
-    .venv/bin/python bench/response_agreement.py prepare /work/annot13   # writes the packet, without our links
-    .venv/bin/python bench/response_agreement.py score /work/annot13/links.csv
+    .venv/bin/python -m bench.response_agreement prepare /work/annot13   # writes the packet, without our links
+    .venv/bin/python -m bench.response_agreement score /work/annot13/links.csv
 
 The sample is drawn with a fixed seed from the records the links cover (annex II and the Vienna findings). Pairs are
 compared per record and activity: a link to a lettered sub-item counts as a link to its activity, so two readers who

@@ -5,19 +5,15 @@ For each page and size: ``<page>-<W>x<H>.png`` (the first screen, what a person 
 to the content's height). A few pages also get a view a person builds (the cross-tab Event × Target group, row %;
 a sub-item's record page). Run on demand; it asserts nothing.
 
-    .venv/bin/python bench/screenshots.py [OUT_DIR]      # default bench/out/
+    .venv/bin/python -m bench.screenshots [OUT_DIR]      # default bench/out/
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.browser.harness import (  # noqa: E402
+from tests.browser.harness import (
     APP_READY,
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
@@ -25,6 +21,8 @@ from tests.browser.harness import (  # noqa: E402
     is_external,
     wait_for_app,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SIZES = ((1400, 1000), (1280, 720))
 # Views beyond each page's default: (name, url path with its query).

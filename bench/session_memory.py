@@ -2,7 +2,7 @@
 the server's resident size (RSS) before, at its peak, and every 10 s for the idle minutes after the last tab closed.
 Target: back within 150 MB of the baseline within 3 minutes of the last close.
 
-    .venv/bin/python bench/session_memory.py [--sessions 20] [--mb 10] [--idle 180] [--without-release]
+    .venv/bin/python -m bench.session_memory [--sessions 20] [--mb 10] [--idle 180] [--without-release]
 
 Loopback only (`streamlit run app.py` on 127.0.0.1, Debian's Chromium), one session at a time, bounded by
 --sessions and --idle. The server runs with PYTHONMALLOC=malloc, as scripts/dashboard.sh starts it (set
@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.server_stats import Sampler, rss_mib
+from bench.upload_scale import rows
+from tests.browser.harness import CHROMIUM_ARGS, CHROMIUM_PATH, StreamlitServer, wait_for_app
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from server_stats import Sampler, rss_mib  # noqa: E402
-from upload_scale import rows  # noqa: E402
-
-from tests.browser.harness import CHROMIUM_ARGS, CHROMIUM_PATH, StreamlitServer, wait_for_app  # noqa: E402
 
 WITHOUT_RELEASE = (
     '"""main\'s app.py, for bench/session_memory.py --without-release."""\nimport gift_ui\n\n'

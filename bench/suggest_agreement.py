@@ -1,6 +1,6 @@
 """How far suggested tags (gift_dash.suggest) agree with the hand-coded tags of the shipped records.
 
-    .venv/bin/python bench/suggest_agreement.py
+    .venv/bin/python -m bench.suggest_agreement
 
 In-sample: the thresholds in gift_dash/suggest.py were chosen on these same records, so read the figures as an
 upper bound of what a new file will see.

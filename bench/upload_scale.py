@@ -1,6 +1,6 @@
 """Time and memory of an upload at the limit: 100,000 rows (gift_dash.data.MAX_ROWS), as CSV and as .xlsx.
 
-    .venv/bin/python bench/upload_scale.py [--rows 100000] [--skip-xlsx] [--skip-page]
+    .venv/bin/python -m bench.upload_scale [--rows 100000] [--skip-xlsx] [--skip-page]
 
 Prints, for each step a person waits on: reading the file (read_table), validating and merging (merge_upload),
 suggestions for rows without themes (at most suggest.MAX_SUGGESTED_ROWS of them), and the whole Add records page

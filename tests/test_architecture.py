@@ -50,3 +50,23 @@ def test_importing_every_core_module_loads_no_streamlit():
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]", f"loaded through an import: {run.stdout.strip()}"
+
+
+PROJECT_FILES = sorted(
+    p
+    for folder in ("gift_dash", "gift_ui", "pages", "bench", "tests", "scripts")
+    for p in (ROOT / folder).rglob("*.py")
+) + [ROOT / "app.py"]
+
+
+def _uses_sys_path(path: Path) -> bool:
+    return any(
+        isinstance(node, ast.Attribute) and node.attr == "path" and getattr(node.value, "id", "") == "sys"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+    )
+
+
+def test_nothing_patches_sys_path():
+    # The project installs (pip install -e .) and bench scripts run as `python -m bench.NAME`: an import that
+    # only works through a patched sys.path breaks for the next engineer running it another way.
+    assert [str(p.relative_to(ROOT)) for p in PROJECT_FILES if _uses_sys_path(p)] == []
