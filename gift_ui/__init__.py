@@ -23,6 +23,7 @@ from gift_ui.state import (
 )
 from gift_ui.tables import (
     PLOTLY_CONFIG,
+    ROW_HEIGHT,
     chart,
     download_dataset,
     export_buttons,
@@ -36,6 +37,7 @@ from gift_ui.text import md_escape
 __all__ = [
     "PAGES",
     "PLOTLY_CONFIG",
+    "ROW_HEIGHT",
     "SESSION_DATASET_KEY",
     "chart",
     "current_filters",

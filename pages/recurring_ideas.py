@@ -68,7 +68,17 @@ gift_ui.selectable_table(
     "ri_groups",
     "group",
     group_param or None,
-    column_config={"Representative record (verbatim)": st.column_config.TextColumn(width="large")},
+    # Rows of ROW_HEIGHT wrap the idea's label and the places; the widths fit the page at 1280 px without
+    # scrolling sideways (a long representative text shows its first four lines; choosing the row shows it all).
+    row_height=gift_ui.ROW_HEIGHT,
+    height=8 * gift_ui.ROW_HEIGHT + 40,  # eight groups before the table scrolls
+    column_config={
+        "Idea": st.column_config.TextColumn(width=180),
+        "Events": st.column_config.NumberColumn(width="small"),
+        "Where": st.column_config.TextColumn(width=160),
+        "Records": st.column_config.NumberColumn(width="small"),
+        "Representative record (verbatim)": st.column_config.TextColumn(width=300),
+    },
 )
 
 if group_param:
