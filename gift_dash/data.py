@@ -24,6 +24,7 @@ from gift_dash.schema import (
     Codebook,
     Problem,
     load_codebook,
+    sheet_row,
     validate_events,
     validate_records,
     validate_responses,
@@ -109,8 +110,8 @@ def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
     """A frame of strings (no NaN, whitespace kept) from CSV or XLSX bytes or a path.
 
     Encodings: UTF-8 with or without BOM, UTF-16 with or without BOM, cp1252/Latin-1. Delimiters: comma,
-    semicolon, tab. Row i of the frame is line i + 2 of a spreadsheet: blank lines are kept as blank rows
-    (validators skip them) so that row numbers in messages match what a person sees.
+    semicolon, tab. Row i of the frame is row ``sheet_row(i)`` of a spreadsheet: blank lines are kept as blank
+    rows (validators skip them) so that row numbers in messages match what a person sees.
     Raises ReadError, and nothing else, for anything that is not a readable table.
     """
     if isinstance(source, (str, Path)):
@@ -186,10 +187,11 @@ def _read_xlsx(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
             while header and not header[-1].strip():
                 header.pop()
             rows = []
-            for line, values in enumerate(lines, start=2):
+            for values in lines:
                 if len(rows) >= MAX_ROWS:
                     raise _too_many_rows(name)
-                rows.append(_fit_row([_cell_text(v) for v in values], len(header), line, name, strict=False))
+                cells = [_cell_text(v) for v in values]
+                rows.append(_fit_row(cells, len(header), sheet_row(len(rows)), name, strict=False))
         finally:
             workbook.close()
     except ReadError:
@@ -302,7 +304,7 @@ def _ta_needs_problems(frame: pd.DataFrame) -> list[Problem]:
     return [
         Problem(
             "ta_needs.csv",
-            int(i) + 2,
+            sheet_row(i),
             "percentage",
             f"'{str(frame['percentage'].iloc[i])[:40]}' is not a percentage; expected a number between 0 and 100",
         )

@@ -86,11 +86,18 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 _VALUE_LIST_LIMIT = 8  # how many allowed values a message spells out before saying "see the codebook"
 
 
+def sheet_row(position: int) -> int:
+    """The row a spreadsheet shows for the row at ``position`` (0-based) of a table read from it: the header is
+    row 1, so the first row of data is row 2. Readers keep blank rows, so positions and rows stay in step; every row
+    number a person is shown comes from here."""
+    return position + 2
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input file, located precisely enough for a person to fix it.
 
-    ``row`` is the line a spreadsheet would show: the header is row 1, the first record row 2.
+    ``row`` is the row a spreadsheet shows (``sheet_row``): the header is row 1, the first record row 2.
     ``row`` is None for problems with the whole file (a missing column, no rows).
     """
 
@@ -231,7 +238,9 @@ def load_rules(path: Path) -> Rules:
         raise ValueError(f"{path}: rules file lacks columns {', '.join(missing)}")
     for position, kind in enumerate(frame["kind"]):
         if kind not in RULE_KINDS:
-            raise ValueError(f"{path}: row {position + 2}, column kind: '{kind}' is not one of {', '.join(RULE_KINDS)}")
+            raise ValueError(
+                f"{path}: row {sheet_row(position)}, column kind: '{kind}' is not one of {', '.join(RULE_KINDS)}"
+            )
     return Rules(frame[RULE_COLUMNS].copy())
 
 
@@ -429,7 +438,7 @@ def validate_records(
     for position in range(len(records)):
         if position in blank:
             continue
-        line = position + 2
+        line = sheet_row(position)
 
         def cell(column: str) -> str:
             return cells[column][position]
@@ -550,7 +559,7 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: s
     for position, (_, row) in enumerate(events.fillna("").astype(str).iterrows()):
         if position in blank:
             continue
-        line = position + 2
+        line = sheet_row(position)
         eid = str(row["event_id"]).strip()
 
         def add(column: str, message: str) -> None:
@@ -643,7 +652,7 @@ def validate_workplan(workplan: pd.DataFrame, codebook: Codebook, file: str = "w
         wid = cells["workplan_id"][position]
 
         def add(column: str, message: str) -> None:
-            problems.append(Problem(file, position + 2, column, message, wid))
+            problems.append(Problem(file, sheet_row(position), column, message, wid))
 
         if not wid or not _ID_RE.match(wid):
             add("workplan_id", f"workplan_id '{wid[:60]}' is not valid; expected a unique id such as p4-a3-b")
@@ -703,7 +712,7 @@ def validate_responses(
         rid, aid = cells["record_id"][position], cells["activity_id"][position]
 
         def add(column: str, message: str) -> None:
-            problems.append(Problem(file, position + 2, column, message, rid))
+            problems.append(Problem(file, sheet_row(position), column, message, rid))
 
         if rid not in record_ids:
             add("record_id", f"unknown record '{rid[:60]}'; expected an id from recommendations.csv")

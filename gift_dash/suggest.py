@@ -17,7 +17,7 @@ import pandas as pd
 
 from gift_dash.lexicon import STOP_WORDS, stem, tokens
 from gift_dash.rules import closed
-from gift_dash.schema import MULTI_VOCAB_COLUMNS, NO_RULES, SEPARATOR, Codebook, Rules, split_multi
+from gift_dash.schema import MULTI_VOCAB_COLUMNS, NO_RULES, SEPARATOR, Codebook, Rules, sheet_row, split_multi
 
 # Words of the codebook's definitions that describe tagging, not the subject.
 _CODEBOOK_WORDS = frozenset(
@@ -222,11 +222,12 @@ MAX_SUGGESTED_ROWS = 2_000  # about half a second; accepting them brings the nex
 
 
 def suggestions_table(records: pd.DataFrame, codebook: Codebook, limit: int = MAX_SUGGESTED_ROWS) -> pd.DataFrame:
-    """For the first ``limit`` records with text and no theme: row, id, text and "suggested <column>" cells."""
+    """For the first ``limit`` records with text and no theme: row (as a spreadsheet shows it), id, text and
+    "suggested <column>" cells, indexed by the record's position in ``records`` (``accept_suggestions`` writes there)."""
     if "themes" not in records.columns or "text" not in records.columns:
         return pd.DataFrame()
     lexicon = Lexicon.of(codebook)
-    rows = []
+    rows, positions = [], []
     for position, (themes, text) in enumerate(zip(records["themes"], records["text"], strict=True)):
         if split_multi(themes) or not str(text).strip():
             continue
@@ -235,13 +236,14 @@ def suggestions_table(records: pd.DataFrame, codebook: Codebook, limit: int = MA
         given = {c: split_multi(records[c].iloc[position]) for c in MULTI_VOCAB_COLUMNS if c in records.columns}
         tags = lexicon.tags(str(text), given)
         row = {
-            "row": position + 2,
+            "row": sheet_row(position),
             "id": str(records["id"].iloc[position]) if "id" in records else "",
             "text": str(text),
         }
         row |= {SUGGESTION_PREFIX + column: SEPARATOR.join(values) for column, values in tags.items()}
         rows.append(row)
-    return pd.DataFrame(rows)
+        positions.append(position)
+    return pd.DataFrame(rows, index=positions)
 
 
 def accept_suggestions(records: pd.DataFrame, suggestions: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
@@ -257,8 +259,7 @@ def accept_suggestions(records: pd.DataFrame, suggestions: pd.DataFrame, rows: l
             if target != "primary_theme":
                 continue
             out[target] = ""
-        for row, value in zip(chosen["row"], chosen[column], strict=True):
-            position = row - 2
+        for position, value in zip(chosen.index, chosen[column], strict=True):
             if value and not str(out[target].iloc[position]).strip():
                 out.iloc[position, out.columns.get_loc(target)] = value
     return out

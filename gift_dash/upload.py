@@ -25,6 +25,7 @@ from gift_dash.schema import (
     Codebook,
     Problem,
     blank_mask,
+    sheet_row,
     split_multi,
     validate_events,
     validate_records,
@@ -185,7 +186,7 @@ def _accepted_positions(frame: pd.DataFrame, problems: list[Problem]) -> list[in
     if bad is None or frame.empty:
         return []
     blank = blank_mask(frame).tolist()
-    return [position for position in range(len(frame)) if not blank[position] and position + 2 not in bad]
+    return [position for position in range(len(frame)) if not blank[position] and sheet_row(position) not in bad]
 
 
 def _orphans(frame: pd.DataFrame, good: list[int], shipped_ids: set[str], file: str) -> list[Problem]:
@@ -206,7 +207,7 @@ def _orphans(frame: pd.DataFrame, good: list[int], shipped_ids: set[str], file: 
             problems.append(
                 Problem(
                     file,
-                    position + 2,
+                    sheet_row(position),
                     "parent_id",
                     f"parent '{parents[position][:60]}' was rejected (see its row); fix it first",
                     ids[position],
