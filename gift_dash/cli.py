@@ -110,7 +110,7 @@ def _input_dataset(path: Path, shipped: Dataset) -> Dataset:
     """The shipped data with its records replaced by those of ``path`` (checked like the shipped ones)."""
     records = read_table(path)
     codebook = shipped.codebook  # defines source "uploaded" too (data/codebook.csv)
-    problems = validate_records(records, codebook, set(shipped.events["event_id"]), str(path))
+    problems = validate_records(records, codebook, set(shipped.events["event_id"]), str(path)).problems
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
         say(problem, err=True)

@@ -335,13 +335,13 @@ def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     if ta_needs is not None:
         problems += _ta_needs_problems(ta_needs)
     if events is not None:
-        problems += validate_events(events, "events.csv")
+        problems += validate_events(events, "events.csv").problems
     if any(frame is None for frame in (codebook, events, records, ta_needs, workplan, responses)):
         return None, problems
     event_ids = set(events["event_id"]) if "event_id" in events.columns else set()
-    problems += validate_records(records, codebook, event_ids, "recommendations.csv")
-    problems += validate_workplan(workplan, codebook, "workplan.csv")
-    problems += validate_responses(responses, codebook, set(records.get("id", ())), workplan, "responses.csv")
+    problems += validate_records(records, codebook, event_ids, "recommendations.csv").problems
+    problems += validate_workplan(workplan, codebook, "workplan.csv").problems
+    problems += validate_responses(responses, codebook, set(records.get("id", ())), workplan, "responses.csv").problems
     dataset = Dataset(
         with_schema_columns(records, RECORD_COLUMNS),
         with_schema_columns(events, EVENT_COLUMNS),

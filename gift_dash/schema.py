@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -291,6 +291,77 @@ def _allowed(codebook: Codebook, vocabulary: str) -> str:
     return shown + more
 
 
+@dataclass(frozen=True, eq=False)  # frames and Series have no single truth value to compare by
+class Sheet:
+    """A table as read (``data.read_table``), normalised once for every check and for the merge that follows.
+
+    ``text`` holds the cells as written (no NaN, positions 0..n-1, so ``sheet_row(position)`` is the row a person
+    sees), ``cells`` the same cells stripped, ``blank`` the rows with no text in any cell: spreadsheets leave them,
+    they are not records, and they still count in row numbers.
+    """
+
+    text: pd.DataFrame
+    cells: pd.DataFrame
+    blank: pd.Series
+
+    @classmethod
+    def of(cls, table: pd.DataFrame | Sheet) -> Sheet:
+        """The one place a table is decoded into text and stripped; a Sheet is returned as it is."""
+        if isinstance(table, Sheet):
+            return table
+        text = table.fillna("").astype(str).reset_index(drop=True)
+        cells = text.apply(lambda column: column.str.strip())
+        return cls(text, cells, ~cells.ne("").any(axis=1))
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def positions(self) -> list[int]:
+        """The positions of the rows that are not blank, the rows a validator checks."""
+        return [position for position, blank in enumerate(self.blank.tolist()) if not blank]
+
+    def column(self, name: str) -> list[str]:
+        """A column's stripped cells as a list (row-wise checks index it fast); empty for a column the table lacks."""
+        return self.cells[name].tolist() if name in self.cells.columns else [""] * len(self)
+
+    def with_value(self, column: str, value: str) -> Sheet:
+        """The rows with every cell of ``column`` set to ``value``; which rows are blank stays as read, so a value
+        the program adds (an upload's source) does not turn a blank row into a record."""
+        return replace(self, text=self.text.assign(**{column: value}), cells=self.cells.assign(**{column: value}))
+
+
+@dataclass(frozen=True, eq=False)  # frames and Series have no single truth value to compare by
+class Checked:
+    """What a validator returns: every problem, and each row's verdict as a boolean Series aligned with the table's
+    positions. A merge takes ``accepted`` rows and lists ``refused`` ones; it never reads row numbers back."""
+
+    problems: list[Problem]
+    refused: pd.Series  # rows with an error of their own
+    accepted: pd.Series  # rows that may be used: not blank, not refused, in a file with no error of its own
+
+
+class _Verdicts:
+    """A validator's problems as it finds them, and the rows their errors refuse."""
+
+    def __init__(self, sheet: Sheet, file: str, problems: list[Problem]) -> None:
+        self.sheet, self.file, self.problems = sheet, file, problems
+        self.refused = [False] * len(sheet)
+
+    @property
+    def file_refused(self) -> bool:
+        """An error concerns the whole file (a missing column, no rows): no row of it can be used."""
+        return any(p.row is None and p.severity == "error" for p in self.problems)
+
+    def add(self, position: int, column: str, message: str, record_id: str = "", severity: str = "error") -> None:
+        self.problems.append(Problem(self.file, sheet_row(position), column, message, record_id, severity))
+        if severity == "error":
+            self.refused[position] = True
+
+    def checked(self) -> Checked:
+        refused = pd.Series(self.refused, index=self.sheet.blank.index, dtype=bool)
+        return Checked(self.problems, refused, ~self.sheet.blank & ~refused & (not self.file_refused))
+
+
 def _missing_columns(frame: pd.DataFrame, required: list[str], file: str) -> list[Problem]:
     return [
         Problem(
@@ -309,35 +380,16 @@ def _extra_columns(frame: pd.DataFrame, known: list[str], file: str) -> list[Pro
     ]
 
 
-def blank_mask(frame: pd.DataFrame) -> pd.Series:
-    """True for rows with no text in any cell: spreadsheets leave them, and they are not records."""
-    if frame.empty or not len(frame.columns):
-        return pd.Series(True, index=frame.index, dtype=bool)
-    return ~frame.apply(lambda column: column.fillna("").astype(str).str.strip() != "").any(axis=1)
-
-
-def _blank_rows(frame: pd.DataFrame) -> set[int]:
-    return {position for position, blank in enumerate(blank_mask(frame).tolist()) if blank}
-
-
-def _cells(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[str]]:
-    """Stripped text of each column (empty for a column the frame lacks), for fast row-wise checks."""
-    empty = [""] * len(frame)
-    return {c: frame[c].fillna("").astype(str).str.strip().tolist() if c in frame.columns else empty for c in columns}
-
-
-def _file_problems(
-    frame: pd.DataFrame, required: list[str], known: list[str], file: str, noun: str
-) -> tuple[list[Problem], set[int] | None]:
-    """Problems with the file as a whole, and the positions of its blank rows; None instead of the blank rows when
-    no row can be checked (a required column is missing, or every row is blank)."""
-    problems = _missing_columns(frame, required, file) + _extra_columns(frame, known, file)
-    if any(p.row is None and p.severity == "error" for p in problems):
-        return problems, None
-    blank = _blank_rows(frame)
-    if len(frame) == len(blank):
-        return problems + [Problem(file, None, None, f"no {noun}: the file has a header but no rows")], None
-    return problems, blank
+def _start(table: pd.DataFrame | Sheet, required: list[str], known: list[str], file: str, noun: str) -> _Verdicts:
+    """A validator's start: the table as a Sheet and the problems of the file as a whole. Its rows are checked only
+    when none of those is an error (``file_refused``: a required column is missing, or every row is blank)."""
+    sheet = Sheet.of(table)
+    verdicts = _Verdicts(
+        sheet, file, _missing_columns(sheet.text, required, file) + _extra_columns(sheet.text, known, file)
+    )
+    if not verdicts.file_refused and sheet.blank.all():
+        verdicts.problems.append(Problem(file, None, None, f"no {noun}: the file has a header but no rows"))
+    return verdicts
 
 
 def rule_breaches(
@@ -403,42 +455,39 @@ def _tags_by_id(frames: list[pd.DataFrame], allowed: dict[str, set[str]]) -> dic
 
 
 def validate_records(
-    records: pd.DataFrame,
+    records: pd.DataFrame | Sheet,
     codebook: Codebook,
     event_ids: set[str],
     file: str = "recommendations.csv",
     known_ids: set[str] = frozenset(),
     known_records: pd.DataFrame | None = None,
-) -> list[Problem]:
-    """Every problem in a records frame (all cells str). ``known_ids`` are ids already loaded, e.g. the shipped
+) -> Checked:
+    """Every problem in a records table, and each row's verdict. ``known_ids`` are ids already loaded, e.g. the shipped
     records when validating an upload: a clash with them is a duplicate, and a parent_id may point at them;
     ``known_records`` are those records, whose tags a sub-item inherits (codebook rules).
     Rows with every cell blank are skipped; row numbers still count them, as a spreadsheet does.
     A broken codebook rule (an implication, inheritance) is an error: a record tagged girls but not children
     would be missing from every "children" view, a wrong answer nobody sees."""
-    problems, blank = _file_problems(records, REQUIRED_RECORD_COLUMNS, RECORD_COLUMNS, file, "records")
-    if blank is None:
-        return problems
-
-    cells = _cells(records, RECORD_COLUMNS)
+    verdicts = _start(records, REQUIRED_RECORD_COLUMNS, RECORD_COLUMNS, file, "records")
+    if verdicts.file_refused:
+        return verdicts.checked()
+    sheet = verdicts.sheet
+    cells = {column: sheet.column(column) for column in RECORD_COLUMNS}
     allowed = {vocabulary: set(codebook.values(vocabulary)) for vocabulary in codebook.vocabularies}
     expected = {vocabulary: _allowed(codebook, vocabulary) for vocabulary in codebook.vocabularies}
-    ids = [rid for position, rid in enumerate(cells["id"]) if position not in blank]
+    ids = [cells["id"][position] for position in sheet.positions()]
     id_counts = pd.Series(ids, dtype=str).value_counts().to_dict()
     all_ids = set(ids) | set(known_ids)
     event_ids = set(event_ids)
     rules = codebook.rules
     parents = (
-        _tags_by_id([records] + ([known_records] if known_records is not None else []), allowed)
+        _tags_by_id([sheet.cells] + ([known_records] if known_records is not None else []), allowed)
         if len(rules.of_kind("inherit_parent")) and any(cells["parent_id"])
         else {}
     )
-    present = [column for column in MULTI_VOCAB_COLUMNS if column in records.columns]
+    present = [column for column in MULTI_VOCAB_COLUMNS if column in sheet.cells.columns]
     uncoded: set[str] = set()
-    for position in range(len(records)):
-        if position in blank:
-            continue
-        line = sheet_row(position)
+    for position in sheet.positions():
 
         def cell(column: str) -> str:
             return cells[column][position]
@@ -446,7 +495,7 @@ def validate_records(
         rid = cell("id")
 
         def add(column: str, message: str, severity: str = "error") -> None:
-            problems.append(Problem(file, line, column, message, rid, severity))
+            verdicts.add(position, column, message, rid, severity)
 
         if not rid:
             add("id", "id is empty; expected a unique id such as kampala-2007-gen-a")
@@ -529,7 +578,7 @@ def validate_records(
                 "primary_theme",
                 f"primary_theme '{primary[:60]}' is not among this record's themes ({'; '.join(themes)})",
             )
-    problems += [
+    verdicts.problems += [
         Problem(
             file,
             None,
@@ -540,7 +589,7 @@ def validate_records(
         )
         for column in sorted(uncoded)
     ]
-    return problems
+    return verdicts.checked()
 
 
 def _parse_date(value: str) -> date | None:
@@ -550,20 +599,21 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: set[str] = frozenset()) -> list[Problem]:
-    """Every problem in an events frame. ``known_ids`` are event ids already loaded: a clash is a duplicate."""
-    problems, blank = _file_problems(events, REQUIRED_EVENT_COLUMNS, EVENT_COLUMNS, file, "events")
-    if blank is None:
-        return problems
-    counts = events["event_id"].fillna("").astype(str).str.strip().value_counts()
-    for position, (_, row) in enumerate(events.fillna("").astype(str).iterrows()):
-        if position in blank:
-            continue
-        line = sheet_row(position)
-        eid = str(row["event_id"]).strip()
+def validate_events(
+    events: pd.DataFrame | Sheet, file: str = "events.csv", known_ids: set[str] = frozenset()
+) -> Checked:
+    """Every problem in an events table, and each row's verdict. ``known_ids`` are event ids already loaded: a clash
+    is a duplicate."""
+    verdicts = _start(events, REQUIRED_EVENT_COLUMNS, EVENT_COLUMNS, file, "events")
+    if verdicts.file_refused:
+        return verdicts.checked()
+    cells = {column: verdicts.sheet.column(column) for column in EVENT_COLUMNS}
+    counts = pd.Series(cells["event_id"], dtype=str).value_counts()
+    for position in verdicts.sheet.positions():
+        eid = cells["event_id"][position]
 
         def add(column: str, message: str) -> None:
-            problems.append(Problem(file, line, column, message, eid))
+            verdicts.add(position, column, message, eid)
 
         if not eid:
             add("event_id", "event_id is empty; expected a unique id such as kampala-2007")
@@ -576,11 +626,11 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: s
             add("event_id", f"duplicate event_id '{eid}'; ids must be unique")
         elif eid in known_ids:
             add("event_id", f"duplicate event_id '{eid}': an event with this id is already loaded")
-        if not str(row["short_name"]).strip():
+        if not cells["short_name"][position]:
             add("short_name", "short_name is empty; expected the name charts show, e.g. Kampala")
         start = end = None
         for column in ("start_date", "end_date"):
-            value = str(row.get(column, "")).strip()
+            value = cells[column][position]
             if value:
                 parsed = _parse_date(value)
                 if parsed is None:
@@ -594,7 +644,7 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: s
                     end = parsed
         if start and end and end < start:
             add("end_date", f"end_date {end} is before start_date {start}")
-        coords = {c: str(row.get(c, "")).strip() for c in ("latitude", "longitude")}
+        coords = {c: cells[c][position] for c in ("latitude", "longitude")}
         if bool(coords["latitude"]) != bool(coords["longitude"]):
             add("latitude", "latitude and longitude must both be given or both be empty")
         for column, bound in (("latitude", 90), ("longitude", 180)):
@@ -607,10 +657,10 @@ def validate_events(events: pd.DataFrame, file: str = "events.csv", known_ids: s
                 number = None
             if number is None or not -bound <= number <= bound:
                 add(column, f"'{value[:40]}' is not a {column}; expected a number from -{bound} to {bound}")
-        flag = str(row.get("in_annex_ii", "")).strip()
+        flag = cells["in_annex_ii"][position]
         if flag not in ("", "yes", "no"):
             add("in_annex_ii", f"'{flag[:40]}' is not allowed; expected yes or no")
-    return problems
+    return verdicts.checked()
 
 
 # data/workplan.csv: the annex I workplan, one row per pillar, output, activity and lettered sub-item.
@@ -635,24 +685,22 @@ RESPONSE_COLUMNS = ["record_id", "activity_id", "strength", "basis"]
 RESPONDING_KINDS = ("activity", "sub_item")
 
 
-def validate_workplan(workplan: pd.DataFrame, codebook: Codebook, file: str = "workplan.csv") -> list[Problem]:
-    """Every problem in the workplan frame: ids unique, kinds from the codebook, each parent of the right kind and
+def validate_workplan(workplan: pd.DataFrame | Sheet, codebook: Codebook, file: str = "workplan.csv") -> Checked:
+    """Every problem in the workplan table: ids unique, kinds from the codebook, each parent of the right kind and
     pillar, words present."""
-    problems, blank = _file_problems(workplan, REQUIRED_WORKPLAN_COLUMNS, WORKPLAN_COLUMNS, file, "workplan rows")
-    if blank is None:
-        return problems
-    cells = _cells(workplan, WORKPLAN_COLUMNS)
+    verdicts = _start(workplan, REQUIRED_WORKPLAN_COLUMNS, WORKPLAN_COLUMNS, file, "workplan rows")
+    if verdicts.file_refused:
+        return verdicts.checked()
+    cells = {column: verdicts.sheet.column(column) for column in WORKPLAN_COLUMNS}
     kinds = set(codebook.values("workplan_kind"))
     counts = pd.Series(cells["workplan_id"]).value_counts().to_dict()
     kind_of = dict(zip(cells["workplan_id"], cells["kind"], strict=False))
     pillar_of = dict(zip(cells["workplan_id"], cells["pillar"], strict=False))
-    for position in range(len(workplan)):
-        if position in blank:
-            continue
+    for position in verdicts.sheet.positions():
         wid = cells["workplan_id"][position]
 
         def add(column: str, message: str) -> None:
-            problems.append(Problem(file, sheet_row(position), column, message, wid))
+            verdicts.add(position, column, message, wid)
 
         if not wid or not _ID_RE.match(wid):
             add("workplan_id", f"workplan_id '{wid[:60]}' is not valid; expected a unique id such as p4-a3-b")
@@ -683,22 +731,22 @@ def validate_workplan(workplan: pd.DataFrame, codebook: Codebook, file: str = "w
                 "pillar",
                 f"pillar {cells['pillar'][position]} differs from pillar {pillar_of[parent]} of parent '{parent}'",
             )
-    return problems
+    return verdicts.checked()
 
 
 def validate_responses(
-    responses: pd.DataFrame,
+    responses: pd.DataFrame | Sheet,
     codebook: Codebook,
     record_ids: set[str],
     workplan: pd.DataFrame,
     file: str = "responses.csv",
-) -> list[Problem]:
+) -> Checked:
     """Every problem in the response links: a known record, an activity or sub-item of the workplan, a strength
     from the codebook, a basis in words, each pair once."""
-    problems, blank = _file_problems(responses, RESPONSE_COLUMNS, RESPONSE_COLUMNS, file, "response links")
-    if blank is None:
-        return problems
-    cells = _cells(responses, RESPONSE_COLUMNS)
+    verdicts = _start(responses, RESPONSE_COLUMNS, RESPONSE_COLUMNS, file, "response links")
+    if verdicts.file_refused:
+        return verdicts.checked()
+    cells = {column: verdicts.sheet.column(column) for column in RESPONSE_COLUMNS}
     strengths = set(codebook.values("response_strength"))
     kind_of = dict(zip(workplan["workplan_id"], workplan["kind"], strict=False)) if "kind" in workplan.columns else {}
     pairs = (
@@ -706,13 +754,11 @@ def validate_responses(
         .value_counts()
         .to_dict()
     )
-    for position in range(len(responses)):
-        if position in blank:
-            continue
+    for position in verdicts.sheet.positions():
         rid, aid = cells["record_id"][position], cells["activity_id"][position]
 
         def add(column: str, message: str) -> None:
-            problems.append(Problem(file, sheet_row(position), column, message, rid))
+            verdicts.add(position, column, message, rid)
 
         if rid not in record_ids:
             add("record_id", f"unknown record '{rid[:60]}'; expected an id from recommendations.csv")
@@ -732,4 +778,4 @@ def validate_responses(
             )
         if not cells["basis"][position]:
             add("basis", "basis is empty; expected in words what the recommendation and the activity share")
-    return problems
+    return verdicts.checked()

@@ -22,9 +22,10 @@ from gift_dash.schema import (
     RECORD_COLUMNS,
     SEPARATOR,
     VOCABULARIES,
+    Checked,
     Codebook,
     Problem,
-    blank_mask,
+    Sheet,
     sheet_row,
     split_multi,
     validate_events,
@@ -97,22 +98,21 @@ def merge_upload(
     problems: list[Problem] = []
     events = dataset.events
     if events_frame is not None:
-        events_frame = _as_text(events_frame)
-        event_problems = _event_problems(events_frame, events, events_file_name)
-        problems += event_problems
-        good = _accepted_positions(events_frame, event_problems)
-        added = _normalised(events_frame, EVENT_COLUMNS, good)
+        events_sheet = Sheet.of(events_frame)
+        checked = _check_events(events_sheet, events, events_file_name)
+        problems += checked.problems
+        added = _normalised(events_sheet, EVENT_COLUMNS, checked.accepted)
         added["source"] = UPLOADED
         # Annex II is the source document's list; an event added here cannot be in it.
         added["in_annex_ii"] = "no"
         events = pd.concat([events, added], ignore_index=True)
 
-    records_frame = _as_text(records_frame)
+    sheet = Sheet.of(records_frame)
     shipped_ids = set(dataset.records["id"])
-    already = _already_shipped(records_frame, dataset.records)
-    repeated_ids = set(records_frame.loc[already, "id"].str.strip()) if already.any() else set()
-    labelled = records_frame.assign(source=UPLOADED).mask(blank_mask(records_frame), "")
-    record_problems = validate_records(
+    already = _already_shipped(sheet, dataset.records)
+    repeated_ids = set(sheet.cells.loc[already, "id"]) if already.any() else set()
+    labelled = sheet.with_value("source", UPLOADED)
+    checked = validate_records(
         labelled,
         dataset.codebook,
         set(events["event_id"]),
@@ -120,7 +120,7 @@ def merge_upload(
         known_ids=shipped_ids - repeated_ids,
         known_records=dataset.records,
     )
-    record_problems += _source_replaced(records_frame.loc[~already], file_name)
+    record_problems = checked.problems + _source_replaced(sheet.cells[~already], file_name)
     if repeated_ids:
         record_problems.append(
             Problem(
@@ -132,95 +132,75 @@ def merge_upload(
                 severity="warning",
             )
         )
-
-    def accepted() -> list[int]:
-        return [p for p in _accepted_positions(records_frame, record_problems) if not already.iloc[p]]
-
-    record_problems += _orphans(records_frame, accepted(), shipped_ids, file_name)
+    orphans = _orphans(sheet, checked.accepted & ~already, shipped_ids, file_name)
+    record_problems += orphans.problems
     problems += record_problems
-    good = accepted()
 
-    added = _normalised(labelled, RECORD_COLUMNS, good)
+    added = _normalised(labelled, RECORD_COLUMNS, orphans.accepted)
     merged = replace(  # the workplan and response links go with the shipped data
         dataset,
         records=pd.concat([dataset.records, added], ignore_index=True),
         events=events.reset_index(drop=True),
     )
-    return Merge(merged, problems, added["id"].tolist(), _rejected(records_frame, record_problems))
+    rejected = _rejected(sheet, checked.refused | orphans.refused, record_problems)
+    return Merge(merged, problems, added["id"].tolist(), rejected)
 
 
-def _event_problems(frame: pd.DataFrame, loaded: pd.DataFrame, file_name: str) -> list[Problem]:
-    """An uploaded events frame (as text) checked against the loaded events: its ids must be new."""
-    problems = validate_events(frame, file_name, known_ids=set(loaded["event_id"]))
-    return problems + _source_replaced(frame, file_name)
+def _check_events(sheet: Sheet, loaded: pd.DataFrame, file_name: str) -> Checked:
+    """An uploaded events table checked against the loaded events: its ids must be new."""
+    checked = validate_events(sheet, file_name, known_ids=set(loaded["event_id"]))
+    return replace(checked, problems=checked.problems + _source_replaced(sheet.cells, file_name))
 
 
-def _already_shipped(frame: pd.DataFrame, shipped: pd.DataFrame) -> pd.Series:
+def _already_shipped(sheet: Sheet, shipped: pd.DataFrame) -> pd.Series:
     """Rows that repeat a shipped record exactly (same id, same value in every schema column the file has, source
     aside): a copy of the shipped file, or a colleague's file that includes it, is not a clash of ids."""
-    columns = [c for c in RECORD_COLUMNS if c in frame.columns and c != "source"]
+    columns = [c for c in RECORD_COLUMNS if c in sheet.cells.columns and c != "source"]
     if "id" not in columns:
-        return pd.Series(False, index=frame.index)
-    mine = frame[columns].apply(lambda col: col.str.strip())
-    theirs = shipped.drop_duplicates("id").set_index("id")[[c for c in columns if c != "id"]]
-    same = pd.Series(mine["id"].isin(theirs.index), index=frame.index)
-    for column in theirs.columns:
-        same &= mine[column].eq(mine["id"].map(theirs[column])).fillna(False)
+        return pd.Series(False, index=sheet.cells.index)
+    uploaded = sheet.cells[columns]
+    shipped_by_id = shipped.drop_duplicates("id").set_index("id")[[c for c in columns if c != "id"]]
+    same = pd.Series(uploaded["id"].isin(shipped_by_id.index), index=uploaded.index)
+    for column in shipped_by_id.columns:
+        same &= uploaded[column].eq(uploaded["id"].map(shipped_by_id[column])).fillna(False)
     return same.astype(bool)
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.fillna("").astype(str).reset_index(drop=True)
-
-
-def _error_rows(problems: list[Problem]) -> set[int] | None:
-    """Spreadsheet rows with an error; None when an error concerns the whole file (nothing is accepted)."""
-    errors = [p for p in problems if p.severity == "error"]
-    if any(p.row is None for p in errors):
-        return None
-    return {p.row for p in errors}
-
-
-def _accepted_positions(frame: pd.DataFrame, problems: list[Problem]) -> list[int]:
-    bad = _error_rows(problems)
-    if bad is None or frame.empty:
-        return []
-    blank = blank_mask(frame).tolist()
-    return [position for position in range(len(frame)) if not blank[position] and sheet_row(position) not in bad]
-
-
-def _orphans(frame: pd.DataFrame, good: list[int], shipped_ids: set[str], file: str) -> list[Problem]:
-    """Rows whose parent is an uploaded row that was rejected: adding them would leave a dangling parent_id.
-    Repeated until no more fall, so a rejected grandparent takes its whole branch with it."""
-    if not good or "parent_id" not in frame.columns:
-        return []
-    ids = frame["id"].str.strip().tolist()
-    parents = frame["parent_id"].str.strip().tolist()
-    kept = set(good)
+def _orphans(sheet: Sheet, accepted: pd.Series, shipped_ids: set[str], file: str) -> Checked:
+    """The ``accepted`` rows checked once more, now that the rejected rows are known: a row whose parent is an
+    uploaded row that was rejected is refused too, as adding it would leave a dangling parent_id. Repeated until no
+    more fall, so a rejected grandparent takes its whole branch with it."""
+    refused = pd.Series(False, index=accepted.index)
+    if not accepted.any() or "parent_id" not in sheet.cells.columns:
+        return Checked([], refused, accepted)
+    ids, parents = sheet.column("id"), sheet.column("parent_id")
+    kept = {position for position, ok in enumerate(accepted.tolist()) if ok}
     problems: list[Problem] = []
     while True:
         kept_ids = {ids[p] for p in kept} | shipped_ids
-        fallen = [p for p in kept if parents[p] and parents[p] not in kept_ids]
+        fallen = sorted(p for p in kept if parents[p] and parents[p] not in kept_ids)
         if not fallen:
-            return problems
-        for position in sorted(fallen):
-            problems.append(
-                Problem(
-                    file,
-                    sheet_row(position),
-                    "parent_id",
-                    f"parent '{parents[position][:60]}' was rejected (see its row); fix it first",
-                    ids[position],
-                )
+            return Checked(problems, refused, accepted & ~refused)
+        problems += [
+            Problem(
+                file,
+                sheet_row(position),
+                "parent_id",
+                f"parent '{parents[position][:60]}' was rejected (see its row); fix it first",
+                ids[position],
             )
+            for position in fallen
+        ]
+        refused.iloc[fallen] = True
         kept -= set(fallen)
 
 
-def _source_replaced(frame: pd.DataFrame, file: str) -> list[Problem]:
-    """A warning when the file's own source column named something else: uploaded rows are always "uploaded"."""
-    if "source" not in frame.columns:
+def _source_replaced(cells: pd.DataFrame, file: str) -> list[Problem]:
+    """A warning when the file's own source column (``cells``: stripped) named something else: uploaded rows are
+    always "uploaded"."""
+    if "source" not in cells.columns:
         return []
-    stated = frame["source"].str.strip()
+    stated = cells["source"]
     other = stated[(stated != "") & (stated != UPLOADED)]
     if other.empty:
         return []
@@ -237,26 +217,28 @@ def _source_replaced(frame: pd.DataFrame, file: str) -> list[Problem]:
     ]
 
 
-def _normalised(frame: pd.DataFrame, columns: list[str], positions: list[int]) -> pd.DataFrame:
-    """The accepted rows in schema columns: cells trimmed (text kept verbatim), multi-valued cells joined by
-    SEPARATOR, a missing optional column empty."""
-    out = with_schema_columns(frame.iloc[positions], columns).astype(str)
+def _normalised(sheet: Sheet, columns: list[str], accepted: pd.Series) -> pd.DataFrame:
+    """The accepted rows in schema columns: cells trimmed (text kept verbatim: it is the record's wording),
+    multi-valued cells joined by SEPARATOR, a missing optional column empty."""
+    rows = sheet.cells[accepted]
+    if "text" in rows.columns:
+        rows = rows.assign(text=sheet.text.loc[accepted, "text"])
+    out = with_schema_columns(rows, columns).astype(str)
     for column in columns:
         if column in MULTI_VOCAB_COLUMNS:
             out[column] = out[column].map(lambda cell: SEPARATOR.join(split_multi(cell)))
-        elif column != "text":
-            out[column] = out[column].str.strip()
     return out
 
 
-def _rejected(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def _rejected(sheet: Sheet, refused: pd.Series, problems: list[Problem]) -> pd.DataFrame:
+    """The refused rows as uploaded, each with its spreadsheet row and its errors, one per line."""
     messages: dict[int, list[str]] = {}
     for problem in problems:
         if problem.severity == "error" and problem.row is not None:
             column = f"{problem.column}: " if problem.column else ""
             messages.setdefault(problem.row, []).append(column + problem.message)
-    rows = sorted(messages)
-    out = frame.iloc[[row - 2 for row in rows]].copy() if rows else frame.iloc[0:0].copy()
+    out = sheet.text[refused].copy()
+    rows = [sheet_row(position) for position in out.index]
     out.insert(0, "row", rows)
     out["problems"] = ["\n".join(messages[row]) for row in rows]
     return out.reset_index(drop=True)
@@ -316,7 +298,7 @@ def check_events(dataset: Dataset, events: Path | bytes, name: str | None = None
     """The problems of an events file on its own (``validate --events FILE``), as it would be checked beside
     records. Raises ReadError when it is not a readable table."""
     name = name or (str(events) if isinstance(events, Path) else "events upload")
-    return _event_problems(_as_text(read_table(events, name)), dataset.events, name)
+    return _check_events(Sheet.of(read_table(events, name)), dataset.events, name).problems
 
 
 def template_frame(kind: str = "records") -> pd.DataFrame:

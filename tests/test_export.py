@@ -245,7 +245,7 @@ def test_full_dataset_zip_can_be_read_and_validated_again(dataset):
         about = archive.read("ABOUT.csv").decode("utf-8-sig")
     pd.testing.assert_frame_equal(records, dataset.records)
     pd.testing.assert_frame_equal(codebook, dataset.codebook.entries.reset_index(drop=True))
-    problems = validate_records(records, dataset.codebook, set(dataset.events["event_id"]))
+    problems = validate_records(records, dataset.codebook, set(dataset.events["event_id"])).problems
     assert [p for p in problems if p.severity == "error"] == []
     assert dataset.version in about and "2026-03-04 05:06" in about
 

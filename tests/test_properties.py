@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from gift_dash import filters as flt
 from gift_dash.data import ReadError, load_dataset, read_table
 from gift_dash.dimensions import DIMENSIONS
-from gift_dash.schema import RECORD_COLUMNS, blank_mask, validate_records
+from gift_dash.schema import RECORD_COLUMNS, sheet_row, validate_records
 from gift_dash.upload import merge_upload
 
 DATASET = load_dataset()
@@ -110,12 +110,33 @@ def string_frames(draw):
 @SETTINGS
 @given(string_frames())
 def test_validation_never_raises_and_every_problem_is_located(frame):
-    problems = validate_records(frame, DATASET.codebook, EVENT_IDS, "up.csv", known_ids=set(DATASET.records["id"]))
-    for problem in problems:
+    checked = validate_records(frame, DATASET.codebook, EVENT_IDS, "up.csv", known_ids=set(DATASET.records["id"]))
+    for problem in checked.problems:
         assert problem.file == "up.csv" and problem.severity in ("error", "warning") and problem.message
         if problem.row is not None:  # else a problem with the whole file
             assert 2 <= problem.row <= len(frame) + 1
             assert problem.column in RECORD_COLUMNS
+
+
+def _blank(frame: pd.DataFrame) -> list[bool]:
+    """Rows with no text in any cell, worked out here cell by cell (not with the code under test)."""
+    return [not any(str(v).strip() for v in row if not pd.isna(v)) for row in frame.itertuples(index=False)]
+
+
+@SETTINGS
+@given(string_frames())
+def test_each_rows_verdict_is_that_of_its_own_row(frame):
+    checked = validate_records(frame, DATASET.codebook, EVENT_IDS, "up.csv", known_ids=set(DATASET.records["id"]))
+    assert len(checked.accepted) == len(checked.refused) == len(frame)
+    errors = {p.row for p in checked.problems if p.severity == "error"}
+    blank = _blank(frame)
+    for position, (accepted, refused) in enumerate(zip(checked.accepted, checked.refused, strict=True)):
+        assert refused == (sheet_row(position) in errors)  # refused exactly when its own row has an error
+        assert not (accepted and (refused or blank[position]))
+        if None not in errors:  # no error with the whole file: every row not blank is accepted or refused
+            assert accepted or refused or blank[position]
+        else:
+            assert not accepted
 
 
 @SETTINGS
@@ -131,13 +152,14 @@ def test_merge_accounts_for_every_row_and_leaves_the_shipped_records_alone(frame
     rejected = merge.rejected_rows["row"].tolist()
     assert len(set(rejected)) == len(rejected) and all(2 <= r <= len(frame) + 1 for r in rejected)
     file_level = any(p.row is None and p.severity == "error" for p in merge.problems)
-    blank = int(blank_mask(frame).sum()) if len(frame.columns) else len(frame)
+    blank = sum(_blank(frame))
     if not file_level:  # every row is accepted, rejected, or blank — exactly one of them
         assert len(merge.accepted_ids) + len(rejected) + blank == len(frame)
     else:
         assert merge.accepted_ids == []
     if merge.accepted_ids:  # what was merged passes validation as it is now stored
-        assert not [p for p in validate_records(added, DATASET.codebook, EVENT_IDS, "m") if p.severity == "error"]
+        stored = validate_records(added, DATASET.codebook, EVENT_IDS, "m")
+        assert not [p for p in stored.problems if p.severity == "error"]
 
 
 # ----------------------------------------------------------------------------------------------- URL state

@@ -78,7 +78,7 @@ def test_validator_names_file_row_and_column():
             {"record_id": "kampala-2007-gen-a", "activity_id": "p2-a2", "strength": "explicit", "basis": "b"},
         ]
     )
-    problems = [str(p) for p in validate_responses(bad, DATA.codebook, set(DATA.records["id"]), DATA.workplan)]
+    problems = [str(p) for p in validate_responses(bad, DATA.codebook, set(DATA.records["id"]), DATA.workplan).problems]
     assert (
         "responses.csv, row 2 (id kampala-2007-gen-e), column strength: unknown strength 'strong'; expected one "
         "of explicit, thematic" in problems
@@ -92,7 +92,7 @@ def test_validator_names_file_row_and_column():
 
 
 def test_a_missing_column_is_one_problem_for_the_file():
-    problems = validate_responses(pd.DataFrame({"record_id": ["x"]}), DATA.codebook, set(), DATA.workplan)
+    problems = validate_responses(pd.DataFrame({"record_id": ["x"]}), DATA.codebook, set(), DATA.workplan).problems
     assert {(p.row, p.column) for p in problems} == {(None, "activity_id"), (None, "strength"), (None, "basis")}
 
 

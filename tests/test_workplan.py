@@ -133,7 +133,7 @@ def test_hierarchy(workplan):
 
 
 def test_shipped_workplan_validates(workplan):
-    assert validate_workplan(workplan, load_dataset().codebook) == []
+    assert validate_workplan(workplan, load_dataset().codebook).problems == []
 
 
 def test_validator_names_file_row_and_column(workplan):
@@ -143,7 +143,7 @@ def test_validator_names_file_row_and_column(workplan):
     bad.loc[3, "workplan_id"] = bad.loc[4, "workplan_id"]
     bad.loc[6, "parent_id"] = "p9"
     bad.loc[7, "text"] = ""
-    problems = [str(p) for p in validate_workplan(bad, codebook)]
+    problems = [str(p) for p in validate_workplan(bad, codebook).problems]
     assert any(p.startswith("workplan.csv, row 4 (id p1-a1), column kind: unknown kind 'task'") for p in problems)
     assert any("row 5" in p and "column workplan_id: duplicate workplan_id" in p for p in problems)
     assert any("row 8" in p and "column parent_id: parent 'p9' is not a" in p for p in problems)
@@ -151,7 +151,7 @@ def test_validator_names_file_row_and_column(workplan):
 
 
 def test_validator_reports_a_missing_column(workplan):
-    problems = validate_workplan(workplan.drop(columns="kind"), load_dataset().codebook)
+    problems = validate_workplan(workplan.drop(columns="kind"), load_dataset().codebook).problems
     assert [(p.row, p.column) for p in problems] == [(None, "kind")]
     assert list(workplan.columns) == WORKPLAN_COLUMNS
 

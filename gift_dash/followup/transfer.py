@@ -32,7 +32,7 @@ from gift_dash.followup.tables import TARGET_KINDS, entries, history, sessions, 
 from gift_dash.followup.targets import Targets
 from gift_dash.followup.users import EDIT_ROLES, require_role
 from gift_dash.safe_io import ReadError, read_bytes, write_output
-from gift_dash.schema import Problem, sheet_row
+from gift_dash.schema import Problem, Sheet, sheet_row
 
 # The CSV's columns: the target, the fields a person edits, then what the store adds. On import, version is checked
 # (nobody saved the entry since the file was exported); changed_by/changed_at are the importing account and time.
@@ -180,10 +180,10 @@ def import_csv(
     ]
     current = {(e.target_kind, e.target_id): e for e in _entries(engine)}
     planned, seen = [], {}
-    for index, row in enumerate(frame.to_dict("records")):
-        line = sheet_row(index)
-        if not any(str(v).strip() for v in row.values()):
-            continue
+    sheet = Sheet.of(frame)
+    rows = sheet.text.to_dict("records")
+    for position in sheet.positions():
+        line, row = sheet_row(position), rows[position]
         target, changes, expected, found = _row_changes(row, columns, file, line, targets, current)
         if target in seen and target[1]:
             found.append(
