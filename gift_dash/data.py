@@ -17,13 +17,21 @@ import pandas as pd
 # DATA_DIR, MAX_FILE_BYTES, ReadError and data_dir live in safe_io (file access in one place) and are used from here.
 from gift_dash.safe_io import DATA_DIR, MAX_FILE_BYTES, ReadError, data_dir, read_bytes, too_big  # noqa: F401
 from gift_dash.schema import (
+    CHANGE_COLUMNS,
+    CODEBOOK_COLUMNS,
     EVENT_COLUMNS,
+    NO_RULES,
+    OPTIONAL_CODEBOOK_COLUMNS,
     RECORD_COLUMNS,
     RESPONSE_COLUMNS,
+    RULE_COLUMNS,
+    RULE_KINDS,
+    RULES_FILE,
     WORKPLAN_COLUMNS,
     Codebook,
     Problem,
-    load_codebook,
+    Rules,
+    Sheet,
     sheet_row,
     validate_events,
     validate_records,
@@ -244,6 +252,63 @@ def _read_csv(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _read_rows(path: Path) -> pd.DataFrame:
+    """The rows of a data file that are not blank, read as every table is (``read_table``); the index keeps each
+    row's position, so ``sheet_row(index)`` is the row a person sees in messages."""
+    frame = read_table(path)
+    return frame[~Sheet.of(frame).blank]
+
+
+def load_rules(path: Path) -> Rules:
+    frame = _read_rows(path)
+    missing = [c for c in RULE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: rules file lacks columns {', '.join(missing)}")
+    for position, kind in zip(frame.index.tolist(), frame["kind"], strict=True):
+        if kind not in RULE_KINDS:
+            raise ValueError(
+                f"{path}: row {sheet_row(position)}, column kind: '{kind}' is not one of {', '.join(RULE_KINDS)}"
+            )
+    return Rules(frame[RULE_COLUMNS].reset_index(drop=True))
+
+
+def load_codebook(path: Path) -> Codebook:
+    """The codebook and, when the folder has one, its rules file and its change lists."""
+    frame = _read_rows(path)
+    missing = [c for c in CODEBOOK_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: codebook lacks columns {', '.join(missing)}")
+    dupes = frame[frame.duplicated(["vocabulary", "value"], keep=False)]
+    if len(dupes):
+        raise ValueError(
+            f"{path}: codebook repeats {', '.join(sorted(set(dupes['vocabulary'] + ':' + dupes['value'])))}"
+        )
+    for column in OPTIONAL_CODEBOOK_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    rules_path = path.parent / RULES_FILE
+    rules = load_rules(rules_path) if rules_path.exists() else NO_RULES
+    entries = frame[CODEBOOK_COLUMNS + OPTIONAL_CODEBOOK_COLUMNS].reset_index(drop=True)
+    return Codebook(entries, rules, load_changes(path.parent))
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    """'v2.1' -> (2, 1): versions compare by number, so v2.1 comes after v2 and v10 after v9."""
+    return tuple(int(n) for n in re.findall(r"\d+", path.stem))
+
+
+def load_changes(data_dir: Path) -> pd.DataFrame:
+    """Every change list in data_dir/changes/, newest version first; empty when there is none."""
+    frames = []
+    for path in sorted((data_dir / "changes").glob("*.csv"), key=_version_key, reverse=True):
+        frame = _read_rows(path).assign(version=path.stem)
+        missing = [c for c in CHANGE_COLUMNS if c not in frame.columns]
+        if missing:  # a KeyError in the concat below would be a traceback instead of a message
+            raise ValueError(f"{path}: change list lacks columns {', '.join(missing)}")
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)[CHANGE_COLUMNS] if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
+
+
 @dataclass(frozen=True)
 class Dataset:
     """The loaded data. Frames are read-only by convention: filter into copies, never mutate."""
@@ -292,25 +357,30 @@ TA_NEEDS_COLUMNS = ["ta_area", "label_as_stated", "percentage"]
 
 
 def _read_ta_needs(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(io.BytesIO(read_bytes(path, MAX_FILE_BYTES)), dtype={"ta_area": str, "label_as_stated": str})
+    frame = _read_rows(path)
     missing = [c for c in TA_NEEDS_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"required column(s) {', '.join(missing)} missing; expected {', '.join(TA_NEEDS_COLUMNS)}")
     return frame
 
 
-def _ta_needs_problems(frame: pd.DataFrame) -> list[Problem]:
+def _ta_needs_checked(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """The table with its percentages as numbers (charts and the crosstab compute with them), and a problem for
+    each cell that is not a number from 0 to 100, quoted as written."""
     numbers = pd.to_numeric(frame["percentage"], errors="coerce")
-    return [
+    problems = [
         Problem(
             "ta_needs.csv",
-            sheet_row(i),
+            sheet_row(position),
             "percentage",
-            f"'{str(frame['percentage'].iloc[i])[:40]}' is not a percentage; expected a number between 0 and 100",
+            f"'{written[:40]}' is not a percentage; expected a number between 0 and 100",
         )
-        for i in range(len(frame))
-        if not 0 <= numbers.iloc[i] <= 100
+        for position, written, ok in zip(
+            frame.index.tolist(), frame["percentage"], numbers.between(0, 100), strict=True
+        )
+        if not ok
     ]
+    return frame.assign(percentage=numbers).reset_index(drop=True), problems
 
 
 def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
@@ -321,7 +391,7 @@ def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
         path = folder / file_name
         try:
             return reader(path)
-        except (ReadError, ValueError) as exc:  # load_codebook and pandas raise ValueError for a malformed file
+        except (ReadError, ValueError) as exc:  # the loaders raise ValueError for missing columns, repeats
             message = str(exc).removeprefix(f"{path}: ").removeprefix(f"{file_name}: ")
             problems.append(Problem(file_name, None, None, message))
             return None
@@ -333,7 +403,8 @@ def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     workplan = read("workplan.csv", lambda path: read_table(path, path.name))
     responses = read("responses.csv", lambda path: read_table(path, path.name))
     if ta_needs is not None:
-        problems += _ta_needs_problems(ta_needs)
+        ta_needs, ta_needs_problems = _ta_needs_checked(ta_needs)
+        problems += ta_needs_problems
     if events is not None:
         problems += validate_events(events, "events.csv").problems
     if any(frame is None for frame in (codebook, events, records, ta_needs, workplan, responses)):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from pathlib import Path
 
 import pandas as pd
-
-from gift_dash.safe_io import read_bytes
 
 SEPARATOR = "; "
 NOT_STATED = "not stated"  # what every view shows where the document is silent
@@ -229,52 +225,6 @@ OPTIONAL_CODEBOOK_COLUMNS = ["near_synonyms"]  # words that count as naming the 
 
 
 RULES_FILE = "codebook_rules.csv"  # beside codebook.csv; a data folder without one has no rules
-
-
-def load_rules(path: Path) -> Rules:
-    frame = pd.read_csv(io.BytesIO(read_bytes(path)), dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in RULE_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path}: rules file lacks columns {', '.join(missing)}")
-    for position, kind in enumerate(frame["kind"]):
-        if kind not in RULE_KINDS:
-            raise ValueError(
-                f"{path}: row {sheet_row(position)}, column kind: '{kind}' is not one of {', '.join(RULE_KINDS)}"
-            )
-    return Rules(frame[RULE_COLUMNS].copy())
-
-
-def load_codebook(path: Path) -> Codebook:
-    """The codebook and, when the folder has one, its rules file."""
-    frame = pd.read_csv(io.BytesIO(read_bytes(path)), dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in CODEBOOK_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path}: codebook lacks columns {', '.join(missing)}")
-    dupes = frame[frame.duplicated(["vocabulary", "value"], keep=False)]
-    if len(dupes):
-        raise ValueError(
-            f"{path}: codebook repeats {', '.join(sorted(set(dupes['vocabulary'] + ':' + dupes['value'])))}"
-        )
-    for column in OPTIONAL_CODEBOOK_COLUMNS:
-        if column not in frame.columns:
-            frame[column] = ""
-    rules_path = path.parent / RULES_FILE
-    rules = load_rules(rules_path) if rules_path.exists() else NO_RULES
-    return Codebook(frame[CODEBOOK_COLUMNS + OPTIONAL_CODEBOOK_COLUMNS].copy(), rules, load_changes(path.parent))
-
-
-def _version_key(path: Path) -> tuple[int, ...]:
-    """'v2.1' -> (2, 1): versions compare by number, so v2.1 comes after v2 and v10 after v9."""
-    return tuple(int(n) for n in re.findall(r"\d+", path.stem))
-
-
-def load_changes(data_dir: Path) -> pd.DataFrame:
-    """Every change list in data_dir/changes/, newest version first; empty when there is none."""
-    frames = [
-        pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8").assign(version=p.stem)
-        for p in sorted((data_dir / "changes").glob("*.csv"), key=_version_key, reverse=True)
-    ]
-    return pd.concat(frames, ignore_index=True)[CHANGE_COLUMNS] if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
 
 
 def split_multi(cell: object) -> list[str]:

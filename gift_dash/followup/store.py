@@ -15,11 +15,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from gift_dash.data import DATA_DIR
+from gift_dash.data import DATA_DIR, load_codebook
 from gift_dash.followup.db import reading
 from gift_dash.followup.tables import TARGET_KINDS, entries, history
 from gift_dash.followup.users import EDIT_ROLES, require_role
-from gift_dash.schema import load_codebook
 
 STATUS_VOCABULARY = "followup_status"
 DEFAULT_STATUS = "not_started"

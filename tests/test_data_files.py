@@ -1,0 +1,78 @@
+"""Every file of the data folder goes through the one reader (data.read_table), the codebook, its rules, its change
+lists and the TA needs included: a blank line is skipped and still counted in row numbers, a file saved by a
+spreadsheet in another encoding or dialect reads the same, and a damaged file is a message naming the file (and its
+row and column where it has one), never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from gift_dash.data import DATA_DIR, ShippedDataError, check_shipped, load_dataset, read_table
+
+SHIPPED = load_dataset(DATA_DIR)
+READ_BY_PANDAS_BEFORE = ["codebook.csv", "codebook_rules.csv", "changes/v2.csv", "ta_needs.csv"]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy)
+    return copy
+
+
+def _write_with_blank_line_after_header(frame: pd.DataFrame, path) -> None:
+    header, rest = frame.to_csv(index=False).split("\n", 1)
+    path.write_text(f"{header}\n\n{rest}\n", encoding="utf-8")
+
+
+def _codebook_frames(dataset) -> list[pd.DataFrame]:
+    return [dataset.codebook.entries, dataset.codebook.rules.table, dataset.codebook.changes, dataset.ta_needs]
+
+
+def test_blank_lines_in_the_codebook_its_rules_changes_and_ta_needs_change_nothing(folder):
+    for name in READ_BY_PANDAS_BEFORE:
+        _write_with_blank_line_after_header(read_table(DATA_DIR / name), folder / name)
+    assert check_shipped(folder) == []
+    for loaded, shipped in zip(_codebook_frames(load_dataset(folder)), _codebook_frames(SHIPPED), strict=True):
+        pd.testing.assert_frame_equal(loaded, shipped)
+
+
+def test_a_codebook_saved_as_unicode_text_reads_as_the_shipped_one(folder):
+    # Excel's "Unicode text": UTF-16 with a byte-order mark, tab-separated. pandas' UTF-8 reading refused it.
+    (folder / "codebook.csv").write_bytes(
+        read_table(DATA_DIR / "codebook.csv").to_csv(index=False, sep="\t").encode("utf-16")
+    )
+    pd.testing.assert_frame_equal(load_dataset(folder).codebook.entries, SHIPPED.codebook.entries)
+
+
+def test_a_bad_percentage_below_a_blank_line_is_named_at_its_spreadsheet_row(folder):
+    (folder / "ta_needs.csv").write_text("ta_area,label_as_stated,percentage\nx,X,50\n\ny,Y,lots\n")
+    assert [str(p) for p in check_shipped(folder)] == [
+        "ta_needs.csv, row 4, column percentage: 'lots' is not a percentage; expected a number between 0 and 100"
+    ]
+
+
+def test_an_unknown_rule_kind_below_a_blank_line_is_named_at_its_spreadsheet_row(folder):
+    rules = read_table(DATA_DIR / "codebook_rules.csv")
+    rules.loc[1, "kind"] = "implys"
+    _write_with_blank_line_after_header(rules, folder / "codebook_rules.csv")
+    (problem,) = check_shipped(folder)
+    assert problem.file == "codebook.csv"
+    assert "codebook_rules.csv: row 4, column kind: 'implys' is not one of guideline, implies" in problem.message
+
+
+def test_a_change_list_without_its_columns_is_a_message(folder):
+    (folder / "changes" / "v2.csv").write_text("record,field\nx,themes\n")
+    with pytest.raises(ShippedDataError) as caught:
+        load_dataset(folder)
+    assert "changes/v2.csv: change list lacks columns before, after, rule" in str(caught.value)
+
+
+def test_a_codebook_that_is_an_image_is_named_as_such(folder):
+    (folder / "codebook.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert [str(p) for p in check_shipped(folder)] == [
+        "codebook.csv: this is a PNG image, not a table; expected a CSV text file or an .xlsx workbook"
+    ]
