@@ -15,7 +15,7 @@ import pytest
 
 from gift_dash.cli import main
 from gift_dash.data import DATA_DIR, MAX_FILE_BYTES, ReadError, load_dataset, read_table
-from gift_dash.schema import RECORD_COLUMNS, VOCABULARIES
+from gift_dash.schema import RECORD_COLUMNS, VOCABULARIES, sheet_row, validate_records
 from gift_dash.suggest import accept_suggestions, suggest_tags, suggestions_table
 from gift_dash.upload import (
     UPLOADED,
@@ -183,6 +183,58 @@ def test_blank_rows_are_skipped_and_row_numbers_count_them(shipped):
     assert merge.rejected_rows["row"].tolist() == [4]  # spreadsheet row 4: header, record, blank, this
 
 
+def test_a_file_with_blank_lines_names_the_bad_rows_spreadsheet_row_and_merges_exactly_the_good_ones(shipped, tmp_path):
+    records = frame()
+    records.loc[1, "themes"] = "peace"
+    header, first, second, third = records.to_csv(index=False).splitlines()
+    # Rows as a spreadsheet shows them: 1 header, 2 first, 3 empty line, 4 spaces and a tab, 5 second (bad),
+    # 6 empty cells, 7 third.
+    raw = "\n".join([header, first, "", " ,\t", second, ",,,", third, ""]).encode("utf-8")
+    merge = check_files(shipped, raw, records_name="mine.csv")
+    errors = [str(p) for p in merge.problems if p.severity == "error"]
+    assert errors and all(e.startswith("mine.csv, row 5 (id test-upload-2), column ") for e in errors)
+    assert any(
+        e.startswith("mine.csv, row 5 (id test-upload-2), column themes: unknown themes value 'peace'") for e in errors
+    )
+    assert merge.accepted_ids == ["test-upload-1", "test-upload-3"]
+    assert merge.rejected_rows["row"].tolist() == [5] and merge.rejected_rows["id"].tolist() == ["test-upload-2"]
+    added = merge.dataset.records.iloc[len(shipped.records) :]
+    assert added["text"].tolist() == [records.loc[0, "text"], records.loc[2, "text"]]  # verbatim, row for row
+
+    path = tmp_path / "mine.csv"
+    path.write_bytes(raw)
+    assert main(["validate", str(path)]) == 1  # the command line names the same row
+
+
+def test_each_rows_verdict_stands_at_its_own_position_blank_rows_included(shipped):
+    blank, spaces = [""] * len(corpus.HEADER), [" "] * len(corpus.HEADER)
+    records = frame(corpus.GOOD[0], blank, spaces, corpus.GOOD[1], corpus.GOOD[2])
+    records.loc[3, "themes"] = "peace"
+    event_ids = set(shipped.events["event_id"])
+    checked = validate_records(records, shipped.codebook, event_ids, "mine.csv")
+    assert checked.accepted.tolist() == [True, False, False, False, True]
+    assert checked.refused.tolist() == [False, False, False, True, False]
+    assert {p.row for p in checked.problems if p.severity == "error"} == {sheet_row(3)} == {5}
+    # An error with the whole file: no row is used, and none is refused for its own sake.
+    whole = validate_records(records.drop(columns="themes"), shipped.codebook, event_ids, "mine.csv")
+    assert not whole.accepted.any() and not whole.refused.any()
+
+
+def test_an_events_file_with_a_blank_row_adds_its_good_events_and_names_the_bad_ones_row(shipped):
+    event = template_frame("events")
+    events = pd.concat(
+        [event, event.map(lambda _: ""), event.assign(event_id="bad-event", start_date="2009-13-45")],
+        ignore_index=True,
+    )
+    records = frame(event_id=["my-workshop-2009", "bad-event", "kampala-2007"])
+    merge = merge_upload(shipped, records, events, file_name="mine.csv", events_file_name="events.csv")
+    event_errors = [p for p in merge.problems if p.file == "events.csv" and p.severity == "error"]
+    assert [(p.row, p.column, p.record_id) for p in event_errors] == [(4, "start_date", "bad-event")]
+    assert merge.dataset.events["event_id"].tolist()[len(shipped.events) :] == ["my-workshop-2009"]
+    assert merge.accepted_ids == ["test-upload-1", "test-upload-3"]
+    assert "unknown event 'bad-event'" in merge.rejected_rows.set_index("row").loc[3, "problems"]
+
+
 def test_records_may_refer_to_uploaded_events_and_parents(shipped):
     events = template_frame("events")
     records = frame(event_id=["my-workshop-2009"] * 3, parent_id=["", "test-upload-1", "kampala-2007-gen-a"])
@@ -290,13 +342,18 @@ def test_suggestions_come_from_the_codebook_words(shipped):
     assert suggest_tags("", shipped.codebook)["themes"] == []
 
 
-def test_suggestions_are_only_offered_for_records_without_themes_and_fill_only_empty_cells(shipped):
-    records = frame(
+def untagged():
+    """A coded record, then two without themes (the second with a target group of its own)."""
+    return frame(
         themes=["protection", "", ""],
         primary_theme=["protection", "", ""],
         text=["x", "Awareness campaigns in schools for children", "Regional cooperation task forces"],
         target_groups=["victims", "women", ""],
     )
+
+
+def test_suggestions_are_only_offered_for_records_without_themes_and_fill_only_empty_cells(shipped):
+    records = untagged()
     table = suggestions_table(records, shipped.codebook)
     assert table["row"].tolist() == [3, 4]
     first = merge_upload(shipped, records)
@@ -309,6 +366,17 @@ def test_suggestions_are_only_offered_for_records_without_themes_and_fill_only_e
     assert second.accepted_ids == ["test-upload-1", "test-upload-2"]
     assert suggestions_table(accepted, shipped.codebook)["row"].tolist() == [4]
     assert suggestions_table(records, shipped.codebook, limit=1)["row"].tolist() == [3]
+
+
+def test_a_suggestion_accepted_below_a_blank_row_fills_its_own_row(shipped):
+    records = untagged()
+    records = pd.concat([records.iloc[:1], records.iloc[:1].map(lambda _: ""), records.iloc[1:]], ignore_index=True)
+    table = suggestions_table(records, shipped.codebook)
+    assert table["row"].tolist() == [4, 5]  # header, first record, the blank row, then these two
+    accepted = accept_suggestions(records, table, rows=[4])
+    assert accepted.loc[2, "themes"] != "" and accepted.loc[2, "target_groups"] == "women"
+    assert accepted.loc[1].eq("").all() and accepted.loc[3, "themes"] == ""
+    assert merge_upload(shipped, accepted).accepted_ids == ["test-upload-1", "test-upload-2"]
 
 
 def test_the_servers_upload_limit_is_the_readers_limit():
