@@ -1,4 +1,4 @@
-"""Reading CSV/XLSX files of any common encoding and dialect, and loading the validated dataset."""
+"""Reading CSV/XLSX files of any common encoding and dialect, and loading the codebook and the validated dataset."""
 
 from __future__ import annotations
 
