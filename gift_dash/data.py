@@ -414,14 +414,20 @@ def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     problems += validate_workplan(workplan, codebook, "workplan.csv").problems
     problems += validate_responses(responses, codebook, set(records.get("id", ())), workplan, "responses.csv").problems
     dataset = Dataset(
-        with_schema_columns(records, RECORD_COLUMNS),
-        with_schema_columns(events, EVENT_COLUMNS),
+        _rows_of(records, RECORD_COLUMNS),
+        _rows_of(events, EVENT_COLUMNS),
         codebook,
         ta_needs,
-        with_schema_columns(workplan, WORKPLAN_COLUMNS),
-        with_schema_columns(responses, RESPONSE_COLUMNS),
+        _rows_of(workplan, WORKPLAN_COLUMNS),
+        _rows_of(responses, RESPONSE_COLUMNS),
     )
     return dataset, problems
+
+
+def _rows_of(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A checked file's rows as the dataset holds them: the blank lines the validators skip are not records (a
+    spreadsheet leaves them), so they are not counted either."""
+    return with_schema_columns(frame[~Sheet.of(frame).blank.to_numpy()], columns)
 
 
 def check_shipped(folder: Path | None = None) -> list[Problem]:

@@ -76,3 +76,16 @@ def test_a_codebook_that_is_an_image_is_named_as_such(folder):
     assert [str(p) for p in check_shipped(folder)] == [
         "codebook.csv: this is a PNG image, not a table; expected a CSV text file or an .xlsx workbook"
     ]
+
+
+@pytest.mark.parametrize("name", ["recommendations.csv", "events.csv", "workplan.csv", "responses.csv"])
+def test_a_blank_line_in_a_data_file_is_not_a_record_and_is_not_counted(folder, name):
+    # Blank lines and lines of commas only, as a spreadsheet leaves them: the validators skip them, and the
+    # dataset must not hold them either (an empty record would add one to every count).
+    lines = (DATA_DIR / name).read_text(encoding="utf-8").split("\n")
+    lines[3:3] = ["", "," * (lines[0].count(","))]
+    (folder / name).write_text("\n".join(lines), encoding="utf-8")
+    assert check_shipped(folder) == []
+    loaded, shipped = load_dataset(folder), SHIPPED
+    for frame in ("records", "events", "workplan", "responses"):
+        pd.testing.assert_frame_equal(getattr(loaded, frame), getattr(shipped, frame))
