@@ -227,6 +227,18 @@ OPTIONAL_CODEBOOK_COLUMNS = ["near_synonyms"]  # words that count as naming the 
 RULES_FILE = "codebook_rules.csv"  # beside codebook.csv; a data folder without one has no rules
 
 
+def missing_columns(frame: pd.DataFrame, needed: tuple[str, ...], what: str) -> str | None:
+    """The message for a table that lacks some of the ``needed`` columns for ``what`` (a command or a feature), or
+    None when it has them all."""
+    missing = [c for c in needed if c not in frame.columns]
+    if not missing:
+        return None
+    return (
+        f"missing column(s) {', '.join(missing)}; {what} needs at least {' and '.join(repr(c) for c in needed)} "
+        f"(columns present: {', '.join(map(str, frame.columns)) or 'none'})"
+    )
+
+
 def split_multi(cell: object) -> list[str]:
     """Values of a multi-valued cell, in order, without blanks ("a; b" -> ["a", "b"])."""
     if cell is None or (isinstance(cell, float) and pd.isna(cell)):

@@ -52,7 +52,7 @@ from gift_dash.lexicon import (
     concept_words,
     stem,
 )
-from gift_dash.schema import Codebook, split_multi
+from gift_dash.schema import Codebook, missing_columns, split_multi
 from gift_dash.similarity import TAG_COMPONENTS
 
 SEARCH_THRESHOLD = 90
@@ -259,12 +259,9 @@ def _words_in(label: str, term: Term) -> bool:
 
 
 def _check(records: pd.DataFrame) -> None:
-    missing = [c for c in ("id", "text") if c not in records.columns]
-    if missing:
-        raise SearchError(
-            f"missing column(s) {', '.join(missing)}; search needs at least 'id' and 'text' "
-            f"(columns present: {', '.join(map(str, records.columns)) or 'none'})"
-        )
+    message = missing_columns(records, ("id", "text"), "search")
+    if message:
+        raise SearchError(message)
 
 
 _HEADINGS = {

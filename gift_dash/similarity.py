@@ -57,7 +57,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from gift_dash.lexicon import CONCEPT_LABELS, Normalised, concept_words, normalise
-from gift_dash.schema import NOT_STATED, Codebook, split_multi
+from gift_dash.schema import NOT_STATED, Codebook, missing_columns, split_multi
 from gift_dash.suggest import Lexicon
 
 # Chosen on the development set (tests/data/similarity_dev_groups.csv) by bench/eval_similarity.py, and checked
@@ -161,12 +161,9 @@ class SimilarityIndex:
 
 
 def _check(records: pd.DataFrame) -> None:
-    missing = [c for c in ("id", "text") if c not in records.columns]
-    if missing:
-        raise SimilarityError(
-            f"missing column(s) {', '.join(missing)}; similarity needs at least 'id' and 'text' "
-            f"(columns present: {', '.join(map(str, records.columns)) or 'none'})"
-        )
+    message = missing_columns(records, ("id", "text"), "similarity")
+    if message:
+        raise SimilarityError(message)
     ids = records["id"].astype(str)
     duplicated = ids[ids.duplicated()].unique()
     if len(duplicated):
