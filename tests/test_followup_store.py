@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 
 from gift_dash.data import load_dataset
 from gift_dash.followup import db, store, transfer, users
@@ -184,6 +184,45 @@ def test_history_rows_are_never_updated_or_deleted_by_the_store(team):
     saved = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
     store.withdraw(team, "record", RECORD, "superseded", saved.version, "ann")
     assert not [s for s in seen if "FOLLOWUP_HISTORY" in s and (s.startswith("UPDATE") or s.startswith("DELETE"))]
+
+
+def test_the_entries_stamp_moves_with_every_write_whoever_makes_it(team, store_url, tmp_path):
+    """The app caches the entries under this fingerprint, so every way entries change must move it: the store's
+    saves, an import, a restore, and a writer that is not this code at all (another process, psql)."""
+    seen = [store.entries_stamp(team)]
+
+    def moved() -> None:
+        assert store.entries_stamp(team) not in seen
+        seen.append(store.entries_stamp(team))
+
+    saved = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
+    moved()
+    store.save(team, "record", RECORD, {"status": "planned"}, saved.version, "ann")  # nothing to change
+    assert store.entries_stamp(team) == seen[-1]
+    store.withdraw(team, "record", RECORD, "superseded", saved.version, "bob")
+    moved()
+    other = create_engine(store_url)
+    try:
+        with other.begin() as connection:
+            connection.execute(text("UPDATE followup_entry SET notes = 'from elsewhere'"))
+    finally:
+        other.dispose()
+    moved()
+    path = tmp_path / "followup.csv"
+    path.write_text("target_kind,target_id,status\nrecord,kampala-2007-gen-b,completed\n", encoding="utf-8")
+    assert transfer.import_csv(team, path, "ann", TARGETS).saved == 1
+    moved()
+    transfer.write_backup(team, tmp_path / "backup.json")
+    transfer.restore(team, tmp_path / "backup.json", force=True)
+    moved()
+
+
+def test_two_stores_never_share_a_stamp(team, tmp_path):
+    url = f"sqlite:///{tmp_path / 'other' / db.DB_FILE}"
+    try:
+        assert store.entries_stamp(db.engine_for(url)) != store.entries_stamp(team)
+    finally:
+        db.dispose(url)
 
 
 # ------------------------------------------------------------------------------------------------ accounts
