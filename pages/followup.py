@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import gift_ui
-from gift_dash.followup import store, summary, targets
+from gift_dash.followup import summary, targets
 from gift_dash.present import display_frame
 from gift_dash.schema import event_names
 from gift_ui import followup as fu
@@ -21,7 +21,7 @@ view, notices = gift_ui.page_setup(
     "evidence. Anyone can read; changing an entry needs an editor's account.",
 )
 ds = view.dataset
-chosen_id = gift_ui.page_param("record", list(ds.records["id"]), "", notices)
+chosen_id = gift_ui.page_param("record", ds.records["id"].tolist(), "", notices)
 labels = summary.status_labels()
 in_address = gift_ui.page_values("status", labels, notices)
 gift_ui.show_notices(notices)
@@ -38,7 +38,7 @@ wanted = st.multiselect(
     help="Show only the records with these follow-up statuses.",
     **gift_ui.page_widget("status", in_address, [], encode=list),
 )
-entries = store.entries_frame(eng)
+entries = gift_ui.followup_entries()
 frame = summary.with_status(view.records, entries)
 if wanted:
     frame = frame[frame["followup_status"].isin(wanted)]
@@ -91,7 +91,7 @@ def entry_table(rows: pd.DataFrame) -> pd.DataFrame:
     shown = display_frame(rows, ds.events, ds.codebook, ("id", "event", "item", "text"))
     shown["Status"] = rows["followup_status"].map(labels).to_numpy()
     shown["Responsible"] = rows["responsible"].to_numpy()
-    shown["Target date"] = rows["target_date"].map(lambda d: d.isoformat() if pd.notna(d) else "").to_numpy()
+    shown["Target date"] = summary.date_text(rows["target_date"]).to_numpy()
     return shown
 
 

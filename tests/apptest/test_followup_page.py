@@ -31,6 +31,14 @@ def test_the_page_counts_entries_and_lists_what_is_overdue(open_page, entries):
     assert not [b for b in at.button if b.label == "Save"]
 
 
+def test_a_save_from_another_session_shows_on_the_next_run(open_page, entries):
+    at = open_page("pages/followup.py", event="kampala-2007")
+    assert {m.label: m.value for m in at.metric}["Completed"] == "1"
+    store.save(entries, "record", "kampala-2007-gen-c", {"status": "completed"}, 0, "ann")  # as another process
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Completed"] == "2"
+
+
 def test_the_status_filter_is_read_from_the_address(open_page, entries):
     at = open_page("pages/followup.py", status="completed")
     assert {m.label: m.value for m in at.metric}["Records"] == "1"
