@@ -450,21 +450,33 @@ def cmd_users_add(args: argparse.Namespace, engine) -> int:
 
 
 def cmd_users_list(args: argparse.Namespace, engine) -> int:
-    from gift_dash.followup.users import list_users
+    from gift_dash.followup.users import COMMAND_LINE, list_users
 
-    accounts = list_users(engine)
+    accounts = list_users(engine, by=COMMAND_LINE)
     for account in accounts:
         state = "active" if account["active"] else "deactivated"
-        say(f"{account['name']}\t{account['role']}\t{state}\tcreated {account['created_at']:%Y-%m-%d}")
+        last = account["last_sign_in_at"]
+        say(
+            f"{account['name']}\t{account['role']}\t{state}\tcreated {account['created_at']:%Y-%m-%d}\t"
+            f"last sign-in {f'{last:%Y-%m-%d %H:%M} UTC' if last else 'never'}"
+        )
     say(f"{len(accounts)} account(s)", err=True)
     return EXIT_OK
 
 
 def cmd_users_deactivate(args: argparse.Namespace, engine) -> int:
-    from gift_dash.followup.users import deactivate
+    from gift_dash.followup.users import COMMAND_LINE, deactivate
 
-    deactivate(engine, args.name)
+    deactivate(engine, args.name, by=COMMAND_LINE)
     say(f"deactivated {args.name}: it can no longer sign in; its sessions have ended")
+    return EXIT_OK
+
+
+def cmd_users_reactivate(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup.users import COMMAND_LINE, reactivate
+
+    reactivate(engine, args.name, by=COMMAND_LINE)
+    say(f"reactivated {args.name}: it can sign in again with its password")
     return EXIT_OK
 
 
@@ -533,12 +545,15 @@ def _add_followup_parsers(sub) -> None:
     add.add_argument("--role", choices=ROLES, required=True, help="viewer reads; editor and admin change entries")
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     add.set_defaults(run=_followup_command(cmd_users_add))
-    verbs.add_parser("list", help="every account, its role and whether it is active").set_defaults(
-        run=_followup_command(cmd_users_list)
-    )
+    verbs.add_parser(
+        "list", help="every account, its role, whether it is active and when it last signed in"
+    ).set_defaults(run=_followup_command(cmd_users_list))
     off = verbs.add_parser("deactivate", help="stop an account from signing in (its history stays)")
     off.add_argument("name")
     off.set_defaults(run=_followup_command(cmd_users_deactivate))
+    on = verbs.add_parser("reactivate", help="let a deactivated account sign in again")
+    on.add_argument("name")
+    on.set_defaults(run=_followup_command(cmd_users_reactivate))
 
     followup = sub.add_parser("followup", help="follow-up entries: export, import, backup, restore" + store)
     verbs = followup.add_subparsers(dest="verb", required=True)

@@ -28,7 +28,7 @@ def add(name, role, monkeypatch, password=PASSWORD):
     return main(["users", "add", name, "--role", role, "--password-stdin"])
 
 
-def test_users_add_list_deactivate(state, monkeypatch, capsys):
+def test_users_add_list_deactivate_reactivate(state, monkeypatch, capsys):
     assert add("ann", "editor", monkeypatch) == 0
     assert add("ann", "editor", monkeypatch) == 1
     assert add("bob", "editor", monkeypatch, password="short") == 1
@@ -36,8 +36,11 @@ def test_users_add_list_deactivate(state, monkeypatch, capsys):
     assert main(["users", "deactivate", "zed"]) == 1
     capsys.readouterr()
     assert main(["users", "list"]) == 0
-    assert capsys.readouterr().out.split("\t")[:3] == ["ann", "editor", "deactivated"]
+    listed = capsys.readouterr().out.rstrip("\n").split("\t")
+    assert listed[:3] == ["ann", "editor", "deactivated"] and listed[-1] == "last sign-in never"
     assert users.sign_in(db.engine_for(), "ann", PASSWORD).user is None
+    assert main(["users", "reactivate", "ann"]) == 0
+    assert users.sign_in(db.engine_for(), "ann", PASSWORD).user is not None
 
 
 def test_a_password_is_never_an_argument_and_needs_a_terminal_or_stdin(state, tmp_path):

@@ -98,6 +98,7 @@ users = Table(
     Column("failed_attempts", Integer, nullable=False, default=0),
     Column("locked_until", UTCDateTime(), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_sign_in_at", UTCDateTime(), nullable=True),  # the last successful sign-in (migration 0003)
     CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="ck_app_user_role"),
 )
 

@@ -160,7 +160,7 @@ def test_a_save_after_the_account_was_deactivated_is_refused(app, page):
     users.add_user(engine, "dan", "editor", PASSWORD)
     open_record_signed_in(page, base, "dan")
     before = store.get(engine, "record", RECORD)
-    users.deactivate(engine, "dan")
+    users.deactivate(engine, "dan", by=users.COMMAND_LINE)
     save_notes(page, "Written after deactivation")
     page.get_by_text("Not saved: sign in with an editor or admin account").wait_for(timeout=30_000)
     assert store.get(engine, "record", RECORD) == before
