@@ -69,6 +69,69 @@ def account_box(eng, key: str = "followup") -> users.User | None:
     return None
 
 
+ACCOUNT_PENDING, ACCOUNT_MESSAGE = "fu_account_pending", "fu_account_message"
+ACCOUNT_ACTIONS = {False: "Deactivate", True: "Reactivate"}  # by the state the action leads to
+ACCOUNT_EFFECTS = {
+    False: "can no longer sign in or save, and is signed out now; what it changed stays in the history",
+    True: "can sign in again with its password",
+}
+
+
+def accounts_panel(eng, user: users.User | None) -> None:
+    """For a signed-in admin only: every account (role, state, last sign-in), each with a button that deactivates
+    or reactivates it after a confirmation. The store checks again that the person is an admin (users.py)."""
+    if user is None or user.role not in users.ADMIN_ROLES:
+        return
+    with st.expander("Accounts (admins)", key="fu_accounts", icon=":material/manage_accounts:"):
+        message = st.session_state.pop(ACCOUNT_MESSAGE, None)
+        if message:
+            {"done": st.success, "error": st.error}[message[0]](md(message[1]))
+        pending = st.session_state.get(ACCOUNT_PENDING)
+        if pending:
+            name, active = pending
+            st.warning(f"{ACCOUNT_ACTIONS[active]} **{md(name)}**? The account {ACCOUNT_EFFECTS[active]}.")
+            with st.container(horizontal=True):
+                st.button(
+                    f"Yes, {ACCOUNT_ACTIONS[active].lower()} {name}",
+                    key="fu_account_confirm",
+                    type="primary",
+                    on_click=_change_account,
+                    args=(eng, name, active),
+                )
+                st.button("Cancel", key="fu_account_cancel", on_click=st.session_state.pop, args=(ACCOUNT_PENDING,))
+        for account in users.list_users(eng, by=user.name):
+            last = account["last_sign_in_at"]
+            name, row = account["name"], st.columns([2, 1, 1, 2, 1], vertical_alignment="center")
+            row[0].markdown(f"**{md(name)}**" + (" (you)" if name == user.name else ""))
+            row[1].text(account["role"])
+            row[2].text("active" if account["active"] else "deactivated")
+            row[3].text(f"last sign-in {last:%Y-%m-%d %H:%M} UTC" if last else "never signed in")
+            row[4].button(
+                ACCOUNT_ACTIONS[not account["active"]],
+                key=f"fu_account_{name}",
+                disabled=name == user.name,
+                help="An admin cannot deactivate their own account; another admin can." if name == user.name else None,
+                on_click=st.session_state.__setitem__,
+                args=(ACCOUNT_PENDING, (name, not account["active"])),
+            )
+
+
+def _change_account(eng, name: str, active: bool) -> None:
+    """The confirmation's callback: the account's new state, as the person signed in now (checked by the store)."""
+    st.session_state.pop(ACCOUNT_PENDING, None)
+    user = signed_in(eng)
+    if user is None:
+        st.session_state[ACCOUNT_MESSAGE] = ("error", "Nothing changed: your sign-in has ended; sign in again.")
+        return
+    try:
+        (users.reactivate if active else users.deactivate)(eng, name, by=user.name)
+    except (users.UserError, users.NotAllowed) as exc:
+        st.session_state[ACCOUNT_MESSAGE] = ("error", f"Nothing changed: {exc}")
+        return
+    done = "reactivated" if active else "deactivated"
+    st.session_state[ACCOUNT_MESSAGE] = ("done", f"{name} {done}: it {ACCOUNT_EFFECTS[active]}.")
+
+
 def _show_evidence(text: str) -> None:
     for line, url in summary.evidence_items(text):
         if url:

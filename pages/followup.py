@@ -28,7 +28,7 @@ gift_ui.show_notices(notices)
 eng = fu.engine()
 if eng is None:
     st.stop()
-fu.account_box(eng)
+fu.accounts_panel(eng, fu.account_box(eng))
 
 wanted = st.multiselect(
     "Status",

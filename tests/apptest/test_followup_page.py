@@ -4,17 +4,22 @@ address, and no edit form for a visitor who is not signed in."""
 from datetime import date
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from gift_dash import filters as flt
 from gift_dash.data import load_dataset
 from gift_dash.followup import db, store, users
+from gift_ui import followup as fu
+from tests.apptest.conftest import APP
+
+PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def entries(tmp_path, monkeypatch):
     monkeypatch.setenv(db.STATE_DIR_ENV, str(tmp_path))
     engine = db.engine_for()
-    users.add_user(engine, "ann", "editor", "correct horse battery staple")
+    users.add_user(engine, "ann", "editor", PASSWORD)
     store.save(engine, "record", "kampala-2007-gen-a", {"status": "completed"}, 0, "ann")
     store.save(
         engine, "record", "kampala-2007-gen-b", {"status": "planned", "target_date": date(2009, 1, 31)}, 0, "ann"
@@ -56,3 +61,48 @@ def test_an_unknown_status_in_the_address_is_dropped_with_a_notice(open_page, en
     ds = load_dataset()
     in_view = len(flt.apply(ds.records, ds.events, flt.Filters()))
     assert {m.label: m.value for m in at.metric}["Records"] == f"{in_view:,}"
+
+
+def signed_in_as(open_page, engine, name: str | None):
+    """The Follow-up page as ``name`` sees it after signing in (None: a visitor who has not)."""
+    if name is None:
+        return open_page("pages/followup.py")
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.session_state[fu.TOKEN_KEY] = users.sign_in(engine, name, PASSWORD).token
+    at.switch_page("pages/followup.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def accounts_section(at):
+    return [e for e in at.expander if e.label.startswith("Accounts")]
+
+
+@pytest.mark.parametrize("who", [None, "vic", "ann"])
+def test_only_an_admin_sees_the_accounts(open_page, entries, who):
+    users.add_user(entries, "vic", "viewer", PASSWORD)
+    at = signed_in_as(open_page, entries, who)
+    assert accounts_section(at) == []
+    assert not [b for b in at.button if b.key and b.key.startswith("fu_account_")]
+
+
+def test_an_admin_deactivates_an_account_after_confirming_and_not_their_own(open_page, entries):
+    users.add_user(entries, "ada", "admin", PASSWORD)
+    at = signed_in_as(open_page, entries, "ada")
+    assert len(accounts_section(at)) == 1
+    assert at.button(key="fu_account_ada").disabled
+    at.button(key="fu_account_ann").click().run()
+    assert users.sign_in(entries, "ann", PASSWORD).user is not None  # nothing yet: it asks first
+    assert any("Deactivate **ann**?" in w.value for w in at.warning)
+    at.button(key="fu_account_cancel").click().run()
+    assert not any("Deactivate **ann**?" in w.value for w in at.warning)
+    at.button(key="fu_account_ann").click().run()
+    at.button(key="fu_account_confirm").click().run()
+    assert not at.exception
+    assert any("ann deactivated" in s.value for s in at.success)
+    assert users.sign_in(entries, "ann", PASSWORD).user is None
+    assert at.button(key="fu_account_ann").label == "Reactivate"
+    at.button(key="fu_account_ann").click().run()
+    at.button(key="fu_account_confirm").click().run()
+    assert users.sign_in(entries, "ann", PASSWORD).user is not None
