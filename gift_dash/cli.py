@@ -136,6 +136,21 @@ def _store_entries():
         return None
 
 
+def _to_filter(dataset: Dataset, chosen: flt.Filters, entries):
+    """The records the filters apply to: with the follow-up status joined from the store when there is one (the
+    registry's joined dimension); --status without a store is refused rather than answered with a guess."""
+    from gift_dash.followup import db, summary
+
+    if entries is not None:
+        return summary.joined(dataset.records, entries)
+    if chosen.statuses:
+        raise BadInput(
+            f"--status needs the follow-up store, and there is none to read at {db.describe(db.database_url())} "
+            f"(set ${db.STATE_DIR_ENV} or ${db.DATABASE_URL_ENV})"
+        )
+    return dataset.records
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the records a set of filters selects as CSV, XLSX or JSON, with the filters in words as the scope."""
     from gift_dash.export import export_view, follow_up_columns
@@ -146,7 +161,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.input is not None:
         dataset = _input_dataset(args.input, dataset)
     chosen = _filters(args, dataset, all_sources=args.input is not None)
-    records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
+    entries = _store_entries()
+    records = flt.apply(_to_filter(dataset, chosen, entries), dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     if args.input is not None:
         scope += f" · records from {args.input.name}"
@@ -157,7 +173,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         fmt=args.format,
         scope=scope,
         dataset_version=dataset.version,
-        extra=follow_up_columns(records, dataset, _store_entries()),
+        extra=follow_up_columns(records, dataset, entries),
     )
     write_output(args.out, data, inputs)
     say(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
@@ -179,14 +195,15 @@ def cmd_briefing(args: argparse.Namespace) -> int:
         check_output(args.pdf, {"--out": args.out})  # the PDF must not replace the HTML just written
     dataset = load_dataset()
     chosen = _filters(args, dataset)
-    records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
+    entries = _store_entries()
+    records = flt.apply(_to_filter(dataset, chosen, entries), dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     document = render_briefing(
         records,
         dataset,
         scope,
         responses=planned_responses(records, dataset),
-        followup=followup_summary(records, _store_entries()),
+        followup=followup_summary(records, entries),
     )
     write_output(args.out, document.encode("utf-8"))
     say(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")

@@ -102,6 +102,22 @@ def test_an_export_carries_what_was_planned_and_done(state, tmp_path, monkeypatc
     assert set(table.set_index("Record id").drop(index="kampala-2007-gen-e")["Follow-up status"]) == {"No entry yet"}
 
 
+def test_export_and_briefing_filter_by_follow_up_status_and_need_a_store_for_it(state, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "in-progress.csv"
+    assert main(["export", "--status", "in_progress", "--format", "csv", "--out", str(out)]) == 1
+    assert "--status needs the follow-up store" in capsys.readouterr().err and not out.exists()
+    add("ann", "editor", monkeypatch)
+    store.save(db.engine_for(), "record", "kampala-2007-gen-e", {"status": "in_progress"}, 0, "ann")
+    store.save(db.engine_for(), "record", "kampala-2007-gen-f", {"status": "completed"}, 0, "ann")
+    assert main(["export", "--status", "In progress", "--format", "csv", "--out", str(out)]) == 0
+    metadata, table = read_csv_export(out.read_bytes())
+    assert list(table["Record id"]) == ["kampala-2007-gen-e"]
+    assert metadata["Scope"] == "Follow-up status: In progress"
+    briefing = tmp_path / "done.html"
+    assert main(["briefing", "--status", "completed", "--out", str(briefing)]) == 0
+    assert "1 record(s)" in capsys.readouterr().out
+
+
 def test_a_briefing_says_the_follow_up_status_of_its_records(state, tmp_path, monkeypatch):
     out = tmp_path / "kampala.html"
     assert main(["briefing", "--event", "kampala-2007", "--out", str(out)]) == 0

@@ -16,12 +16,13 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gift_dash.data import DATA_DIR
+from gift_dash.dimensions import STATUS
 from gift_dash.followup.db import reading
 from gift_dash.followup.tables import TARGET_KINDS, entries, history, stamp
 from gift_dash.followup.users import EDIT_ROLES, require_role
 from gift_dash.schema import load_codebook
 
-STATUS_VOCABULARY = "followup_status"
+STATUS_VOCABULARY = STATUS.joined.vocabulary  # the codebook vocabulary of statuses (the registry)
 DEFAULT_STATUS = "not_started"
 # The fields a person edits, in the order forms and exports show them; each change to one is a history row.
 FIELDS = ("status", "responsible", "target_date", "notes", "evidence", "withdrawn", "withdrawn_reason")

@@ -8,17 +8,18 @@ from datetime import date
 
 import pandas as pd
 
+from gift_dash.dimensions import NO_ENTRY, STATUS, WITHDRAWN
 from gift_dash.followup.store import statuses
 from gift_dash.schema import split_multi
 
-NO_ENTRY, WITHDRAWN = "no_entry", "withdrawn"
 DONE = ("completed", "not_applicable")  # statuses that cannot be overdue
+COLUMN = STATUS.column  # each target's follow-up state, as with_status and joined add it
 
 
 def status_labels() -> dict[str, str]:
     """Every value a record's follow-up state can take, in order: the codebook's statuses, then the two the
-    store adds."""
-    return {**statuses(), WITHDRAWN: "Withdrawn", NO_ENTRY: "No entry yet"}
+    store adds (the registry's status dimension)."""
+    return {**statuses(), **dict(STATUS.joined.added)}
 
 
 def of_kind(entries: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -44,8 +45,15 @@ def with_status(
         changed_by=found["changed_by"].astype(object).fillna(""),
         changed_at=found["changed_at"],
         version=found["version"].fillna(0).astype(int),
-        followup_status=found["status"].astype(object).fillna(NO_ENTRY).where(~withdrawn, WITHDRAWN),
+        **{COLUMN: found["status"].astype(object).fillna(NO_ENTRY).where(~withdrawn, WITHDRAWN)},
     )
+
+
+def joined(records: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """``records`` with the column the registry's status dimension reads (dimensions.Joined): what is joined from
+    the store before records are filtered, so the sidebar, the address, cross-tabs and the CLI treat it as any
+    other dimension."""
+    return records.assign(**{COLUMN: with_status(records[["id"]], entries)[COLUMN]})
 
 
 def status_counts(
@@ -55,7 +63,7 @@ def status_counts(
     both rows); columns: the status labels, then n (targets in the row). ``frame`` comes from with_status."""
     labels = labels or status_labels()
     # Counted per distinct (cell, status) first, and each distinct cell split once: far fewer of those than rows.
-    pairs = pd.DataFrame({"cell": frame[column].fillna("").astype(str), "status": frame["followup_status"]})
+    pairs = pd.DataFrame({"cell": frame[column].fillna("").astype(str), "status": frame[COLUMN]})
     counts: dict[str, dict[str, int]] = {}
     for (cell, status), n in pairs.value_counts(sort=False).items():
         for value in split_multi(cell) if multi else [cell.strip()] if cell.strip() else []:
@@ -76,7 +84,7 @@ def is_overdue(frame: pd.DataFrame, today: date) -> pd.Series:
     late = pd.Series(False, index=frame.index)
     # Compared as the date objects they are: parsing them to timestamps cost more than the rest of the summary.
     late[dated] = dates[dated] < today
-    return late & frame["followup_status"].isin([s for s in statuses() if s not in DONE])
+    return late & frame[COLUMN].isin([s for s in statuses() if s not in DONE])
 
 
 def overdue(frame: pd.DataFrame, today: date) -> pd.DataFrame:
@@ -88,7 +96,7 @@ def overdue(frame: pd.DataFrame, today: date) -> pd.DataFrame:
 def progress(frame: pd.DataFrame, today: date) -> dict[str, int]:
     """The Overview's figure for donors: of n targets, how many have an entry, how many are in progress or
     completed, how many overdue (withdrawn ones count as without an entry)."""
-    status = frame["followup_status"]
+    status = frame[COLUMN]
     return {
         "n": len(frame),
         "with_entry": int((~status.isin([NO_ENTRY, WITHDRAWN])).sum()),
@@ -111,7 +119,7 @@ def export_columns(records: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(
         {
             "Record id": frame["id"],
-            "Follow-up status": frame["followup_status"].map(labels),
+            STATUS.heading: frame[COLUMN].map(labels),
             "Responsible": frame["responsible"],
             "Target date": date_text(frame["target_date"]),
         }
