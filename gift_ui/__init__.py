@@ -5,7 +5,6 @@ sidebar (filter widgets, page_setup), tables (records tables with exports, chart
 from gift_ui.address import (
     current_filters,
     page_param,
-    page_values,
     page_widget,
     set_page_params,
     write_filters,
@@ -54,7 +53,6 @@ __all__ = [
     "navigation",
     "page_param",
     "page_setup",
-    "page_values",
     "page_widget",
     "set_page_params",
     "shipped_dataset",

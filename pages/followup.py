@@ -16,38 +16,28 @@ OVERDUE_SHOWN = 100  # the list is for acting on; the full set is in the records
 
 view, notices = gift_ui.page_setup(
     "Follow-up",
-    page_keys=("status", "record"),
+    page_keys=("record",),
     intro="What has been done on each recommendation in view: its status, who is responsible, by when, and the "
-    "evidence. Anyone can read; changing an entry needs an editor's account.",
+    "evidence. Narrow it by follow-up status, like anything else, in the sidebar. Anyone can read; changing an "
+    "entry needs an editor's account.",
 )
 ds = view.dataset
 chosen_id = gift_ui.page_param("record", ds.records["id"].tolist(), "", notices)
 labels = summary.status_labels()
-in_address = gift_ui.page_values("status", labels, notices)
 gift_ui.show_notices(notices)
 eng = fu.engine()
 if eng is None:
     st.stop()
 fu.accounts_panel(eng, fu.account_box(eng))
 
-wanted = st.multiselect(
-    "Status",
-    list(labels),
-    format_func=labels.get,
-    placeholder="Every status",
-    help="Show only the records with these follow-up statuses.",
-    **gift_ui.page_widget("status", in_address, [], encode=list),
-)
 entries = gift_ui.followup_entries()
 frame = summary.with_status(view.records, entries)
-if wanted:
-    frame = frame[frame["followup_status"].isin(wanted)]
 today = datetime.now(UTC).date()
 figures = summary.progress(frame, today)
 for col, (label, key, help_text) in zip(
     st.columns(5),
     [
-        ("Records", "n", "Records in view (filters and status)"),
+        ("Records", "n", "Records in view (the filters in the sidebar, follow-up status included)"),
         ("With an entry", "with_entry", "Records whose follow-up has been recorded (withdrawn entries not counted)"),
         ("In progress", "in_progress", "Status 'in progress'"),
         ("Completed", "completed", "Status 'completed'"),
@@ -58,7 +48,7 @@ for col, (label, key, help_text) in zip(
     col.metric(label, f"{figures[key]:,}", help=help_text, border=True)
 
 if frame.empty:
-    st.info("No records match these filters and statuses. Remove a filter in the sidebar or a status above.")
+    st.info("No records match these filters. Remove a filter (or a follow-up status) in the sidebar.")
     st.stop()
 
 themes, by_event = st.columns(2)
@@ -102,8 +92,8 @@ if late.empty:
 else:
     if len(late) > OVERDUE_SHOWN:
         st.caption(
-            f"The {OVERDUE_SHOWN} longest overdue of {len(late):,}; choose the status 'In progress' or "
-            "'Planned' above and narrow the filters to see others in the table below."
+            f"The {OVERDUE_SHOWN} longest overdue of {len(late):,}; choose the follow-up status 'In progress' or "
+            "'Planned' in the sidebar and narrow the filters to see others in the table below."
         )
     st.dataframe(entry_table(late.head(OVERDUE_SHOWN)), hide_index=True, key="fu_overdue")
 

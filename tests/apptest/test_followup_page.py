@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from gift_dash import filters as flt
 from gift_dash.data import load_dataset
+from gift_dash.dimensions import DIMENSIONS
 from gift_dash.followup import db, store, users
 from gift_ui import followup as fu
 from tests.apptest.conftest import APP
@@ -47,6 +48,36 @@ def test_a_save_from_another_session_shows_on_the_next_run(open_page, entries):
 def test_the_status_filter_is_read_from_the_address(open_page, entries):
     at = open_page("pages/followup.py", status="completed")
     assert {m.label: m.value for m in at.metric}["Records"] == "1"
+
+
+def status_filter(at):
+    return [m for m in at.sidebar.multiselect if m.label == DIMENSIONS["status"].label]
+
+
+@pytest.mark.parametrize("page", ["pages/explore.py", "pages/overview.py", "pages/crosstab.py", "pages/briefing.py"])
+def test_the_status_filter_is_in_the_sidebar_of_every_page_and_narrows_it(open_page, entries, page):
+    at = open_page(page, status=["completed", "planned"], event="kampala-2007")
+    assert status_filter(at)[0].value == ["completed", "planned"]
+    assert any(m.value.startswith("Showing **2** of") for m in at.markdown)
+
+
+def test_an_empty_store_counts_every_record_as_without_an_entry(open_page, tmp_path, monkeypatch):
+    monkeypatch.setenv(db.STATE_DIR_ENV, str(tmp_path / "empty"))
+    at = open_page("pages/explore.py")
+    (box,) = status_filter(at)
+    in_view = len(flt.apply(load_dataset().records, load_dataset().events, flt.Filters()))
+    assert box.options[-1] == f"{in_view:,} · No entry yet" and box.options[0] == "0 · Not started"
+    db.dispose()
+
+
+def test_without_a_store_there_is_no_status_filter_and_one_in_the_address_is_left_out(open_page, monkeypatch):
+    monkeypatch.setenv(db.DATABASE_URL_ENV, "postgresql+psycopg://nobody@/gift?host=/nonexistent&connect_timeout=2")
+    at = open_page("pages/explore.py", status="planned", event="kampala-2007")
+    assert status_filter(at) == []
+    assert any("Left out status=planned" in w.value and "store cannot be opened" in w.value for w in at.warning)
+    assert dict(at.query_params) == {"event": "kampala-2007"}  # the address says what the view shows
+    crosstab = open_page("pages/crosstab.py")
+    assert DIMENSIONS["status"].label not in crosstab.selectbox[0].options
 
 
 def test_explore_shows_the_status_of_the_chosen_record_without_an_edit_form(open_page, entries):
