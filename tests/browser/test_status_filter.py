@@ -9,9 +9,9 @@ import pytest
 
 from gift_dash import filters as flt
 from gift_dash.data import load_dataset
-from gift_dash.followup import db, store, summary, users
-from tests.browser.harness import REPO_ROOT, StreamlitServer
+from gift_dash.followup import store, summary, users
 from tests.browser.person import Person
+from tests.browser.store_app import app_on_a_store
 
 PASSWORD = "correct horse battery staple"
 DATA = load_dataset()
@@ -20,27 +20,18 @@ PLANNED = list(ANNEX_II["id"].iloc[:30])  # a Kampala-to-Brasilia stretch: some 
 COMPLETED = list(ANNEX_II["id"].iloc[30:40])
 
 
+def _fill(engine) -> None:
+    users.add_user(engine, "ann", "editor", PASSWORD)
+    for ids, status in ((PLANNED, "planned"), (COMPLETED, "completed")):
+        for record_id in ids:
+            store.save(engine, "record", record_id, {"status": status}, 0, "ann")
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """(base URL, engine) of the app on a store where 30 annex II records are planned and 10 completed."""
-    state = tmp_path_factory.mktemp("status-state")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(db.STATE_DIR_ENV, str(state))
-        patch.delenv(db.DATABASE_URL_ENV, raising=False)
-        url = db.database_url()
-        engine = db.engine_for(url)
-        users.add_user(engine, "ann", "editor", PASSWORD)
-        for ids, status in ((PLANNED, "planned"), (COMPLETED, "completed")):
-            for record_id in ids:
-                store.save(engine, "record", record_id, {"status": status}, 0, "ann")
-        server = StreamlitServer(REPO_ROOT / "app.py", cwd=REPO_ROOT, logdir=state / "logs")
-        try:
-            server.start()
-        except RuntimeError as exc:
-            pytest.fail(str(exc), pytrace=False)
-        yield server.url, engine
-        server.stop()
-        db.dispose(url)
+    with app_on_a_store(tmp_path_factory, _fill) as running:
+        yield running
 
 
 def expected(engine, model: flt.Filters) -> int:
