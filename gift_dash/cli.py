@@ -397,6 +397,7 @@ def _add_filter_options(command: argparse.ArgumentParser) -> None:
     group = command.add_argument_group("filters (repeat an option for several values; ids or labels)")
     for dim in DIMENSIONS.values():
         extra = f"; default {', '.join(flt.DEFAULT_SOURCES)}, or {flt.ALL_SOURCES}" if dim.field == "sources" else ""
+        extra += " (read from the follow-up store, which it needs)" if dim.joined else ""
         group.add_argument(
             dim.cli_option,
             dest=dim.key,
