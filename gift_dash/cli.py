@@ -136,6 +136,21 @@ def _store_entries():
         return None
 
 
+def _to_filter(dataset: Dataset, chosen: flt.Filters, entries):
+    """The records the filters apply to: with the follow-up status joined from the store when there is one (the
+    registry's joined dimension); --status without a store is refused rather than answered with a guess."""
+    from gift_dash.followup import db, summary
+
+    if entries is not None:
+        return summary.joined(dataset.records, entries)
+    if chosen.statuses:
+        raise BadInput(
+            f"--status needs the follow-up store, and there is none to read at {db.describe(db.database_url())} "
+            f"(set ${db.STATE_DIR_ENV} or ${db.DATABASE_URL_ENV})"
+        )
+    return dataset.records
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the records a set of filters selects as CSV, XLSX or JSON, with the filters in words as the scope."""
     from gift_dash.export import export_view, follow_up_columns
@@ -146,7 +161,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.input is not None:
         dataset = _input_dataset(args.input, dataset)
     chosen = _filters(args, dataset, all_sources=args.input is not None)
-    records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
+    entries = _store_entries()
+    records = flt.apply(_to_filter(dataset, chosen, entries), dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     if args.input is not None:
         scope += f" · records from {args.input.name}"
@@ -157,7 +173,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         fmt=args.format,
         scope=scope,
         dataset_version=dataset.version,
-        extra=follow_up_columns(records, dataset, _store_entries()),
+        extra=follow_up_columns(records, dataset, entries),
     )
     write_output(args.out, data, inputs)
     say(f"wrote {args.out}: {len(records)} record(s), {args.format.upper()}, scope: {scope}")
@@ -179,14 +195,15 @@ def cmd_briefing(args: argparse.Namespace) -> int:
         check_output(args.pdf, {"--out": args.out})  # the PDF must not replace the HTML just written
     dataset = load_dataset()
     chosen = _filters(args, dataset)
-    records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
+    entries = _store_entries()
+    records = flt.apply(_to_filter(dataset, chosen, entries), dataset.events, chosen, dataset.codebook)
     scope = flt.describe(chosen, dataset.codebook, dataset.events)
     document = render_briefing(
         records,
         dataset,
         scope,
         responses=planned_responses(records, dataset),
-        followup=followup_summary(records, _store_entries()),
+        followup=followup_summary(records, entries),
     )
     write_output(args.out, document.encode("utf-8"))
     say(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
@@ -380,6 +397,7 @@ def _add_filter_options(command: argparse.ArgumentParser) -> None:
     group = command.add_argument_group("filters (repeat an option for several values; ids or labels)")
     for dim in DIMENSIONS.values():
         extra = f"; default {', '.join(flt.DEFAULT_SOURCES)}, or {flt.ALL_SOURCES}" if dim.field == "sources" else ""
+        extra += " (read from the follow-up store, which it needs)" if dim.joined else ""
         group.add_argument(
             dim.cli_option,
             dest=dim.key,
@@ -450,21 +468,33 @@ def cmd_users_add(args: argparse.Namespace, engine) -> int:
 
 
 def cmd_users_list(args: argparse.Namespace, engine) -> int:
-    from gift_dash.followup.users import list_users
+    from gift_dash.followup.users import COMMAND_LINE, list_users
 
-    accounts = list_users(engine)
+    accounts = list_users(engine, by=COMMAND_LINE)
     for account in accounts:
         state = "active" if account["active"] else "deactivated"
-        say(f"{account['name']}\t{account['role']}\t{state}\tcreated {account['created_at']:%Y-%m-%d}")
+        last = account["last_sign_in_at"]
+        say(
+            f"{account['name']}\t{account['role']}\t{state}\tcreated {account['created_at']:%Y-%m-%d}\t"
+            f"last sign-in {f'{last:%Y-%m-%d %H:%M} UTC' if last else 'never'}"
+        )
     say(f"{len(accounts)} account(s)", err=True)
     return EXIT_OK
 
 
 def cmd_users_deactivate(args: argparse.Namespace, engine) -> int:
-    from gift_dash.followup.users import deactivate
+    from gift_dash.followup.users import COMMAND_LINE, deactivate
 
-    deactivate(engine, args.name)
+    deactivate(engine, args.name, by=COMMAND_LINE)
     say(f"deactivated {args.name}: it can no longer sign in; its sessions have ended")
+    return EXIT_OK
+
+
+def cmd_users_reactivate(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup.users import COMMAND_LINE, reactivate
+
+    reactivate(engine, args.name, by=COMMAND_LINE)
+    say(f"reactivated {args.name}: it can sign in again with its password")
     return EXIT_OK
 
 
@@ -533,12 +563,15 @@ def _add_followup_parsers(sub) -> None:
     add.add_argument("--role", choices=ROLES, required=True, help="viewer reads; editor and admin change entries")
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     add.set_defaults(run=_followup_command(cmd_users_add))
-    verbs.add_parser("list", help="every account, its role and whether it is active").set_defaults(
-        run=_followup_command(cmd_users_list)
-    )
+    verbs.add_parser(
+        "list", help="every account, its role, whether it is active and when it last signed in"
+    ).set_defaults(run=_followup_command(cmd_users_list))
     off = verbs.add_parser("deactivate", help="stop an account from signing in (its history stays)")
     off.add_argument("name")
     off.set_defaults(run=_followup_command(cmd_users_deactivate))
+    on = verbs.add_parser("reactivate", help="let a deactivated account sign in again")
+    on.add_argument("name")
+    on.set_defaults(run=_followup_command(cmd_users_reactivate))
 
     followup = sub.add_parser("followup", help="follow-up entries: export, import, backup, restore" + store)
     verbs = followup.add_subparsers(dest="verb", required=True)

@@ -3,6 +3,7 @@ counts that tell what a pick would give, and its URL form (parse untrusted param
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import field as dc_field
 from dataclasses import fields, make_dataclass, replace
@@ -10,7 +11,7 @@ from dataclasses import fields, make_dataclass, replace
 import numpy as np
 import pandas as pd
 
-from gift_dash.dimensions import ANNEX_II, BY_FIELD, DIMENSIONS, Dimension
+from gift_dash.dimensions import ANNEX_II, BY_FIELD, DIMENSIONS, JOINED, Dimension
 from gift_dash.schema import Codebook, split_multi
 from gift_dash.search import search_mask
 
@@ -52,18 +53,28 @@ class Facets:
         self.columns: dict[str, dict[str, int]] = {}
         self.matrix: dict[str, np.ndarray] = {}
         for dim in DIMENSIONS.values():
-            # Split each distinct cell once: far fewer tag combinations than records. A multi-valued cell is split
-            # on ';', so "protection" never matches inside "victim_protection".
-            codes, cells = pd.factorize(dim.cells(records, events), use_na_sentinel=False)
-            held = [
-                split_multi(cell) if dim.multi else [str(cell).strip()] if str(cell).strip() else [] for cell in cells
-            ]
-            columns = {value: i for i, value in enumerate(dict.fromkeys(v for values in held for v in values))}
-            per_cell = np.zeros((len(cells), len(columns)), dtype=bool)
-            for row, values in enumerate(held):
-                per_cell[row, [columns[v] for v in values]] = True
-            self.matrix[dim.field] = per_cell[codes] if len(cells) else np.zeros((len(records), 0), dtype=bool)
-            self.columns[dim.field] = columns
+            self._build(dim, records, events)
+
+    def _build(self, dim: Dimension, records: pd.DataFrame, events: pd.DataFrame) -> None:
+        # Split each distinct cell once: far fewer tag combinations than records. A multi-valued cell is split
+        # on ';', so "protection" never matches inside "victim_protection".
+        codes, cells = pd.factorize(dim.cells(records, events), use_na_sentinel=False)
+        held = [split_multi(cell) if dim.multi else [str(cell).strip()] if str(cell).strip() else [] for cell in cells]
+        columns = {value: i for i, value in enumerate(dict.fromkeys(v for values in held for v in values))}
+        per_cell = np.zeros((len(cells), len(columns)), dtype=bool)
+        for row, values in enumerate(held):
+            per_cell[row, [columns[v] for v in values]] = True
+        self.matrix[dim.field] = per_cell[codes] if len(cells) else np.zeros((len(records), 0), dtype=bool)
+        self.columns[dim.field] = columns
+
+    def rejoined(self, records: pd.DataFrame, events: pd.DataFrame) -> Facets:
+        """These facets with the joined dimensions (dimensions.JOINED) built again from ``records``: the same rows,
+        now with the joined columns. The others are kept as built (once per dataset)."""
+        out = copy.copy(self)
+        out.matrix, out.columns = dict(self.matrix), dict(self.columns)
+        for dim in JOINED:
+            out._build(dim, records, events)
+        return out
 
     def holds(self, field: str, values: Iterable[str], require_all: bool = False) -> pd.Series:
         """True where the record holds one of ``values`` (all of them with ``require_all``)."""

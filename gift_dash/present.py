@@ -56,11 +56,12 @@ def display_frame(
     out = pd.DataFrame(index=records.index)
     for key in columns:
         if key == "event":
-            out[key] = records["event_id"].map(lambda e: names.get(e) or e)
+            out[key] = records["event_id"].map({e: name or e for e, name in names.items()}).fillna(records["event_id"])
         elif key == "citation":
             out[key] = citations(records, events)
         elif key == "item":
-            out[key] = records["item"].map(item_label)
+            items = records["item"]
+            out[key] = items.map({item: item_label(item) for item in items.unique()})  # once per distinct item
         elif key in VOCABULARIES:
             cells = records[key].fillna("").astype(str)
             # Label each distinct cell once: far fewer distinct tag combinations than records (20k rows stay fast).

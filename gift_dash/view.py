@@ -23,9 +23,16 @@ class View:
     description: str
 
     @classmethod
-    def of(cls, dataset: Dataset, filters: flt.Filters, masks_in_force: Mapping[str, pd.Series] | None = None) -> View:
-        """The view ``filters`` select; ``masks_in_force`` are their masks when the caller already has them."""
-        records = dataset.records
+    def of(
+        cls,
+        dataset: Dataset,
+        filters: flt.Filters,
+        masks_in_force: Mapping[str, pd.Series] | None = None,
+        records: pd.DataFrame | None = None,
+    ) -> View:
+        """The view ``filters`` select; ``masks_in_force`` are their masks when the caller already has them, and
+        ``records`` the dataset's records with the joined columns (follow-up status) when the caller joined them."""
+        records = dataset.records if records is None else records
         masks_in_force = (
             flt.masks(records, dataset.events, filters, codebook=dataset.codebook)
             if masks_in_force is None

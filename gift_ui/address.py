@@ -10,11 +10,13 @@ or change a filter.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import streamlit as st
 
 from gift_dash import filters as flt
 from gift_dash.data import Dataset
+from gift_dash.dimensions import Dimension
 
 FILTER_KEYS = frozenset(flt.URL_KEYS.values())
 
@@ -23,13 +25,22 @@ def _raw() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def read_filters(ds: Dataset, page_keys: Iterable[str] = ()) -> tuple[flt.Filters, list[str]]:
+def read_filters(
+    ds: Dataset, page_keys: Iterable[str] = (), unavailable: Iterable[Dimension] = ()
+) -> tuple[flt.Filters, list[str]]:
     """The filters in the address, with a notice for each value dropped. An address that holds anything other
     than the filters' own form (unknown keys, invalid or repeated values) is rewritten to that form, keeping the
-    page's own keys, so the notice is shown once and a copied link is clean."""
+    page's own keys, so the notice is shown once and a copied link is clean. ``unavailable`` are the joined
+    dimensions that cannot be applied now (no follow-up store): their values are dropped, with a notice."""
     page_keys = tuple(page_keys)
     raw = _raw()
     filters, notices = flt.from_query_params(raw, ds.codebook, ds.events, page_keys=page_keys)
+    for dim in unavailable:
+        if getattr(filters, dim.field):
+            notices.append(
+                f"Left out {dim.key}={', '.join(getattr(filters, dim.field))}: the follow-up store cannot be opened."
+            )
+            filters = replace(filters, **{dim.field: ()})
     canonical = flt.to_query_params(filters)
     if canonical != {key: values for key, values in raw.items() if key not in page_keys}:
         st.query_params.from_dict({**canonical, **{key: raw[key] for key in page_keys if key in raw}})
@@ -66,22 +77,6 @@ def page_param(key: str, allowed: Iterable[str], default: str, notices: list[str
     if raw and raw != [value]:
         set_page_params(**{key: None if value == default else value})
     return value
-
-
-def page_values(key: str, allowed: Iterable[str], notices: list[str]) -> list[str]:
-    """A page's own URL setting that takes several values (a repeated key), each from ``allowed``; anything
-    else is reported in ``notices`` and left out of the address."""
-    allowed = list(allowed)
-    raw = st.query_params.get_all(key)
-    kept = list(dict.fromkeys(v for v in flt.url_strings(key, raw, notices) if v in allowed))
-    notices += [
-        f"Ignored {key}={flt.shown(v)} in the address: expected one of {', '.join(allowed)}."
-        for v in dict.fromkeys(raw)
-        if isinstance(v, str) and v not in allowed
-    ]
-    if raw != kept:
-        set_page_params(**{key: kept})
-    return kept
 
 
 def set_page_params(**values: str | list[str] | None) -> None:

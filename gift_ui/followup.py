@@ -1,16 +1,22 @@
-"""Follow-up in the app: the store (or a message when it cannot be opened), sign-in, and one entry's panel:
-its status, evidence, history and, for an editor or admin, the form that changes it."""
+"""Follow-up in the app: the store (or a message when it cannot be opened), sign-in, the accounts for an admin,
+what the Follow-up page shows of the records in view, and one entry's panel: its status, evidence, history and,
+for an editor or admin, the form that changes it."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
-from gift_dash.followup import db, store, summary, users
+from gift_dash.followup import db, store, summary, targets, users
+from gift_dash.present import display_frame
+from gift_dash.schema import event_names
+from gift_dash.view import View
+from gift_ui.state import data_dir
 from gift_ui.text import md_escape as md
 
 TOKEN_KEY = "followup_session_token"  # the sign-in's random token; the store keeps only its hash
@@ -67,6 +73,127 @@ def account_box(eng, key: str = "followup") -> users.User | None:
             time.sleep(FAILED_SIGN_IN_PAUSE_S)
             st.error(result.message)
     return None
+
+
+OVERDUE_SHOWN = 100  # the list is for acting on; the full set is in the records table below
+
+
+@dataclass(frozen=True)
+class InView:
+    """What the Follow-up page shows of the records in view: tables ready to draw, read-only (shared)."""
+
+    figures: dict[str, int]  # summary.progress
+    by_theme: pd.DataFrame
+    by_event: pd.DataFrame
+    by_pillar: pd.DataFrame | None  # workplan activities, when data/workplan.csv has pillars
+    overdue: pd.DataFrame  # the OVERDUE_SHOWN longest overdue, as rows of the records table
+    n_overdue: int
+    records: pd.DataFrame  # every record in view with its follow-up
+    ids: list[str]  # their ids, in the table's order
+
+
+def in_view(view: View, stamp: str, entries: pd.DataFrame, today: date) -> InView:
+    """The Follow-up page's figures and tables for ``view``: worked out once per dataset version, state of the store
+    (``stamp``), filters and day, so a run that changes none of them (choosing a row, signing in, opening an
+    entry) only draws them."""
+    return _in_view(view.dataset.version, stamp, repr(view.filters), today, view, entries)
+
+
+@st.cache_resource(show_spinner="Summing up the follow-up …", max_entries=4)
+def _in_view(version: str, stamp: str, filters: str, today: date, _view: View, _entries: pd.DataFrame) -> InView:
+    ds, labels = _view.dataset, summary.status_labels()
+    frame = summary.with_status(_view.records, _entries)
+
+    def rows(part: pd.DataFrame) -> pd.DataFrame:
+        shown = display_frame(part, ds.events, ds.codebook, ("id", "event", "item", "text"))
+        shown["Status"] = part[summary.COLUMN].map(labels).to_numpy()
+        shown["Responsible"] = part["responsible"].to_numpy()
+        shown["Target date"] = summary.date_text(part["target_date"]).to_numpy()
+        return shown
+
+    by_theme = summary.status_counts(frame, "themes", multi=True, labels=labels)
+    by_theme.index = by_theme.index.map(lambda v: ds.codebook.label("themes", v)).rename("Theme")
+    by_event = summary.status_counts(frame, "event_id", labels=labels)
+    names = event_names(ds.events)
+    by_event.index = by_event.index.map(lambda v: names.get(v, v)).rename("Event")
+    activities, by_pillar = targets.workplan(data_dir()), None
+    if activities is not None and "pillar" in activities.columns:
+        with_status = summary.with_status(activities, _entries, "activity", targets.activity_id_column(activities))
+        by_pillar = summary.status_counts(with_status, "pillar", labels=labels).rename_axis("Pillar")
+    late = summary.overdue(frame, today)
+    return InView(
+        figures=summary.progress(frame, today),
+        by_theme=by_theme,
+        by_event=by_event,
+        by_pillar=by_pillar,
+        overdue=rows(late.head(OVERDUE_SHOWN)),
+        n_overdue=len(late),
+        records=rows(frame),
+        ids=frame["id"].tolist(),
+    )
+
+
+ACCOUNT_PENDING, ACCOUNT_MESSAGE = "fu_account_pending", "fu_account_message"
+ACCOUNT_ACTIONS = {False: "Deactivate", True: "Reactivate"}  # by the state the action leads to
+ACCOUNT_EFFECTS = {
+    False: "can no longer sign in or save, and is signed out now; what it changed stays in the history",
+    True: "can sign in again with its password",
+}
+
+
+def accounts_panel(eng, user: users.User | None) -> None:
+    """For a signed-in admin only: every account (role, state, last sign-in), each with a button that deactivates
+    or reactivates it after a confirmation. The store checks again that the person is an admin (users.py)."""
+    if user is None or user.role not in users.ADMIN_ROLES:
+        return
+    with st.expander("Accounts (admins)", key="fu_accounts", icon=":material/manage_accounts:"):
+        message = st.session_state.pop(ACCOUNT_MESSAGE, None)
+        if message:
+            {"done": st.success, "error": st.error}[message[0]](md(message[1]))
+        pending = st.session_state.get(ACCOUNT_PENDING)
+        if pending:
+            name, active = pending
+            st.warning(f"{ACCOUNT_ACTIONS[active]} **{md(name)}**? The account {ACCOUNT_EFFECTS[active]}.")
+            with st.container(horizontal=True):
+                st.button(
+                    f"Yes, {ACCOUNT_ACTIONS[active].lower()} {name}",
+                    key="fu_account_confirm",
+                    type="primary",
+                    on_click=_change_account,
+                    args=(eng, name, active),
+                )
+                st.button("Cancel", key="fu_account_cancel", on_click=st.session_state.pop, args=(ACCOUNT_PENDING,))
+        for account in users.list_users(eng, by=user.name):
+            last = account["last_sign_in_at"]
+            name, row = account["name"], st.columns([2, 1, 1, 2, 1], vertical_alignment="center")
+            row[0].markdown(f"**{md(name)}**" + (" (you)" if name == user.name else ""))
+            row[1].text(account["role"])
+            row[2].text("active" if account["active"] else "deactivated")
+            row[3].text(f"last sign-in {last:%Y-%m-%d %H:%M} UTC" if last else "never signed in")
+            row[4].button(
+                ACCOUNT_ACTIONS[not account["active"]],
+                key=f"fu_account_{name}",
+                disabled=name == user.name,
+                help="An admin cannot deactivate their own account; another admin can." if name == user.name else None,
+                on_click=st.session_state.__setitem__,
+                args=(ACCOUNT_PENDING, (name, not account["active"])),
+            )
+
+
+def _change_account(eng, name: str, active: bool) -> None:
+    """The confirmation's callback: the account's new state, as the person signed in now (checked by the store)."""
+    st.session_state.pop(ACCOUNT_PENDING, None)
+    user = signed_in(eng)
+    if user is None:
+        st.session_state[ACCOUNT_MESSAGE] = ("error", "Nothing changed: your sign-in has ended; sign in again.")
+        return
+    try:
+        (users.reactivate if active else users.deactivate)(eng, name, by=user.name)
+    except (users.UserError, users.NotAllowed) as exc:
+        st.session_state[ACCOUNT_MESSAGE] = ("error", f"Nothing changed: {exc}")
+        return
+    done = "reactivated" if active else "deactivated"
+    st.session_state[ACCOUNT_MESSAGE] = ("done", f"{name} {done}: it {ACCOUNT_EFFECTS[active]}.")
 
 
 def _show_evidence(text: str) -> None:

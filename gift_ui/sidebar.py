@@ -10,7 +10,7 @@ import streamlit as st
 
 from gift_dash import filters as flt
 from gift_dash.data import Dataset
-from gift_dash.dimensions import DIMENSIONS
+from gift_dash.dimensions import DIMENSIONS, available
 from gift_dash.view import View
 from gift_ui import address, state
 from gift_ui.navigation import ensure_navigation, page_links
@@ -45,8 +45,15 @@ def _reset() -> None:
     address.write_filters(flt.Filters())
 
 
-def _draw_filters(ds: Dataset, current: flt.Filters, facets: flt.Facets, masks_in_force: dict[str, pd.Series]) -> None:
-    """Every filter widget, set from ``current`` before it is drawn; each option with its count (see COUNT_HELP)."""
+def _draw_filters(
+    ds: Dataset,
+    current: flt.Filters,
+    facets: flt.Facets,
+    masks_in_force: dict[str, pd.Series],
+    available: list[str],
+) -> None:
+    """Every filter widget of the ``available`` dimensions, set from ``current`` before it is drawn; each option
+    with its count (see COUNT_HELP)."""
     events, codebook = ds.events, ds.codebook
     for field in flt.field_names():
         value = getattr(current, field)
@@ -77,7 +84,7 @@ def _draw_filters(ds: Dataset, current: flt.Filters, facets: flt.Facets, masks_i
         placeholder="e.g. training police",
         help=SEARCH_HELP,
     )
-    main = [key for key, dim in DIMENSIONS.items() if not dim.more]
+    main = [key for key, dim in DIMENSIONS.items() if not dim.more and key in available]
     for key in main:
         multiselect(key)
         if key == "theme":
@@ -90,7 +97,7 @@ def _draw_filters(ds: Dataset, current: flt.Filters, facets: flt.Facets, masks_i
                 args=(ds, "theme_mode"),
                 format_func=THEME_MODE_LABELS.get,
             )
-    more = [key for key, dim in DIMENSIONS.items() if dim.more]
+    more = [key for key, dim in DIMENSIONS.items() if dim.more and key in available]
     chosen_more = any(
         getattr(current, DIMENSIONS[k].field) != getattr(flt.Filters(), DIMENSIONS[k].field) for k in more
     )
@@ -108,16 +115,18 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     """
     ensure_navigation()
     ds = dataset()
-    current, notices = address.read_filters(ds, page_keys)
-    facets = state.facets(ds)
-    masks_in_force = flt.masks(
-        ds.records, ds.events, current, facets, ds.codebook
-    )  # once: the option counts and the view share them
+    records, facets = state.filtered_records(ds)  # with the follow-up status when the store can be opened
+    offered = available(records)
+    current, notices = address.read_filters(
+        ds, page_keys, [dim for key, dim in DIMENSIONS.items() if key not in offered]
+    )
+    # Once: the option counts and the view share them.
+    masks_in_force = flt.masks(records, ds.events, current, facets, ds.codebook)
     with st.sidebar:
         page_links(flt.to_query_params(current))
         st.markdown("### Filters")
-        _draw_filters(ds, current, facets, masks_in_force)
-    view = View.of(ds, current, masks_in_force)
+        _draw_filters(ds, current, facets, masks_in_force, offered)
+    view = View.of(ds, current, masks_in_force, records)
     st.title(title)
     if intro:
         st.markdown(intro)

@@ -10,6 +10,7 @@ import streamlit as st
 from gift_dash import filters as flt
 from gift_dash import similarity
 from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
+from gift_dash.followup import db, store, summary
 from gift_dash.view import View
 from gift_ui.text import md_escape
 
@@ -82,3 +83,42 @@ def ideas_in_view(view: View, threshold: float = similarity.DEFAULT_THRESHOLD) -
     """similarity.group_summary of the view's records (cached per dataset version, filters and threshold: it
     takes most of a second at 20,000 records)."""
     return _ideas_in_view(view.dataset.version, repr(view.filters), threshold, view.dataset, view.records)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _followup_entries(url: str, stamp: str) -> pd.DataFrame:
+    return store.entries_frame(db.engine_for(url))
+
+
+def followup_state() -> tuple[str, pd.DataFrame] | None:
+    """(the store's fingerprint, its entries (store.entries_frame)), or None when the store cannot be opened (the
+    Follow-up page says why). The entries are read once per state of the store and shared by every session, so
+    they are read-only: a run asks the store only for its fingerprint (store.entries_stamp), and a save by anyone,
+    in any process, shows on the next run."""
+    try:
+        stamp = store.entries_stamp(db.engine_for())
+        return stamp, _followup_entries(db.database_url(), stamp)
+    except db.StoreUnavailable:
+        return None
+
+
+def followup_entries() -> pd.DataFrame | None:
+    """The follow-up store's entries, or None when it cannot be opened (see followup_state)."""
+    state = followup_state()
+    return None if state is None else state[1]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _joined(version: str, stamp: str, _ds: Dataset, _entries: pd.DataFrame) -> tuple[pd.Series, flt.Facets]:
+    records = summary.joined(_ds.records, _entries)
+    return records[summary.COLUMN], facets(_ds).rejoined(records, _ds.events)
+
+
+def filtered_records(ds: Dataset) -> tuple[pd.DataFrame, flt.Facets]:
+    """The records a page filters, with the follow-up status joined from the store when it can be opened (the
+    registry's joined dimension), and their facets. Joined once per dataset version and state of the store."""
+    followup = followup_state()
+    if followup is None:
+        return ds.records, facets(ds)
+    status, joined_facets = _joined(ds.version, followup[0], ds, followup[1])
+    return ds.records.assign(**{summary.COLUMN: status}), joined_facets

@@ -10,10 +10,10 @@ import streamlit as st
 
 from gift_dash import export
 from gift_dash.data import Dataset
-from gift_dash.followup import db, store
 from gift_dash.present import SCREEN_COLUMNS, display_frame, permalink
 from gift_dash.view import View, export_scope
 from gift_ui.address import set_page_params
+from gift_ui.state import followup_entries
 
 RECORD_LINK = "Page"
 ROW_HEIGHT = 84  # four lines: a verbatim text wraps in its cell instead of being cut off
@@ -122,15 +122,6 @@ def show_records(
     else:
         st.dataframe(shown, key=key, hide_index=True, **options)
     export_buttons(view, frame, key, part)
-
-
-def followup_entries() -> pd.DataFrame | None:
-    """The follow-up store's entries for an export, or None when the store cannot be opened (the Follow-up page
-    says why; an export is not the place)."""
-    try:
-        return store.entries_frame(db.engine_for())
-    except db.StoreUnavailable:
-        return None
 
 
 def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None = None) -> None:

@@ -44,9 +44,8 @@ FIGURES = (("records", "Records"), ("events", "Events"), ("lists", "Lists"), ("c
 for column, (key, label) in zip(st.columns(len(FIGURES)), FIGURES, strict=True):
     column.metric(label, f"{figures[key]:,}")
 
-entries = gift_ui.followup_entries()
-changed = "no store" if entries is None else f"{len(entries)} {entries['changed_at'].max()}"
-document = _document(ds.version, flt.to_query_params(view.filters), changed, view, entries)
+stamp, entries = gift_ui.followup_state() or ("no store", None)
+document = _document(ds.version, flt.to_query_params(view.filters), stamp, view, entries)
 stamp = datetime.now(UTC)
 with st.container(horizontal=True, vertical_alignment="center", key="briefing_downloads"):
     st.download_button(

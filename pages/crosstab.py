@@ -4,7 +4,7 @@ import streamlit as st
 
 import gift_ui
 from gift_dash import charts, tabulate
-from gift_dash.dimensions import DIMENSIONS
+from gift_dash.dimensions import DIMENSIONS, available
 from gift_dash.tabulate import MEASURES
 
 KEYS = ("row", "col", "measure", "cell_row", "cell_col")
@@ -15,7 +15,7 @@ view, notices = gift_ui.page_setup(
     "counts in each of them**, so rows and columns can add up to more than the number of records.",
 )
 ds, records = view.dataset, view.records
-dims = list(DIMENSIONS)
+dims = available(records)  # the follow-up status only when the store could be opened
 row = gift_ui.page_param("row", dims, "event", notices)
 col = gift_ui.page_param("col", dims, "theme", notices)
 measure = gift_ui.page_param("measure", MEASURES, "count", notices)

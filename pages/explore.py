@@ -13,7 +13,7 @@ view, notices = gift_ui.page_setup(
     "Choose a row to read it in full and copy its citation.",
 )
 ds, records = view.dataset, view.records
-chosen_id = gift_ui.page_param("record", list(ds.records["id"]), "", notices)
+chosen_id = gift_ui.page_param("record", ds.records["id"].tolist(), "", notices)
 orders = [o for o in ORDERS if o != "relevance" or view.filters.query.strip()]
 order = gift_ui.page_param("order", orders, default_order(view), notices)
 gift_ui.show_notices(notices)

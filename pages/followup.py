@@ -3,51 +3,33 @@ items, and each entry with its history (changing one needs signing in as an edit
 
 from datetime import UTC, datetime
 
-import pandas as pd
 import streamlit as st
 
 import gift_ui
-from gift_dash.followup import store, summary, targets
-from gift_dash.present import display_frame
-from gift_dash.schema import event_names
 from gift_ui import followup as fu
-
-OVERDUE_SHOWN = 100  # the list is for acting on; the full set is in the records table below
 
 view, notices = gift_ui.page_setup(
     "Follow-up",
-    page_keys=("status", "record"),
+    page_keys=("record",),
     intro="What has been done on each recommendation in view: its status, who is responsible, by when, and the "
-    "evidence. Anyone can read; changing an entry needs an editor's account.",
+    "evidence. Narrow it by follow-up status, like anything else, in the sidebar. Anyone can read; changing an "
+    "entry needs an editor's account.",
 )
 ds = view.dataset
-chosen_id = gift_ui.page_param("record", list(ds.records["id"]), "", notices)
-labels = summary.status_labels()
-in_address = gift_ui.page_values("status", labels, notices)
+chosen_id = gift_ui.page_param("record", ds.records["id"].tolist(), "", notices)
 gift_ui.show_notices(notices)
 eng = fu.engine()
 if eng is None:
     st.stop()
-fu.account_box(eng)
+user = fu.account_box(eng)
+fu.accounts_panel(eng, user)
 
-wanted = st.multiselect(
-    "Status",
-    list(labels),
-    format_func=labels.get,
-    placeholder="Every status",
-    help="Show only the records with these follow-up statuses.",
-    **gift_ui.page_widget("status", in_address, [], encode=list),
-)
-entries = store.entries_frame(eng)
-frame = summary.with_status(view.records, entries)
-if wanted:
-    frame = frame[frame["followup_status"].isin(wanted)]
-today = datetime.now(UTC).date()
-figures = summary.progress(frame, today)
+stamp, entries = gift_ui.followup_state()
+shown = fu.in_view(view, stamp, entries, datetime.now(UTC).date())
 for col, (label, key, help_text) in zip(
     st.columns(5),
     [
-        ("Records", "n", "Records in view (filters and status)"),
+        ("Records", "n", "Records in view (the filters in the sidebar, follow-up status included)"),
         ("With an entry", "with_entry", "Records whose follow-up has been recorded (withdrawn entries not counted)"),
         ("In progress", "in_progress", "Status 'in progress'"),
         ("Completed", "completed", "Status 'completed'"),
@@ -55,63 +37,40 @@ for col, (label, key, help_text) in zip(
     ],
     strict=True,
 ):
-    col.metric(label, f"{figures[key]:,}", help=help_text, border=True)
+    col.metric(label, f"{shown.figures[key]:,}", help=help_text, border=True)
 
-if frame.empty:
-    st.info("No records match these filters and statuses. Remove a filter in the sidebar or a status above.")
+if not shown.ids:
+    st.info("No records match these filters. Remove a filter (or a follow-up status) in the sidebar.")
     st.stop()
 
 themes, by_event = st.columns(2)
 with themes:
     st.subheader("Status by theme", anchor=False)
-    table = summary.status_counts(frame, "themes", multi=True, labels=labels)
-    table.index = table.index.map(lambda v: ds.codebook.label("themes", v)).rename("Theme")
-    st.dataframe(table, key="fu_by_theme")
+    st.dataframe(shown.by_theme, key="fu_by_theme")
     st.caption("A record with several themes counts under each; n is the number of records in the row.")
 with by_event:
     st.subheader("Status by event", anchor=False)
-    table = summary.status_counts(frame, "event_id", labels=labels)
-    table.index = table.index.map(lambda v: event_names(ds.events).get(v, v)).rename("Event")
-    st.dataframe(table, key="fu_by_event")
-
-activities = targets.workplan(gift_ui.data_dir())
-if activities is not None and "pillar" in activities.columns:
+    st.dataframe(shown.by_event, key="fu_by_event")
+if shown.by_pillar is not None:
     st.subheader("Workplan activities: status by pillar", anchor=False)
-    st.dataframe(
-        summary.status_counts(
-            summary.with_status(activities, entries, "activity", targets.activity_id_column(activities)),
-            "pillar",
-            labels=labels,
-        ).rename_axis("Pillar"),
-        key="fu_by_pillar",
-    )
+    st.dataframe(shown.by_pillar, key="fu_by_pillar")
 
-
-def entry_table(rows: pd.DataFrame) -> pd.DataFrame:
-    shown = display_frame(rows, ds.events, ds.codebook, ("id", "event", "item", "text"))
-    shown["Status"] = rows["followup_status"].map(labels).to_numpy()
-    shown["Responsible"] = rows["responsible"].to_numpy()
-    shown["Target date"] = rows["target_date"].map(lambda d: d.isoformat() if pd.notna(d) else "").to_numpy()
-    return shown
-
-
-late = summary.overdue(frame, today)
-st.subheader(f"Overdue ({len(late):,})", anchor=False)
-if late.empty:
+st.subheader(f"Overdue ({shown.n_overdue:,})", anchor=False)
+if not shown.n_overdue:
     st.caption("Nothing in view is past its target date.")
 else:
-    if len(late) > OVERDUE_SHOWN:
+    if shown.n_overdue > fu.OVERDUE_SHOWN:
         st.caption(
-            f"The {OVERDUE_SHOWN} longest overdue of {len(late):,}; choose the status 'In progress' or "
-            "'Planned' above and narrow the filters to see others in the table below."
+            f"The {fu.OVERDUE_SHOWN} longest overdue of {shown.n_overdue:,}; choose the follow-up status 'In "
+            "progress' or 'Planned' in the sidebar and narrow the filters to see others in the table below."
         )
-    st.dataframe(entry_table(late.head(OVERDUE_SHOWN)), hide_index=True, key="fu_overdue")
+    st.dataframe(shown.overdue, hide_index=True, key="fu_overdue")
 
 st.subheader("Records and their follow-up", anchor=False)
-st.caption("Choose a row to see its entry and history" + (" and change it." if fu.signed_in(eng) else "."))
+st.caption("Choose a row to see its entry and history" + (" and change it." if user else "."))
 gift_ui.selectable_table(
-    entry_table(frame),
-    frame["id"].tolist(),
+    shown.records,
+    shown.ids,
     "fu_records",
     "record",
     chosen_id or None,

@@ -8,7 +8,7 @@ from gift_ui.record import record_heading, show_record
 
 view, notices = gift_ui.page_setup("Record", page_keys=("id",))
 ds = view.dataset
-record_id = gift_ui.page_param("id", list(ds.records["id"]), "", notices)
+record_id = gift_ui.page_param("id", ds.records["id"].tolist(), "", notices)
 gift_ui.show_notices(notices)
 if not record_id:
     st.info("No record named in the address. Find one in Explore records; each row links to its page.")

@@ -28,7 +28,7 @@ def add(name, role, monkeypatch, password=PASSWORD):
     return main(["users", "add", name, "--role", role, "--password-stdin"])
 
 
-def test_users_add_list_deactivate(state, monkeypatch, capsys):
+def test_users_add_list_deactivate_reactivate(state, monkeypatch, capsys):
     assert add("ann", "editor", monkeypatch) == 0
     assert add("ann", "editor", monkeypatch) == 1
     assert add("bob", "editor", monkeypatch, password="short") == 1
@@ -36,8 +36,11 @@ def test_users_add_list_deactivate(state, monkeypatch, capsys):
     assert main(["users", "deactivate", "zed"]) == 1
     capsys.readouterr()
     assert main(["users", "list"]) == 0
-    assert capsys.readouterr().out.split("\t")[:3] == ["ann", "editor", "deactivated"]
+    listed = capsys.readouterr().out.rstrip("\n").split("\t")
+    assert listed[:3] == ["ann", "editor", "deactivated"] and listed[-1] == "last sign-in never"
     assert users.sign_in(db.engine_for(), "ann", PASSWORD).user is None
+    assert main(["users", "reactivate", "ann"]) == 0
+    assert users.sign_in(db.engine_for(), "ann", PASSWORD).user is not None
 
 
 def test_a_password_is_never_an_argument_and_needs_a_terminal_or_stdin(state, tmp_path):
@@ -97,6 +100,22 @@ def test_an_export_carries_what_was_planned_and_done(state, tmp_path, monkeypatc
     row = table.set_index("Record id").loc["kampala-2007-gen-e"]
     assert (row["Follow-up status"], row["Responsible"]) == ("In progress", "UNODC")
     assert set(table.set_index("Record id").drop(index="kampala-2007-gen-e")["Follow-up status"]) == {"No entry yet"}
+
+
+def test_export_and_briefing_filter_by_follow_up_status_and_need_a_store_for_it(state, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "in-progress.csv"
+    assert main(["export", "--status", "in_progress", "--format", "csv", "--out", str(out)]) == 1
+    assert "--status needs the follow-up store" in capsys.readouterr().err and not out.exists()
+    add("ann", "editor", monkeypatch)
+    store.save(db.engine_for(), "record", "kampala-2007-gen-e", {"status": "in_progress"}, 0, "ann")
+    store.save(db.engine_for(), "record", "kampala-2007-gen-f", {"status": "completed"}, 0, "ann")
+    assert main(["export", "--status", "In progress", "--format", "csv", "--out", str(out)]) == 0
+    metadata, table = read_csv_export(out.read_bytes())
+    assert list(table["Record id"]) == ["kampala-2007-gen-e"]
+    assert metadata["Scope"] == "Follow-up status: In progress"
+    briefing = tmp_path / "done.html"
+    assert main(["briefing", "--status", "completed", "--out", str(briefing)]) == 0
+    assert "1 record(s)" in capsys.readouterr().out
 
 
 def test_a_briefing_says_the_follow_up_status_of_its_records(state, tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 
 from gift_dash.data import load_dataset
 from gift_dash.followup import db, store, transfer, users
@@ -93,7 +93,7 @@ def test_two_people_creating_one_entry_at_once_get_one_entry_and_one_conflict(te
 @pytest.mark.parametrize("who", ["vic", "nobody", "eve"])
 def test_only_active_editors_and_admins_may_save(team, who):
     users.add_user(team, "eve", "editor", PASSWORD)
-    users.deactivate(team, "eve")
+    users.deactivate(team, "eve", by=users.COMMAND_LINE)
     with pytest.raises(users.NotAllowed):
         store.save(team, "record", RECORD, {"status": "planned"}, 0, who)
     assert store.entries_frame(team).empty
@@ -186,11 +186,50 @@ def test_history_rows_are_never_updated_or_deleted_by_the_store(team):
     assert not [s for s in seen if "FOLLOWUP_HISTORY" in s and (s.startswith("UPDATE") or s.startswith("DELETE"))]
 
 
+def test_the_entries_stamp_moves_with_every_write_whoever_makes_it(team, store_url, tmp_path):
+    """The app caches the entries under this fingerprint, so every way entries change must move it: the store's
+    saves, an import, a restore, and a writer that is not this code at all (another process, psql)."""
+    seen = [store.entries_stamp(team)]
+
+    def moved() -> None:
+        assert store.entries_stamp(team) not in seen
+        seen.append(store.entries_stamp(team))
+
+    saved = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
+    moved()
+    store.save(team, "record", RECORD, {"status": "planned"}, saved.version, "ann")  # nothing to change
+    assert store.entries_stamp(team) == seen[-1]
+    store.withdraw(team, "record", RECORD, "superseded", saved.version, "bob")
+    moved()
+    other = create_engine(store_url)
+    try:
+        with other.begin() as connection:
+            connection.execute(text("UPDATE followup_entry SET notes = 'from elsewhere'"))
+    finally:
+        other.dispose()
+    moved()
+    path = tmp_path / "followup.csv"
+    path.write_text("target_kind,target_id,status\nrecord,kampala-2007-gen-b,completed\n", encoding="utf-8")
+    assert transfer.import_csv(team, path, "ann", TARGETS).saved == 1
+    moved()
+    transfer.write_backup(team, tmp_path / "backup.json")
+    transfer.restore(team, tmp_path / "backup.json", force=True)
+    moved()
+
+
+def test_two_stores_never_share_a_stamp(team, tmp_path):
+    url = f"sqlite:///{tmp_path / 'other' / db.DB_FILE}"
+    try:
+        assert store.entries_stamp(db.engine_for(url)) != store.entries_stamp(team)
+    finally:
+        db.dispose(url)
+
+
 # ------------------------------------------------------------------------------------------------ accounts
 
 
 def test_there_is_no_default_account_and_passwords_are_argon2_hashes(engine):
-    assert users.list_users(engine) == []
+    assert users.list_users(engine, by=users.COMMAND_LINE) == []
     users.add_user(engine, "ann", "admin", PASSWORD)
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT password_hash FROM app_user")).scalar_one()
@@ -242,10 +281,43 @@ def test_a_session_expires_and_ends_when_the_account_is_deactivated(team, monkey
     assert users.session_user(team, token, now + timedelta(hours=1)) == users.User("bob", "editor")
     assert users.session_user(team, token, now + timedelta(hours=2, seconds=1)) is None
     token = users.sign_in(team, "bob", PASSWORD).token
-    users.deactivate(team, "bob")
+    users.deactivate(team, "bob", by=users.COMMAND_LINE)
     assert users.session_user(team, token) is None
     assert users.sign_in(team, "bob", PASSWORD).user is None
     assert users.session_user(team, "forged-token") is None
+
+
+def test_only_an_active_admin_lists_deactivates_and_reactivates_accounts_and_never_their_own(team):
+    users.add_user(team, "ada", "admin", PASSWORD)
+    users.add_user(team, "max", "admin", PASSWORD)
+    for who in ("vic", "ann", "nobody"):  # a viewer, an editor, no account: refused by the store itself
+        with pytest.raises(users.NotAllowed, match="manage accounts"):
+            users.list_users(team, by=who)
+        with pytest.raises(users.NotAllowed):
+            users.deactivate(team, "bob", by=who)
+        with pytest.raises(users.NotAllowed):
+            users.reactivate(team, "bob", by=who)
+    with pytest.raises(users.UserError, match="your own account"):
+        users.deactivate(team, "ada", by="ada")
+    token = users.sign_in(team, "bob", PASSWORD).token
+    users.deactivate(team, "bob", by="ada")
+    assert users.session_user(team, token) is None and users.sign_in(team, "bob", PASSWORD).user is None
+    assert {a["name"]: a["active"] for a in users.list_users(team, by="ada")}["bob"] is False
+    users.reactivate(team, "bob", by="ada")
+    assert users.sign_in(team, "bob", PASSWORD).user == users.User("bob", "editor")
+    users.deactivate(team, "max", by="ada")  # another admin, yes; a deactivated admin can do nothing more
+    with pytest.raises(users.NotAllowed):
+        users.reactivate(team, "bob", by="max")
+    with pytest.raises(users.UserError, match="no account named"):
+        users.deactivate(team, "zed", by="ada")
+
+
+def test_the_list_says_when_each_account_last_signed_in(team):
+    now = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+    users.sign_in(team, "ann", PASSWORD, now)
+    users.sign_in(team, "bob", "not the password", now)  # a failed sign-in is not a sign-in
+    last = {a["name"]: a["last_sign_in_at"] for a in users.list_users(team, by=users.COMMAND_LINE)}
+    assert last == {"ann": now, "bob": None, "vic": None}
 
 
 # ------------------------------------------------------------------------------------------- import/export
@@ -305,7 +377,7 @@ def test_export_neutralises_formulas_and_keeps_markup_as_text(team):
 def test_backup_and_restore_round_trip_and_a_full_store_needs_force(team, tmp_path):
     saved = store.save(team, "record", RECORD, {"status": "planned", "evidence": "https://example.org/r"}, 0, "ann")
     store.withdraw(team, "record", RECORD, "superseded", saved.version, "bob")
-    before = (store.entries_frame(team), store.history_frame(team), users.list_users(team))
+    before = (store.entries_frame(team), store.history_frame(team), users.list_users(team, by=users.COMMAND_LINE))
     path = tmp_path / "backup.json"
     assert transfer.write_backup(team, path) == {"users": 3, "entries": 1, "history": 4}
     assert PASSWORD not in path.read_text()
@@ -313,7 +385,7 @@ def test_backup_and_restore_round_trip_and_a_full_store_needs_force(team, tmp_pa
         transfer.restore(team, path)
     store.save(team, "record", "kampala-2007-gen-b", {"status": "completed"}, 0, "ann")
     transfer.restore(team, path, force=True)
-    after = (store.entries_frame(team), store.history_frame(team), users.list_users(team))
+    after = (store.entries_frame(team), store.history_frame(team), users.list_users(team, by=users.COMMAND_LINE))
     assert after[0].equals(before[0]) and after[1].equals(before[1]) and after[2] == before[2]
     # New rows get new ids after a restore (PostgreSQL's sequences were moved past the restored ones).
     store.save(team, "record", "kampala-2007-gen-b", {"status": "completed"}, 0, "ann")
@@ -325,4 +397,4 @@ def test_a_file_that_is_not_a_backup_restores_nothing(team, tmp_path):
     path.write_text(json.dumps({"format": "something else"}))
     with pytest.raises(transfer.RestoreRefused, match="not a follow-up backup"):
         transfer.restore(team, path, force=True)
-    assert len(users.list_users(team)) == 3
+    assert len(users.list_users(team, by=users.COMMAND_LINE)) == 3

@@ -8,6 +8,7 @@ import re
 from dataclasses import fields, replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +17,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from gift_dash import cli, tabulate
 from gift_dash import filters as flt
 from gift_dash.data import load_dataset
-from gift_dash.dimensions import BY_FIELD, DIMENSIONS
+from gift_dash.dimensions import BY_FIELD, DIMENSIONS, available
+from gift_dash.followup import summary
+from gift_dash.followup.store import ENTRY_COLUMNS
 from gift_dash.present import COLUMN_HEADINGS
 from gift_dash.search import search
 from gift_dash.view import View, export_scope
@@ -25,6 +28,7 @@ DATA = load_dataset()
 RECORDS, EVENTS, CODEBOOK = DATA.records, DATA.events, DATA.codebook
 FACETS = flt.Facets(RECORDS, EVENTS)
 VALUES = {key: dim.values(CODEBOOK, EVENTS) for key, dim in DIMENSIONS.items()}
+NO_ENTRIES = pd.DataFrame(columns=list(ENTRY_COLUMNS))  # an empty follow-up store (store.entries_frame)
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
 
@@ -43,9 +47,41 @@ def test_every_dimension_is_a_filter_a_url_key_a_cli_option_a_crosstab_and_a_hea
         assert key in options, f"the CLI has no {dim.cli_option}"
         table = tabulate.crosstab(RECORDS, EVENTS, CODEBOOK, key, "theme")
         assert table.index.name == dim.label and table.to_numpy().sum() > 0
-        if not dim.event_column:
+        if dim.joined:  # not a records column: exports carry it among the follow-up columns, under its heading
+            assert dim.heading in summary.export_columns(RECORDS, NO_ENTRIES).columns
+        elif not dim.event_column:
             assert COLUMN_HEADINGS[dim.column] == dim.heading
     assert filter_fields == {d.field for d in DIMENSIONS.values()} | {"theme_mode", "query"}
+
+
+def test_the_follow_up_status_is_joined_from_the_store_then_filtered_counted_and_said_like_any_dimension():
+    entries = NO_ENTRIES.copy()
+    for n, (record_id, status) in enumerate(
+        [("kampala-2007-gen-a", "planned"), ("kampala-2007-gen-b", "planned"), ("kampala-2007-gen-c", "completed")]
+    ):
+        entries.loc[n] = {**dict.fromkeys(ENTRY_COLUMNS, ""), "target_kind": "record", "target_id": record_id}
+        entries.loc[n, ["status", "withdrawn", "target_date", "version"]] = [status, False, None, 1]
+    assert "status" not in available(RECORDS)  # nothing joined, nothing offered
+    records = summary.joined(RECORDS, entries)
+    assert "status" in available(records) and len(records) == len(RECORDS)
+    filters, notices = flt.from_query_params({"status": "planned", "event": "kampala-2007"}, CODEBOOK, EVENTS)
+    assert not notices and filters.statuses == ("planned",)
+    shown = flt.apply(records, EVENTS, filters, CODEBOOK)
+    assert list(shown["id"]) == ["kampala-2007-gen-a", "kampala-2007-gen-b"]
+    facets = flt.Facets(records, EVENTS)
+    counts = flt.option_counts(
+        facets, filters, flt.masks(records, EVENTS, filters, facets), "statuses", ["planned", "completed", "no_entry"]
+    )
+    in_kampala = int((RECORDS["event_id"] == "kampala-2007").sum())
+    assert counts == {"planned": 2, "completed": 3, "no_entry": 2 + in_kampala - 3}
+    assert flt.describe(filters, CODEBOOK, EVENTS) == "Event: Kampala · Follow-up status: Planned"
+    table = tabulate.crosstab(records, EVENTS, CODEBOOK, "status", "event")
+    assert table.loc["Planned", "Kampala"] == 2 and table.loc["No entry yet"].sum() == len(RECORDS) - 3
+    # The facets a page keeps per dataset are rebuilt for the joined column alone.
+    rejoined = flt.Facets(RECORDS, EVENTS).rejoined(records, EVENTS)
+    assert rejoined.counts("statuses", rejoined.holds("events", ["kampala-2007"])) == facets.counts(
+        "statuses", facets.holds("events", ["kampala-2007"])
+    )
 
 
 def test_the_readme_table_of_url_keys_is_the_registry():

@@ -16,11 +16,12 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gift_dash.data import DATA_DIR, load_codebook
+from gift_dash.dimensions import STATUS
 from gift_dash.followup.db import reading
-from gift_dash.followup.tables import TARGET_KINDS, entries, history
+from gift_dash.followup.tables import TARGET_KINDS, entries, history, stamp
 from gift_dash.followup.users import EDIT_ROLES, require_role
 
-STATUS_VOCABULARY = "followup_status"
+STATUS_VOCABULARY = STATUS.joined.vocabulary  # the codebook vocabulary of statuses (the registry)
 DEFAULT_STATUS = "not_started"
 # The fields a person edits, in the order forms and exports show them; each change to one is a history row.
 FIELDS = ("status", "responsible", "target_date", "notes", "evidence", "withdrawn", "withdrawn_reason")
@@ -271,6 +272,16 @@ class Raced(Exception):
 def withdraw(engine: Engine, kind: str, target_id: str, reason: str, expected_version: int, by: str) -> Entry:
     """Withdraw an entry (nothing is deleted): it keeps its history and says why it was withdrawn."""
     return save(engine, kind, target_id, {"withdrawn": True, "withdrawn_reason": reason}, expected_version, by)
+
+
+def entries_stamp(engine: Engine) -> str:
+    """A fingerprint of every entry: it changes with each statement that changes one, whoever runs it (triggers of
+    migration 0002 bump it in the writer's own transaction), and differs between stores. A cache keyed by it must
+    read it *before* the entries: a save in between then leaves a newer frame under the older key, which no later
+    run asks for (the count only grows), never an older frame under the newer key."""
+    with reading(engine) as connection:
+        row = connection.execute(select(stamp.c.store, stamp.c.changes)).one()
+    return f"{row.store}:{row.changes}"
 
 
 def entries_frame(engine: Engine) -> pd.DataFrame:

@@ -8,16 +8,18 @@ from datetime import date
 
 import pandas as pd
 
+from gift_dash.dimensions import NO_ENTRY, STATUS, WITHDRAWN
 from gift_dash.followup.store import statuses
+from gift_dash.schema import split_multi
 
-NO_ENTRY, WITHDRAWN = "no_entry", "withdrawn"
 DONE = ("completed", "not_applicable")  # statuses that cannot be overdue
+COLUMN = STATUS.column  # each target's follow-up state, as with_status and joined add it
 
 
 def status_labels() -> dict[str, str]:
     """Every value a record's follow-up state can take, in order: the codebook's statuses, then the two the
-    store adds."""
-    return {**statuses(), WITHDRAWN: "Withdrawn", NO_ENTRY: "No entry yet"}
+    store adds (the registry's status dimension)."""
+    return {**statuses(), **dict(STATUS.joined.added)}
 
 
 def of_kind(entries: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -29,17 +31,29 @@ def with_status(
     targets: pd.DataFrame, entries: pd.DataFrame, kind: str = "record", id_column: str = "id"
 ) -> pd.DataFrame:
     """``targets`` (records, or workplan activities) with the follow-up columns of their entries:
-    followup_status (a status, WITHDRAWN or NO_ENTRY), responsible, target_date, changed_by, changed_at."""
+    responsible, target_date, changed_by, changed_at, version and followup_status (a status, WITHDRAWN or
+    NO_ENTRY)."""
     mine = of_kind(entries, kind)[
         ["status", "withdrawn", "responsible", "target_date", "changed_by", "changed_at", "version"]
     ]
-    out = targets.merge(mine, how="left", left_on=id_column, right_index=True)
-    withdrawn = out.pop("withdrawn").fillna(False).astype(bool)
-    out["followup_status"] = out.pop("status").fillna(NO_ENTRY).where(~withdrawn, WITHDRAWN)
-    for column in ("responsible", "changed_by"):
-        out[column] = out[column].astype(object).fillna("")
-    out["version"] = out["version"].fillna(0).astype(int)
-    return out
+    # Looked up by id and added as columns: a merge would copy every column of the targets as well.
+    found = mine.reindex(targets[id_column].to_numpy()).set_axis(targets.index)
+    withdrawn = found["withdrawn"].eq(True)
+    return targets.assign(
+        responsible=found["responsible"].astype(object).fillna(""),
+        target_date=found["target_date"],
+        changed_by=found["changed_by"].astype(object).fillna(""),
+        changed_at=found["changed_at"],
+        version=found["version"].fillna(0).astype(int),
+        **{COLUMN: found["status"].astype(object).fillna(NO_ENTRY).where(~withdrawn, WITHDRAWN)},
+    )
+
+
+def joined(records: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """``records`` with the column the registry's status dimension reads (dimensions.Joined): what is joined from
+    the store before records are filtered, so the sidebar, the address, cross-tabs and the CLI treat it as any
+    other dimension."""
+    return records.assign(**{COLUMN: with_status(records[["id"]], entries)[COLUMN]})
 
 
 def status_counts(
@@ -48,42 +62,53 @@ def status_counts(
     """Rows: the values of ``column`` (each value of a multi-valued cell counts: a record with two themes is in
     both rows); columns: the status labels, then n (targets in the row). ``frame`` comes from with_status."""
     labels = labels or status_labels()
-    values = frame[column].astype(str)
-    values = values.str.split(";") if multi else values.map(lambda v: [v])
-    long = pd.DataFrame({"value": values, "status": frame["followup_status"]}).explode("value")
-    long["value"] = long["value"].str.strip()
-    long = long[long["value"].fillna("") != ""]
-    table = long.groupby(["value", "status"]).size().unstack(fill_value=0).reindex(columns=list(labels), fill_value=0)
-    table.columns.name = None
+    # Counted per distinct (cell, status) first, and each distinct cell split once: far fewer of those than rows.
+    pairs = pd.DataFrame({"cell": frame[column].fillna("").astype(str), "status": frame[COLUMN]})
+    counts: dict[str, dict[str, int]] = {}
+    for (cell, status), n in pairs.value_counts(sort=False).items():
+        for value in split_multi(cell) if multi else [cell.strip()] if cell.strip() else []:
+            row = counts.setdefault(value, {})
+            row[status] = row.get(status, 0) + int(n)
+    table = pd.DataFrame.from_dict(counts, orient="index", columns=list(labels)).fillna(0).astype("int64").sort_index()
     table = table.loc[:, (table != 0).any() | table.columns.isin(list(statuses()))]
     table.columns = [labels[c] for c in table.columns]
     table["n"] = table.sum(axis=1)
     return table
 
 
+def is_overdue(frame: pd.DataFrame, today: date) -> pd.Series:
+    """True for the targets whose target date has passed while their status is neither completed nor not
+    applicable (withdrawn entries excluded)."""
+    dates = frame["target_date"]
+    dated = dates.notna()
+    late = pd.Series(False, index=frame.index)
+    # Compared as the date objects they are: parsing them to timestamps cost more than the rest of the summary.
+    late[dated] = dates[dated] < today
+    return late & frame[COLUMN].isin([s for s in statuses() if s not in DONE])
+
+
 def overdue(frame: pd.DataFrame, today: date) -> pd.DataFrame:
-    """The targets whose target date has passed while their status is neither completed nor not applicable
-    (withdrawn entries excluded), earliest first."""
-    dates = pd.to_datetime(frame["target_date"], errors="coerce")
-    late = (
-        dates.notna()
-        & (dates < pd.Timestamp(today))
-        & frame["followup_status"].isin([s for s in statuses() if s not in DONE])
-    )
-    return frame[late].assign(_d=dates[late]).sort_values("_d").drop(columns="_d")
+    """The overdue targets (is_overdue), earliest first."""
+    late = frame["target_date"][is_overdue(frame, today)]
+    return frame.loc[late.sort_values(kind="stable").index]  # ordered first: one copy of the wide frame
 
 
 def progress(frame: pd.DataFrame, today: date) -> dict[str, int]:
     """The Overview's figure for donors: of n targets, how many have an entry, how many are in progress or
     completed, how many overdue (withdrawn ones count as without an entry)."""
-    status = frame["followup_status"]
+    status = frame[COLUMN]
     return {
         "n": len(frame),
         "with_entry": int((~status.isin([NO_ENTRY, WITHDRAWN])).sum()),
         "in_progress": int((status == "in_progress").sum()),
         "completed": int((status == "completed").sum()),
-        "overdue": len(overdue(frame, today)),
+        "overdue": int(is_overdue(frame, today).sum()),
     }
+
+
+def date_text(dates: pd.Series) -> pd.Series:
+    """Target dates (date objects or missing) as YYYY-MM-DD, "" where there is none; each distinct date once."""
+    return dates.map({d: d.isoformat() for d in dates.dropna().unique()}).astype(object).fillna("")
 
 
 def export_columns(records: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
@@ -94,9 +119,9 @@ def export_columns(records: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(
         {
             "Record id": frame["id"],
-            "Follow-up status": frame["followup_status"].map(labels),
+            STATUS.heading: frame[COLUMN].map(labels),
             "Responsible": frame["responsible"],
-            "Target date": frame["target_date"].map(lambda d: d.isoformat() if isinstance(d, date) else ""),
+            "Target date": date_text(frame["target_date"]),
         }
     )
 

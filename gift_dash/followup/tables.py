@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -97,7 +98,19 @@ users = Table(
     Column("failed_attempts", Integer, nullable=False, default=0),
     Column("locked_until", UTCDateTime(), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_sign_in_at", UTCDateTime(), nullable=True),  # the last successful sign-in (migration 0003)
     CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="ck_app_user_role"),
+)
+
+# One row: which store this is (random, made with it) and a count of the statements that changed entries, bumped by
+# triggers (migration 0002) in the writer's own transaction, whoever writes: a cheap fingerprint of the entries.
+stamp = Table(
+    "followup_stamp",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store", String(32), nullable=False),
+    Column("changes", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="ck_followup_stamp_one_row"),
 )
 
 sessions = Table(

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Date, Engine, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from gift_dash.data import read_table
@@ -28,7 +28,7 @@ from gift_dash.followup.store import (
     statuses,
     validate_values,
 )
-from gift_dash.followup.tables import TARGET_KINDS, entries, history, sessions, users
+from gift_dash.followup.tables import TARGET_KINDS, UTCDateTime, entries, history, sessions, users
 from gift_dash.followup.targets import Targets
 from gift_dash.followup.users import EDIT_ROLES, require_role
 from gift_dash.safe_io import ReadError, read_bytes, write_output
@@ -292,9 +292,10 @@ def _typed(table, row: dict) -> dict:
     out = {}
     for column in table.columns:
         value = row.get(column.name)
-        if value is not None and column.name in ("changed_at", "created_at", "locked_until"):
+        # By the column's type, so a moment added to a table later is restored as one too.
+        if value is not None and isinstance(column.type, UTCDateTime):
             value = datetime.fromisoformat(value)
-        elif value is not None and column.name == "target_date":
+        elif value is not None and isinstance(column.type, Date):
             value = date.fromisoformat(value)
         out[column.name] = value
     return out

@@ -1,6 +1,8 @@
 """Accounts and sign-in: argon2 password hashes, roles, deactivation, slowed-down failures, expiring sessions.
 
 There is no default account: the first one is made with ``python -m gift_dash users add NAME --role admin``.
+Listing, deactivating and reactivating accounts name who asks (``by``): an active admin in the dashboard, checked
+here, or COMMAND_LINE for the CLI, whose user can reach the database anyway.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from gift_dash.followup.db import reading
 from gift_dash.followup.tables import ROLES, sessions, users
 
 EDIT_ROLES = ("editor", "admin")  # who may change follow-up entries
+ADMIN_ROLES = ("admin",)  # who may list, deactivate and reactivate accounts in the dashboard
+COMMAND_LINE = None  # ``by`` of an account request made with the CLI
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 1_000
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
@@ -92,8 +96,11 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime 
     return User(name, role)
 
 
-def list_users(engine: Engine) -> list[dict]:
+def list_users(engine: Engine, *, by: str | None) -> list[dict]:
+    """Every account (name, role, active, failed_attempts, locked_until, created_at, last_sign_in_at), by name,
+    for an active admin ``by`` (else NotAllowed) or the command line."""
     with reading(engine) as connection:
+        _check_admin(connection, by)
         rows = connection.execute(
             select(
                 users.c.name,
@@ -102,19 +109,39 @@ def list_users(engine: Engine) -> list[dict]:
                 users.c.failed_attempts,
                 users.c.locked_until,
                 users.c.created_at,
+                users.c.last_sign_in_at,
             ).order_by(users.c.name)
         )
         return [dict(row._mapping) for row in rows]
 
 
-def deactivate(engine: Engine, name: str) -> None:
-    """Stop an account from signing in or saving; its name stays in the history. Its sessions end now."""
+def deactivate(engine: Engine, name: str, *, by: str | None) -> None:
+    """Stop an account from signing in or saving; its name stays in the history. Its sessions end now. ``by`` is an
+    active admin other than ``name`` (an admin cannot lock themself out; another admin can), or the command line."""
+    _set_active(engine, name, False, by)
+
+
+def reactivate(engine: Engine, name: str, *, by: str | None) -> None:
+    """Let a deactivated account sign in again (with its old password); ``by`` as for deactivate."""
+    _set_active(engine, name, True, by)
+
+
+def _set_active(engine: Engine, name: str, active: bool, by: str | None) -> None:
     with engine.begin() as connection:
+        _check_admin(connection, by)
+        if not active and by == name:
+            raise UserError("you cannot deactivate your own account; another admin can")
         row = connection.execute(select(users.c.id).where(users.c.name == name)).first()
         if row is None:
             raise UserError(f"no account named {name!r}")
-        connection.execute(update(users).where(users.c.id == row.id).values(active=False))
-        connection.execute(delete(sessions).where(sessions.c.user_id == row.id))
+        connection.execute(update(users).where(users.c.id == row.id).values(active=active))
+        if not active:
+            connection.execute(delete(sessions).where(sessions.c.user_id == row.id))
+
+
+def _check_admin(connection: Connection, by: str | None) -> None:
+    if by is not COMMAND_LINE:
+        require_role(connection, by, ADMIN_ROLES, "manage accounts")
 
 
 def lock_seconds(failed_attempts: int) -> int:
@@ -160,7 +187,7 @@ def sign_in(engine: Engine, name: str, password: str, now: datetime | None = Non
                 .values(failed_attempts=failed, locked_until=now + timedelta(seconds=wait) if wait else None)
             )
             return SignIn(None, None, WRONG + (f" Wait {wait} s before the next try." if wait else ""))
-        values = {"failed_attempts": 0, "locked_until": None}
+        values = {"failed_attempts": 0, "locked_until": None, "last_sign_in_at": now}
         if _hasher.check_needs_rehash(row.password_hash):
             values["password_hash"] = _hasher.hash(password)
         connection.execute(update(users).where(users.c.id == row.id).values(**values))
@@ -199,11 +226,11 @@ def sign_out(engine: Engine, token: str | None) -> None:
             connection.execute(delete(sessions).where(sessions.c.token_hash == _token_hash(token)))
 
 
-def require_role(connection: Connection, name: str, roles: tuple[str, ...]) -> User:
-    """Inside a write: the account ``name`` exists, is active and has one of ``roles``; else NotAllowed."""
+def require_role(
+    connection: Connection, name: str, roles: tuple[str, ...], what: str = "change follow-up entries"
+) -> User:
+    """Inside a transaction: the account ``name`` exists, is active and has one of ``roles``; else NotAllowed."""
     row = connection.execute(select(users.c.name, users.c.role, users.c.active).where(users.c.name == name)).first()
     if row is None or not row.active or row.role not in roles:
-        raise NotAllowed(
-            f"{name!r} may not change follow-up entries: an active account with the role {' or '.join(roles)} is needed"
-        )
+        raise NotAllowed(f"{name!r} may not {what}: an active account with the role {' or '.join(roles)} is needed")
     return User(row.name, row.role)

@@ -6,12 +6,11 @@ The app runs against a store of its own in a temporary GIFT_STATE_DIR (accounts 
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from gift_dash.followup import db, store, users
-from tests.browser.harness import REPO_ROOT, StreamlitServer, assert_no_exception, wait_for_app
+from gift_dash.followup import store, users
+from tests.browser.harness import assert_no_exception, wait_for_app
+from tests.browser.store_app import app_on_a_store
 
 PASSWORD = "correct horse battery staple"
 RECORD = "kampala-2007-gen-a"
@@ -20,38 +19,28 @@ SCRIPT = "<script>window.__xss=1</script>"
 ONERROR = '<img src=x onerror="window.__xss=2">'
 
 
+def _fill(engine) -> None:
+    for name, role in (("ann", "editor"), ("bob", "editor"), ("vic", "viewer")):
+        users.add_user(engine, name, role, PASSWORD)
+    store.save(
+        engine,
+        "record",
+        HOSTILE_RECORD,
+        {
+            "status": "in_progress",
+            "notes": SCRIPT + ONERROR,
+            "evidence": f"https://example.org/report\njavascript:alert(1)\n{SCRIPT}",
+        },
+        0,
+        "ann",
+    )
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """(base URL, engine) of the app running on a fresh store with editors ann and bob and viewer vic."""
-    state = tmp_path_factory.mktemp("followup-state")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(db.STATE_DIR_ENV, str(state))
-        patch.delenv(db.DATABASE_URL_ENV, raising=False)
-        url = db.database_url()
-        engine = db.engine_for(url)
-        for name, role in (("ann", "editor"), ("bob", "editor"), ("vic", "viewer")):
-            users.add_user(engine, name, role, PASSWORD)
-        store.save(
-            engine,
-            "record",
-            HOSTILE_RECORD,
-            {
-                "status": "in_progress",
-                "notes": SCRIPT + ONERROR,
-                "evidence": f"https://example.org/report\njavascript:alert(1)\n{SCRIPT}",
-            },
-            0,
-            "ann",
-        )
-        server = StreamlitServer(REPO_ROOT / "app.py", cwd=REPO_ROOT, logdir=state / "logs")
-        assert os.environ[db.STATE_DIR_ENV] == str(state)
-        try:
-            server.start()
-        except RuntimeError as exc:
-            pytest.fail(str(exc), pytrace=False)
-        yield server.url, engine
-        server.stop()
-        db.dispose(url)
+    with app_on_a_store(tmp_path_factory, _fill) as running:
+        yield running
 
 
 def open_page(page, url: str) -> list[str]:
@@ -160,7 +149,7 @@ def test_a_save_after_the_account_was_deactivated_is_refused(app, page):
     users.add_user(engine, "dan", "editor", PASSWORD)
     open_record_signed_in(page, base, "dan")
     before = store.get(engine, "record", RECORD)
-    users.deactivate(engine, "dan")
+    users.deactivate(engine, "dan", by=users.COMMAND_LINE)
     save_notes(page, "Written after deactivation")
     page.get_by_text("Not saved: sign in with an editor or admin account").wait_for(timeout=30_000)
     assert store.get(engine, "record", RECORD) == before
