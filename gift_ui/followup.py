@@ -109,7 +109,9 @@ def _in_view(version: str, stamp: str, filters: str, today: date, _view: View, _
         shown["Status"] = part[summary.COLUMN].map(labels).to_numpy()
         shown["Responsible"] = part["responsible"].to_numpy()
         shown["Target date"] = summary.date_text(part["target_date"]).to_numpy()
-        return shown
+        # What follow-up staff act on first, beside the id; the wrapped verbatim text last, where it may scroll.
+        first = ["Record id", "Status", "Responsible", "Target date"]
+        return shown[first + [c for c in shown.columns if c not in first]]
 
     by_theme = summary.status_counts(frame, "themes", multi=True, labels=labels)
     by_theme.index = by_theme.index.map(lambda v: ds.codebook.label("themes", v)).rename("Theme")

@@ -43,14 +43,12 @@ if not shown.ids:
     st.info("No records match these filters. Remove a filter (or a follow-up status) in the sidebar.")
     st.stop()
 
-themes, by_event = st.columns(2)
-with themes:
-    st.subheader("Status by theme", anchor=False)
-    st.dataframe(shown.by_theme, key="fu_by_theme")
-    st.caption("A record with several themes counts under each; n is the number of records in the row.")
-with by_event:
-    st.subheader("Status by event", anchor=False)
-    st.dataframe(shown.by_event, key="fu_by_event")
+# One below the other, each the page's width: side by side, half a page cut off the last statuses and n.
+st.subheader("Status by theme", anchor=False)
+st.dataframe(shown.by_theme, key="fu_by_theme")
+st.caption("A record with several themes counts under each; n is the number of records in the row.")
+st.subheader("Status by event", anchor=False)
+st.dataframe(shown.by_event, key="fu_by_event")
 if shown.by_pillar is not None:
     st.subheader("Workplan activities: status by pillar", anchor=False)
     st.dataframe(shown.by_pillar, key="fu_by_pillar")
@@ -74,7 +72,8 @@ gift_ui.selectable_table(
     "fu_records",
     "record",
     chosen_id or None,
-    height=420,
+    height=5 * gift_ui.ROW_HEIGHT + 40,
+    row_height=gift_ui.ROW_HEIGHT,  # the verbatim text wraps instead of being cut off
     column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")},
 )
 if chosen_id:

@@ -7,6 +7,7 @@ here, or COMMAND_LINE for the CLI, whose user can reach the database anyway.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -34,8 +35,13 @@ FREE_FAILURES = 3  # failed sign-ins before each further one locks the account f
 MAX_LOCK_SECONDS = 15 * 60
 
 _hasher = PasswordHasher()  # argon2id with the library's current (RFC 9106) parameters
-# Verified against when the name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name takes as long as a wrong password. Made on the
+    first sign-in, not at import: hashing takes a third of a second that every page's first run would pay."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class UserError(ValueError):
@@ -172,7 +178,7 @@ def sign_in(engine: Engine, name: str, password: str, now: datetime | None = Non
             wait = int((row.locked_until - now).total_seconds()) + 1
             return SignIn(None, None, f"Too many failed sign-ins for this account: try again in {wait} s.")
         try:
-            _hasher.verify(row.password_hash if row is not None else _DUMMY_HASH, password)
+            _hasher.verify(row.password_hash if row is not None else _dummy_hash(), password)
             ok = row is not None and row.active
         except (VerificationError, InvalidHashError):
             ok = False
