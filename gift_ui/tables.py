@@ -166,22 +166,17 @@ def chart(fig, data: pd.DataFrame, key: str, note: str | None = None) -> None:
 
 def download_dataset(ds: Dataset) -> None:
     """Buttons to download every record, event and codebook entry (formula-safe, with a note of provenance)."""
-    stamp = ds.version
-    left, right = st.columns(2)
     # Callables: the files are built only when someone clicks, not on every run of the page.
-    left.download_button(
-        "Full dataset, Excel (.xlsx)",
-        lambda: export.dataset_xlsx(ds),
-        key="dl_dataset_xlsx",
-        file_name=f"gift-dataset-{stamp}.xlsx",
-        mime=export.MIME_TYPES["xlsx"],
-        icon=":material/table_view:",
+    buttons = (
+        ("Full dataset, Excel (.xlsx)", export.dataset_xlsx, "xlsx", ":material/table_view:"),
+        ("Full dataset, CSV files (.zip)", export.dataset_zip, "zip", ":material/folder_zip:"),
     )
-    right.download_button(
-        "Full dataset, CSV files (.zip)",
-        lambda: export.dataset_zip(ds),
-        key="dl_dataset_zip",
-        file_name=f"gift-dataset-{stamp}.zip",
-        mime=export.MIME_TYPES["zip"],
-        icon=":material/folder_zip:",
-    )
+    for column, (label, build, suffix, icon) in zip(st.columns(2), buttons, strict=True):
+        column.download_button(
+            label,
+            functools.partial(build, ds),
+            key=f"dl_dataset_{suffix}",
+            file_name=f"gift-dataset-{ds.version}.{suffix}",
+            mime=export.MIME_TYPES[suffix],
+            icon=icon,
+        )

@@ -139,21 +139,12 @@ with st.expander("Template and allowed values", expanded=UPLOAD not in st.sessio
     )
     st.dataframe(allowed_values(shipped.codebook), hide_index=True, key="upload_allowed_values")
 
-left, right = st.columns(2)
-left.file_uploader(
-    "Records (CSV or .xlsx)",
-    type=FILE_TYPES,
-    key=_uploader_key("records"),
-    on_change=_read_files,
-    max_upload_size=MAX_MIB,
-)
-right.file_uploader(
-    "Events they refer to (optional)",
-    type=FILE_TYPES,
-    key=_uploader_key("events"),
-    on_change=_read_files,
-    max_upload_size=MAX_MIB,
-)
+for column, (kind, label) in zip(
+    st.columns(2), (("records", "Records (CSV or .xlsx)"), ("events", "Events they refer to (optional)")), strict=True
+):
+    column.file_uploader(
+        label, type=FILE_TYPES, key=_uploader_key(kind), on_change=_read_files, max_upload_size=MAX_MIB
+    )
 
 upload = st.session_state.get(UPLOAD)
 if upload is None:
