@@ -28,7 +28,21 @@ def test_migrations_build_exactly_the_tables_the_code_uses(engine):
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
     assert diff == []
-    assert db.current_revision(engine) == db.head_revision()
+    assert db.current_revision(engine) == db.head_revision() == db.HEAD_REVISION
+
+
+def test_a_store_one_migration_behind_is_brought_to_the_head_on_open(tmp_path):
+    # The shortcut that skips Alembic for a store at the head must not skip a store that needs a migration.
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = db.engine_for(url)
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.downgrade(db._alembic_config(connection), "-1")
+    assert db.current_revision(engine) != db.HEAD_REVISION
+    db.dispose(url)
+    assert db.current_revision(db.engine_for(url)) == db.HEAD_REVISION
+    db.dispose(url)
 
 
 def test_the_sqlite_store_is_made_in_the_state_folder_in_wal_mode(tmp_path, monkeypatch):
