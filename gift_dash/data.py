@@ -405,14 +405,19 @@ def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     if ta_needs is not None:
         ta_needs, ta_needs_problems = _ta_needs_checked(ta_needs)
         problems += ta_needs_problems
+    # Each file is normalised once (Sheet.of); its check and the dataset's rows use the same Sheet.
     if events is not None:
+        events = Sheet.of(events)
         problems += validate_events(events, "events.csv").problems
     if any(frame is None for frame in (codebook, events, records, ta_needs, workplan, responses)):
         return None, problems
-    event_ids = set(events["event_id"]) if "event_id" in events.columns else set()
+    records, workplan, responses = Sheet.of(records), Sheet.of(workplan), Sheet.of(responses)
+    event_ids = set(events.text["event_id"]) if "event_id" in events.text.columns else set()
     problems += validate_records(records, codebook, event_ids, "recommendations.csv").problems
     problems += validate_workplan(workplan, codebook, "workplan.csv").problems
-    problems += validate_responses(responses, codebook, set(records.get("id", ())), workplan, "responses.csv").problems
+    problems += validate_responses(
+        responses, codebook, set(records.text.get("id", ())), workplan.text, "responses.csv"
+    ).problems
     dataset = Dataset(
         _rows_of(records, RECORD_COLUMNS),
         _rows_of(events, EVENT_COLUMNS),
@@ -424,10 +429,10 @@ def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     return dataset, problems
 
 
-def _rows_of(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def _rows_of(sheet: Sheet, columns: list[str]) -> pd.DataFrame:
     """A checked file's rows as the dataset holds them: the blank lines the validators skip are not records (a
     spreadsheet leaves them), so they are not counted either."""
-    return with_schema_columns(frame[~Sheet.of(frame).blank.to_numpy()], columns)
+    return with_schema_columns(sheet.text[~sheet.blank.to_numpy()], columns)
 
 
 def check_shipped(folder: Path | None = None) -> list[Problem]:
