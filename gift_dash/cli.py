@@ -151,6 +151,15 @@ def _to_filter(dataset: Dataset, chosen: flt.Filters, entries):
     return dataset.records
 
 
+def _selected(args: argparse.Namespace, dataset: Dataset, all_sources: bool = False):
+    """(records, scope in words, follow-up entries or None) of the filters given: one selection for every command
+    that takes filters, so --status is answered from the store everywhere it is offered."""
+    chosen = _filters(args, dataset, all_sources=all_sources)
+    entries = _store_entries()
+    records = flt.apply(_to_filter(dataset, chosen, entries), dataset.events, chosen, dataset.codebook)
+    return records, flt.describe(chosen, dataset.codebook, dataset.events), entries
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the records a set of filters selects as CSV, XLSX or JSON, with the filters in words as the scope."""
     from gift_dash.export import export_view, follow_up_columns
@@ -160,10 +169,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     dataset = load_dataset()
     if args.input is not None:
         dataset = _input_dataset(args.input, dataset)
-    chosen = _filters(args, dataset, all_sources=args.input is not None)
-    entries = _store_entries()
-    records = flt.apply(_to_filter(dataset, chosen, entries), dataset.events, chosen, dataset.codebook)
-    scope = flt.describe(chosen, dataset.codebook, dataset.events)
+    records, scope, entries = _selected(args, dataset, all_sources=args.input is not None)
     if args.input is not None:
         scope += f" · records from {args.input.name}"
     data = export_view(
@@ -194,10 +200,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     if args.pdf is not None:
         check_output(args.pdf, {"--out": args.out})  # the PDF must not replace the HTML just written
     dataset = load_dataset()
-    chosen = _filters(args, dataset)
-    entries = _store_entries()
-    records = flt.apply(_to_filter(dataset, chosen, entries), dataset.events, chosen, dataset.codebook)
-    scope = flt.describe(chosen, dataset.codebook, dataset.events)
+    records, scope, entries = _selected(args, dataset)
     document = render_briefing(
         records,
         dataset,
@@ -226,9 +229,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from gift_dash.export import csv_bytes, neutralise
 
     dataset = load_dataset()
-    chosen = _filters(args, dataset)
-    records = flt.apply(dataset.records, dataset.events, chosen, dataset.codebook)
-    scope = flt.describe(chosen, dataset.codebook, dataset.events)
+    records, scope, _ = _selected(args, dataset)
     table = response.coverage(records, dataset, args.by)
     gaps = response.unanswered_table(records, dataset)
     outside = len(records) - len(response.in_scope(records))

@@ -2,6 +2,7 @@
 located messages, backup and restore (a non-empty store needs --force and keeps what it replaces)."""
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -116,6 +117,10 @@ def test_export_and_briefing_filter_by_follow_up_status_and_need_a_store_for_it(
     briefing = tmp_path / "done.html"
     assert main(["briefing", "--status", "completed", "--out", str(briefing)]) == 0
     assert "1 record(s)" in capsys.readouterr().out
+    # coverage takes the same filters: --status is answered from the store there too (it once saw no entry at all)
+    assert main(["coverage", "--status", "in_progress", "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["scope"] == "Follow-up status: In progress" and answer["coverage"][0]["Records"] == 1
 
 
 def test_a_briefing_says_the_follow_up_status_of_its_records(state, tmp_path, monkeypatch):
