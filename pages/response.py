@@ -87,12 +87,10 @@ labels = response.FLOW_SOURCES
 flow_by = st.radio(
     "Flow from",
     list(labels),
-    index=list(labels).index(flow_by),
     format_func=labels.get,
     horizontal=True,
-    key="response_flow_by",
+    **gift_ui.page_widget("flow", flow_by, "event"),
 )
-gift_ui.set_page_params(flow=flow_by if flow_by != "event" else None)
 flow = response.flow(scoped, ds, flow_by)
 n = f"n = {len(scoped)} records; band width = records; a record counts once for each pillar it reaches" + (
     " and each theme it has" if flow_by == "theme" else ""

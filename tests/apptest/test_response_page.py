@@ -79,10 +79,21 @@ def test_records_not_read_against_the_workplan_are_said_not_counted(open_page):
 
 def test_flow_by_theme_from_the_url_and_a_bad_value_is_a_notice(open_page):
     at = open_page(PAGE, flow="theme")
-    assert at.radio(key="response_flow_by").value == "theme"
+    assert at.radio(key="page_flow").value == "theme"
     at = open_page(PAGE, flow="pillar")
     assert "flow" in " ".join(w.value for w in at.warning)
-    assert at.radio(key="response_flow_by").value == "event"
+    assert at.radio(key="page_flow").value == "event"
+
+
+def test_choosing_the_flow_goes_into_the_address_and_the_address_wins_after(open_page):
+    # The radio is drawn from the address and a choice enters it through the callback, as every page setting is:
+    # a later address (Back, a shared link) sets the radio, not the widget's old state.
+    at = open_page(PAGE)
+    at.radio(key="page_flow").set_value("theme").run()
+    assert at.query_params["flow"] == "theme" and at.radio(key="page_flow").value == "theme"
+    at.query_params.pop("flow")
+    at.run()
+    assert at.radio(key="page_flow").value == "event" and "flow" not in at.query_params
 
 
 def test_explore_detail_shows_the_planned_responses(open_page):
