@@ -324,8 +324,12 @@ class Dataset:
     @cached_property
     def version(self) -> str:
         """A short fingerprint of the data, recorded in exports so a reader knows which data they came from, and
-        the key of the app's caches. Hashed once per Dataset (about 10 ms at 20,000 records)."""
-        digest = hashlib.sha256(pd.util.hash_pandas_object(self.records, index=False).values.tobytes())
+        the key of the app's caches. Every table counts, not only the records: a cache keyed by it (the response
+        links, a page's figures) must not serve another workplan, events file or codebook. Hashed once per Dataset
+        (about 10 ms at 20,000 records)."""
+        digest = hashlib.sha256()
+        for frame in (self.records, self.events, self.workplan, self.responses, self.codebook.entries):
+            digest.update(pd.util.hash_pandas_object(frame, index=False).values.tobytes())
         return digest.hexdigest()[:12]
 
 

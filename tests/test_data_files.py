@@ -89,3 +89,22 @@ def test_a_blank_line_in_a_data_file_is_not_a_record_and_is_not_counted(folder, 
     loaded, shipped = load_dataset(folder), SHIPPED
     for frame in ("records", "events", "workplan", "responses"):
         pd.testing.assert_frame_equal(getattr(loaded, frame), getattr(shipped, frame))
+
+
+def test_the_dataset_version_changes_with_any_of_its_tables():
+    # The app's caches (response links, page figures) are keyed by the version: one file changed, the records
+    # alone kept, must not serve the old figures.
+    from dataclasses import replace
+
+    changed = SHIPPED.workplan.copy()
+    changed.loc[0, "title"] += " (revised)"
+    events = SHIPPED.events.copy()
+    events.loc[0, "city"] = "Elsewhere"
+    versions = {
+        SHIPPED.version,
+        replace(SHIPPED, workplan=changed).version,
+        replace(SHIPPED, events=events).version,
+        replace(SHIPPED, responses=SHIPPED.responses.iloc[1:]).version,
+    }
+    assert len(versions) == 4
+    assert load_dataset(DATA_DIR).version == SHIPPED.version  # the same files, the same version
