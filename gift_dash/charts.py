@@ -433,7 +433,7 @@ def response_flow(flow: pd.DataFrame, title: str, n: str) -> go.Figure:
                 "color": ["rgba(204,121,167,0.35)" if t == gap else "rgba(86,180,233,0.35)" for t in flow[target_col]],
                 "hovertemplate": "%{source.label} → %{target.label}: %{value} records<extra></extra>",
             },
-            textfont={"size": FONT_SIZE - 2, "color": "#111111"},
+            textfont={"size": FONT_SIZE - 2, "color": INK},
         )
     )
     return _layout(fig, title, n, max(480, 160 + 40 * max(len(sources), len(targets))))

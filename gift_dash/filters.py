@@ -263,10 +263,6 @@ def with_values(filters, field: str, values: Iterable[str]):
     return replace(filters, **{field: tuple(dict.fromkeys(values))})
 
 
-def is_default(filters) -> bool:
-    return filters == Filters()
-
-
 # ---------------------------------------------------------------------------------------------- in words
 
 

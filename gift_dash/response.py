@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from gift_dash.data import Dataset
-from gift_dash.dimensions import DIMENSIONS
+from gift_dash.dimensions import ANNEX_II, DIMENSIONS, SECTION_VI
 from gift_dash.schema import NOT_STATED, event_names
 from gift_dash.tabulate import dimension_values, ordered_values
 
 # Sources whose records were read against the workplan: annex II and the Vienna Forum findings (section VI).
 # Section V outcomes and uploaded records were not, so they are outside every coverage figure.
-LINKED_SOURCES = ("annex-ii", "section-vi")
+LINKED_SOURCES = (ANNEX_II, SECTION_VI)
 STRENGTHS = ("explicit", "thematic")  # strongest first
 NO_RESPONSE = "No planned response"
 # Dimensions coverage is offered by: key of the registry -> heading
@@ -25,12 +25,6 @@ def activity_of(workplan_id: str, workplan: pd.DataFrame) -> str:
     if len(row) and row["kind"].iloc[0] == "sub_item":
         return row["parent_id"].iloc[0]
     return workplan_id
-
-
-def workplan_label(row: pd.Series) -> str:
-    """How a workplan row is named on screen and in exports: "p4-a3-e (e) Advanced training manual ..."."""
-    marker = f"{row['marker']} " if row["kind"] == "sub_item" else ""
-    return f"{row['workplan_id']} {marker}{row['title']}"
 
 
 def pillar_names(workplan: pd.DataFrame) -> pd.Series:

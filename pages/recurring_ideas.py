@@ -40,7 +40,6 @@ if recurring.empty:
         "No two records in this selection are alike at this threshold. Lower the threshold or remove a "
         "filter in the sidebar."
     )
-    gift_ui.set_page_params(group=None)
     st.stop()
 
 alone = int((summary["n_members"] == 1).sum())
