@@ -95,11 +95,17 @@ def _requires_all(filters, dim: Dimension) -> bool:
 
 
 def masks(
-    records: pd.DataFrame, events: pd.DataFrame, filters, facets: Facets | None = None, codebook: Codebook | None = None
+    records: pd.DataFrame,
+    events: pd.DataFrame,
+    filters,
+    facets: Facets | None = None,
+    codebook: Codebook | None = None,
+    matches: pd.DataFrame | None = None,
 ) -> dict[str, pd.Series]:
     """One boolean mask per active restriction (field name -> mask), so option counts can lift one at a time.
     ``facets`` are ``Facets(records, events)`` when the caller keeps them (the app does, per dataset); the search
-    also matches the ``codebook``'s tag labels (gift_dash.search)."""
+    also matches the ``codebook``'s tag labels (gift_dash.search). ``matches`` are ``search(records,
+    filters.query, codebook)`` when the caller has them (a view keeps them to rank by): the search is scored once."""
     facets = Facets(records, events) if facets is None else facets
     out: dict[str, pd.Series] = {}
     for dim in DIMENSIONS.values():
@@ -107,7 +113,11 @@ def masks(
         if chosen:
             out[dim.field] = facets.holds(dim.field, chosen, _requires_all(filters, dim))
     if filters.query.strip():
-        out["query"] = search_mask(records, filters.query, codebook)
+        out["query"] = (
+            search_mask(records, filters.query, codebook)
+            if matches is None
+            else records["id"].astype(str).isin(matches["id"])
+        )
     return out
 
 

@@ -21,6 +21,9 @@ class View:
     filters: flt.Filters
     records: pd.DataFrame
     description: str
+    # search(dataset's records, filters.query): every match with its score and reason, best first; None without
+    # a search. The search filter and the ranking both read it, so the query is scored once per view.
+    matches: pd.DataFrame | None = None
 
     @classmethod
     def of(
@@ -29,12 +32,16 @@ class View:
         filters: flt.Filters,
         masks_in_force: Mapping[str, pd.Series] | None = None,
         records: pd.DataFrame | None = None,
+        matches: pd.DataFrame | None = None,
     ) -> View:
-        """The view ``filters`` select; ``masks_in_force`` are their masks when the caller already has them, and
-        ``records`` the dataset's records with the joined columns (follow-up status) when the caller joined them."""
+        """The view ``filters`` select; ``masks_in_force`` (with ``matches``, the search they were made with) are
+        their masks when the caller already has them, and ``records`` the dataset's records with the joined
+        columns (follow-up status) when the caller joined them."""
         records = dataset.records if records is None else records
+        if matches is None and filters.query.strip():
+            matches = search(records, filters.query, dataset.codebook)
         masks_in_force = (
-            flt.masks(records, dataset.events, filters, codebook=dataset.codebook)
+            flt.masks(records, dataset.events, filters, codebook=dataset.codebook, matches=matches)
             if masks_in_force is None
             else masks_in_force
         )
@@ -43,6 +50,7 @@ class View:
             filters,
             records[flt.combine(records, masks_in_force)].copy(),
             flt.describe(filters, dataset.codebook, dataset.events),
+            matches,
         )
 
     @property
@@ -73,7 +81,7 @@ def ranked(view: View, order: str | None = None) -> tuple[pd.DataFrame, pd.Serie
     records, reasons = view.records.reset_index(drop=True), None
     if view.filters.query.strip():
         # Scored over the whole dataset, as the filter that made the view was: the same scores, the same records.
-        results = search(view.dataset.records, view.filters.query, view.dataset.codebook).set_index("id")
+        results = view.matches.set_index("id")
         results = results[results.index.isin(view.records["id"])]
         reasons = results["reason"]
         if order == "relevance":

@@ -120,13 +120,14 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     current, notices = address.read_filters(
         ds, page_keys, [dim for key, dim in DIMENSIONS.items() if key not in offered]
     )
-    # Once: the option counts and the view share them.
-    masks_in_force = flt.masks(records, ds.events, current, facets, ds.codebook)
+    # Once: the option counts and the view share them (and the search's matches, which ranking reads too).
+    matches = state.search_matches(ds, current.query) if current.query.strip() else None
+    masks_in_force = flt.masks(records, ds.events, current, facets, ds.codebook, matches)
     with st.sidebar:
         page_links(flt.to_query_params(current))
         st.markdown("### Filters")
         _draw_filters(ds, current, facets, masks_in_force, offered)
-    view = View.of(ds, current, masks_in_force, records)
+    view = View.of(ds, current, masks_in_force, records, matches)
     st.title(title)
     if intro:
         st.markdown(intro)

@@ -11,6 +11,7 @@ from gift_dash import filters as flt
 from gift_dash import similarity
 from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
 from gift_dash.followup import db, store, summary
+from gift_dash.search import search
 from gift_dash.view import View
 from gift_ui.text import md_escape
 
@@ -52,6 +53,17 @@ def _facets(version: str, _ds: Dataset) -> flt.Facets:
 def facets(ds: Dataset) -> flt.Facets:
     """Which records hold which value (filters.Facets), built once per dataset version."""
     return _facets(ds.version, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _search_matches(version: str, query: str, _ds: Dataset) -> pd.DataFrame:
+    return search(_ds.records, query, _ds.codebook)
+
+
+def search_matches(ds: Dataset, query: str) -> pd.DataFrame:
+    """search(ds.records, query): scored once per dataset version and query, shared by every run and page that
+    searches for it (read-only: the filter and the ranking only read it)."""
+    return _search_matches(ds.version, query, ds)
 
 
 @st.cache_resource(show_spinner="Comparing the records …", max_entries=4)

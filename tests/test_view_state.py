@@ -238,6 +238,17 @@ def test_the_scope_in_words_names_every_dimension_chosen():
     assert BY_FIELD["themes"].label == "Theme"
 
 
+def test_the_search_filter_given_its_matches_selects_what_it_selects_scoring_itself():
+    # The app scores a query once and hands the matches to the masks and the view; the records must be those the
+    # search filter would select on its own, with any other filter beside it.
+    chosen = flt.Filters(query="training police", themes=("prevention",))
+    matches = search(RECORDS, chosen.query, CODEBOOK)
+    given_matches = View.of(DATA, chosen, matches=matches)
+    scored_alone = flt.apply(RECORDS, DATA.events, chosen, CODEBOOK)
+    assert given_matches.records["id"].tolist() == scored_alone["id"].tolist() and len(scored_alone) > 0
+    assert View.of(DATA, chosen).matches.equals(matches)
+
+
 def test_a_view_orders_its_records_as_the_address_says():
     from gift_dash.view import ranked
 
