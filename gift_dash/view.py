@@ -24,6 +24,9 @@ class View:
     # search(dataset's records, filters.query): every match with its score and reason, best first; None without
     # a search. The search filter and the ranking both read it, so the query is scored once per view.
     matches: pd.DataFrame | None = None
+    # (fingerprint, entries) of the follow-up store the records were joined with, read once per run by the page's
+    # setup, so the figures a page adds come from the same state of the store as its filters; None without one.
+    followup: tuple[str, pd.DataFrame] | None = None
 
     @classmethod
     def of(
@@ -52,6 +55,11 @@ class View:
             flt.describe(filters, dataset.codebook, dataset.events),
             matches,
         )
+
+    @property
+    def followup_entries(self) -> pd.DataFrame | None:
+        """The follow-up store's entries the view was joined with, or None without a store."""
+        return None if self.followup is None else self.followup[1]
 
     @property
     def shows_other_sources(self) -> bool:

@@ -115,7 +115,7 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     """
     ensure_navigation()
     ds = dataset()
-    records, facets = state.filtered_records(ds)  # with the follow-up status when the store can be opened
+    records, facets, followup = state.filtered_records(ds)  # with the follow-up status when the store opens
     offered = available(records)
     current, notices = address.read_filters(
         ds, page_keys, [dim for key, dim in DIMENSIONS.items() if key not in offered]
@@ -127,7 +127,7 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
         page_links(flt.to_query_params(current))
         st.markdown("### Filters")
         _draw_filters(ds, current, facets, masks_in_force, offered)
-    view = View.of(ds, current, masks_in_force, records, matches)
+    view = replace(View.of(ds, current, masks_in_force, records, matches), followup=followup)
     st.title(title)
     if intro:
         st.markdown(intro)

@@ -114,23 +114,18 @@ def followup_state() -> tuple[str, pd.DataFrame] | None:
         return None
 
 
-def followup_entries() -> pd.DataFrame | None:
-    """The follow-up store's entries, or None when it cannot be opened (see followup_state)."""
-    state = followup_state()
-    return None if state is None else state[1]
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _joined(version: str, stamp: str, _ds: Dataset, _entries: pd.DataFrame) -> tuple[pd.Series, flt.Facets]:
     records = summary.joined(_ds.records, _entries)
     return records[summary.COLUMN], facets(_ds).rejoined(records, _ds.events)
 
 
-def filtered_records(ds: Dataset) -> tuple[pd.DataFrame, flt.Facets]:
+def filtered_records(ds: Dataset) -> tuple[pd.DataFrame, flt.Facets, tuple[str, pd.DataFrame] | None]:
     """The records a page filters, with the follow-up status joined from the store when it can be opened (the
-    registry's joined dimension), and their facets. Joined once per dataset version and state of the store."""
+    registry's joined dimension), their facets, and the store's state they were joined with (followup_state).
+    Joined once per dataset version and state of the store."""
     followup = followup_state()
     if followup is None:
-        return ds.records, facets(ds)
+        return ds.records, facets(ds), None
     status, joined_facets = _joined(ds.version, followup[0], ds, followup[1])
-    return ds.records.assign(**{summary.COLUMN: status}), joined_facets
+    return ds.records.assign(**{summary.COLUMN: status}), joined_facets, followup

@@ -13,7 +13,6 @@ from gift_dash.data import Dataset
 from gift_dash.present import SCREEN_COLUMNS, display_frame, permalink
 from gift_dash.view import View, export_scope
 from gift_ui.address import set_page_params
-from gift_ui.state import followup_entries
 
 RECORD_LINK = "Page"
 ROW_HEIGHT = 84  # four lines: a verbatim text wraps in its cell instead of being cut off
@@ -146,7 +145,7 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
                     fmt=fmt,
                     scope=scope,
                     dataset_version=ds.version,
-                    extra=export.follow_up_columns(frame, ds, followup_entries()),
+                    extra=export.follow_up_columns(frame, ds, view.followup_entries),
                 ),
                 file_name=export.export_filename(fmt),
                 mime=export.MIME_TYPES[fmt],

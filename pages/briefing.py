@@ -44,7 +44,7 @@ FIGURES = (("records", "Records"), ("events", "Events"), ("lists", "Lists"), ("c
 for column, (key, label) in zip(st.columns(len(FIGURES)), FIGURES, strict=True):
     column.metric(label, f"{figures[key]:,}")
 
-stamp, entries = gift_ui.followup_state() or ("no store", None)
+stamp, entries = view.followup or ("no store", None)
 document = _document(ds.version, flt.to_query_params(view.filters), stamp, view, entries)
 stamp = datetime.now(UTC)
 with st.container(horizontal=True, vertical_alignment="center", key="briefing_downloads"):

@@ -19,12 +19,12 @@ ds = view.dataset
 chosen_id = gift_ui.page_param("record", ds.records["id"].tolist(), "", notices)
 gift_ui.show_notices(notices)
 eng = fu.engine()
-if eng is None:
+if eng is None or view.followup is None:  # fu.engine says why the store cannot be opened
     st.stop()
 user = fu.account_box(eng)
 fu.accounts_panel(eng, user)
 
-stamp, entries = gift_ui.followup_state()
+stamp, entries = view.followup
 shown = fu.in_view(view, stamp, entries, datetime.now(UTC).date())
 for col, (label, key, help_text) in zip(
     st.columns(5),

@@ -34,7 +34,7 @@ st.markdown(
 
 # What was planned and done in response, for donors: the workplan's coverage and the follow-up store's progress.
 planned = response.coverage(records, ds).iloc[0] if len(response.in_scope(records)) else None
-entries = gift_ui.followup_entries()
+entries = view.followup_entries
 progress = None if entries is None else summary.progress(summary.with_status(records, entries), date.today())
 parts = []
 if planned is not None:
