@@ -36,7 +36,7 @@ from gift_dash.data import DOCUMENT_TITLE, Dataset
 from gift_dash.schema import NOT_STATED, by_date, split_multi
 from gift_dash.similarity import build_index, group_summary
 from gift_dash.similarity import groups as similarity_groups
-from gift_dash.tabulate import facet_counts, headline
+from gift_dash.tabulate import event_span, facet_counts, headline
 
 TITLE = "Briefing: recommendations from the UN.GIFT regional events"
 MAX_IDEAS = 12  # in the recurring-ideas section
@@ -138,11 +138,12 @@ def _events_in_scope(records: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
 
 
 def _period(events: pd.DataFrame) -> str:
-    """ "June 2007 to February 2008" from the events' start dates; "" when none is stated."""
-    starts = pd.to_datetime(events["start_date"], format="%Y-%m-%d", errors="coerce").dropna()
-    if starts.empty:
+    """ "June 2007 to February 2008", the span the Overview states too (tabulate.event_span), in a sentence's
+    words; "" when no event has a date."""
+    span = event_span(events)
+    if span is None:
         return ""
-    first, last = f"{starts.min():%B %Y}", f"{starts.max():%B %Y}"
+    first, last = f"{span[0]:%B %Y}", f"{span[1]:%B %Y}"
     return first if first == last else f"{first} to {last}"
 
 

@@ -114,16 +114,24 @@ def headline(records: pd.DataFrame, events: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def event_span(events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first stated start and the last stated day (an end date, or a start where no end is stated) of the
+    events; None when none has a date. The Overview and the briefing both say their period from it."""
+    starts = pd.to_datetime(events["start_date"].replace("", pd.NA), errors="coerce").dropna()
+    if starts.empty:
+        return None
+    ends = pd.to_datetime(events["end_date"].replace("", pd.NA), errors="coerce").dropna()
+    return starts.min(), max(ends.max() if len(ends) else starts.max(), starts.max())
+
+
 def story(records: pd.DataFrame, events: pd.DataFrame, codebook: Codebook) -> dict:
     """What the overview's headline says, for the records in view: headline()'s figures, the period of the
     events' stated dates (``undated``: events in view without exact dates), and (label, n) per record type and
     per theme (most first; a record with several themes counts under each)."""
     held = events[events["event_id"].isin(records["event_id"])]
-    starts = pd.to_datetime(held["start_date"].replace("", pd.NA), errors="coerce").dropna()
-    ends = pd.to_datetime(held["end_date"].replace("", pd.NA), errors="coerce").dropna()
-    period = ""
-    if len(starts):
-        first, last = starts.min(), max(ends.max() if len(ends) else starts.max(), starts.max())
+    span, period = event_span(held), ""
+    if span:
+        first, last = span
         if (first.year, first.month) == (last.year, last.month):
             period = f"{last:%B %Y}"
         else:

@@ -184,3 +184,15 @@ def test_the_overview_story_counts_what_is_in_view_and_says_which_events_have_no
     told = story(everything, EVENTS, CODEBOOK)
     # The Vienna Forum (February 2008) widens the period; the Egypt workshop ("At the end of October 2007") has none.
     assert told["period"] == "June 2007–February 2008" and told["undated"] == 1
+
+
+def test_the_overview_and_the_briefing_state_one_period_counting_end_dates():
+    from gift_dash.briefing import _period
+
+    # An event that starts in November and ends in December: both must say the period runs to December.
+    data = load_dataset()
+    events = data.events[data.events["in_annex_ii"] == "yes"].iloc[:2].copy()
+    events["start_date"], events["end_date"] = ["2007-06-04", "2007-11-28"], ["2007-06-06", "2007-12-02"]
+    records = data.records[data.records["event_id"].isin(events["event_id"])]
+    assert story(records, events, data.codebook)["period"] == "June–December 2007"
+    assert _period(events) == "June 2007 to December 2007"
