@@ -150,13 +150,13 @@ class Rules:
     def of_kind(self, kind: str) -> pd.DataFrame:
         return self.table[self.table["kind"] == kind]
 
-    @property
-    def implications(self) -> list[tuple[str, str, str, str, tuple[str, ...]]]:
+    @cached_property  # closure (rules.closed) reads it on every pass, for every suggestion
+    def implications(self) -> tuple[tuple[str, str, str, str, tuple[str, ...]], ...]:
         """(rule_id, column, value, then_column, then_values) for every implication."""
-        return [
+        return tuple(
             (r.rule_id, r.column, r.value, r.then_column, tuple(split_multi(r.then_values)))
             for r in self.of_kind("implies").itertuples()
-        ]
+        )
 
     @cached_property
     def implied_by(self) -> dict[tuple[str, str], list[tuple[str, str, tuple[str, ...]]]]:
