@@ -117,10 +117,11 @@ def headline(records: pd.DataFrame, events: pd.DataFrame) -> dict[str, int]:
 def event_span(events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """The first stated start and the last stated day (an end date, or a start where no end is stated) of the
     events; None when none has a date. The Overview and the briefing both say their period from it."""
-    starts = pd.to_datetime(events["start_date"].replace("", pd.NA), errors="coerce").dropna()
+    # The schema's date form (validated with date.fromisoformat); anything else is no stated date.
+    starts = pd.to_datetime(events["start_date"], format="%Y-%m-%d", errors="coerce").dropna()
     if starts.empty:
         return None
-    ends = pd.to_datetime(events["end_date"].replace("", pd.NA), errors="coerce").dropna()
+    ends = pd.to_datetime(events["end_date"], format="%Y-%m-%d", errors="coerce").dropna()
     return starts.min(), max(ends.max() if len(ends) else starts.max(), starts.max())
 
 
