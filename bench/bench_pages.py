@@ -146,8 +146,8 @@ MINIMAL_MARKS = {"rendered": "[data-testid='stDataFrame']"}
 PLOTLY_MARKS = {"rendered": ".js-plotly-plot .bars path"}
 APP_MARKS = {
     "rendered": "[data-testid='stMarkdown'] h4",
-    "themes drawn": ".js-plotly-plot .bars path",
-    "map drawn": ".js-plotly-plot .geo .countries path",
+    "themes drawn": "[data-testid='stVegaLiteChart'] .mark-rect.role-mark path",
+    "map drawn": "[data-testid='stVegaLiteChart'] .mark-shape.role-mark path",
 }
 
 

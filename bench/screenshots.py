@@ -20,6 +20,7 @@ from tests.browser.harness import (
     StreamlitServer,
     is_external,
     wait_for_app,
+    wait_for_charts,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,13 +44,9 @@ def views() -> list[tuple[str, str]]:
 
 
 def settle(page) -> None:
-    """The script has finished and every plotly chart on the page has drawn (or there is none)."""
+    """The script has finished and every chart on the page has drawn (or there is none)."""
     wait_for_app(page, timeout=90_000, settle_ms=500)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(c => c.querySelector('.main-svg'))",
-        timeout=30_000,
-    )
+    wait_for_charts(page)
     page.wait_for_timeout(400)
 
 

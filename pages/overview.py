@@ -6,7 +6,7 @@ from datetime import date
 import streamlit as st
 
 import gift_ui
-from gift_dash import charts, response, tabulate
+from gift_dash import response, tabulate, vega
 from gift_dash.followup import summary
 from gift_dash.present import events_table
 
@@ -28,9 +28,34 @@ if story["undated"]:
 st.markdown(
     f"#### {story['records']:,} records · {story['events']} events · {story['countries']} countries{when}\n"
     f"{_counted(story['record_types'])}, from {story['lists']} lists.  \n"
-    f"By theme: {_counted(story['themes'])} (n = {story['records']:,}; a record with several themes counts under "
-    "each)."
+    f"By theme, a record counting under each of its themes: {_counted(story['themes'])}."
 )
+
+if records.empty:
+    st.info("No records match these filters. Remove a filter in the sidebar to see more.")
+
+in_view = records["event_id"].value_counts()
+table = events_table(events, in_view)
+# The theme panels need about 480 px and the map about 340 at 1280 px with the sidebar open (a projector).
+themes_column, map_column = st.columns([6, 4], gap="small")
+with themes_column:
+    if records.empty:
+        st.markdown("No theme to chart: no record in view.")
+    else:
+        mix = tabulate.theme_mix(records, events, ds.codebook)
+        gift_ui.chart(
+            vega.theme_panels(mix, len(records), ds.codebook.values("themes")),
+            mix[["event", "theme", "records"]],
+            key="themes",
+            note="A record with several themes counts under each of them.",
+        )
+with map_column:
+    gift_ui.chart(vega.event_map(events, in_view, gift_ui.TOPOJSON_URL), table, key="map")
+    for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
+        st.caption(
+            f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
+            "city not stated — not mapped."
+        )
 
 # What was planned and done in response, for donors: the workplan's coverage and the follow-up store's progress.
 planned = response.coverage(records, ds).iloc[0] if len(response.in_scope(records)) else None
@@ -52,32 +77,7 @@ if progress is not None:
 if parts:
     st.markdown("Response: " + "; ".join(parts) + ".")
 
-if records.empty:
-    st.info("No records match these filters. Remove a filter in the sidebar to see more.")
-
-in_view = records["event_id"].value_counts()
-table = events_table(events, in_view)
-themes_column, map_column = st.columns(2, gap="medium")
-with themes_column:
-    if records.empty:
-        st.markdown("No theme to chart: no record in view.")
-    else:
-        mix = tabulate.theme_mix(records, events, ds.codebook)
-        gift_ui.chart(
-            charts.theme_mix(mix, len(records)),
-            mix[["event", "theme", "records"]],
-            key="themes",
-            note="A record with several themes counts under each of them.",
-        )
-with map_column:
-    gift_ui.chart(charts.event_map(events, in_view), table, key="map")
-    for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
-        st.caption(
-            f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
-            "city not stated — not mapped."
-        )
-
-gift_ui.chart(charts.timeline(events, in_view), table, key="timeline")
+gift_ui.chart(vega.timeline(events, in_view), table, key="timeline")
 for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterrows():
     stated = event["date_as_stated"] or "no date"
     st.caption(
@@ -86,21 +86,19 @@ for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterr
     )
 
 if not records.empty:
-    summary = gift_ui.ideas_in_view(view)
-    ideas = tabulate.recurring_ideas(records, events, summary)
+    ideas = tabulate.recurring_ideas(records, events, gift_ui.ideas_in_view(view))
     if ideas.empty:
         st.info("No idea recurs across two or more events in this selection.")
     else:
-        fig = charts.ranked_bars(
-            ideas,
-            "idea",
-            "events",
-            "Ideas that recur across events: number of events",
-            f"top {len(ideas)} groups of similar records; n = {len(records)} records",
-            hover="event_names",
-        )
         gift_ui.chart(
-            fig,
+            vega.ranked_bars(
+                ideas,
+                "idea",
+                "events",
+                "Ideas that recur across events: number of events",
+                f"top {len(ideas)} groups of similar records; n = {len(records)} records",
+                detail="event_names",
+            ),
             ideas,
             key="ideas",
             note="Each idea is a group of records in similar words or with "

@@ -169,7 +169,7 @@ def test_crosstab_bad_dimension_is_a_notice(open_page):
 
 def test_needs_vs_recommendations_table(open_page):
     at = open_page(CROSSTAB)
-    needs = at.dataframe[-1].value.set_index("TA area")
+    needs = at.table[-1].value.set_index("TA area")  # the data behind the needs chart
     assert needs.loc["International cooperation", "Field offices naming it a priority (%)"] == pytest.approx(78.57)
 
 

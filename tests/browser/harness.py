@@ -180,6 +180,16 @@ def wait_for_app(page, timeout: float = 30_000, settle_ms: int = 300) -> None:
     page.wait_for_selector(APP_READY, state="attached", timeout=timeout)
 
 
+# Each chart on the page, when drawn: plotly's SVG, Vega's marks. Both draw after the script has finished.
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))
+    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => c.querySelector('svg.marks .role-mark'))"""
+
+
+def wait_for_charts(page, timeout: float = 30_000) -> None:
+    """Wait until every chart on the page has drawn (or there is none), to check or show it as a person sees it."""
+    page.wait_for_function(CHARTS_DRAWN, timeout=timeout)
+
+
 def assert_no_exception(page) -> None:
     """Fail when the page shows a Python exception or an st.error box."""
     problems = []

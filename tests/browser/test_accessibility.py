@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gift_ui.navigation import available_pages
-from tests.browser.harness import REPO_ROOT, assert_no_exception, wait_for_app
+from tests.browser.harness import REPO_ROOT, assert_no_exception, wait_for_app, wait_for_charts
 
 AXE = REPO_ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -36,12 +36,7 @@ def test_no_wcag_2_a_or_aa_violation_on_the_page(page, app_server, path):
         pytest.fail(f"{AXE} is missing: run `bash scripts/test.sh` (installs axe-core@4 from npm)", pytrace=False)
     page.goto(f"{app_server}/{path}")
     wait_for_app(page)
-    # Plotly draws after the script has finished: check the charts as a person sees them.
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(c => c.querySelector('.main-svg'))",
-        timeout=30_000,
-    )
+    wait_for_charts(page)  # check the charts as a person sees them
     assert_no_exception(page)
     found = violations(page)
     assert found == [], f"/{path}:\n" + "\n".join(found)

@@ -13,7 +13,7 @@ import pytest
 from gift_dash.briefing import render_briefing
 from gift_dash.data import load_dataset
 from gift_dash.filters import Filters, apply, describe
-from tests.browser.harness import assert_no_exception, wait_for_app
+from tests.browser.harness import assert_no_exception, wait_for_app, wait_for_charts
 
 PROTECTION = Filters(themes=("protection",))
 
@@ -111,10 +111,10 @@ def test_briefing_page_offers_the_briefing_and_an_excel_export(page, app_server,
 
 def test_a_chart_downloads_as_an_image_for_a_slide_offline(page, app_server):
     open_page(page, app_server)
-    chart = page.locator(".js-plotly-plot").first
-    chart.hover()
+    wait_for_charts(page)
+    page.locator("[data-testid='stVegaLiteChart']").first.hover()
     with page.expect_download() as info:
-        chart.locator(".modebar-btn[data-title='Download plot as a PNG']").click()
+        page.get_by_role("button", name="Download as PNG: Themes by event", exact=False).click()
     image = info.value
     assert image.suggested_filename.endswith(".png")
     assert open(image.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
