@@ -1,7 +1,35 @@
-"""GIFT Recommendations Dashboard: the entry point only routes to the pages (the sidebar carries the filters)."""
+"""GIFT Recommendations Dashboard: `streamlit run app.py` (scripts/dashboard.sh) serves it.
 
-import gift_ui
-from gift_ui import sessions
+Streamlit reads this file in two ways. The server imports it to find ``app`` and, as it starts, warms up in the
+background: it imports what the first page needs (pandas, SQLAlchemy, the core: most of a second) while the
+browser is still loading the page, and starts the sweeper of closed tabs (issue 10). Every browser session then
+runs this file as its script, which only routes to the pages (the sidebar carries the filters).
+"""
 
-sessions.start()  # once per server process: closed tabs' memory is given back (issue 10)
-gift_ui.navigation().run()
+import contextlib
+import threading
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+
+def _warm_up() -> None:
+    from gift_ui import sessions
+    from gift_ui.navigation import import_first_page_modules
+
+    import_first_page_modules()
+    sessions.start()
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(_app):
+    threading.Thread(target=_warm_up, name="gift-warm-up", daemon=True).start()
+    yield
+
+
+if get_script_run_ctx(suppress_warning=True) is None:  # imported by the server
+    app = st.App(__file__, lifespan=_lifespan)
+else:  # run by a browser session (or AppTest)
+    import gift_ui
+
+    gift_ui.navigation().run()

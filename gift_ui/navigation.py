@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import importlib.util
 from pathlib import Path
 
 import streamlit as st
@@ -28,6 +31,36 @@ PAGES = [
 ]
 # Pages reached through a link that names what they show (a record), not from the sidebar's menu.
 NOT_IN_MENU = {"pages/record.py"}
+
+
+def page_imports(path: str) -> list[str]:
+    """The modules a page file imports, read from its source: ``import a.b`` gives a.b, ``from a import b`` gives
+    a, and a.b where b is a module of a."""
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"), filename=path)
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+            names += [
+                f"{node.module}.{alias.name}" for alias in node.names if _is_module(f"{node.module}.{alias.name}")
+            ]
+    return list(dict.fromkeys(names))
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # its parent is not a package: a name defined in a module
+        return False
+
+
+def import_first_page_modules() -> None:
+    """Import what the first page imports (app.py's warm-up, as the server starts): a cold start's first page
+    then finds them loaded instead of spending most of a second importing them while its visitor waits."""
+    for name in page_imports(PAGES[0][0]):
+        importlib.import_module(name)
 
 
 def available_pages() -> list[tuple[str, str, str, str]]:

@@ -70,3 +70,24 @@ def test_nothing_patches_sys_path():
     # The project installs (pip install -e .) and bench scripts run as `python -m bench.NAME`: an import that
     # only works through a patched sys.path breaks for the next engineer running it another way.
     assert [str(p.relative_to(ROOT)) for p in PROJECT_FILES if _uses_sys_path(p)] == []
+
+
+def test_the_server_start_imports_what_the_first_page_imports():
+    # `streamlit run app.py` serves app.py's st.App, whose start (app._lifespan) imports the first page's modules
+    # in the background, so that a cold start's first page does not import them while its visitor waits.
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    from gift_ui.navigation import PAGES, page_imports
+
+    assert discover_asgi_app(ROOT / "app.py").app_name == "app"
+    names = page_imports(PAGES[0][0])
+    # `from gift_dash import response, vega` names the modules, not only the package
+    assert {"gift_ui", "gift_dash.response", "gift_dash.vega", "gift_dash.followup.summary"} <= set(names)
+    assert not {"gift_dash.response.coverage", "gift_dash.present.events_table"} & set(names)
+    code = (
+        "import sys\nfrom gift_ui.navigation import import_first_page_modules\nimport_first_page_modules()\n"
+        "print(sorted(m for m in ('pandas', 'sqlalchemy', 'gift_dash.vega', 'gift_dash.similarity') if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['gift_dash.similarity', 'gift_dash.vega', 'pandas', 'sqlalchemy']"
