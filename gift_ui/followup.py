@@ -76,6 +76,10 @@ def account_box(eng, key: str = "followup") -> users.User | None:
 
 
 OVERDUE_SHOWN = 100  # the list is for acting on; the full set is in the records table below
+# The records tables' columns, in pixels: what staff act on first, then the verbatim text, wrapping, in what is left
+# at 1280 px with the sidebar open (a projector), so no column is cut off or scrolled to. The event and item are in
+# the record id; the whole text is under the table once the row is chosen.
+RECORD_COLUMN_WIDTHS = {"Record id": 175, "Status": 110, "Responsible": 120, "Target date": 95, "Text (verbatim)": 280}
 
 
 @dataclass(frozen=True)
@@ -105,13 +109,11 @@ def _in_view(version: str, stamp: str, filters: str, today: date, _view: View, _
     frame = summary.with_status(_view.records, _entries)
 
     def rows(part: pd.DataFrame) -> pd.DataFrame:
-        shown = display_frame(part, ds.events, ds.codebook, ("id", "event", "item", "text"))
+        shown = display_frame(part, ds.events, ds.codebook, ("id", "text"))
         shown["Status"] = part[summary.COLUMN].map(labels).to_numpy()
         shown["Responsible"] = part["responsible"].to_numpy()
         shown["Target date"] = summary.date_text(part["target_date"]).to_numpy()
-        # What follow-up staff act on first, beside the id; the wrapped verbatim text last, where it may scroll.
-        first = ["Record id", "Status", "Responsible", "Target date"]
-        return shown[first + [c for c in shown.columns if c not in first]]
+        return shown[list(RECORD_COLUMN_WIDTHS)]
 
     by_theme = summary.status_counts(frame, "themes", multi=True, labels=labels)
     by_theme.index = by_theme.index.map(lambda v: ds.codebook.label("themes", v)).rename("Theme")
@@ -133,6 +135,13 @@ def _in_view(version: str, stamp: str, filters: str, today: date, _view: View, _
         records=rows(frame),
         ids=frame["id"].tolist(),
     )
+
+
+def record_columns() -> dict:
+    """column_config of the Follow-up page's records tables (RECORD_COLUMN_WIDTHS)."""
+    return {
+        heading: st.column_config.TextColumn(heading, width=width) for heading, width in RECORD_COLUMN_WIDTHS.items()
+    }
 
 
 ACCOUNT_PENDING, ACCOUNT_MESSAGE = "fu_account_pending", "fu_account_message"

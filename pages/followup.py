@@ -62,7 +62,13 @@ else:
             f"The {fu.OVERDUE_SHOWN} longest overdue of {shown.n_overdue:,}; choose the follow-up status 'In "
             "progress' or 'Planned' in the sidebar and narrow the filters to see others in the table below."
         )
-    st.dataframe(shown.overdue, hide_index=True, key="fu_overdue")
+    st.dataframe(
+        shown.overdue,
+        hide_index=True,
+        key="fu_overdue",
+        row_height=gift_ui.ROW_HEIGHT,
+        column_config=fu.record_columns(),
+    )
 
 st.subheader("Records and their follow-up", anchor=False)
 st.caption("Choose a row to see its entry and history" + (" and change it." if user else "."))
@@ -74,7 +80,7 @@ gift_ui.selectable_table(
     chosen_id or None,
     height=5 * gift_ui.ROW_HEIGHT + 40,
     row_height=gift_ui.ROW_HEIGHT,  # the verbatim text wraps instead of being cut off
-    column_config={"Text (verbatim)": st.column_config.TextColumn(width="large")},
+    column_config=fu.record_columns(),
 )
 if chosen_id:
     st.divider()

@@ -154,3 +154,20 @@ def test_a_save_after_the_account_was_deactivated_is_refused(app, page):
     page.get_by_text("Not saved: sign in with an editor or admin account").wait_for(timeout=30_000)
     assert store.get(engine, "record", RECORD) == before
     assert page.get_by_role("button", name="Save").count() == 0
+
+
+def test_the_records_table_fits_a_projector_without_scrolling_sideways(app, page):
+    # At 1280 px with the sidebar open, every column of the follow-up records table is in view: the verbatim text
+    # wraps in what the follow-up columns leave, instead of running off to the right.
+    base, _ = app
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, f"{base}/followup")
+    table = page.locator("[class*='st-key-fu_records'] [data-testid='stDataFrame']").first
+    table.scroll_into_view_if_needed()
+    headers = table.locator("[role='columnheader']")  # the grid's accessible layer (the cells are a canvas)
+    headers.first.wait_for(state="attached")
+    headers = headers.all_text_contents()
+    assert [h for h in headers if h.strip()] == ["Record id", "Status", "Responsible", "Target date", "Text (verbatim)"]
+    scroller = table.locator(".dvn-scroller").first
+    overflow = scroller.evaluate("s => s.scrollWidth - s.clientWidth")
+    assert overflow <= 1, f"the table scrolls sideways by {overflow} px"
