@@ -42,9 +42,12 @@ class CannotWrite(OSError):
     """An output file cannot be written; the message names it and says why."""
 
 
+DATA_DIR_ENV = "GIFT_DATA_DIR"  # another data folder to read (benchmarks, tests, other corpora)
+
+
 def data_dir() -> Path:
-    """The data folder the program reads: $GIFT_DATA_DIR when set (benchmarks, tests, other corpora), else data/."""
-    return Path(os.environ.get("GIFT_DATA_DIR") or DATA_DIR)
+    """The data folder the program reads: $GIFT_DATA_DIR when set, else data/."""
+    return Path(os.environ.get(DATA_DIR_ENV) or DATA_DIR)
 
 
 def protected_dirs() -> tuple[Path, ...]:

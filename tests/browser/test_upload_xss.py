@@ -1,16 +1,21 @@
-"""Uploaded text is data, never markup: a file whose cells (and name) hold <script>, <img onerror> and a remote
-image runs nothing, opens no dialog, fetches nothing, and shows the text as it was written. Two browser contexts
-uploading at once never see each other's rows."""
+"""Text is data, never markup: a file whose cells (and name) hold <script>, <img onerror> and a remote image runs
+nothing, opens no dialog, fetches nothing, and shows the text as it was written; so do markup-laden names in the
+data folder, drawn in the Overview's charts and their tooltips. Two browser contexts uploading at once never see
+each other's rows."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from gift_dash.data import DATA_DIR
+from gift_dash.safe_io import DATA_DIR_ENV
 from gift_ui.navigation import NOT_IN_MENU, available_pages
-from tests.browser.harness import assert_no_exception, wait_for_app
+from tests.browser.harness import REPO_ROOT, StreamlitServer, assert_no_exception, wait_for_app, wait_for_charts
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 SCRIPT = "<script>window.__xss=1</script>"
@@ -138,3 +143,36 @@ def test_two_browser_contexts_uploading_at_once_see_only_their_own_rows(browser,
     finally:
         for context in contexts.values():
             context.close()
+
+
+def test_markup_in_the_datas_names_is_drawn_as_text_in_the_overviews_charts(page, tmp_path):
+    # Vega draws labels and tooltips as text: an event whose names are markup shows them as written and runs nothing.
+    data = shutil.copytree(DATA_DIR, tmp_path / "data", ignore=shutil.ignore_patterns("source"))
+    events = pd.read_csv(data / "events.csv", dtype=str, keep_default_na=False)
+    kampala = events["event_id"] == "kampala-2007"
+    events.loc[kampala, ["short_name", "city"]] = [ONERROR + "Kampala", SCRIPT + "Kampala"]
+    events.to_csv(data / "events.csv", index=False)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATA_DIR_ENV, str(data))
+        server = StreamlitServer(REPO_ROOT / "app.py", cwd=REPO_ROOT, logdir=tmp_path / "logs")
+        try:
+            page.goto(server.start())
+            wait_for_app(page, timeout=60_000)
+            wait_for_charts(page)
+            assert_no_exception(page)
+            charts = page.locator("[data-testid='stVegaLiteChart']")
+            charts.locator("svg text", has_text="Kampala (23)").first.wait_for(timeout=30_000)
+            drawn = charts.locator("svg text").all_text_contents()
+            assert SCRIPT + "Kampala (23)" in drawn  # the map's label, whole
+            assert any(text.startswith("<img src=x onerror=") for text in drawn)  # an axis label (long: shortened)
+            bar = charts.first.locator(".mark-rect.role-mark path").first  # Kampala's prevention bar
+            bar.hover()
+            tooltip = page.locator("#vg-tooltip-element")
+            tooltip.get_by_text("Kampala", exact=False).first.wait_for(timeout=10_000)
+            assert ONERROR + "Kampala" in tooltip.inner_text() and tooltip.locator("img").count() == 0
+            assert charts.locator("img, script").count() == 0
+            nothing_ran(page, dialogs)
+        finally:
+            server.stop()
