@@ -25,11 +25,13 @@ def _counted(pairs: list[tuple[str, int]]) -> str:
 when = f", {story['period']}" if story["period"] else ""
 if story["undated"]:
     when += f" ({story['undated']} without exact dates)"
-st.markdown(
-    f"#### {story['records']:,} records · {story['events']} events · {story['countries']} countries{when}\n"
-    f"{_counted(story['record_types'])}, from {story['lists']} lists.  \n"
-    f"By theme, a record counting under each of its themes: {_counted(story['themes'])}."
-)
+headline = f"#### {story['records']:,} records · {story['events']} events · {story['countries']} countries{when}\n"
+if story["records"]:
+    headline += (
+        f"{_counted(story['record_types'])}, from {story['lists']} lists.  \n"
+        f"By theme, a record counting under each of its themes: {_counted(story['themes'])}."
+    )
+st.markdown(headline)
 
 if records.empty:
     st.info("No records match these filters. Remove a filter in the sidebar to see more.")
@@ -75,7 +77,7 @@ if progress is not None:
         f"{progress['overdue']:,} overdue"
     )
 if parts:
-    st.markdown("Response: " + "; ".join(parts) + ".")
+    st.markdown("**Response:** " + "; ".join(parts) + ".")
 
 gift_ui.chart(vega.timeline(events, in_view), table, key="timeline")
 for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterrows():

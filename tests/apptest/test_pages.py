@@ -3,6 +3,8 @@ filters, keep their state in the URL and turn bad URL parameters into a notice."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -111,6 +113,34 @@ def test_filters_change_the_overview_figures(open_page):
     chosen = apply(DATA.records, DATA.events, Filters(themes=("prosecution",)))
     assert headline(at).startswith(f"#### {len(chosen)} records · {chosen['event_id'].nunique()} events")
     assert f"Prosecution **{len(chosen)}**" in headline(at)
+
+
+def test_overview_with_no_record_in_view_says_so_and_draws_no_theme_chart(open_page):
+    at = open_page(OVERVIEW, q="zzzz nothing like this")
+    assert headline(at) == "#### 0 records · 0 events · 0 countries"  # no empty "from 0 lists" line
+    assert "No records match these filters" in at.info[0].value
+    titles = [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    assert not any("Themes by event" in spec for spec in titles)
+    assert any("Where the events took place" in spec for spec in titles)  # the events, each with (0)
+
+
+def test_overview_draws_its_charts_with_every_n(open_page):
+    at = open_page(OVERVIEW, event=["kampala-2007", "abidjan-2007"])
+    chosen = apply(DATA.records, DATA.events, Filters(events=("kampala-2007", "abidjan-2007")))
+    specs = {
+        json.loads(chart.proto.spec)["title"]["text"]: json.loads(chart.proto.spec)
+        for chart in at.get("vega_lite_chart")
+    }
+    assert set(specs) == {
+        "Themes by event",
+        "Where the events took place",
+        "When the events took place, 2007–2008",
+        "Ideas that recur across events: number of events",
+    }
+    assert specs["Themes by event"]["title"]["subtitle"][0].startswith(f"n = {len(chosen)} records")
+    assert set(at.table[0].value["event"]) == {"Kampala", "Abidjan"}  # the data behind the theme chart
+    (ideas_n,) = specs["Ideas that recur across events: number of events"]["title"]["subtitle"]
+    assert ideas_n.endswith(f"groups of similar records; n = {len(chosen)} records")
 
 
 def test_overview_says_what_it_cannot_map(open_page):
