@@ -176,6 +176,7 @@ class _Cited:
         self.in_scope = set(records["id"])
         self._parents = dataset.records.set_index("id")[["item", "text"]]
         self._records = records.set_index("id")
+        self._position = {record_id: i for i, record_id in enumerate(records["id"])}
         self._events = {e["event_id"]: event_label(e) for e in dataset.events.to_dict("records")}
 
     def parent(self, record_id: str, always: bool = False) -> dict | None:
@@ -186,6 +187,11 @@ class _Cited:
             return None
         parent = self._parents.loc[parent_id]
         return {"item": item_label(parent["item"]), "text": parent["text"]}
+
+    def in_order(self, ids: Sequence[str]) -> list[str]:
+        """``ids`` in the order of the records in scope (the document's)."""
+        position = self._position
+        return sorted(dict.fromkeys(ids), key=position.__getitem__)
 
     def members_by_event(self, ids: Sequence[str]) -> list[dict]:
         """Records grouped the way a reader finds them: per event, per list, the items (label and anchor)."""
@@ -260,17 +266,27 @@ def _appendix(records: pd.DataFrame, dataset: Dataset, held: list[dict], cited: 
 
 
 def _responses(responses: Sequence[Response], cited: _Cited) -> list[dict]:
-    """The rows answering records in scope, in the order given, each record by its short label."""
+    """One row per workplan activity answering records in scope, in the order given: the activity, then for each
+    strength of link the records, by event, list and item (a row per record repeated one activity down whole
+    pages). Responses to records outside the scope are left out."""
+    by_activity: dict[str, dict] = {}
+    for r in responses:
+        if r.record_id not in cited.in_scope:
+            continue
+        row = by_activity.setdefault(
+            r.activity_id, {"activity_id": r.activity_id, "title": r.activity_title, "ids": {}}
+        )
+        row["ids"].setdefault(r.strength, []).append(r.record_id)
     return [
         {
-            "anchor": r.record_id,
-            "record": cited.labels[r.record_id],
-            "activity_id": r.activity_id,
-            "activity_title": r.activity_title,
-            "strength": r.strength,
+            "activity_id": row["activity_id"],
+            "activity_title": row["title"],
+            "links": [
+                {"strength": strength, "n": len(ids), "members": cited.members_by_event(cited.in_order(ids))}
+                for strength, ids in row["ids"].items()
+            ],
         }
-        for r in responses
-        if r.record_id in cited.in_scope
+        for row in by_activity.values()
     ]
 
 

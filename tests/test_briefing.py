@@ -405,13 +405,45 @@ def test_planned_response_and_follow_up_appear_only_when_given(dataset):
         )
     )
     part = given.section("part")
-    label = given.records[answered]["label"].split(" · Themes")[0]
-    assert "Planned response" in part and f"{label} 2.1 Regional training workshops direct" in part
+    label = given.records[answered]["label"].split(" · Themes")[0]  # "Kampala 2007 · General recommendations (d)"
+    event, item = label.split(" · ", 1)
+    # One row per activity, its records by event, list and item, each item linking to its text in the appendix.
+    assert "Planned response" in part and f"2.1 Regional training workshops direct (1): {event}: {item}" in part
     assert "An activity for another scope" not in part, "only responses to records in scope"
+    assert f'href="#r-{answered}"' in briefing(
+        dataset, PROTECTION, responses=[Response(answered, "2.1", "t", "direct")]
+    )
     assert "Follow-up status Status Records Done 3 Planned 5 Not started 32" in part
     empty = parse(briefing(dataset, PROTECTION, responses=[], followup={})).visible()
     assert "No activity of the workplan is linked to a record in this scope." in empty
     assert "No follow-up has been recorded for the records in this scope." in empty
+
+
+def test_planned_response_lists_each_activity_once_with_its_records_by_strength(dataset):
+    records = apply(dataset.records, dataset.events, PROTECTION)
+    first, second, third = records["id"].iloc[:3]
+    document = parse(
+        briefing(
+            dataset,
+            PROTECTION,
+            responses=[
+                Response(third, "4.2", "Joint programmes", "thematic"),
+                Response(first, "4.2", "Joint programmes", "thematic"),
+                Response(second, "4.2", "Joint programmes", "explicit"),
+                Response(first, "1.1", "Awareness-raising", "explicit"),
+            ],
+        )
+    )
+    part = document.section("part")
+    assert part.count("Joint programmes") == 1 and part.count("Awareness-raising") == 1
+    assert part.index("Joint programmes") < part.index("Awareness-raising")  # in the order given (the workplan's)
+    joint = part[part.index("Joint programmes") : part.index("Awareness-raising")]
+    assert "thematic (2):" in joint and "explicit (1):" in joint
+    # the records of one strength in the document's order, whatever the order of the links
+    labels = [document.records[r]["label"].split(" · Themes")[0].split(" · ", 1)[1] for r in (first, third)]
+    thematic = joint[joint.index("thematic (2):") :]
+    assert all(label.rsplit(" ", 1)[-1] in thematic for label in labels)
+    assert thematic.index(labels[0].rsplit(" ", 1)[-1]) <= thematic.index(labels[1].rsplit(" ", 1)[-1])
 
 
 def test_an_empty_scope_says_so(dataset):
