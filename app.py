@@ -7,6 +7,7 @@ runs this file as its script, which only routes to the pages (the sidebar carrie
 """
 
 import contextlib
+import logging
 import threading
 
 import streamlit as st
@@ -14,11 +15,15 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
 def _warm_up() -> None:
-    from gift_ui import sessions
-    from gift_ui.navigation import import_first_page_modules
+    from gift_ui import sessions  # most of the warm-up: gift_ui imports pandas, SQLAlchemy and the core
 
-    import_first_page_modules()
     sessions.start()
+    try:
+        from gift_ui.navigation import import_first_page_modules
+
+        import_first_page_modules()
+    except Exception:  # the first page then imports them itself, and shows what fails
+        logging.getLogger(__name__).exception("warming up the first page's imports failed")
 
 
 @contextlib.asynccontextmanager

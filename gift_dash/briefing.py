@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -188,10 +188,9 @@ class _Cited:
         parent = self._parents.loc[parent_id]
         return {"item": item_label(parent["item"]), "text": parent["text"]}
 
-    def in_order(self, ids: Sequence[str]) -> list[str]:
+    def in_order(self, ids: Iterable[str]) -> list[str]:
         """``ids`` in the order of the records in scope (the document's)."""
-        position = self._position
-        return sorted(dict.fromkeys(ids), key=position.__getitem__)
+        return sorted(ids, key=self._position.__getitem__)
 
     def members_by_event(self, ids: Sequence[str]) -> list[dict]:
         """Records grouped the way a reader finds them: per event, per list, the items (label and anchor)."""
@@ -265,28 +264,31 @@ def _appendix(records: pd.DataFrame, dataset: Dataset, held: list[dict], cited: 
     return out
 
 
-def _responses(responses: Sequence[Response], cited: _Cited) -> list[dict]:
-    """One row per workplan activity answering records in scope, in the order given: the activity, then for each
-    strength of link the records, by event, list and item (a row per record repeated one activity down whole
-    pages). Responses to records outside the scope are left out."""
+def _responses(responses: Sequence[Response], cited: _Cited, strengths: Mapping[str, str]) -> list[dict]:
+    """One row per workplan activity (or lettered sub-activity) answering records in scope, in the order given: the
+    activity, then for each strength of link, strongest first and named as the codebook names it (``strengths``),
+    the records by event, list and item. (A row per record and activity repeated one activity down whole pages.)
+    Responses to records outside the scope are left out."""
+    rank = {strength: i for i, strength in enumerate(response.STRENGTHS)}
     by_activity: dict[str, dict] = {}
     for r in responses:
-        if r.record_id not in cited.in_scope:
-            continue
-        row = by_activity.setdefault(
-            r.activity_id, {"activity_id": r.activity_id, "title": r.activity_title, "ids": {}}
-        )
-        row["ids"].setdefault(r.strength, []).append(r.record_id)
+        if r.record_id in cited.in_scope:
+            row = by_activity.setdefault(r.activity_id, {"title": r.activity_title, "ids": {}})
+            row["ids"].setdefault(r.strength, set()).add(r.record_id)
     return [
         {
-            "activity_id": row["activity_id"],
+            "activity_id": activity_id,
             "activity_title": row["title"],
             "links": [
-                {"strength": strength, "n": len(ids), "members": cited.members_by_event(cited.in_order(ids))}
-                for strength, ids in row["ids"].items()
+                {
+                    "strength": strengths.get(strength, strength),
+                    "n": len(ids),
+                    "members": cited.members_by_event(cited.in_order(ids)),
+                }
+                for strength, ids in sorted(row["ids"].items(), key=lambda item: rank.get(item[0], len(rank)))
             ],
         }
-        for row in by_activity.values()
+        for activity_id, row in by_activity.items()
     ]
 
 
@@ -369,7 +371,9 @@ def render_briefing(
         ideas=ideas,
         summary_ideas=ideas["rows"][:SUMMARY_IDEAS],
         appendix=_appendix(records, dataset, held, cited),
-        responses=None if responses is None else _responses(responses, cited),
+        responses=None
+        if responses is None
+        else _responses(responses, cited, dataset.codebook.labels("response_strength")),
         followup=None if followup is None else [{"status": k, "records": int(v)} for k, v in followup.items()],
     )
 

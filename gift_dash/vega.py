@@ -148,7 +148,7 @@ def theme_panels(mix: pd.DataFrame, n_records: int, codebook_order: list[str]) -
                             "type": "nominal",
                             "scale": {
                                 "domain": [labels[v] for v in themes],
-                                "range": [p.THEME_COLOURS[v] for v in themes],
+                                "range": [p.THEME_COLOURS.get(v, p.NEUTRAL) for v in themes],
                             },
                             "legend": None,
                         }
@@ -197,7 +197,9 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, topojson_url: str, width
     side, so no label touches the map's edge."""
     placed, kind_channels = _by_kind(_with_counts(events[events["latitude"].astype(str).str.strip() != ""], in_view))
     placed = placed.assign(latitude=placed["latitude"].astype(float), longitude=placed["longitude"].astype(float))
-    placed["label"] = placed["city"] + " (" + placed["n"].astype(str) + ")"
+    placed["label"] = (
+        placed["city"].where(placed["city"] != "", placed["short_name"]) + " (" + placed["n"].astype(str) + ")"
+    )
     lats, lons = placed["latitude"], placed["longitude"]
     south, north = (lats.min() - 10, lats.max() + 14) if len(placed) else (-40, 62)
     west, east = (lons.min() - 14, lons.max() + 14) if len(placed) else (-60, 125)
@@ -256,18 +258,27 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, topojson_url: str, width
     )
 
 
-TIMELINE_SPAN = ("2007-05-01", "2008-03-01")  # the events' months, with a month either side
-LATE = "2007-11-01"  # labels of events from here on (the last 40% of the axis) face west, so none runs past its end
+def _month_span(dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """From the first of the month before the earliest date to the first of the month after the latest one."""
+    months = pd.to_datetime(dates).dt.to_period("M")
+    return (months.min() - 1).to_timestamp(), (months.max() + 1).to_timestamp()
 
 
 def timeline(events: pd.DataFrame, in_view: pd.Series) -> dict:
-    """Events with stated dates on a time axis, one row each in date order, annex II and the others told apart,
-    each labelled with its dates as the document states them and its records in view."""
+    """Events with stated dates on a time axis spanning their months, one row each in date order, annex II and the
+    others told apart, each labelled with its dates as the document states them and its records in view. Labels of
+    events in the last 40% of the axis face west, so none runs past its end."""
     dated = _with_counts(events[events["start_date"].astype(str).str.strip() != ""], in_view)
     dated, kind_channels = _by_kind(dated.sort_values("start_date", kind="stable"))
-    dated["label"] = dated["date_as_stated"] + " (" + dated["n"].astype(str) + ")"
+    stated = dated["date_as_stated"].where(dated["date_as_stated"] != "", dated["start_date"])
+    dated["label"] = stated + " (" + dated["n"].astype(str) + ")"
     rows = dated[["short_name", "start_date", "label", "kind", "n", "opacity"]]
-    late = rows["start_date"] >= LATE
+    start, end = (
+        _month_span(rows["start_date"]) if len(rows) else (pd.Timestamp("2007-05-01"), pd.Timestamp("2008-03-01"))
+    )
+    late = pd.to_datetime(rows["start_date"]) >= start + (end - start) * 0.6
+    stated_years = pd.to_datetime(rows["start_date"]).dt.year
+    years = "–".join(dict.fromkeys(str(y) for y in (stated_years.min(), stated_years.max()))) if len(rows) else ""
     labels = [
         {
             "data": {"values": rows[part].to_dict("records")},
@@ -278,7 +289,7 @@ def timeline(events: pd.DataFrame, in_view: pd.Series) -> dict:
         if part.any()
     ]
     return _spec(
-        "When the events took place, 2007–2008",
+        f"When the events took place, {years}".rstrip(", "),
         [f"n = {len(rows)} events with stated dates · {IN_VIEW_NOTE}"],
         data={"values": rows.to_dict("records")},
         width="container",
@@ -288,7 +299,7 @@ def timeline(events: pd.DataFrame, in_view: pd.Series) -> dict:
                 "field": "start_date",
                 "type": "temporal",
                 "title": None,
-                "scale": {"domain": list(TIMELINE_SPAN)},
+                "scale": {"domain": [f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"]},
                 "axis": {"format": "%b %Y", "tickCount": {"interval": "month", "step": 2}, "gridColor": p.GRID},
             },
             "y": {"field": "short_name", "type": "nominal", "sort": list(rows["short_name"]), "title": None},
@@ -307,24 +318,24 @@ def timeline(events: pd.DataFrame, in_view: pd.Series) -> dict:
 
 
 def ranked_bars(frame: pd.DataFrame, label: str, value: str, title: str, n: str, detail: str | None = None) -> dict:
-    """Horizontal bars, largest at the top, each with its value in words beside it (and ``detail``, e.g. the
-    events' names, under that); long labels and details wrap onto more lines rather than being cut off."""
+    """Horizontal bars in the order given, the first at the top, each with its value in words beside it (and
+    ``detail``, e.g. the events' names, under that); long labels and details wrap onto more lines rather than being
+    cut off."""
     unit = value.replace("_", " ")
+    labels = [wrap(text, 34) for text in frame[label].astype(str)]
     rows = pd.DataFrame(
         {
             "label": frame[label].astype(str),
             # The row's rank as a first, hidden line: two ideas with the same label still get a bar each.
-            "wrapped": [f"{rank}{WRAP}{wrap(text, 34)}" for rank, text in enumerate(frame[label].astype(str), 1)],
+            "wrapped": [f"{rank}{WRAP}{text}" for rank, text in enumerate(labels, 1)],
             "value": frame[value].astype(int),
             "words": frame[value].astype(str)
             + f" {unit}"
             + (":" + WRAP + frame[detail].astype(str).map(lambda text: wrap(text, 40)) if detail else ""),
         }
     )
-    top = int(rows["value"].max()) if len(rows) else 1
-    lines = max(
-        (text.count(WRAP) + 1 for text in [*rows["wrapped"].str.split(WRAP, n=1).str[1], *rows["words"]]), default=1
-    )
+    top = max(rows["value"], default=1)
+    lines = max((text.count(WRAP) + 1 for text in [*labels, *rows["words"]]), default=1)
     return _spec(
         title,
         [n],

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from gift_dash.followup import db, store, summary, targets, users
-from gift_dash.present import display_frame
+from gift_dash.present import COLUMN_HEADINGS, display_frame
 from gift_dash.schema import event_names
 from gift_dash.view import View
 from gift_ui.state import data_dir
@@ -77,9 +77,15 @@ def account_box(eng, key: str = "followup") -> users.User | None:
 
 OVERDUE_SHOWN = 100  # the list is for acting on; the full set is in the records table below
 # The records tables' columns, in pixels: what staff act on first, then the verbatim text, wrapping, in what is left
-# at 1280 px with the sidebar open (a projector), so no column is cut off or scrolled to. The event and item are in
-# the record id; the whole text is under the table once the row is chosen.
-RECORD_COLUMN_WIDTHS = {"Record id": 175, "Status": 110, "Responsible": 120, "Target date": 95, "Text (verbatim)": 280}
+# at 1280 px with the sidebar open (a projector), so no column is cut off or scrolled to. The shipped ids name the
+# event, list and item (kampala-2007-gen-a); the whole text is under the table once the row is chosen.
+RECORD_COLUMN_WIDTHS = {
+    COLUMN_HEADINGS["id"]: 175,
+    "Status": 110,
+    "Responsible": 120,
+    "Target date": 95,
+    COLUMN_HEADINGS["text"]: 280,
+}
 
 
 @dataclass(frozen=True)

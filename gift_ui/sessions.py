@@ -7,7 +7,7 @@ is dropped on the next write to the store (another tab disconnecting), and even 
 of its uploads stay in the UploadedFileManager for the life of the process. Issue 10 measured 20 tabs that each
 uploaded 10 MB and closed: 346 -> 1,594 MB, still 1,504 MB after 5 minutes idle.
 
-``start()`` (called by app.py on every run; it starts one thread per process) asks the event loop every few seconds
+``start()`` (called by app.py's warm-up as the server starts; it starts one thread per process) asks the event loop every few seconds
 to take the expired sessions out of the store, shut them down (AppSession.shutdown releases uploads, media and
 dataframe sources) and empty their state, to drop uploads whose session is gone, and then to hand freed heap back to
 the operating system.

@@ -174,9 +174,9 @@ def chart(figure, data: pd.DataFrame, key: str, note: str | None = None) -> None
     with st.expander("Data behind this chart"):
         if note:
             st.markdown(note)
-        # A plain table: a chart's data is a few dozen rows, read whole (long names wrap), and the Overview then
-        # loads no data grid on a cold start.
-        st.table(data, hide_index=True)
+        # A data grid, not st.table: st.table renders every cell as Markdown, which would change verbatim text
+        # and fetch an image a cell names.
+        st.dataframe(data, hide_index=True)
 
 
 def download_dataset(ds: Dataset) -> None:

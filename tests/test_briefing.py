@@ -422,28 +422,28 @@ def test_planned_response_and_follow_up_appear_only_when_given(dataset):
 def test_planned_response_lists_each_activity_once_with_its_records_by_strength(dataset):
     records = apply(dataset.records, dataset.events, PROTECTION)
     first, second, third = records["id"].iloc[:3]
-    document = parse(
-        briefing(
-            dataset,
-            PROTECTION,
-            responses=[
-                Response(third, "4.2", "Joint programmes", "thematic"),
-                Response(first, "4.2", "Joint programmes", "thematic"),
-                Response(second, "4.2", "Joint programmes", "explicit"),
-                Response(first, "1.1", "Awareness-raising", "explicit"),
-            ],
-        )
+    html = briefing(
+        dataset,
+        PROTECTION,
+        responses=[
+            Response(third, "4.2", "Joint programmes", "thematic"),
+            Response(first, "4.2", "Joint programmes", "thematic"),
+            Response(third, "4.2", "Joint programmes", "thematic"),  # the same link twice counts once
+            Response(second, "4.2", "Joint programmes", "explicit"),
+            Response(first, "1.1", "Awareness-raising", "explicit"),
+        ],
     )
-    part = document.section("part")
+    part = parse(html).section("part")
     assert part.count("Joint programmes") == 1 and part.count("Awareness-raising") == 1
     assert part.index("Joint programmes") < part.index("Awareness-raising")  # in the order given (the workplan's)
     joint = part[part.index("Joint programmes") : part.index("Awareness-raising")]
-    assert "thematic (2):" in joint and "explicit (1):" in joint
-    # the records of one strength in the document's order, whatever the order of the links
-    labels = [document.records[r]["label"].split(" · Themes")[0].split(" · ", 1)[1] for r in (first, third)]
-    thematic = joint[joint.index("thematic (2):") :]
-    assert all(label.rsplit(" ", 1)[-1] in thematic for label in labels)
-    assert thematic.index(labels[0].rsplit(" ", 1)[-1]) <= thematic.index(labels[1].rsplit(" ", 1)[-1])
+    # strongest first, named as the codebook names the strengths, each with its number of records
+    assert joint.index("Explicit response (1):") < joint.index("Thematic response (2):")
+    # the records in the document's order, whatever the order of the links: first before third
+    row = html[html.index("Joint programmes") : html.index("Awareness-raising")]
+    thematic = row[row.index("Thematic response") :]
+    assert thematic.index(f'href="#r-{first}"') < thematic.index(f'href="#r-{third}"')
+    assert f'href="#r-{second}"' not in thematic
 
 
 def test_an_empty_scope_says_so(dataset):

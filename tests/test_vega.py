@@ -68,8 +68,10 @@ def test_every_spec_is_valid_vega_lite_and_fetches_only_the_apps_own_topojson(na
     urls = re.findall(r'"url": "([^"]*)"', json.dumps(spec))
     assert urls == ([TOPOJSON] if name == "map" else [])
     assert not re.search(r"https?://", json.dumps(spec))
-    # Every chart states its n, in dark text of a size a projector shows.
-    assert spec["title"]["text"] and any("n = " in line for line in spec["title"]["subtitle"])
+    # Every chart states its n (the Overview gives ranked_bars its n: tests/apptest/test_pages.py), in dark text of a
+    # size a projector shows.
+    expected_n = {"themes": "n = 118 records", "map": "n = 10 events", "timeline": "n = 10 events", "ideas": "n = "}
+    assert spec["title"]["text"] and spec["title"]["subtitle"][0].startswith(expected_n[name])
     config = spec["config"]
     assert config["title"]["color"] == config["axis"]["labelColor"] == config["text"]["color"] == palette.INK
     assert min(config["axis"]["labelFontSize"], config["text"]["fontSize"], config["legend"]["labelFontSize"]) >= 14
@@ -154,3 +156,38 @@ def test_data_text_is_kept_as_written_for_vega_to_draw_as_text():
     assert any(p["short_name"] == "<b>Kampala</b>" for p in layer_values(vega.timeline(events, IN_VIEW), "point"))
     labels = [r["label"] for r in layer_values(vega.event_map(events, IN_VIEW, TOPOJSON), "text")]
     assert "<img src=x onerror=alert(1)> (23)" in labels and not any("&lt;" in label for label in labels)
+
+
+def test_a_theme_the_palette_does_not_know_is_drawn_in_the_neutral_colour():
+    # The codebook is data (another data folder may add a theme): its panel is drawn, not a KeyError.
+    mix = tabulate.theme_mix(ANNEX, EVENTS, CODEBOOK)
+    extra = mix.head(1).assign(theme="Partnership", theme_value="partnership", records=5)
+    spec = vega.theme_panels(pd.concat([mix, extra]), len(ANNEX), [*CODEBOOK.values("themes"), "partnership"])
+    colours = spec["spec"]["layer"][0]["encoding"]["color"]["scale"]
+    assert dict(zip(colours["domain"], colours["range"], strict=True))["Partnership"] == palette.NEUTRAL
+    assert spec["facet"]["column"]["sort"][-1] == f"Partnership{vega.WRAP}5 records"
+
+
+def test_the_timeline_spans_the_events_months_and_names_their_years():
+    events = EVENTS.copy()
+    events.loc[events["event_id"] == "kampala-2007", "start_date"] = "2008-09-01"  # e.g. an uploaded later event
+    spec = vega.timeline(events, IN_VIEW)
+    assert spec["encoding"]["x"]["scale"]["domain"] == ["2007-09-01", "2008-10-01"]
+    assert spec["title"]["text"] == "When the events took place, 2007–2008"
+    shipped = vega.timeline(EVENTS, IN_VIEW)
+    assert shipped["encoding"]["x"]["scale"]["domain"] == ["2007-05-01", "2008-03-01"]
+    one_year = vega.timeline(EVENTS[EVENTS["start_date"].str.startswith("2007")], IN_VIEW)
+    assert one_year["title"]["text"] == "When the events took place, 2007"
+
+
+def test_labels_fall_back_to_the_name_and_date_when_the_city_or_stated_dates_are_blank():
+    events = EVENTS.copy()
+    kampala = events["event_id"] == "kampala-2007"
+    events.loc[kampala, ["city", "date_as_stated"]] = ["", ""]
+    assert "Kampala (23)" in [p["label"] for p in layer_values(vega.event_map(events, IN_VIEW, TOPOJSON), "point")]
+    assert "2007-06-19 (23)" in [p["label"] for p in layer_values(vega.timeline(events, IN_VIEW), "point")]
+
+
+def test_ranked_bars_of_nothing_is_an_empty_chart_not_an_error():
+    spec = vega.ranked_bars(pd.DataFrame({"idea": [], "events": []}), "idea", "events", "Ideas", "n = 0 records")
+    assert spec["data"]["values"] == [] and not list(validator().iter_errors(json.loads(json.dumps(spec))))

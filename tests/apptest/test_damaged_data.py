@@ -29,7 +29,7 @@ def test_every_page_names_the_damaged_file_instead_of_failing(damaged, open_page
     assert "The dashboard's data files are damaged, so nothing is shown." in message
     assert "codebook.csv: codebook lacks columns" in message
     assert f"the data in {damaged} cannot be used" in message
-    drawn = [at.dataframe, at.table, at.get("plotly_chart"), at.get("vega_lite_chart")]
+    drawn = [at.dataframe, at.get("plotly_chart"), at.get("vega_lite_chart")]
     assert not any(drawn)  # nothing drawn from the damaged data
 
 

@@ -138,7 +138,7 @@ def test_overview_draws_its_charts_with_every_n(open_page):
         "Ideas that recur across events: number of events",
     }
     assert specs["Themes by event"]["title"]["subtitle"][0].startswith(f"n = {len(chosen)} records")
-    assert set(at.table[0].value["event"]) == {"Kampala", "Abidjan"}  # the data behind the theme chart
+    assert set(at.dataframe[0].value["event"]) == {"Kampala", "Abidjan"}  # the data behind the theme chart
     (ideas_n,) = specs["Ideas that recur across events: number of events"]["title"]["subtitle"]
     assert ideas_n.endswith(f"groups of similar records; n = {len(chosen)} records")
 
@@ -199,7 +199,7 @@ def test_crosstab_bad_dimension_is_a_notice(open_page):
 
 def test_needs_vs_recommendations_table(open_page):
     at = open_page(CROSSTAB)
-    needs = at.table[-1].value.set_index("TA area")  # the data behind the needs chart
+    needs = at.dataframe[-1].value.set_index("TA area")
     assert needs.loc["International cooperation", "Field offices naming it a priority (%)"] == pytest.approx(78.57)
 
 

@@ -1,8 +1,7 @@
-"""Proves the browser harness on a tiny throwaway app (not the project's app.py).
-
-The app gets a copy of the project's static/ and .streamlit/config.toml, so this also checks
-that a plotly geo map draws its coastlines from /app/static/ with nothing leaving the machine.
-"""
+"""Proves the browser harness on a tiny throwaway app (not the project's app.py): it serves the project's static/
+with its .streamlit/config.toml, and it catches a request that leaves the machine. A plotly geo map is the probe,
+as plotly fetches its topojson from a CDN unless told to take it from /app/static/ (the dashboard's own map is
+Vega-Lite; tests/browser/test_pages.py checks that it draws from static/)."""
 
 from __future__ import annotations
 

@@ -146,11 +146,12 @@ def test_two_browser_contexts_uploading_at_once_see_only_their_own_rows(browser,
 
 
 def test_markup_in_the_datas_names_is_drawn_as_text_in_the_overviews_charts(page, tmp_path):
-    # Vega draws labels and tooltips as text: an event whose names are markup shows them as written and runs nothing.
+    # Vega draws labels and tooltips as text, and a chart's data is a grid: an event whose names are markup (HTML,
+    # a Markdown image from another host) shows them as written, runs nothing and fetches nothing.
+    name = ONERROR + "![x](http://198.51.100.7/y.png)Kampala"
     data = shutil.copytree(DATA_DIR, tmp_path / "data", ignore=shutil.ignore_patterns("source"))
     events = pd.read_csv(data / "events.csv", dtype=str, keep_default_na=False)
-    kampala = events["event_id"] == "kampala-2007"
-    events.loc[kampala, ["short_name", "city"]] = [ONERROR + "Kampala", SCRIPT + "Kampala"]
+    events.loc[events["event_id"] == "kampala-2007", ["short_name", "city"]] = [name, SCRIPT + "Kampala"]
     events.to_csv(data / "events.csv", index=False)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -167,12 +168,15 @@ def test_markup_in_the_datas_names_is_drawn_as_text_in_the_overviews_charts(page
             drawn = charts.locator("svg text").all_text_contents()
             assert SCRIPT + "Kampala (23)" in drawn  # the map's label, whole
             assert any(text.startswith("<img src=x onerror=") for text in drawn)  # an axis label (long: shortened)
-            bar = charts.first.locator(".mark-rect.role-mark path").first  # Kampala's prevention bar
-            bar.hover()
+            charts.first.locator(".mark-rect.role-mark path").first.hover()  # Kampala's prevention bar
             tooltip = page.locator("#vg-tooltip-element")
             tooltip.get_by_text("Kampala", exact=False).first.wait_for(timeout=10_000)
-            assert ONERROR + "Kampala" in tooltip.inner_text() and tooltip.locator("img").count() == 0
-            assert charts.locator("img, script").count() == 0
-            nothing_ran(page, dialogs)
+            assert name in tooltip.inner_text() and tooltip.locator("img").count() == 0
+            page.get_by_text("Data behind this chart").first.click()
+            grid = page.locator("[data-testid='stExpander'] [data-testid='stDataFrame']").first
+            grid.locator("[role='gridcell']", has_text="Kampala").first.wait_for(state="attached", timeout=30_000)
+            assert name in grid.locator("[role='gridcell']").all_text_contents()
+            assert page.locator("[data-testid='stMain'] img").count() == 0
+            nothing_ran(page, dialogs)  # no dialog, no script, no request to 198.51.100.7
         finally:
             server.stop()
