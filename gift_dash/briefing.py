@@ -33,7 +33,7 @@ from gift_dash.citation import (
 )
 from gift_dash.data import DOCUMENT_TITLE, Dataset
 from gift_dash.palette import NEUTRAL, THEME_COLOURS
-from gift_dash.schema import NOT_STATED, by_date, split_multi
+from gift_dash.schema import NOT_STATED, among, by_date, split_multi
 from gift_dash.similarity import build_index, group_summary
 from gift_dash.similarity import groups as similarity_groups
 from gift_dash.tabulate import event_span, facet_counts, headline
@@ -351,7 +351,7 @@ def render_briefing(
         f"Records per theme (n = {n} records; a record with two themes counts in both)",
     )
     event_chart = bar_chart([(e["label"], e["records"], NEUTRAL) for e in held], f"Records per event (n = {n} records)")
-    in_scope = dataset.events[dataset.events["event_id"].isin(records["event_id"])]
+    in_scope = dataset.events[among(dataset.events["event_id"], records["event_id"])]
     topics = facet_counts(records, "topics", multi=True).drop(NOT_STATED, errors="ignore")
     top_topic = (
         {"label": dataset.codebook.label("topics", topics.idxmax()), "records": int(topics.max())}

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gift_dash.dimensions import ANNEX_II, BY_FIELD, DIMENSIONS, JOINED, Dimension
-from gift_dash.schema import Codebook, split_multi
+from gift_dash.schema import Codebook, among, split_multi
 from gift_dash.search import search_mask
 
 DEFAULT_SOURCES = (ANNEX_II,)
@@ -116,7 +116,7 @@ def masks(
         out["query"] = (
             search_mask(records, filters.query, codebook)
             if matches is None
-            else records["id"].astype(str).isin(matches["id"])
+            else pd.Series(among(records["id"].astype(str), matches["id"]), index=records.index)
         )
     return out
 

@@ -10,6 +10,7 @@ import pandas as pd
 from gift_dash import filters as flt
 from gift_dash.data import Dataset
 from gift_dash.dimensions import DIMENSIONS
+from gift_dash.schema import among
 from gift_dash.search import search
 
 
@@ -90,7 +91,7 @@ def ranked(view: View, order: str | None = None) -> tuple[pd.DataFrame, pd.Serie
     if view.filters.query.strip():
         # Scored over the whole dataset, as the filter that made the view was: the same scores, the same records.
         results = view.matches.set_index("id")
-        results = results[results.index.isin(view.records["id"])]
+        results = results[among(results.index, view.records["id"])]
         reasons = results["reason"]
         if order == "relevance":
             records = view.records.set_index("id", drop=False).loc[results.index].reset_index(drop=True)

@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from gift_dash import filters as flt
-from gift_dash import similarity
+from gift_dash import response, similarity
 from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
+from gift_dash.dimensions import SECTION_VI
 from gift_dash.followup import db, store, summary
 from gift_dash.search import search
 from gift_dash.view import View
@@ -95,6 +96,30 @@ def ideas_in_view(view: View, threshold: float = similarity.DEFAULT_THRESHOLD) -
     """similarity.group_summary of the view's records (cached per dataset version, filters and threshold: it
     takes most of a second at 20,000 records)."""
     return _ideas_in_view(view.dataset.version, repr(view.filters), threshold, view.dataset, view.records)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _echoes(version: str, filters: str, k: int, _ds: Dataset, _regional: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    findings = _ds.records.loc[_ds.records["source"] == SECTION_VI, "id"]
+    among = set(_regional["id"].tolist())
+    return {f: similarity.neighbours(similarity_index(_ds), f, k=k, among=among) for f in findings.tolist()}
+
+
+def echoes_in_view(view: View, regional: pd.DataFrame, k: int) -> dict[str, pd.DataFrame]:
+    """Each Vienna Forum finding's ``k`` nearest records among ``regional`` (similarity.neighbours), worked out once
+    per dataset version and filters (read-only): moving the page's score slider only filters them."""
+    return _echoes(view.dataset.version, repr(view.filters), k, view.dataset, regional)
+
+
+@st.cache_resource(show_spinner="Reading the workplan's response …", max_entries=16)
+def _response(version: str, filters: str, _ds: Dataset, _records: pd.DataFrame) -> response.InView:
+    return response.in_view(_records, _ds)
+
+
+def response_in_view(view: View) -> response.InView:
+    """response.in_view of the view's records, worked out once per dataset version and filters (read-only): the
+    page's own settings (the flow, a ticked row) only draw it again."""
+    return _response(view.dataset.version, repr(view.filters), view.dataset, view.records)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -14,7 +14,7 @@ view, notices = gift_ui.page_setup(
     "data*, vocabulary response_strength). Narrow the records with the filters on the left; the Vienna Forum "
     "findings count when *Source* includes section VI.",
 )
-ds, records = view.dataset, view.records
+records = view.records
 flow_by = gift_ui.page_param("flow", list(response.FLOW_SOURCES), "event", notices)
 gift_ui.show_notices(notices)
 
@@ -29,7 +29,8 @@ if scoped.empty:
     st.info("No annex II record or Vienna Forum finding matches these filters. Remove a filter in the sidebar.")
     st.stop()
 
-overall = response.coverage(scoped, ds).iloc[0]
+shown = gift_ui.response_in_view(view)
+overall = shown.overall
 # Short labels and values: five metrics share a 1280-pixel screen with the sidebar.
 for col, (label, value, help_text) in zip(
     st.columns(5),
@@ -54,10 +55,10 @@ st.caption(
     "several themes or target groups counts under each."
 )
 for tab, by in zip(st.tabs(list(response.COVERAGE_DIMENSIONS.values())), response.COVERAGE_DIMENSIONS, strict=True):
-    tab.dataframe(response.coverage(scoped, ds, by), hide_index=True, key=f"coverage_{by}")
+    tab.dataframe(shown.coverage[by], hide_index=True, key=f"coverage_{by}")
 
 st.subheader(f"No planned response ({overall['No planned response']:,})", anchor=False)
-gaps = response.unanswered(scoped, ds)
+gaps = shown.gaps
 if gaps.empty:
     st.success("Every record in view has at least one planned response.")
 else:
@@ -67,7 +68,7 @@ else:
 st.subheader("What answers these records", anchor=False)
 st.caption("Each link with its strength and its basis, quoting the activity's words.")
 st.container(key="links_box").dataframe(
-    response.link_table(scoped, ds),
+    shown.links,
     hide_index=True,
     key="links_in_view",
     column_config={
@@ -80,7 +81,7 @@ st.subheader("Each activity with what it answers", anchor=False)
 st.caption(
     "The 21 activities of annex I; a link to a lettered sub-item counts for its activity. Numbers are records in view."
 )
-st.dataframe(response.answered_by(scoped, ds), hide_index=True, key="activities")
+st.dataframe(shown.activities, hide_index=True, key="activities")
 
 st.subheader("From recommendations to pillars", anchor=False)
 labels = response.FLOW_SOURCES
@@ -91,7 +92,7 @@ flow_by = st.radio(
     horizontal=True,
     **gift_ui.page_widget("flow", flow_by, "event"),
 )
-flow = response.flow(scoped, ds, flow_by)
+flow = shown.flows[flow_by]
 n = f"n = {len(scoped)} records; band width = records; a record counts once for each pillar it reaches" + (
     " and each theme it has" if flow_by == "theme" else ""
 )

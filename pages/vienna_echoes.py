@@ -3,7 +3,6 @@
 import streamlit as st
 
 import gift_ui
-from gift_dash import similarity
 from gift_dash.dimensions import ANNEX_II, SECTION_VI
 from gift_ui.sliders import url_select_slider
 
@@ -42,12 +41,11 @@ if regional.empty:
     )
     st.stop()
 
-index = gift_ui.similarity_index(ds)
 by_id = ds.records.set_index("id")
-regional_ids = set(regional["id"])
+echoes = gift_ui.echoes_in_view(view, regional, ECHOES_PER_FINDING)
 st.caption(f"{len(findings)} findings; echoes drawn from {len(regional):,} annex II record(s) in view.")
 for _, finding in findings.iterrows():
-    near = similarity.neighbours(index, finding["id"], k=ECHOES_PER_FINDING, among=regional_ids)
+    near = echoes[finding["id"]]
     near = near[near["score"] >= min_score]
     with st.container(border=True):
         st.markdown(f"**Finding ({gift_ui.md_escape(finding['item'] or 'item not stated')})**")

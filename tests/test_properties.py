@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from gift_dash import filters as flt
 from gift_dash.data import ReadError, load_dataset, read_table
 from gift_dash.dimensions import DIMENSIONS
-from gift_dash.schema import RECORD_COLUMNS, sheet_row, validate_records
+from gift_dash.schema import RECORD_COLUMNS, among, sheet_row, validate_records
 from gift_dash.upload import merge_upload
 
 DATASET = load_dataset()
@@ -239,3 +239,20 @@ def test_repeated_and_near_miss_keys(params):
     filters, notices = _parse(params)
     assert filters.themes in ((), ("prevention",))
     assert all("prevention" not in n for n in notices)
+
+
+# ------------------------------------------------------------------------------------------------- among
+
+
+@SETTINGS
+@given(
+    values=st.lists(st.sampled_from(["a", "b", "", "kampala-2007", "Ü", "a b"]) | st.text(max_size=4), max_size=30),
+    allowed=st.lists(st.sampled_from(["a", "", "kampala-2007", "x"]) | st.text(max_size=4), max_size=30),
+)
+def test_among_answers_as_isin_does(values, allowed):
+    # schema.among replaces Series.isin on text where the allowed values are many (a hash lookup); same answers,
+    # duplicates and blanks included, from a Series or an Index, against a Series or a list.
+    series = pd.Series(values, dtype="str")
+    expected = series.isin(allowed).to_numpy()
+    assert (among(series, pd.Series(allowed, dtype="str")) == expected).all()
+    assert (among(pd.Index(series), allowed) == expected).all()
