@@ -87,15 +87,21 @@ def idea_groups(ds: Dataset, threshold: float = similarity.DEFAULT_THRESHOLD) ->
     return _idea_groups(ds.version, threshold, ds)
 
 
+def _scope_key(view: View) -> str:
+    """What, beside the dataset version, decides which records a view holds: its filters and the state of the
+    follow-up store (a save elsewhere changes which records a follow-up status selects)."""
+    return repr(view.filters) + (f"|{view.followup[0]}" if view.followup else "")
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _ideas_in_view(version: str, filters: str, threshold: float, _ds: Dataset, _records: pd.DataFrame) -> pd.DataFrame:
     return similarity.group_summary(_records, idea_groups(_ds, threshold))
 
 
 def ideas_in_view(view: View, threshold: float = similarity.DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """similarity.group_summary of the view's records (cached per dataset version, filters and threshold: it
-    takes most of a second at 20,000 records)."""
-    return _ideas_in_view(view.dataset.version, repr(view.filters), threshold, view.dataset, view.records)
+    """similarity.group_summary of the view's records (cached per dataset version, scope and threshold: it takes
+    most of a second at 20,000 records)."""
+    return _ideas_in_view(view.dataset.version, _scope_key(view), threshold, view.dataset, view.records)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -107,8 +113,8 @@ def _echoes(version: str, filters: str, k: int, _ds: Dataset, _regional: pd.Data
 
 def echoes_in_view(view: View, regional: pd.DataFrame, k: int) -> dict[str, pd.DataFrame]:
     """Each Vienna Forum finding's ``k`` nearest records among ``regional`` (similarity.neighbours), worked out once
-    per dataset version and filters (read-only): moving the page's score slider only filters them."""
-    return _echoes(view.dataset.version, repr(view.filters), k, view.dataset, regional)
+    per dataset version and scope (_scope_key; read-only): moving the page's score slider only filters them."""
+    return _echoes(view.dataset.version, _scope_key(view), k, view.dataset, regional)
 
 
 @st.cache_resource(show_spinner="Reading the workplan's response …", max_entries=16)
@@ -117,9 +123,9 @@ def _response(version: str, filters: str, _ds: Dataset, _records: pd.DataFrame) 
 
 
 def response_in_view(view: View) -> response.InView:
-    """response.in_view of the view's records, worked out once per dataset version and filters (read-only): the
-    page's own settings (the flow, a ticked row) only draw it again."""
-    return _response(view.dataset.version, repr(view.filters), view.dataset, view.records)
+    """response.in_view of the view's records, worked out once per dataset version and scope (_scope_key;
+    read-only): the page's own settings (the flow, a ticked row) only draw it again."""
+    return _response(view.dataset.version, _scope_key(view), view.dataset, view.records)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

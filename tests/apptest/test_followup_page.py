@@ -45,6 +45,16 @@ def test_a_save_from_another_session_shows_on_the_next_run(open_page, entries):
     assert {m.label: m.value for m in at.metric}["Completed"] == "2"
 
 
+def test_pages_that_keep_tables_per_view_follow_a_save_under_a_status_filter(open_page, entries):
+    # Planned response keeps its tables per view; with a status filter, a save by anyone changes which records the
+    # view holds, and the next run must show it (not the tables of the view before the save).
+    at = open_page("pages/response.py", status="completed")
+    assert {m.label: m.value for m in at.metric}["Records"] == "1"
+    store.save(entries, "record", "kampala-2007-gen-c", {"status": "completed"}, 0, "ann")  # as another process
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Records"] == "2"
+
+
 def test_the_status_filter_is_read_from_the_address(open_page, entries):
     at = open_page("pages/followup.py", status="completed")
     assert {m.label: m.value for m in at.metric}["Records"] == "1"
