@@ -148,7 +148,7 @@ PLOTLY_MARKS = {"rendered": ".js-plotly-plot .bars path"}
 APP_MARKS = {
     "rendered": "[data-testid='stMarkdown'] h4",
     "themes drawn": "[data-testid='stVegaLiteChart'] .mark-rect.role-mark path",
-    "map drawn": "[data-testid='stVegaLiteChart'] .mark-shape.role-mark path",
+    "map drawn": "[data-testid='stVegaLiteChart'] .mark-shape path",
 }
 
 

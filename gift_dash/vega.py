@@ -237,7 +237,16 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, topojson_url: str, width
         layer=[
             {
                 "data": {"url": topojson_url, "format": {"type": "topojson", "feature": TOPOJSON_FEATURE}},
-                "mark": {"type": "geoshape", "fill": p.LAND, "stroke": p.BORDERS, "strokeWidth": 0.6, "clip": True},
+                # The countries are the backdrop: out of the accessibility tree (aria false), where each of 177 shapes
+                # would be an image without words; the points and their labels say where the events were.
+                "mark": {
+                    "type": "geoshape",
+                    "fill": p.LAND,
+                    "stroke": p.BORDERS,
+                    "strokeWidth": 0.6,
+                    "clip": True,
+                    "aria": False,
+                },
             },
             {
                 "data": {"values": points.to_dict("records")},

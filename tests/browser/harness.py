@@ -180,9 +180,11 @@ def wait_for_app(page, timeout: float = 30_000, settle_ms: int = 300) -> None:
     page.wait_for_selector(APP_READY, state="attached", timeout=timeout)
 
 
-# Each chart on the page, when drawn: plotly's SVG, Vega's marks. Both draw after the script has finished.
+# Each chart on the page, when drawn: plotly's SVG, Vega's marks, and a Vega map's shapes too (they wait for the
+# topojson to arrive, after the rest of the chart). Both libraries draw after the script has finished.
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))
-    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => c.querySelector('svg.marks .role-mark'))"""
+    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => c.querySelector('svg.marks .role-mark'))
+    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"] .mark-shape')].every(g => g.querySelector('path'))"""
 
 
 def wait_for_charts(page, timeout: float = 30_000) -> None:
