@@ -71,6 +71,7 @@ st.container(key="links_box").dataframe(
     shown.links,
     hide_index=True,
     key="links_in_view",
+    row_height=gift_ui.ROW_HEIGHT,  # the verbatim text and the basis wrap instead of being cut off at one line
     column_config={
         "Text (verbatim)": st.column_config.TextColumn(width="large"),
         "Basis": st.column_config.TextColumn(width="large"),
