@@ -187,8 +187,11 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyCha
     && [...document.querySelectorAll('[data-testid="stVegaLiteChart"] .mark-shape')].every(g => g.querySelector('path'))"""
 
 
-def wait_for_charts(page, timeout: float = 30_000) -> None:
-    """Wait until every chart on the page has drawn (or there is none), to check or show it as a person sees it."""
+def wait_for_charts(page, timeout: float = 30_000, settle_ms: int = 300) -> None:
+    """Wait until every chart on the page has drawn (or there is none), to check or show it as a person sees it;
+    then again after ``settle_ms``, as a chart drawn again after a rerun starts empty."""
+    page.wait_for_function(CHARTS_DRAWN, timeout=timeout)
+    page.wait_for_timeout(settle_ms)
     page.wait_for_function(CHARTS_DRAWN, timeout=timeout)
 
 

@@ -30,7 +30,9 @@ def test_every_page_renders_offline_and_the_map_draws_coastlines(page, app_serve
         wait_for_charts(page)
         if path == "":
             # The map drew the countries of the app's own topojson (static/): one shape per country.
-            assert page.locator("[data-testid='stVegaLiteChart'] .mark-shape path").count() > 150
+            countries = page.locator("[data-testid='stVegaLiteChart'] .mark-shape path")
+            countries.first.wait_for(state="attached", timeout=20_000)
+            assert countries.count() > 150
     assert page.external_requests == []
 
 
