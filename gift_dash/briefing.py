@@ -173,10 +173,10 @@ class _Cited:
 
     def __init__(self, records: pd.DataFrame, dataset: Dataset):
         self.labels = dict(zip(records["id"], short_labels(records, dataset.events), strict=True))
-        self.in_scope = set(records["id"])
         self._parents = dataset.records.set_index("id")[["item", "text"]]
         self._records = records.set_index("id")
         self._position = {record_id: i for i, record_id in enumerate(records["id"])}
+        self.in_scope = self._position.keys()
         self._events = {e["event_id"]: event_label(e) for e in dataset.events.to_dict("records")}
 
     def parent(self, record_id: str, always: bool = False) -> dict | None:

@@ -169,6 +169,20 @@ LABEL_SIDES = {
 }
 
 
+def _side_layers(rows: pd.DataFrame, sides: pd.Series, encoding: dict) -> list[dict]:
+    """One text layer per side (LABEL_SIDES) that ``sides`` (aligned with ``rows``) gives some row's label: Vega-Lite
+    sets a text's alignment per layer, not per row."""
+    return [
+        {
+            "data": {"values": rows[sides == side].to_dict("records")},
+            "mark": {"type": "text", **LABEL_SIDES[side]},
+            "encoding": {**encoding, "text": {"field": "label"}},
+        }
+        for side in LABEL_SIDES
+        if (sides == side).any()
+    ]
+
+
 def label_sides(points: pd.DataFrame, edges: tuple[float, float], degrees_per_char: float) -> list[str]:
     """A side (LABEL_SIDES) for each point's label. A point within 15 degrees of an earlier one turns its label to
     the next side, so close cities stay legible; a label that would run past the east edge (``edges``: west and
@@ -218,15 +232,7 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, topojson_url: str, width
         "latitude": {"field": "latitude", "type": "quantitative"},
     }
     points = placed[["event_id", "short_name", "label", "kind", "n", "opacity", "side", "latitude", "longitude"]]
-    labels = [
-        {
-            "data": {"values": points[points["side"] == side].to_dict("records")},
-            "mark": {"type": "text", **LABEL_SIDES[side]},
-            "encoding": {**position, "text": {"field": "label"}},
-        }
-        for side in LABEL_SIDES
-        if (points["side"] == side).any()
-    ]
+    config = _config()
     return _spec(
         "Where the events took place",
         [f"n = {len(placed)} events with a stated city", *IN_VIEW_NOTE.split("; ")],
@@ -257,19 +263,19 @@ def event_map(events: pd.DataFrame, in_view: pd.Series, topojson_url: str, width
                     "tooltip": [{"field": "short_name", "title": "Event"}, {"field": "n", "title": "Records in view"}],
                 },
             },
-            *labels,
+            *_side_layers(points, points["side"], position),
         ],
         config={
-            **_config(),
+            **config,
             "view": {"fill": p.SEA, "stroke": p.BORDERS},
-            "legend": {**_config()["legend"], "direction": "vertical"},
+            "legend": {**config["legend"], "direction": "vertical"},
         },
     )
 
 
 def _month_span(dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
     """From the first of the month before the earliest date to the first of the month after the latest one."""
-    months = pd.to_datetime(dates).dt.to_period("M")
+    months = dates.dt.to_period("M")
     return (months.min() - 1).to_timestamp(), (months.max() + 1).to_timestamp()
 
 
@@ -282,21 +288,10 @@ def timeline(events: pd.DataFrame, in_view: pd.Series) -> dict:
     stated = dated["date_as_stated"].where(dated["date_as_stated"] != "", dated["start_date"])
     dated["label"] = stated + " (" + dated["n"].astype(str) + ")"
     rows = dated[["short_name", "start_date", "label", "kind", "n", "opacity"]]
-    start, end = (
-        _month_span(rows["start_date"]) if len(rows) else (pd.Timestamp("2007-05-01"), pd.Timestamp("2008-03-01"))
-    )
-    late = pd.to_datetime(rows["start_date"]) >= start + (end - start) * 0.6
-    stated_years = pd.to_datetime(rows["start_date"]).dt.year
-    years = "–".join(dict.fromkeys(str(y) for y in (stated_years.min(), stated_years.max()))) if len(rows) else ""
-    labels = [
-        {
-            "data": {"values": rows[part].to_dict("records")},
-            "mark": {"type": "text", **LABEL_SIDES[side]},
-            "encoding": {"text": {"field": "label"}},
-        }
-        for side, part in (("right", ~late), ("left", late))
-        if part.any()
-    ]
+    dates = pd.to_datetime(rows["start_date"])
+    start, end = _month_span(dates) if len(rows) else (pd.Timestamp("2007-05-01"), pd.Timestamp("2008-03-01"))
+    sides = (dates >= start + (end - start) * 0.6).map({True: "left", False: "right"})
+    years = "–".join(dict.fromkeys(str(y) for y in (dates.min().year, dates.max().year))) if len(rows) else ""
     return _spec(
         f"When the events took place, {years}".rstrip(", "),
         [f"n = {len(rows)} events with stated dates · {IN_VIEW_NOTE}"],
@@ -321,7 +316,7 @@ def timeline(events: pd.DataFrame, in_view: pd.Series) -> dict:
                     "tooltip": [{"field": "short_name", "title": "Event"}, {"field": "label", "title": "Dates"}],
                 },
             },
-            *labels,
+            *_side_layers(rows, sides, {}),
         ],
     )
 
