@@ -38,7 +38,6 @@ def _config() -> dict:
             "subtitleFontSize": p.TICK_SIZE,
             "anchor": "start",
             "offset": 12,
-            "limit": 0,
         },
         "text": {"fontSize": p.TICK_SIZE, "color": p.INK},
         "view": {"stroke": None},
@@ -50,7 +49,8 @@ def _spec(title: str, n: list[str], **body) -> dict:
     n). Drawn as SVG, so its text stays text: selectable, read by screen readers. (Streamlit's toolbar over the
     chart downloads it as PNG for a slide.)"""
     return {
-        "title": {"text": title, "subtitle": n},
+        # limit 0 on the title itself: Streamlit cuts a title that sets none to the chart's width less 40 px.
+        "title": {"text": title, "subtitle": n, "limit": 0},
         "config": _config(),
         "usermeta": {"embedOptions": {"renderer": "svg"}},
         **body,

@@ -17,6 +17,10 @@ events = ds.events
 story = tabulate.story(records, events, ds.codebook)
 
 
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _counted(pairs: list[tuple[str, int]]) -> str:
     return " · ".join(f"{gift_ui.md_escape(label)} **{n:,}**" for label, n in pairs)
 
@@ -25,10 +29,15 @@ def _counted(pairs: list[tuple[str, int]]) -> str:
 when = f", {story['period']}" if story["period"] else ""
 if story["undated"]:
     when += f" ({story['undated']} without exact dates)"
-headline = f"#### {story['records']:,} records · {story['events']} events · {story['countries']} countries{when}\n"
+figures = (
+    _n(story["records"], "record", "records"),
+    _n(story["events"], "event", "events"),
+    _n(story["countries"], "country", "countries"),
+)
+headline = f"#### {' · '.join(figures)}{when}\n"
 if story["records"]:
     headline += (
-        f"{_counted(story['record_types'])}, from {story['lists']} lists.  \n"
+        f"{_counted(story['record_types'])}, from {_n(story['lists'], 'list', 'lists')}.  \n"
         f"By theme, a record counting under each of its themes: {_counted(story['themes'])}."
     )
 st.markdown(headline)

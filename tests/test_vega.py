@@ -72,6 +72,7 @@ def test_every_spec_is_valid_vega_lite_and_fetches_only_the_apps_own_topojson(na
     # size a projector shows.
     expected_n = {"themes": "n = 118 records", "map": "n = 10 events", "timeline": "n = 10 events", "ideas": "n = "}
     assert spec["title"]["text"] and spec["title"]["subtitle"][0].startswith(expected_n[name])
+    assert spec["title"]["limit"] == 0  # never cut: Streamlit cuts a title without a limit to the chart's width
     config = spec["config"]
     assert config["title"]["color"] == config["axis"]["labelColor"] == config["text"]["color"] == palette.INK
     assert min(config["axis"]["labelFontSize"], config["text"]["fontSize"], config["legend"]["labelFontSize"]) >= 14

@@ -113,6 +113,8 @@ def test_filters_change_the_overview_figures(open_page):
     chosen = apply(DATA.records, DATA.events, Filters(themes=("prosecution",)))
     assert headline(at).startswith(f"#### {len(chosen)} records · {chosen['event_id'].nunique()} events")
     assert f"Prosecution **{len(chosen)}**" in headline(at)
+    at = open_page(OVERVIEW, event="bangkok-2007")
+    assert headline(at).startswith("#### 9 records · 1 event · 1 country, October 2007\n")  # one, not "1 events"
 
 
 def test_overview_with_no_record_in_view_says_so_and_draws_no_theme_chart(open_page):
