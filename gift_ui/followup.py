@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from gift_dash.followup import db, store, summary, targets, users
+from gift_dash.followup import db, drafts, store, summary, targets, users
 from gift_dash.present import COLUMN_HEADINGS, display_frame
 from gift_dash.schema import event_names
 from gift_dash.view import View
@@ -244,71 +244,161 @@ def _widget(kind: str, target_id: str, field: str) -> str:
     return f"fu_{kind}_{target_id}_{field}"
 
 
-def _load_form(kind: str, target_id: str, entry: store.Entry) -> None:
-    """Put an entry's values into its form's widgets, and remember the version the person now edits from."""
-    state = st.session_state
-    for field in store.FIELDS:
-        state[_widget(kind, target_id, field)] = getattr(entry, field)
-    state[_widget(kind, target_id, "opened_version")] = entry.version
+def _shown(name: str, value: object) -> str:
+    """A field's value as the conflict table shows it: a status by its label, nothing as '(empty)'."""
+    if name == "status":
+        return store.statuses().get(value, str(value))
+    return store.as_text(name, value) or "(empty)"
+
+
+def _fill_form(kind: str, target_id: str, draft: drafts.Draft) -> None:
+    """Put what the form shows (the stored version with the person's changes on top) into its widgets."""
+    for name, value in drafts.form_values(draft).items():
+        st.session_state[_widget(kind, target_id, name)] = value
+    st.session_state[_widget(kind, target_id, "filled")] = drafts.fingerprint(draft)
+
+
+def _keep(kind: str, target_id: str, draft: drafts.Draft, tone: str, text: str) -> None:
+    st.session_state[_widget(kind, target_id, "draft")] = draft
+    st.session_state[_widget(kind, target_id, "message")] = (tone, text)
 
 
 def _save(eng, kind: str, target_id: str) -> None:
-    """The edit form's submit: runs before the page, so the page shows the outcome."""
+    """The edit form's submit: runs before the page, so the page shows the outcome. Writes only the fields the
+    person changed, at the version they changed them from; whatever is not saved stays in the session's draft."""
     state = st.session_state
-    message_key = _widget(kind, target_id, "message")
+    values = {name: state.get(_widget(kind, target_id, name)) for name in store.FIELDS}
+    draft = drafts.submitted(state[_widget(kind, target_id, "draft")], values)
+    if not draft.pending:
+        _keep(kind, target_id, draft, "saved", "Nothing to save: the form holds the entry as it is stored.")
+        return
     user = signed_in(eng)
     if user is None or user.role not in users.EDIT_ROLES:
-        state[message_key] = ("error", "Not saved: sign in with an editor or admin account to change entries.")
+        _keep(kind, target_id, draft, "error", SIGNED_OUT)
         return
-    changes = {field: state.get(_widget(kind, target_id, field)) for field in store.FIELDS}
-    changes["withdrawn_reason"] = (changes["withdrawn_reason"] or "") if changes["withdrawn"] else ""
-    for field in ("responsible", "notes", "evidence", "withdrawn_reason"):
-        changes[field] = (changes[field] or "").strip()
-    opened = state.get(_widget(kind, target_id, "opened_version"), 0)
+    if draft.undecided:
+        _keep(kind, target_id, draft, "error", UNDECIDED)
+        return
     try:
-        saved = store.save(eng, kind, target_id, changes, opened, user.name)
+        saved = store.save(eng, kind, target_id, dict(draft.mine), draft.base.version, user.name)
     except store.Conflict as conflict:
-        # The person's edits stay in the form; saving again now means: over the other person's version.
-        state[_widget(kind, target_id, "opened_version")] = conflict.current.version
-        state[message_key] = ("conflict", str(conflict))
+        moved = drafts.rebase(draft, conflict.current)
+        _keep(kind, target_id, moved, "conflict", _conflict_text(moved))
         return
     except (store.InvalidChange, users.NotAllowed) as exc:
-        state[message_key] = ("error", f"Not saved: {exc}")
+        _keep(kind, target_id, draft, "error", f"Not saved: {exc}")
         return
-    _load_form(kind, target_id, saved)
-    state[message_key] = ("saved", f"Saved (version {saved.version}).")
+    _keep(kind, target_id, drafts.Draft(saved), "saved", f"Saved (version {saved.version}).")
+
+
+SIGNED_OUT = (
+    "Not saved: you are not signed in with an editor or admin account (the sign-in has ended, or the account was "
+    "deactivated or changed). Your changes are kept in this browser tab: sign in again and they are back in the form."
+)
+UNDECIDED = "Not saved yet: you and someone else both changed a field. Keep yours or theirs for each one above."
+
+
+def _conflict_text(draft: drafts.Draft) -> str:
+    who = ", ".join(dict.fromkeys(change.by for change in draft.theirs)) or "someone"
+    return (
+        f"Not saved: {who} saved this entry after you opened it (it is now version {draft.base.version}). Nothing "
+        "of theirs or yours is lost: the form now shows their version with your changes on top."
+        + (" Decide each field you both changed, then save." if draft.undecided else " Check it and save again.")
+    )
+
+
+def _draft_panel(kind: str, target_id: str, draft: drafts.Draft) -> None:
+    """The person's unsaved changes: beside what others saved meanwhile, with a choice for each field both
+    changed, and a way to drop them."""
+    mine_label = "Yours (not saved)"
+    if draft.theirs:
+        by = ", ".join(dict.fromkeys(change.by for change in draft.theirs))
+        rows = [
+            {
+                "Field": store.FIELD_LABELS[change.field],
+                "When you opened it": _shown(change.field, change.opened),
+                f"Saved since by {by}": _shown(change.field, change.now),
+                mine_label: _shown(change.field, draft.mine[change.field]) if change.field in draft.mine else "",
+            }
+            for change in draft.theirs
+        ]
+        st.markdown("**Changed by someone else since you opened this entry**")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key=_widget(kind, target_id, "theirs_table"))
+    for name in sorted(draft.undecided, key=store.FIELDS.index):
+        label = store.FIELD_LABELS[name]
+        with st.container(border=True, key=_widget(kind, target_id, f"choice_{name}")):
+            st.markdown(f"**{md(label)}: both of you changed it.** Which do you keep?")
+            left, right = st.columns(2)
+            left.caption("Stored now")
+            left.text(_shown(name, getattr(draft.base, name)))
+            right.caption("Yours")
+            right.text(_shown(name, draft.mine[name]))
+            with st.container(horizontal=True):
+                for keep_mine, text in ((False, "Keep the stored one"), (True, "Keep mine")):
+                    st.button(
+                        f"{text} ({label.lower()})",
+                        key=_widget(kind, target_id, f"decide_{name}_{keep_mine}"),
+                        on_click=_decide,
+                        args=(kind, target_id, name, keep_mine),
+                    )
+    changed = ", ".join(store.FIELD_LABELS[name].lower() for name in store.FIELDS if name in draft.mine)
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.info(f"Not saved yet, kept in this tab: your changes to {changed}.", icon=":material/edit_note:")
+    right.button(
+        "Discard my changes", key=_widget(kind, target_id, "discard"), on_click=_discard, args=(kind, target_id)
+    )
+
+
+def _decide(kind: str, target_id: str, name: str, keep_mine: bool) -> None:
+    key = _widget(kind, target_id, "draft")
+    st.session_state[key] = drafts.decide(st.session_state[key], name, keep_mine)
+
+
+def _discard(kind: str, target_id: str) -> None:
+    key = _widget(kind, target_id, "draft")
+    st.session_state[key] = drafts.Draft(st.session_state[key].base)
 
 
 def _edit_form(eng, kind: str, target_id: str, entry: store.Entry) -> None:
-    if _widget(kind, target_id, "opened_version") not in st.session_state:
-        _load_form(kind, target_id, entry)
-    labels = store.statuses()
+    """The form, always filled from the store's current version (``entry``) and the person's unsaved changes: a row
+    or page switch, which drops the widgets' own values, fills it again from there, never from defaults."""
+    state, key = st.session_state, _widget(kind, target_id, "draft")
+    draft = drafts.rebase(state.get(key) or drafts.Draft(entry), entry)
+    state[key] = draft
+    widgets = [_widget(kind, target_id, name) for name in store.FIELDS]
+    if state.get(_widget(kind, target_id, "filled")) != drafts.fingerprint(draft) or any(
+        w not in state for w in widgets
+    ):
+        _fill_form(kind, target_id, draft)
+    if draft.pending:
+        _draft_panel(kind, target_id, draft)
+    labels, field = store.statuses(), dict(zip(store.FIELDS, widgets, strict=True))
     with st.form(f"fu_form_{kind}_{target_id}"):
         st.markdown("**Change this entry**")
-        st.selectbox("Status", list(labels), format_func=labels.get, key=_widget(kind, target_id, "status"))
+        st.selectbox(store.FIELD_LABELS["status"], list(labels), format_func=labels.get, key=field["status"])
         st.text_input(
-            "Responsible bodies",
-            key=_widget(kind, target_id, "responsible"),
+            store.FIELD_LABELS["responsible"],
+            key=field["responsible"],
             max_chars=store.MAX_CHARS["responsible"],
             help="Several: separate them with '; '.",
         )
         st.date_input(
-            "Target date",
-            key=_widget(kind, target_id, "target_date"),
+            store.FIELD_LABELS["target_date"],
+            key=field["target_date"],
             min_value=date(2000, 1, 1),
             max_value=date(2100, 12, 31),
             format="YYYY-MM-DD",
         )
-        st.text_area("Notes", key=_widget(kind, target_id, "notes"), max_chars=store.MAX_CHARS["notes"])
+        st.text_area(store.FIELD_LABELS["notes"], key=field["notes"], max_chars=store.MAX_CHARS["notes"])
         st.text_area(
-            "Evidence (one per line: a document reference, or an http(s) link)",
-            key=_widget(kind, target_id, "evidence"),
+            f"{store.FIELD_LABELS['evidence']} (one per line: a document reference, or an http(s) link)",
+            key=field["evidence"],
             max_chars=store.MAX_CHARS["evidence"],
         )
-        st.checkbox("Withdraw this entry (it is kept, with its history)", key=_widget(kind, target_id, "withdrawn"))
+        st.checkbox("Withdraw this entry (it is kept, with its history)", key=field["withdrawn"])
         st.text_input(
-            "Reason for withdrawing",
-            key=_widget(kind, target_id, "withdrawn_reason"),
+            store.FIELD_LABELS["withdrawn_reason"],
+            key=field["withdrawn_reason"],
             max_chars=store.MAX_CHARS["withdrawn_reason"],
         )
         st.form_submit_button("Save", on_click=_save, args=(eng, kind, target_id), type="primary")

@@ -25,6 +25,15 @@ STATUS_VOCABULARY = STATUS.joined.vocabulary  # the codebook vocabulary of statu
 DEFAULT_STATUS = "not_started"
 # The fields a person edits, in the order forms and exports show them; each change to one is a history row.
 FIELDS = ("status", "responsible", "target_date", "notes", "evidence", "withdrawn", "withdrawn_reason")
+FIELD_LABELS = {
+    "status": "Status",
+    "responsible": "Responsible bodies",
+    "target_date": "Target date",
+    "notes": "Notes",
+    "evidence": "Evidence",
+    "withdrawn": "Withdrawn",
+    "withdrawn_reason": "Reason for withdrawing",
+}
 MAX_CHARS = {"responsible": 1_000, "notes": 10_000, "evidence": 10_000, "withdrawn_reason": 2_000}
 _TARGET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")  # as record ids (schema._ID_RE)
 TRUE_TEXT = "yes"  # how "withdrawn" reads in history and exports; not withdrawn is ""

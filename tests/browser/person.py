@@ -110,14 +110,15 @@ class Person:
         self.page.go_back()
         self.settle()
 
-    def tick_first_row(self, table_key: str) -> None:
-        """Tick the box at the left of the first row of a records table (the grid draws on a canvas)."""
+    def tick_row(self, table_key: str, position: int = 0) -> None:
+        """Tick the box at the left of a row of a records table (the grid draws on a canvas); ``position`` counts
+        from the first row, which must be in the grid's view."""
         self.pause()
         grid = self.page.locator(f"[class*='st-key-{table_key}'] [data-testid='stDataFrame']").first
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
         header = 35  # the grid's header row; the records' rows are ROW_HEIGHT tall
-        self.page.mouse.click(box["x"] + 18, box["y"] + header + ROW_HEIGHT / 2)
+        self.page.mouse.click(box["x"] + 18, box["y"] + header + ROW_HEIGHT * (position + 0.5))
         self.settle()
 
     # ------------------------------------------------------------------------------------------- seeing

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 
 from gift_dash.followup import db
-from tests.browser.harness import REPO_ROOT, StreamlitServer
+from tests.browser.harness import REPO_ROOT, StreamlitServer, wait_for_app
 
 
 @contextmanager
@@ -32,3 +32,13 @@ def app_on_a_store(tmp_path_factory, fill: Callable) -> Iterator[tuple[str, obje
         finally:
             server.stop()
             db.dispose(url)
+
+
+def sign_in(page, name: str, password: str) -> None:
+    """Sign in with the first sign-in form on the page, as a person types it, and wait until the page says so."""
+    form = page.locator("[data-testid='stForm']").filter(has_text="Account name").first
+    form.get_by_label("Account name").fill(name)
+    form.get_by_label("Password", exact=True).fill(password)
+    form.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {name}").first.wait_for(timeout=30_000)
+    wait_for_app(page)

@@ -11,6 +11,7 @@ import pytest
 from gift_dash.followup import store, users
 from tests.browser.harness import assert_no_exception, wait_for_app
 from tests.browser.store_app import app_on_a_store
+from tests.browser.store_app import sign_in as store_sign_in
 
 PASSWORD = "correct horse battery staple"
 RECORD = "kampala-2007-gen-a"
@@ -53,12 +54,7 @@ def open_page(page, url: str) -> list[str]:
 
 
 def sign_in(page, name: str) -> None:
-    form = page.locator("[data-testid='stForm']").filter(has_text="Account name").first
-    form.get_by_label("Account name").fill(name)
-    form.get_by_label("Password", exact=True).fill(PASSWORD)
-    form.get_by_role("button", name="Sign in").click()
-    page.get_by_text(f"Signed in as {name}").first.wait_for(timeout=30_000)
-    wait_for_app(page)
+    store_sign_in(page, name, PASSWORD)
 
 
 def open_record_signed_in(page, base: str, name: str, record: str = RECORD) -> None:
@@ -106,7 +102,7 @@ def test_an_editors_change_appears_in_the_history(app, page):
     assert_no_exception(page)
 
 
-def test_two_people_editing_one_entry_the_second_gets_the_conflict_message(app, browser):
+def test_two_people_editing_one_entry_the_second_sees_both_and_chooses(app, browser):
     base, engine = app
     first, second = browser.new_context(), browser.new_context()
     try:
@@ -116,13 +112,17 @@ def test_two_people_editing_one_entry_the_second_gets_the_conflict_message(app, 
         save_notes(ann, "Ann's report: budget approved")
         ann.get_by_text("Saved (version").wait_for(timeout=30_000)
         save_notes(bob, "Bob's report: budget pending")
-        warning = bob.locator("[data-testid='stAlert']").filter(has_text="Not saved")
-        warning.wait_for(timeout=30_000)
-        text = warning.inner_text()
-        assert "ann changed this entry" in text and "Ann's report: budget approved" in text
+        bob.get_by_text("Not saved: ann saved this entry after you opened it").wait_for(timeout=30_000)
         assert store.get(engine, "record", RECORD).notes == "Ann's report: budget approved"
-        # Bob's words are still in his form; saving again now is a deliberate choice over Ann's version.
+        choice = bob.locator(f".st-key-fu_record_{RECORD}_choice_notes")
+        assert "Ann's report: budget approved" in choice.inner_text()
+        assert "Bob's report: budget pending" in choice.inner_text()
+        bob.get_by_role("button", name="Keep mine (notes)").click()
+        wait_for_app(bob)
         assert bob.get_by_label("Notes").input_value() == "Bob's report: budget pending"
+        bob.get_by_role("button", name="Save").click()
+        bob.get_by_text("Saved (version").wait_for(timeout=30_000)
+        assert store.get(engine, "record", RECORD).notes == "Bob's report: budget pending"
     finally:
         first.close()
         second.close()
@@ -143,17 +143,25 @@ def test_script_in_notes_and_evidence_stays_text(app, page, path):
     assert page.external_requests == []
 
 
-def test_a_save_after_the_account_was_deactivated_is_refused(app, page):
-    """The form on screen is no licence: every save checks the sign-in and the role in the store again."""
+def test_a_save_after_the_sign_in_ended_is_refused_and_the_typing_comes_back_after_signing_in(app, page):
+    """The form on screen is no licence: every save checks the sign-in and the role in the store again. What the
+    person typed stays in the tab and is in the form again once they are signed in."""
     base, engine = app
     users.add_user(engine, "dan", "editor", PASSWORD)
     open_record_signed_in(page, base, "dan")
     before = store.get(engine, "record", RECORD)
-    users.deactivate(engine, "dan", by=users.COMMAND_LINE)
+    users.deactivate(engine, "dan", by=users.COMMAND_LINE)  # ends every sign-in of the account
     save_notes(page, "Written after deactivation")
-    page.get_by_text("Not saved: sign in with an editor or admin account").wait_for(timeout=30_000)
+    page.get_by_text("Not saved: you are not signed in").wait_for(timeout=30_000)
     assert store.get(engine, "record", RECORD) == before
     assert page.get_by_role("button", name="Save").count() == 0
+    users.reactivate(engine, "dan", by=users.COMMAND_LINE)
+    sign_in(page, "dan")
+    assert page.get_by_label("Notes").input_value() == "Written after deactivation"
+    page.get_by_text("Not saved yet, kept in this tab").wait_for()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved (version").wait_for(timeout=30_000)
+    assert store.get(engine, "record", RECORD).notes == "Written after deactivation"
 
 
 def test_the_records_table_fits_a_projector_without_scrolling_sideways(app, page):

@@ -102,7 +102,7 @@ def test_ticking_a_row_after_a_pick_keeps_the_filters_and_the_row(person):
     person.open("explore")
     person.pick("event", "Kampala")
     model = flt.Filters(events=("kampala-2007",))
-    person.tick_first_row("explore_table")
+    person.tick_row("explore_table")
     check(person, model, PAGE_KEYS["explore"])
     first = flt.apply(DATA.records, DATA.events, model, DATA.codebook)["id"].iloc[0]
     assert person.address().get("record") == [first]
@@ -154,7 +154,7 @@ def _random_step(rng: random.Random, model: flt.Filters, page: str) -> tuple[str
     if roll < 0.84:
         return "reset", (), flt.Filters()
     if roll < 0.92 and page == "explore":
-        return "tick_first_row", ("explore_table",), model
+        return "tick_row", ("explore_table",), model
     target = rng.choice(
         [("Explore records", "explore"), ("Cross-tab", "crosstab"), ("Briefing", "briefing"), ("Overview", "")]
     )
