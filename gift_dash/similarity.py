@@ -56,7 +56,7 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from gift_dash.lexicon import CONCEPT_LABELS, Normalised, concept_words, normalise
+from gift_dash.lexicon import Normalised, concept_words, concepts, normalise
 from gift_dash.schema import NOT_STATED, Codebook, missing_columns, split_multi
 from gift_dash.suggest import Lexicon
 
@@ -439,7 +439,7 @@ def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
 
 def _label(index: SimilarityIndex, vocabulary: str, value: str) -> str:
     if vocabulary == "concepts":
-        return CONCEPT_LABELS.get(value, value)
+        return concepts().labels.get(value, value)
     return index.labels.get(vocabulary, {}).get(value) or value.replace("_", " ")
 
 
