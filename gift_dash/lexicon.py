@@ -91,9 +91,6 @@ issue issues order view possible extent particular especially order based toward
 )
 
 
-_NOT_PLURAL = frozenset({"aids", "news"})
-
-
 @lru_cache(maxsize=1 << 16)  # corpora repeat their words; this is the hot loop of normalise
 def stem(word: str) -> str:
     """A light suffix stripper: enough to equate plural/singular and -ing/-ed/-ize/-ise forms.
@@ -102,9 +99,6 @@ def stem(word: str) -> str:
     (``prosecution`` vs ``prosecutor``).
     """
     if len(word) <= 4:
-        # "laws", "kids", "guns" name what "law", "kid", "gun" name; "does", "goes" and AIDS are not plurals.
-        if len(word) == 4 and word[3] == "s" and word[2] not in "aeiosu" and word not in _NOT_PLURAL:
-            return word[:3]
         return word
     if word.endswith("ies"):
         word = word[:-3] + "y"
