@@ -30,6 +30,16 @@ words of 4+ letters: "child" finds "children"), or the query word starts with a 
 but not a different word of similar shape ("protection" vs "prosecution" 86, vs "prevention" 70). Words of
 3 letters or fewer match exactly. A misspelt word also reaches its concept through the text words it finds.
 
+Meaning: that lexical score is one ranking; the cosine of wordllama's embeddings of the query and each text
+(gift_dash.meaning, offline) is another. They are fused by reciprocal rank: a record's fused score is
+1/(60 + its lexical rank) + 1/(60 + its meaning rank), the first term only where the lexical score is above 0
+(scaled so that first in both is 1.0). Records scoring at least ``MIN_SCORE`` lexically are the *confident*
+matches, listed first by fused score. Below them, *closest matches* fill the list up to ``CLOSEST_FILL`` distinct
+texts, best fused first, among the records that are related at all: found through a concept of the lexicon or a
+tag label the query names, or with a cosine at or above the corpus's chance level (gift_dash.meaning: what 99% of
+random token strings stay below). A query whose words name nothing of the domain and whose meaning is no closer
+to any record than noise ("asdfgh qwerty", "football results") finds nothing.
+
 Tags are read from the codebook given (the vocabularies of ``similarity.TAG_COMPONENTS``), never from a
 list here, so renaming a tag value in the codebook changes nothing in this module.
 """

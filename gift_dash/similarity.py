@@ -33,7 +33,9 @@ Groups (one idea each): average linkage on the sparse candidate graph — two cl
 mean score over all their cross pairs (a non-candidate pair counting 0) is at least the threshold. A
 record therefore joins a group only when it is close to the group as a whole, so A~B~C chains do not
 build giant groups. Each group's representative is its medoid (highest summed score to the others).
-Its label is its commonest topic and the words most of its members use.
+Its label is its commonest topic (more of its topics only where two groups would read alike). A sub-item and the
+item it completes never share a group (one idea would count twice), and a pair of one list's items counts
+``SAME_LIST_MARGIN`` less, so a list's items join only on strong evidence.
 
 A record that carries a second idea also joins the group of that idea (a second row, also=True) when its
 mean score to that group's records is at least the threshold plus ``SECOND_MARGIN``; its other ideas remain
