@@ -72,9 +72,10 @@ def patched(**changes) -> Iterator[None]:
 
 
 def with_families(text: str) -> lexicon.Normalised:
-    """normalise, plus one concept per family of related concepts (lexicon.FAMILIES) the text touches."""
+    """normalise, plus one concept per family of related concepts (data/lexicon.csv's family column) it touches."""
     found = lexicon.normalise(text)
-    families = [f"family:{'+'.join(family)}" for family in lexicon.FAMILIES if set(family) & set(found.concepts)]
+    family_of = {c.key: c.family for c in lexicon.concepts().concepts if c.family}
+    families = sorted({f"family:{family_of[c]}" for c in found.concepts if c in family_of})
     return dataclasses.replace(found, concepts=found.concepts + tuple(families))
 
 

@@ -310,11 +310,11 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    """Print (or write) the records matching a query, best first: id, score, reason."""
+    """Print (or write) the records a query finds: id, match (confident, or closest below them), score, reason."""
     import json
 
     from gift_dash.export import csv_bytes
-    from gift_dash.search import SearchError, parse_query, search
+    from gift_dash.search import CLOSEST, SearchError, parse_query, search
 
     inputs = {"--input": args.input}
     if args.out is not None:
@@ -329,7 +329,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     except SearchError as exc:
         say(f"INVALID: {label}: {exc}", err=True)
         return EXIT_INVALID
-    total = len(found)
+    total, matches = len(found), found["match"]
     if args.k is not None:
         found = found.head(args.k)
     if args.format == "json":
@@ -341,7 +341,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         write_output(args.out, data, inputs)
-    say(f"{total} record(s) of {len(records)} match {args.query!r} ({label}); {len(found)} listed", err=True)
+    closest = int((matches == CLOSEST).sum())
+    say(
+        f"{total} record(s) of {len(records)} match {args.query!r} ({label}): {total - closest} confident, "
+        f"{closest} closest matches (column match); {len(found)} listed",
+        err=True,
+    )
     return EXIT_OK
 
 
@@ -643,7 +648,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_similarity_parsers(sub)
 
-    search = sub.add_parser("search", help="records matching a query, ranked, with the reason (id,score,reason)")
+    search = sub.add_parser(
+        "search",
+        help="records matching a query, ranked, with the reason (id,match,score,reason; closest matches below)",
+    )
     search.add_argument(
         "query",
         help="words to find (typos tolerated, synonyms through the concept lexicon and "

@@ -20,6 +20,8 @@ from gift_dash.schema import (
     CHANGE_COLUMNS,
     CODEBOOK_COLUMNS,
     EVENT_COLUMNS,
+    LEXICON_COLUMNS,
+    LEXICON_FILE,
     NO_RULES,
     OPTIONAL_CODEBOOK_COLUMNS,
     RECORD_COLUMNS,
@@ -34,6 +36,7 @@ from gift_dash.schema import (
     Sheet,
     sheet_row,
     validate_events,
+    validate_lexicon,
     validate_records,
     validate_responses,
     validate_workplan,
@@ -292,6 +295,16 @@ def load_codebook(path: Path) -> Codebook:
     return Codebook(entries, rules, load_changes(path.parent))
 
 
+def load_lexicon(path: Path) -> pd.DataFrame:
+    """The concept lexicon's rows (schema.LEXICON_COLUMNS), read as every table is. Raises ShippedDataError with
+    the problems when it has an error, so search and similarity never apply a damaged lexicon."""
+    sheet = Sheet.of(read_table(path, path.name))
+    errors = [p for p in validate_lexicon(sheet, path.name).problems if p.severity == "error"]
+    if errors:
+        raise ShippedDataError(path.parent, errors)
+    return _rows_of(sheet, LEXICON_COLUMNS)
+
+
 def _version_key(path: Path) -> tuple[int, ...]:
     """'v2.1' -> (2, 1): versions compare by number, so v2.1 comes after v2 and v10 after v9."""
     return tuple(int(n) for n in re.findall(r"\d+", path.stem))
@@ -413,7 +426,10 @@ def _read_shipped(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     if events is not None:
         events = Sheet.of(events)
         problems += validate_events(events, "events.csv").problems
-    if any(frame is None for frame in (codebook, events, records, ta_needs, workplan, responses)):
+    lexicon = read(LEXICON_FILE, lambda path: read_table(path, path.name))
+    if lexicon is not None:
+        problems += validate_lexicon(lexicon, LEXICON_FILE).problems
+    if any(frame is None for frame in (codebook, events, records, ta_needs, workplan, responses, lexicon)):
         return None, problems
     records, workplan, responses = Sheet.of(records), Sheet.of(workplan), Sheet.of(responses)
     event_ids = set(events.text["event_id"]) if "event_id" in events.text.columns else set()

@@ -1,4 +1,5 @@
-"""Domain normalisation for similarity: openers and stop words, a light stemmer, and a concept lexicon.
+"""Domain normalisation for similarity and search: openers and stop words, a light stemmer, and the algorithm that
+applies the concept lexicon (the lexicon itself is data: data/lexicon.csv, checked by schema.validate_lexicon).
 
 Recommendations from different events say the same thing in different words ("sensitization of
 travellers", "awareness-raising campaigns"; "train police", "capacity-building of law enforcement").
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
+import pandas as pd
 from rapidfuzz import utils
+
+from gift_dash.schema import CONCEPT_KINDS, LEXICON_COLUMNS, LEXICON_FILE, SEPARATOR, split_multi
 
 # Leading phrases that carry no idea of their own; stripped (repeatedly) from the start of a text.
 OPENERS = (
@@ -120,434 +124,58 @@ def stem(word: str) -> str:
 
 @dataclass(frozen=True)
 class Concept:
-    """One idea and the phrases that name it (base forms; matched on stemmed tokens)."""
+    """One idea and the phrases that name it (base forms; matched on stemmed tokens): a row of data/lexicon.csv.
+
+    ``kind`` says what the concept names (``CONCEPT_KINDS``): a measure records ask for, who acts, whom it concerns,
+    where, which form of exploitation, or an approach that runs across measures. ``family``: concepts close enough
+    that asking for one should also find the others, more weakly (search); empty for none."""
 
     key: str
     label: str
+    kind: str
+    family: str
     phrases: tuple[str, ...]
 
 
-# The concept lexicon. Phrases are matched on whole stemmed tokens, longest phrase first; a phrase may
-# name several concepts (e.g. "child soldiers" is about children and about armed conflict).
-CONCEPTS = (
-    Concept(
-        "awareness",
-        "awareness-raising",
-        (
-            "awareness",
-            "awareness raising",
-            "raise awareness",
-            "public awareness",
-            "sensitization",
-            "sensitize",
-            "campaign",
-            "information campaign",
-            "message",
-            "announcement",
-            "information booth",
-            "alert",
-            "international week",
-        ),
-    ),
-    Concept(
-        "training",
-        "training and capacity-building",
-        (
-            "train",
-            "training",
-            "capacity building",
-            "build capacity",
-            "national capacity",
-            "equip",
-            "learning module",
-            "skill",
-            "upgrade",
-        ),
-    ),
-    Concept(
-        "legislation",
-        "legislation",
-        (
-            "legislation",
-            "law",
-            "legal framework",
-            "penal code",
-            "criminal code",
-            "legal process",
-            "criminalize",
-            "legal",
-            "domestic law",
-            "legislative",
-        ),
-    ),
-    Concept(
-        "instruments",
-        "international instruments",
-        (
-            "protocol",
-            "convention",
-            "ratification",
-            "ratify",
-            "international standard",
-            "international instrument",
-            "international legal instrument",
-            "treaty",
-            "conventions and protocols",
-            "rome statute",
-        ),
-    ),
-    Concept(
-        "law_enforcement",
-        "law enforcement",
-        (
-            "police",
-            "law enforcement",
-            "enforcement",
-            "front line",
-            "security force",
-            "investigation",
-            "investigative",
-            "criminal justice",
-            "impunity",
-            "no safe haven",
-            "offender",
-            "rule of law",
-        ),
-    ),
-    Concept(
-        "prosecution",
-        "prosecution and courts",
-        (
-            "prosecutor",
-            "prosecution",
-            "prosecutorial",
-            "judiciary",
-            "judicial",
-            "judge",
-            "adjudication",
-            "punish",
-            "punished",
-            "court",
-            "criminal database",
-        ),
-    ),
-    Concept(
-        "peacekeepers",
-        "military and peacekeepers",
-        ("peacekeeping", "peacekeeper", "peace keeper", "military", "armed force"),
-    ),
-    Concept(
-        "research",
-        "research and analysis",
-        (
-            "research",
-            "study",
-            "analysis",
-            "situational analysis",
-            "analyse",
-            "evidence based",
-            "trend",
-            "pattern",
-            "knowledge",
-            "information gap",
-            "evidenced based",
-            "linkage",
-        ),
-    ),
-    Concept("data", "data collection", ("data", "data collection", "database", "statistic", "indicator", "baseline")),
-    Concept(
-        "monitoring",
-        "monitoring and evaluation",
-        ("monitoring", "evaluation", "evaluate", "assess", "report back", "compliance", "control mechanism"),
-    ),
-    Concept(
-        "risk_mapping",
-        "identifying people and places at risk",
-        (
-            "at risk",
-            "vulnerable area",
-            "geographical area",
-            "route",
-            "source transit and destination",
-            "point of origin",
-            "identify vulnerable",
-        ),
-    ),
-    Concept(
-        "reintegration",
-        "rehabilitation and reintegration",
-        (
-            "reintegration",
-            "reintegrate",
-            "rehabilitation",
-            "rehabilitate",
-            "re victimization",
-            "integration",
-            "social reinsertion",
-            "reunification",
-        ),
-    ),
-    Concept(
-        "repatriation",
-        "rescue and repatriation",
-        ("repatriation", "repatriate", "rescue", "return", "travel document", "guardian"),
-    ),
-    Concept(
-        "victim_support",
-        "assistance to victims",
-        (
-            "assistance",
-            "assist",
-            "care",
-            "caring",
-            "welfare",
-            "psychological",
-            "service provider",
-            "protection of victim",
-            "support victim",
-            "victim centred",
-        ),
-    ),
-    Concept("victims", "victims", ("victim", "survivor", "trafficked person")),
-    Concept(
-        "identification", "victim identification", ("identification", "identify", "detect", "detecting", "referral")
-    ),
-    Concept("witness", "victims as witnesses", ("witness",)),
-    Concept(
-        "children",
-        "children",
-        (
-            "child",
-            "children",
-            "girl child",
-            "adolescent",
-            "minor",
-            "orphan",
-            "boy",
-            "girl",
-            "youth",
-            "young people",
-            "street children",
-        ),
-    ),
-    Concept(
-        "armed_conflict",
-        "children and armed conflict",
-        (
-            "child soldier",
-            "armed group",
-            "armed conflict",
-            "combat",
-            "combatant",
-            "recruitment of children",
-            "ddr",
-            "demobilization",
-            "demobilize",
-            "disarmament",
-            "small arm",
-            "recruited",
-            "use in combat",
-        ),
-    ),
-    Concept("conflict", "conflict settings", ("conflict", "post conflict", "peaceful resolution")),
-    Concept(
-        "private_sector",
-        "private sector",
-        (
-            "private sector",
-            "business",
-            "employer",
-            "company",
-            "corporate",
-            "public private partnership",
-            "business coalition",
-            "labour market stakeholder",
-            "trade practice",
-            "ethical trade",
-        ),
-    ),
-    Concept(
-        "codes_of_conduct",
-        "codes of conduct",
-        ("code of conduct", "codes of conduct", "ethical trade", "ethical employer", "ethical"),
-    ),
-    Concept(
-        "labour",
-        "labour rights",
-        (
-            "labour",
-            "labor",
-            "worker",
-            "labour law",
-            "labour legislation",
-            "labour right",
-            "trade union",
-            "decent job",
-            "work activity",
-            "slave labour",
-        ),
-    ),
-    Concept(
-        "livelihoods",
-        "livelihoods and employment",
-        (
-            "employment",
-            "livelihood",
-            "job",
-            "vocational",
-            "socio economic",
-            "income",
-            "economic empowerment",
-            "economic life",
-            "local economy",
-            "job placement",
-            "life skill",
-        ),
-    ),
-    Concept(
-        "education",
-        "education",
-        ("education", "educational", "educate", "school", "curriculum", "curricula", "literacy", "educator"),
-    ),
-    Concept(
-        "cooperation",
-        "international cooperation",
-        (
-            "cooperation",
-            "bilateral",
-            "multilateral",
-            "international cooperation",
-            "cross border",
-            "memorandum of understanding",
-            "agreement",
-            "inter state",
-            "intra state",
-            "network",
-            "alliance",
-            "international level",
-            "across national border",
-        ),
-    ),
-    Concept(
-        "coordination",
-        "co-ordination",
-        (
-            "coordination",
-            "coordinate",
-            "coordinated",
-            "synergy",
-            "synergistic",
-            "task force",
-            "intersectoral",
-            "collaboration",
-            "collaborative",
-            "concert",
-            "concerted",
-        ),
-    ),
-    Concept(
-        "action_plans",
-        "action plans and policies",
-        (
-            "plan of action",
-            "action plan",
-            "national plan",
-            "national policy",
-            "policy",
-            "national agenda",
-            "sector policies",
-        ),
-    ),
-    Concept("demand", "demand reduction", ("demand", "consumer", "product and service", "goods or service")),
-    Concept(
-        "migration",
-        "migration and movement",
-        ("migration", "migrant", "traveller", "movement", "frontier", "border", "transport", "mobility"),
-    ),
-    Concept(
-        "recruiters",
-        "recruitment agencies and brokers",
-        ("recruitment agency", "broker", "intermediary", "intermediaries", "licensing", "registration"),
-    ),
-    Concept(
-        "media",
-        "media and advocacy",
-        ("media", "film", "communications strategy", "popular personality", "advocate", "web page"),
-    ),
-    Concept(
-        "community",
-        "community mobilisation",
-        (
-            "community",
-            "communities",
-            "community leader",
-            "religious leader",
-            "local body",
-            "inter faith",
-            "mobilize",
-            "mobilization",
-            "hearts minds",
-        ),
-    ),
-    Concept(
-        "civil_society",
-        "civil society and NGOs",
-        ("ngo", "non governmental organization", "civil society", "voluntary organization"),
-    ),
-    Concept(
-        "funding",
-        "funds and resources",
-        ("fund", "funding", "budget", "resource", "financial", "cost", "compensation", "recoup", "repossess"),
-    ),
-    Concept("health", "health and HIV", ("hiv", "aids", "health", "medical")),
-    Concept("governance", "governance and corruption", ("corruption", "good governance", "governance")),
-    Concept(
-        "sexual_exploitation",
-        "sexual exploitation",
-        ("sexual exploitation", "prostitution", "prostitute", "commercial sexual", "sex"),
-    ),
-    Concept(
-        "forced_labour",
-        "forced labour",
-        (
-            "forced labour",
-            "slave labour",
-            "child labour",
-            "exploitative",
-            "labour exploitation",
-            "domestic child labour",
-        ),
-    ),
-    Concept(
-        "human_rights",
-        "human rights approach",
-        ("human right", "rights based", "basic right", "rights of the child", "victim centred"),
-    ),
-    Concept("gender", "gender equality", ("gender", "women", "woman", "girl", "sex selection")),
-    Concept(
-        "root_causes",
-        "root causes and vulnerability",
-        ("root cause", "underlying cause", "vulnerability", "vulnerable", "cause", "excluded", "poverty"),
-    ),
-)
+@dataclass(frozen=True)
+class Concepts:
+    """The concept lexicon: its concepts in file order, their labels and kinds, and each one's related concepts
+    (the other members of its family)."""
 
-CONCEPT_LABELS = {concept.key: concept.label for concept in CONCEPTS}
+    concepts: tuple[Concept, ...]
 
-# Concepts close enough that asking for one should also find the others, more weakly (search): the actors
-# of criminal justice and security, evidence, the legal frame, working together, care for victims.
-FAMILIES = (
-    ("law_enforcement", "prosecution", "peacekeepers"),
-    ("research", "data", "monitoring"),
-    ("legislation", "instruments"),
-    ("cooperation", "coordination"),
-    ("victim_support", "reintegration", "repatriation", "witness"),
-    ("labour", "forced_labour"),
-    ("awareness", "media"),
-)
-RELATED = {
-    key: frozenset(other for family in FAMILIES if key in family for other in family if other != key)
-    for key in CONCEPT_LABELS
-}
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return {c.key: c.label for c in self.concepts}
+
+    @cached_property
+    def kinds(self) -> dict[str, str]:
+        return {c.key: c.kind for c in self.concepts}
+
+    @cached_property
+    def related(self) -> dict[str, frozenset[str]]:
+        return {
+            c.key: frozenset(o.key for o in self.concepts if c.family and o.family == c.family and o.key != c.key)
+            for c in self.concepts
+        }
+
+
+def concepts_of(frame: pd.DataFrame) -> Concepts:
+    """The lexicon a table of ``LEXICON_COLUMNS`` holds (checked by schema.validate_lexicon), phrases split on "; "."""
+    return Concepts(
+        tuple(
+            Concept(row.concept, row.label, row.kind, row.family, tuple(split_multi(row.phrases)))
+            for row in frame[LEXICON_COLUMNS].itertuples(index=False)
+        )
+    )
+
+
+@lru_cache(maxsize=1)
+def concepts() -> Concepts:
+    """The data folder's lexicon (data/lexicon.csv, or $GIFT_DATA_DIR's), read once per process."""
+    from gift_dash.data import data_dir, load_lexicon
+
+    return concepts_of(load_lexicon(data_dir() / LEXICON_FILE))
 
 
 def tokens(text: str) -> list[str]:
@@ -559,7 +187,7 @@ def tokens(text: str) -> list[str]:
 def _phrase_table() -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[str, int]]:
     """Stemmed phrase -> concept keys, and for each first word the longest phrase it starts."""
     table: dict[tuple[str, ...], list[str]] = {}
-    for concept in CONCEPTS:
+    for concept in concepts().concepts:
         for phrase in concept.phrases:
             key = tuple(tokens(phrase))
             table.setdefault(key, [])
@@ -667,3 +295,14 @@ def normalise(text: str) -> Normalised:
             fuzzy.append(word)
         i += 1
     return Normalised(tuple(terms), tuple(concepts), " ".join(fuzzy), surface)
+
+
+def lexicon_table() -> pd.DataFrame:
+    """The lexicon as people read it (About page): one row per concept, its kind in words."""
+    return pd.DataFrame(
+        [
+            (c.label, c.key, CONCEPT_KINDS[c.kind], c.family.replace("_", " "), SEPARATOR.join(c.phrases))
+            for c in concepts().concepts
+        ],
+        columns=["Concept", "Key", "Kind", "Family", "Phrases"],
+    )

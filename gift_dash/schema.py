@@ -238,6 +238,21 @@ OPTIONAL_CODEBOOK_COLUMNS = ["near_synonyms"]  # words that count as naming the 
 
 RULES_FILE = "codebook_rules.csv"  # beside codebook.csv; a data folder without one has no rules
 
+# data/lexicon.csv: the concept lexicon search and similarity apply (gift_dash.lexicon), one concept a row, its
+# phrases separated by "; ". A domain expert extends it here, never in Python.
+LEXICON_FILE = "lexicon.csv"
+LEXICON_COLUMNS = ["concept", "label", "kind", "family", "phrases"]
+# What a concept names. Recurring ideas compare records by the measures they ask for only (gift_dash.similarity):
+# sharing who acts, whom it concerns, where or an approach does not make two records one idea.
+CONCEPT_KINDS = {
+    "measure": "a measure records ask for (training, legislation, repatriation, …)",
+    "actor": "who acts (police, judges, the private sector, the media, …)",
+    "group": "whom a measure concerns (children, victims)",
+    "setting": "where or in what situation (conflict, migration)",
+    "form": "a form of exploitation",
+    "approach": "an approach that runs across measures (human rights, gender)",
+}
+
 
 def missing_columns(frame: pd.DataFrame, needed: tuple[str, ...], what: str) -> str | None:
     """The message for a table that lacks some of the ``needed`` columns for ``what`` (a command or a feature), or
@@ -752,4 +767,45 @@ def validate_responses(
             )
         if not cells["basis"][position]:
             add("basis", "basis is empty; expected in words what the recommendation and the activity share")
+    return verdicts.checked()
+
+
+def validate_lexicon(lexicon: pd.DataFrame | Sheet, file: str = LEXICON_FILE) -> Checked:
+    """Every problem in the concept lexicon: concept keys valid and unique, a label, a known kind, phrases (none
+    repeated within a concept), and families of at least two concepts (a family of one relates nothing)."""
+    verdicts = _start(lexicon, LEXICON_COLUMNS, LEXICON_COLUMNS, file, "concepts")
+    if verdicts.file_refused:
+        return verdicts.checked()
+    cells = {column: verdicts.sheet.column(column) for column in LEXICON_COLUMNS}
+    counts = pd.Series(cells["concept"]).value_counts().to_dict()
+    families = pd.Series([f for f in cells["family"] if f]).value_counts().to_dict()
+    for position in verdicts.sheet.positions():
+        key = cells["concept"][position]
+
+        def add(column: str, message: str, severity: str = "error") -> None:
+            verdicts.add(position, column, message, key, severity)
+
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,59}", key):
+            add("concept", f"concept '{key[:60]}' is not valid; expected lower-case letters, digits and _")
+        elif counts[key] > 1:
+            add("concept", f"duplicate concept '{key}' (appears {counts[key]} times); each concept once")
+        if not cells["label"][position]:
+            add("label", "label is empty; expected the words people read for this concept")
+        if cells["kind"][position] not in CONCEPT_KINDS:
+            add(
+                "kind",
+                f"unknown kind '{cells['kind'][position][:60]}'; expected one of {', '.join(CONCEPT_KINDS)}",
+            )
+        family = cells["family"][position]
+        if family and families[family] < 2:
+            add(
+                "family",
+                f"family '{family[:60]}' has no other concept; name a family two concepts share or leave it empty",
+            )
+        phrases = [p.lower() for p in split_multi(cells["phrases"][position])]
+        if not phrases:
+            add("phrases", "no phrase; expected the words that name the concept, separated by '; '")
+        repeated = sorted({p for p in phrases if phrases.count(p) > 1})
+        if repeated:
+            add("phrases", f"phrase(s) {', '.join(repeated)} repeated; list each phrase once", "warning")
     return verdicts.checked()

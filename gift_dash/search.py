@@ -30,6 +30,16 @@ words of 4+ letters: "child" finds "children"), or the query word starts with a 
 but not a different word of similar shape ("protection" vs "prosecution" 86, vs "prevention" 70). Words of
 3 letters or fewer match exactly. A misspelt word also reaches its concept through the text words it finds.
 
+Meaning: that lexical score is one ranking; the cosine of wordllama's embeddings of the query and each text
+(gift_dash.meaning, offline) is another. They are fused by reciprocal rank: a record's fused score is
+1/(60 + its lexical rank) + 1/(60 + its meaning rank), the first term only where the lexical score is above 0
+(scaled so that first in both is 1.0). Records scoring at least ``MIN_SCORE`` lexically are the *confident*
+matches, listed first by fused score. Below them, *closest matches* fill the list up to ``CLOSEST_FILL`` distinct
+texts, best fused first, among the records that are related at all: found through a concept of the lexicon or a
+tag label the query names, or with a cosine at or above the corpus's chance level (gift_dash.meaning: what 99% of
+random token strings stay below). A query whose words name nothing of the domain and whose meaning is no closer
+to any record than noise ("asdfgh qwerty", "football results") finds nothing.
+
 Tags are read from the codebook given (the vocabularies of ``similarity.TAG_COMPONENTS``), never from a
 list here, so renaming a tag value in the codebook changes nothing in this module.
 """
@@ -44,13 +54,15 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
+from gift_dash import meaning
 from gift_dash.lexicon import (
-    CONCEPT_LABELS,
-    RELATED,
     STOP_WORDS,
     concept_spans,
     concept_words,
     stem,
+)
+from gift_dash.lexicon import (
+    concepts as lexicon_concepts,
 )
 from gift_dash.schema import Codebook, missing_columns, split_multi
 from gift_dash.similarity import TAG_COMPONENTS
@@ -61,9 +73,19 @@ _MIN_PREFIX_CHARS = 5
 MIN_SCORE = 0.5
 STRENGTH = {"words": 1.0, "concept": 0.8, "label": 0.6, "related concept": 0.45, "related label": 0.35}
 _SCORE_DECIMALS = 3
-RESULT_COLUMNS = ["id", "score", "reason"]
+RESULT_COLUMNS = ["id", "match", "score", "reason"]
+CONFIDENT, CLOSEST = "confident", "closest"
+RRF_K = 60  # reciprocal-rank fusion's constant (Cormack et al. 2009): a rank r adds 1 / (60 + r)
+CLOSEST_FILL = 10  # closest matches fill the list up to this many distinct texts: the first screen
 
-_STOPWORDS = frozenset("a an and for in of on or the to with by at".split())
+# Words that carry no subject of their own, so a plain question ("what should journalists do") searches for its
+# subject only: a term that matches nothing weighs most and would leave the question with no confident match.
+_STOPWORDS = frozenset(
+    """a an and for in of on or the to with by at from into about as
+what who whom which whose how why when where do does did done can could should would will shall may might must
+we you they i me my our us your their them it its is are was were be been being there here this that these those
+any some more most much many if than then so just also very""".split()
+)
 # British/American and split/joined spellings, after normalisation. Longer phrases first.
 _VARIANTS = {
     "peace keepers": "peacekeepers",
@@ -273,15 +295,20 @@ _HEADINGS = {
 
 
 def _concept_reason(keys: list[str], named: dict[str, str]) -> str:
-    return ", ".join(f"{CONCEPT_LABELS[k]} ('{named[k]}')" for k in keys)
+    labels = lexicon_concepts().labels
+    return ", ".join(f"{labels[k]} ('{named[k]}')" for k in keys)
 
 
-def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> tuple[np.ndarray, list[str]]:
-    """Every record's score (0 where nothing matched or a quoted phrase is missing) and reason."""
+def _score_all(
+    records: pd.DataFrame, query: str, codebook: Codebook | None
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray, list[str]] | None:
+    """Per distinct (text, tags) row: score, whether a concept of the lexicon or a tag label found it, reason,
+    and whether the query's quoted phrases are all there; with each record's row (``codes``) and the distinct
+    texts. None for a query with no searching word."""
     n = len(records)
     terms = parse_query(query)
     if not terms:
-        return np.ones(n), [""] * n
+        return None
     tags = _tags(codebook, list(records.columns))
     by_key = {(t.vocabulary, t.value): t for t in tags}
     columns = ["text", *dict.fromkeys(t.vocabulary for t in tags)]
@@ -310,9 +337,11 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
         for row, key in enumerate(distinct):
             held[row].extend(split[key[position]])
 
+    lexicon_related = lexicon_concepts().related
     strengths = np.zeros((len(texts), len(terms)))
     reasons: list[list[tuple[str, str]]] = [[] for _ in texts]
     required = np.ones(len(texts), dtype=bool)
+    through_lexicon = np.zeros(len(texts), dtype=bool)
     for column, term in enumerate(terms):
         # The record's own words for the term: the first match of any of its phrases (NaN where none).
         as_written = pd.Series(np.nan, index=normalised.index, dtype=object)
@@ -329,7 +358,7 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
                 reasons[row].append(("phrase", spelled[row]))
             continue
         concepts = _found_concepts(term, vocabulary, stems)
-        related = frozenset().union(*(RELATED[k] for k in concepts)) - concepts if concepts else frozenset()
+        related = frozenset().union(*(lexicon_related[k] for k in concepts)) - concepts if concepts else frozenset()
         label_hit = {(t.vocabulary, t.value) for t in tags if t.concepts & concepts or _words_in(t.words, term)}
         label_related = {(t.vocabulary, t.value) for t in tags if t.concepts & related} - label_hit
         for row in range(len(texts)):
@@ -350,11 +379,68 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
                 continue
             strengths[row, column] = STRENGTH[strength]
             reasons[row].extend(said)
+            # A word that names nothing of the domain ("results" in "football results") is no sign of relevance
+            # on its own; a concept or a tag the query names is.
+            through_lexicon[row] |= strength != "words" or bool(concepts)
     df = (strengths[codes] > 0).sum(axis=0)
     weight = np.log(1.0 + (n - df + 0.5) / (df + 0.5))  # BM25 idf: positive, largest for a term found nowhere
     score = np.where(required, np.round(strengths @ weight / weight.sum(), _SCORE_DECIMALS), 0.0)
-    said = [_reason(r) for r in reasons]
-    return score[codes], [said[c] for c in codes]
+    return score, through_lexicon & required, [_reason(r) for r in reasons], required, codes, texts
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """1 for the highest value, ties sharing the best rank of their run (competition ranking)."""
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[order] = np.arange(1, len(values) + 1)
+    first = np.r_[True, np.diff(values[order]) != 0]
+    ranks[order] = ranks[order][np.flatnonzero(first)[np.cumsum(first) - 1]]
+    return ranks
+
+
+def signals(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.DataFrame:
+    """Every record, in the records' order: its lexical score (words, concepts, tags: 0–1), its cosine with the
+    query, whether it is related (found through the lexicon, or its cosine is above chance), the fused score,
+    match ("confident", "closest" or "") and reason. What ``search`` lists and what a bench compares."""
+    n = len(records)
+    scored = _score_all(records, query, codebook)
+    if scored is None:
+        return pd.DataFrame(
+            {"lexical": 1.0, "cosine": 1.0, "related": True, "match": CONFIDENT, "score": 1.0, "reason": ""},
+            index=range(n),
+        )
+    lexical, through_lexicon, reasons, required, codes, texts = scored
+    vectors, chance = meaning.corpus(tuple(texts))
+    cosine = vectors @ meaning.embed([query])[0]
+    # Reciprocal-rank fusion of the two rankings (module docstring): a row absent from the lexical ranking (score
+    # 0) gets nothing from it.
+    fused = 1.0 / (RRF_K + _ranks(cosine)) + np.where(lexical > 0, 1.0 / (RRF_K + _ranks(lexical)), 0.0)
+    fused = np.round(fused * (RRF_K + 1) / 2, _SCORE_DECIMALS)  # 1.0: first in both rankings
+    confident = lexical >= MIN_SCORE
+    related = (through_lexicon | (cosine >= chance)) & required & ~confident
+    # Closest matches fill the list up to CLOSEST_FILL distinct texts, best fused first: counted in records would
+    # let one repeated text take every place.
+    room = max(0, CLOSEST_FILL - int(confident.sum()))
+    candidates = np.flatnonzero(related)
+    closest = candidates[np.lexsort((candidates, -fused[candidates]))[:room]]
+    match = np.full(len(texts), "", dtype=object)
+    match[confident] = CONFIDENT
+    match[closest] = CLOSEST
+    said = [
+        "; ".join(filter(None, [r, f"close in meaning ({c:.2f})" if m == CLOSEST and c >= chance else ""]))
+        for r, c, m in zip(reasons, cosine.tolist(), match.tolist(), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "lexical": lexical[codes],
+            "cosine": cosine[codes],
+            "related": (related | confident)[codes],
+            "match": match[codes],
+            "score": fused[codes],
+            "reason": [said[c] for c in codes],
+        },
+        index=range(n),
+    )
 
 
 def _shown_words(term: Term, found: object) -> str:
@@ -377,26 +463,28 @@ def _reason(parts: list[tuple[str, str]]) -> str:
 
 
 def search(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.DataFrame:
-    """The records matching ``query``, best first: columns id, score (0–1), reason. Ties keep the records'
-    order. A query with no searching word matches every record (score 1, empty reason). Raises SearchError
-    when ``records`` lacks ``id`` or ``text``."""
+    """The records ``query`` finds: columns id, match ("confident" or "closest"), score (the fused score, 1.0 for
+    first in both rankings) and reason; confident matches first, then the closest matches, each best first (ties
+    keep the records' order). A query with no searching word matches every record (score 1, empty reason).
+    Raises SearchError when ``records`` lacks ``id`` or ``text``."""
     _check(records)
-    score, reasons = _score_all(records, query, codebook)
-    keep = np.flatnonzero(score >= MIN_SCORE)
-    order = keep[np.lexsort((keep, -score[keep]))]
+    fused = signals(records, query, codebook)
+    rank = np.where(fused["match"].to_numpy() == CONFIDENT, 0, 1)
+    keep = np.flatnonzero(fused["match"].to_numpy() != "")
+    order = keep[np.lexsort((keep, -fused["score"].to_numpy()[keep], rank[keep]))]
     return pd.DataFrame(
         {
             "id": records["id"].astype(str).to_numpy()[order],
-            "score": score[order],
-            "reason": [reasons[i] for i in order],
+            "match": fused["match"].to_numpy()[order],
+            "score": fused["score"].to_numpy()[order],
+            "reason": fused["reason"].to_numpy()[order],
         },
         columns=RESULT_COLUMNS,
     ).reset_index(drop=True)
 
 
 def search_mask(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.Series:
-    """True for the records ``search`` returns (index aligned to ``records``): the filter behind every
-    page's search box."""
+    """True for the records ``search`` returns, confident and closest (index aligned to ``records``): the filter
+    behind every page's search box."""
     _check(records)
-    score, _ = _score_all(records, query, codebook)
-    return pd.Series(score >= MIN_SCORE, index=records.index)
+    return pd.Series(signals(records, query, codebook)["match"].to_numpy() != "", index=records.index)

@@ -33,7 +33,9 @@ Groups (one idea each): average linkage on the sparse candidate graph — two cl
 mean score over all their cross pairs (a non-candidate pair counting 0) is at least the threshold. A
 record therefore joins a group only when it is close to the group as a whole, so A~B~C chains do not
 build giant groups. Each group's representative is its medoid (highest summed score to the others).
-Its label is its commonest topic and the words most of its members use.
+Its label is its commonest topic (more of its topics only where two groups would read alike). A sub-item and the
+item it completes never share a group (one idea would count twice), and a pair of one list's items counts
+``SAME_LIST_MARGIN`` less, so a list's items join only on strong evidence.
 
 A record that carries a second idea also joins the group of that idea (a second row, also=True) when its
 mean score to that group's records is at least the threshold plus ``SECOND_MARGIN``; its other ideas remain
@@ -56,7 +58,7 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from gift_dash.lexicon import CONCEPT_LABELS, Normalised, concept_words, normalise
+from gift_dash.lexicon import Normalised, concepts, normalise
 from gift_dash.schema import NOT_STATED, Codebook, missing_columns, split_multi
 from gift_dash.suggest import Lexicon
 
@@ -84,12 +86,21 @@ WEIGHTS_SUGGESTED = {
     "exploitation_forms": 0.03,
 }
 TAG_COMPONENTS = ("topics", "target_groups", "actors", "exploitation_forms")
-# Topics that run across measures of every kind ("a rights-based approach to …", "gender-sensitive …"): sharing
-# one does not make two records the same idea, and groups built on them mixed items that say different things
-# (the "Human rights approach" group of issue 11). They stay tags for filters; similarity leaves them out. Chosen
-# on the development set, one at a time, best first (bench/eval_similarity.py prints the option without it);
-# dropping a third topic moved the figures by less than the noise between the two labelled sets.
-CROSS_CUTTING_TOPICS = frozenset({"human_rights_approach", "gender_equality"})
+# Topics that do not name a measure: approaches that run across measures of every kind ("a rights-based approach
+# to …", "gender-sensitive …"; the "Human rights approach" group of issue 11), and who is involved or why
+# (community leaders, civil society, root causes: the "leaders" and "causes" groups a blind reader rejected in
+# issue 21). Sharing one does not make two records the same idea. They stay tags for filters; similarity leaves
+# them out. Chosen on the development set (bench/eval_similarity.py prints the option with them counted): the
+# last three moved dev F1 from 0.622 to 0.663 and text only from 0.558 to 0.576.
+CROSS_CUTTING_TOPICS = frozenset(
+    {"human_rights_approach", "gender_equality", "community_mobilization", "civil_society_partnership", "root_causes"}
+)
+# Concepts of these kinds (data/lexicon.csv) count in the concepts component. An approach (human rights, gender)
+# runs across measures of every kind, like CROSS_CUTTING_TOPICS. Measures alone were tried: on the development
+# set F1 fell from 0.663 to 0.610 (text only 0.576 to 0.507), so who acts and whom it concerns stay weak signals;
+# the pairs a reader calls different ideas are kept apart by leaving out the topics that name no measure, and by
+# the grouping's rules (a sub-item never with its parent; items of one list need SAME_LIST_MARGIN more).
+COMPARED_CONCEPT_KINDS = frozenset({"measure", "form", "setting", "group", "actor"})
 SET_COMPONENTS = ("concepts",) + TAG_COMPONENTS  # count only when both records have a value
 DEFAULT_THRESHOLD = 0.30  # the dev set's best on the pages' 0.05 steps, second groups on (bench/eval_similarity.py)
 FUZZY_SCORER = fuzz.token_sort_ratio
@@ -104,7 +115,8 @@ _CHUNK_ROWS = 2000
 # A second group needs its threshold and this much more. Any second group costs pairwise F1 on both labelled
 # sets (bench/eval_similarity.py); at 0.10 only the clearest few are kept.
 SECOND_MARGIN = 0.10
-LABEL_WORDS = 3
+LABEL_NAMES = 3  # topics a label may name where groups would otherwise read alike
+SAME_LIST_MARGIN = 0.05  # see _linkage_scores; chosen on the development set (bench/eval_similarity.py)
 _SCORE_DECIMALS = 4
 
 
@@ -387,9 +399,10 @@ def build_index(
     n_units = len(members)
     if candidates is None:
         candidates = n_units if n_units <= EXACT_UP_TO else CANDIDATES
+    kinds = concepts().kinds
     rows = {
         "terms": [list(n.terms) for n in normalised],
-        "concepts": [list(n.concepts) for n in normalised],
+        "concepts": [[c for c in n.concepts if kinds.get(c) in COMPARED_CONCEPT_KINDS] for n in normalised],
         **tags,
         "topics": [[v for v in row if v not in CROSS_CUTTING_TOPICS] for row in tags["topics"]],
     }
@@ -439,7 +452,7 @@ def _as_index(source: pd.DataFrame | SimilarityIndex) -> SimilarityIndex:
 
 def _label(index: SimilarityIndex, vocabulary: str, value: str) -> str:
     if vocabulary == "concepts":
-        return CONCEPT_LABELS.get(value, value)
+        return concepts().labels.get(value, value)
     return index.labels.get(vocabulary, {}).get(value) or value.replace("_", " ")
 
 
@@ -571,6 +584,30 @@ def neighbours(
 GROUP_COLUMNS = ["id", "group", "label", "score", "also"]
 
 
+def _parent_pairs(index: SimilarityIndex) -> list[tuple[int, int]]:
+    """(unit of a sub-item, unit of the item it completes) for each record whose parent_id is a record here."""
+    if "parent_id" not in index.records.columns:
+        return []
+    position = {record_id: p for p, record_id in enumerate(index.ids.tolist())}
+    parents = index.records["parent_id"].fillna("").astype(str).tolist()
+    return sorted(
+        {
+            (int(index.unit[child]), int(index.unit[position[parent]]))
+            for child, parent in enumerate(parents)
+            if parent in position and index.unit[child] != index.unit[position[parent]]
+        }
+    )
+
+
+def _linkage_scores(index: SimilarityIndex) -> np.ndarray:
+    """The candidate pairs' scores as grouping reads them: a pair of items of one list counts ``SAME_LIST_MARGIN``
+    less, so items of a list join only on strong evidence (a list's items share its topic and wording, and
+    merged into topic clusters: five Abidjan prevention items became "Education")."""
+    lists = index.lists[[int(m[0]) for m in index.members]] if len(index.members) else np.empty(0, dtype=object)
+    same = (lists[index.left] == lists[index.right]) & (lists[index.left] != "")
+    return np.where(same, np.maximum(index.scores - SAME_LIST_MARGIN, 0.0), index.scores)
+
+
 def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
     """Cluster id (a member position) for every record: average linkage on the sparse candidate graph.
 
@@ -587,15 +624,20 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
     # Two clusters can reach a mean at the threshold only if some pair between them is at the threshold, so
     # clusters never grow beyond the connected components of the pairs at the threshold: pairs between
     # components can be left out from the start (exact, and most of the work at scale).
-    strong = index.scores >= threshold
+    scores = _linkage_scores(index)
+    strong = scores >= threshold
     graph = sparse.coo_matrix((np.ones(int(strong.sum())), (index.left[strong], index.right[strong])), shape=(n, n))
     _, component = csgraph.connected_components(graph, directed=False)
     inside = component[index.left] == component[index.right]
     links: list[dict[int, float]] = [{} for _ in range(n)]  # cluster -> neighbour cluster -> sum of scores
+    apart: list[set[int]] = [set() for _ in range(n)]  # cluster -> clusters holding a parent or sub-item of it
+    for i, j in _parent_pairs(index):
+        apart[rank[i]].add(int(rank[j]))
+        apart[rank[j]].add(int(rank[i]))
     for i, j, s in zip(
         rank[index.left[inside]].tolist(),
         rank[index.right[inside]].tolist(),
-        index.scores[inside].tolist(),
+        scores[inside].tolist(),
         strict=True,
     ):
         links[i][j] = links[j][i] = s * multiplicity[i] * multiplicity[j]
@@ -614,9 +656,16 @@ def _average_linkage(index: SimilarityIndex, threshold: float) -> np.ndarray:
             continue
         if abs(links[a][b] / (size[a] * size[b]) + negative) > 1e-12:
             continue  # stale entry: the pair's mean changed since it was pushed
+        if b in apart[a]:
+            continue  # a sub-item and the item it completes would count one idea twice
         survivor, gone = (a, b) if len(links[a]) >= len(links[b]) else (b, a)
         parent[gone] = survivor
         size[survivor] += size[gone]
+        for other in apart[gone]:
+            apart[other].discard(gone)
+            apart[other].add(survivor)
+        apart[survivor] |= apart[gone]
+        apart[gone] = set()
         for other, total in links[gone].items():
             links[other].pop(gone)
             if other != survivor:
@@ -657,67 +706,40 @@ def _representatives(index: SimilarityIndex, cluster: np.ndarray) -> tuple[dict[
 
 
 def _label_candidates(index: SimilarityIndex, members: list[int], limit: int = 2) -> list[str]:
-    """The topics most members share (rarer topic on ties), best first; without topics, the commonest
-    concepts."""
+    """The topics most members share (rarer topic on ties), best first; without topics, the measures of the
+    lexicon they name most (a group is one measure; the actors and settings it shares do not name it)."""
+    kinds = concepts().kinds
     for name in ("topics", "concepts"):
         matrix = index.matrices[name]
         counts = Counter()
         for m in members:
             counts.update(matrix.indices[matrix.indptr[m] : matrix.indptr[m + 1]].tolist())
+        if name == "concepts":
+            counts = Counter({f: c for f, c in counts.items() if kinds.get(index.vocab[name][f]) == "measure"})
         if counts:
             best = sorted(counts, key=lambda f: (-counts[f], -index.idf[name][f], index.vocab[name][f]))[:limit]
             return [_label(index, name, index.vocab[name][f]) for f in best]
     return []
 
 
-def _shared_words(index: SimilarityIndex, members: list[int]) -> list[str]:
-    """Content words that at least half the members (and at least two) use, as the first member writes them:
-    most used first, rarer on ties; at most LABEL_WORDS."""
-    matrix = index.matrices["terms"]
-    counts = Counter()
-    for m in members:
-        counts.update(set(matrix.indices[matrix.indptr[m] : matrix.indptr[m + 1]].tolist()))
-    need = max(2, math.ceil(len(members) / 2))
-    best = sorted(
-        (f for f, c in counts.items() if c >= need),
-        key=lambda f: (-counts[f], -index.idf["terms"][f], index.vocab["terms"][f]),
-    )[:LABEL_WORDS]
-    stems = [index.vocab["terms"][f] for f in best]
-    return [
-        next((index.normalised[m].surface[t] for m in members if t in index.normalised[m].surface), t) for t in stems
-    ]
-
-
-def _concept_as_written(index: SimilarityIndex, members: list[int]) -> list[str]:
-    """Where members share no word: the concept most of them name, in each one's own words ("synergistic,
-    coordinate, task force"), at most LABEL_WORDS."""
-    counts = Counter(c for m in members for c in set(index.normalised[m].concepts))
-    if not counts or max(counts.values()) < 2:
-        return []
-    concept = min(counts, key=lambda c: (-counts[c], c))
-    said = dict.fromkeys(
-        concept_words(index.records["text"].iat[int(index.members[m][0])]).get(concept, "") for m in members
-    )
-    return [w for w in said if w][:LABEL_WORDS]
-
-
 def _group_labels(index: SimilarityIndex, units: dict[int, list[int]], centre_unit: dict[int, int]) -> dict[int, str]:
-    """A label per group (``units``: group -> its records' units, a unit once per record) saying what the members
-    share: its best topic (and the second best where two groups would read alike), then the words most of its
-    members use, e.g. "Training of law enforcement and security forces: train, police"."""
-    candidates, words = {}, {}
+    """A label per group (``units``: group -> its records' units, a unit once per record) naming the idea its
+    members share in a few words: its best topic, and the second best where two groups would read alike
+    ("Training of law enforcement and security forces"). No tail of shared words: it named actors and settings
+    ("Community mobilisation: leaders, alignment, society"), not the idea."""
+    candidates = {}
     for c, group in units.items():
         rest = sorted(group)  # units are numbered in id order: the labels do not depend on the order of the rows
         rest.remove(centre_unit[c])
-        ordered = [centre_unit[c]] + rest
-        candidates[c] = _label_candidates(index, ordered)
-        words[c] = (_shared_words(index, ordered) or _concept_as_written(index, ordered)) if len(ordered) > 1 else []
-    first = Counter(names[0] for c, names in candidates.items() if names and len(units[c]) > 1)
-    labels = {}
-    for c, names in candidates.items():
-        topic = " · ".join(names) if names and first[names[0]] > 1 else (names[0] if names else "")
-        said = ", ".join(words[c])
-        labels[c] = f"{topic}: {said}" if topic and said else topic or said or NOT_STATED
+        candidates[c] = _label_candidates(index, [centre_unit[c]] + rest, LABEL_NAMES)
+    labels = {c: names[0] if names else NOT_STATED for c, names in candidates.items()}
+    shown = [c for c in sorted(units, key=lambda c: index.unit_ids[centre_unit[c]]) if len(units[c]) > 1]
+    for length in range(2, LABEL_NAMES + 2):  # groups that would read alike name more of what they share
+        seen = Counter(labels[c] for c in shown)
+        for c in shown:
+            if seen[labels[c]] > 1:
+                names = candidates[c][:length]
+                labels[c] = " · ".join(names) if length <= LABEL_NAMES else f"{labels[c]} ({shown.index(c) + 1})"
     return labels
 
 
@@ -736,12 +758,17 @@ def _second_groups(index: SimilarityIndex, cluster: np.ndarray, threshold: float
         shape=(n, n),
     ).tocsr()
     size = np.bincount(cluster, weights=multiplicity, minlength=n)
+    apart: dict[int, set[int]] = {}
+    for i, j in _parent_pairs(index):
+        apart.setdefault(i, set()).add(int(cluster[j]))
+        apart.setdefault(j, set()).add(int(cluster[i]))
     second = {}
     for unit in range(n):
         lo, hi = sums.indptr[unit], sums.indptr[unit + 1]
         clusters, totals = sums.indices[lo:hi], sums.data[lo:hi]
         means = totals / size[clusters]
         ok = (clusters != cluster[unit]) & (size[clusters] >= 2) & (means >= threshold + SECOND_MARGIN)
+        ok &= ~np.isin(clusters, list(apart.get(unit, ())))
         if ok.any():
             candidates = np.flatnonzero(ok)
             best = candidates[np.lexsort((clusters[candidates], -means[candidates]))[0]]

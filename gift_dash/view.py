@@ -11,7 +11,7 @@ from gift_dash import filters as flt
 from gift_dash.data import Dataset
 from gift_dash.dimensions import DIMENSIONS
 from gift_dash.schema import among
-from gift_dash.search import search
+from gift_dash.search import CLOSEST, CONFIDENT, search
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,14 @@ class View:
         return None if self.followup is None else self.followup[1]
 
     @property
+    def search_split(self) -> tuple[int, int] | None:
+        """(confident, closest) matches of the search among the view's records; None without a search."""
+        if self.matches is None:
+            return None
+        kinds = self.matches.loc[among(self.matches["id"], self.records["id"]), "match"]
+        return int((kinds == CONFIDENT).sum()), int((kinds == CLOSEST).sum())
+
+    @property
     def shows_other_sources(self) -> bool:
         """True when the view is not annex II alone, so tables say each record's source."""
         return self.filters.sources != flt.DEFAULT_SOURCES
@@ -84,8 +92,9 @@ def default_order(view: View) -> str:
 
 def ranked(view: View, order: str | None = None) -> tuple[pd.DataFrame, pd.Series | None]:
     """The view's records in ``order`` (ORDERS; default: best search match first when there is a search, else
-    document order), and why each matched the search (aligned with them; None without a search). Other orders
-    are stable: within an event, a theme or a type, records keep the document's order."""
+    document order: the confident matches, then the closest), and why each matched the search (aligned with them;
+    None without a search). Other orders are stable: within an event, a theme or a type, records keep the
+    document's order."""
     order = order or default_order(view)
     records, reasons = view.records.reset_index(drop=True), None
     if view.filters.query.strip():
@@ -102,6 +111,25 @@ def ranked(view: View, order: str | None = None) -> tuple[pd.DataFrame, pd.Serie
             dim.cells(records, view.dataset.events).map(rank).fillna(len(rank)).argsort(kind="stable")
         ].reset_index(drop=True)
     return records, None if reasons is None else reasons.reindex(records["id"]).reset_index(drop=True)
+
+
+MATCH_WORDS = {CONFIDENT: "match", CLOSEST: "closest match"}
+
+
+def search_columns(view: View, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """For the records of ``frame`` (indexed like it): whether each is a match of the view's search or one of the
+    closest matches shown below them, and why; None without a search. Exports carry them, so a file says which
+    records only came close."""
+    if view.matches is None:
+        return None
+    found = view.matches.set_index("id").reindex(frame["id"].astype(str))
+    return pd.DataFrame(
+        {
+            "Search": found["match"].map(MATCH_WORDS).fillna("").to_numpy(),
+            "Why it matched": found["reason"].fillna("").to_numpy(),
+        },
+        index=frame.index,
+    )
 
 
 def export_scope(view: View, frame: pd.DataFrame, part: str | None = None) -> str:

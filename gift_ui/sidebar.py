@@ -131,7 +131,11 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     st.title(title)
     if intro:
         st.markdown(intro)
-    st.markdown(f"Showing **{len(view.records):,}** of {len(ds.records):,} records · {md_escape(view.description)}")
+    split = view.search_split
+    found = "" if split is None else f" ({split[0]:,} match the search, {split[1]:,} closest matches below them)"
+    st.markdown(
+        f"Showing **{len(view.records):,}** of {len(ds.records):,} records{found} · {md_escape(view.description)}"
+    )
     return view, notices
 
 

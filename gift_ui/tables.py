@@ -11,7 +11,7 @@ import streamlit as st
 from gift_dash import export
 from gift_dash.data import Dataset
 from gift_dash.present import SCREEN_COLUMNS, display_frame, permalink
-from gift_dash.view import View, export_scope
+from gift_dash.view import View, export_scope, search_columns
 from gift_ui.address import set_page_params
 
 RECORD_LINK = "Page"
@@ -148,13 +148,20 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
                     fmt=fmt,
                     scope=scope,
                     dataset_version=ds.version,
-                    extra=export.follow_up_columns(frame, ds, view.followup_entries),
+                    extra=_extra_columns(view, frame),
                 ),
                 file_name=export.export_filename(fmt),
                 mime=export.MIME_TYPES[fmt],
                 help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
                 "the scope, date and dataset version are recorded in the file.",
             )
+
+
+def _extra_columns(view: View, frame: pd.DataFrame) -> pd.DataFrame:
+    """What an export adds to the records: how each matched the search (when there is one), the follow-up."""
+    followup = export.follow_up_columns(frame, view.dataset, view.followup_entries)
+    searched = search_columns(view, frame)
+    return followup if searched is None else searched.join(followup)
 
 
 def chart(figure, data: pd.DataFrame, key: str, note: str | None = None) -> None:

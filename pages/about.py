@@ -5,6 +5,7 @@ import streamlit as st
 import gift_ui
 from gift_dash.data import DOCUMENT_TITLE
 from gift_dash.dimensions import ANNEX_II, SECTION_V, SECTION_VI
+from gift_dash.lexicon import lexicon_table
 from gift_dash.present import COLUMN_HEADINGS, events_table
 from gift_dash.rules import rules_tables
 
@@ -53,6 +54,15 @@ for tab, vocabulary in zip(st.tabs([COLUMN_HEADINGS.get(v, v) for v in vocabular
     with tab:
         part = entries[entries["vocabulary"] == vocabulary].drop(columns="vocabulary")
         st.dataframe(part.rename(columns=str.capitalize), hide_index=True)
+
+st.subheader("The concept lexicon", anchor=False)
+st.markdown(
+    "The words that name one idea in different ways (*sensitization* ~ *awareness-raising*, *penal code* ~ "
+    "*legislation*): search finds a record through them and recurring ideas compare records by the measures they "
+    "name. It is data (`data/lexicon.csv`), checked by the validator like the codebook, so it can be read and "
+    "extended without touching the program. Concepts of one family find each other, more weakly, in search."
+)
+st.dataframe(lexicon_table(), hide_index=True, column_config={"Phrases": st.column_config.TextColumn(width="large")})
 
 st.subheader("The codebook's rules", anchor=False)
 st.markdown(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import gift_ui
-from gift_dash.view import ORDERS, default_order, ranked
+from gift_dash.view import ORDERS, default_order, ranked, search_columns
 from gift_ui.record import record_heading, show_record
 
 view, notices = gift_ui.page_setup(
@@ -28,7 +28,7 @@ st.selectbox(
     help="Kept in the address, so a shared link opens the table in the same order.",
     **gift_ui.page_widget("order", order, default_order(view)),
 )
-ordered, reasons = ranked(view, order)
+ordered, _ = ranked(view, order)
 gift_ui.show_records(
     view,
     ordered,
@@ -36,7 +36,7 @@ gift_ui.show_records(
     select="record",
     chosen=chosen_id,
     height=520,
-    trailing=None if reasons is None else {"Why it matched": reasons},
+    trailing=None if view.matches is None else search_columns(view, ordered).to_dict("series"),
 )
 
 st.divider()

@@ -208,7 +208,7 @@ def test_a_bridge_record_does_not_chain_two_ideas_into_one_group():
     bridge_scores = pairs[pairs["id"] == "b"]["score"]
     assert (bridge_scores >= 0.4).all()  # a~b and b~c both pass the threshold below ...
     result = own(groups(frame, threshold=0.4)).set_index("id")["group"]
-    assert result["a"] == result["b"] != result["c"]  # ... yet a and c, unrelated, are not grouped
+    assert result["a"] != result["c"] and result["b"] in (result["a"], result["c"])  # ... yet a and c are apart
 
 
 def test_higher_threshold_never_makes_bigger_largest_group(index):

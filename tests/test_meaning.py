@@ -1,0 +1,136 @@
+"""What people mean: plain questions answered, nonsense not, and recurring ideas a reader accepts.
+
+Expected records are named from the source document by hand (annex II), never from the code's output."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from gift_dash.cli import main
+from gift_dash.data import DATA_DIR, ShippedDataError, check_shipped, load_dataset, load_lexicon
+from gift_dash.search import CLOSEST, CONFIDENT, search, search_mask
+from gift_dash.similarity import build_index, groups
+from gift_dash.view import View, search_columns
+
+DATA = load_dataset()
+ANNEX = DATA.records[DATA.records["source"] == "annex-ii"].reset_index(drop=True)
+# Annex II's two repatriation items: New Delhi (i) "rescue and repatriation procedures oriented towards care and
+# protection of victims"; Abidjan, data collection (b) "If repatriation is deemed appropriate, children need travel
+# and identification documents …".
+REPATRIATION = {"new-delhi-2007-pri-i", "abidjan-2007-dat-b"}
+# Kampala (h) and its three sub-items on the private sector: (h) "Engage the private sector …", (i)-(iii).
+PRIVATE_SECTOR = {"kampala-2007-gen-h", "kampala-2007-gen-h-i", "kampala-2007-gen-h-ii", "kampala-2007-gen-h-iii"}
+
+
+def test_a_plain_question_with_none_of_the_documents_words_finds_the_repatriation_items():
+    found = search(ANNEX, "send victims home safely", DATA.codebook)
+    assert REPATRIATION <= set(found["id"].head(10))
+    assert (found["match"] == CLOSEST).all()  # no record says "send home": they are the closest, and say so
+    assert found["reason"].str.len().gt(0).all()
+
+
+def test_a_question_about_companies_reaches_the_private_sector_items():
+    found = search(ANNEX, "companies and supply chains", DATA.codebook)
+    assert len(found) > 0
+    assert len(PRIVATE_SECTOR & set(found["id"].head(10))) >= 3
+
+
+@pytest.mark.parametrize(
+    "nonsense", ["asdfgh qwerty", "football results", "recipe for chocolate cake", "how to fix a leaking tap"]
+)
+def test_nonsense_finds_nothing(nonsense):
+    assert search(ANNEX, nonsense, DATA.codebook).empty
+    assert not search_mask(ANNEX, nonsense, DATA.codebook).any()
+
+
+def test_closest_matches_come_below_the_confident_ones_and_fill_the_first_screen():
+    found = search(ANNEX, "training teachers", DATA.codebook)
+    kinds = found["match"].tolist()
+    assert kinds == sorted(kinds, key=[CONFIDENT, CLOSEST].index)
+    assert len(found) >= 10
+
+
+def test_the_view_counts_and_exports_say_which_records_only_came_close():
+    from gift_dash import filters as flt
+
+    view = View.of(DATA, flt.Filters(query="send victims home safely"))
+    assert view.search_split == (0, len(view.records))
+    columns = search_columns(view, view.records)
+    assert set(columns["Search"]) == {"closest match"}
+
+
+def test_the_cli_labels_closest_matches_and_finds_nothing_for_nonsense(capsys):
+    assert main(["search", "send victims home safely"]) == 0
+    out, err = capsys.readouterr()
+    rows = [line.split(",") for line in out.splitlines()[1:]]
+    assert {r[0] for r in rows} >= REPATRIATION and {r[1] for r in rows} == {CLOSEST}
+    assert "0 confident, 10 closest matches" in err
+    assert main(["search", "asdfgh qwerty"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["id,match,score,reason"]
+
+
+# ---------------------------------------------------------------------------------------------- recurring ideas
+
+INDEX = build_index(ANNEX, codebook=DATA.codebook)
+
+
+def same_group(frame: pd.DataFrame, a: str, b: str) -> bool:
+    return bool(set(frame.loc[frame["id"] == a, "group"]) & set(frame.loc[frame["id"] == b, "group"]))
+
+
+@pytest.mark.parametrize("threshold", [0.15, 0.2, 0.3, 0.4])
+def test_no_group_holds_a_sub_item_with_the_item_it_completes(threshold):
+    found = groups(INDEX, threshold)
+    parents = ANNEX.loc[ANNEX["parent_id"].fillna("") != "", ["id", "parent_id"]]
+    assert len(parents) >= 10  # Kampala (g), (h), Bangkok (c) and their sub-items, counted in the document
+    together = [(c, p) for c, p in parents.itertuples(index=False) if same_group(found, c, p)]
+    assert together == []
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        # "leaders": New Delhi (o) asks to prevent commercial sexual exploitation with community leaders, (j) for
+        # reintegration of victims; both only name leaders.
+        ("new-delhi-2007-pri-o", "new-delhi-2007-pri-j"),
+        # "causes": Cape Town (h) commissions research on causes; Kampala (b) tailors activities to conflict.
+        ("cape-town-2007-rel-h", "kampala-2007-gen-b"),
+        ("kampala-2007-gen-g", "kampala-2007-gen-g-i"),
+        ("kampala-2007-gen-h", "kampala-2007-gen-h-i"),
+    ],
+)
+def test_pairs_a_reader_calls_different_ideas_stay_apart(a, b):
+    assert not same_group(groups(INDEX), a, b)
+
+
+def test_a_group_label_names_the_idea_without_a_tail_of_words():
+    labels = groups(INDEX)["label"]
+    assert not labels.str.contains(":").any()
+    assert labels.str.split().str.len().max() <= 8
+
+
+# ---------------------------------------------------------------------------------------------- the lexicon file
+
+
+def test_the_shipped_lexicon_is_data_and_valid():
+    frame = load_lexicon(DATA_DIR / "lexicon.csv")
+    assert {"repatriation", "training", "legislation"} <= set(frame["concept"])
+    assert not [p for p in check_shipped() if p.file == "lexicon.csv"]
+
+
+def test_a_damaged_lexicon_is_reported_by_row_and_column(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    path = folder / "lexicon.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",measure,", ",wish,", 1)  # row 2: the first concept
+    lines.append(lines[2])  # a repeated concept at the end
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = [str(p) for p in check_shipped(folder) if p.file == "lexicon.csv"]
+    assert any("row 2" in p and "kind" in p and "'wish'" in p for p in problems)
+    assert any("duplicate concept" in p for p in problems)
+    with pytest.raises(ShippedDataError):
+        load_lexicon(path)
