@@ -86,14 +86,15 @@ def measure(answer, records: pd.DataFrame, questions: pd.DataFrame, codebook, sh
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show", action="store_true", help="print each question's recall and missed records")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS, help="another question set of the same columns")
     args = parser.parse_args(argv)
     dataset = load_dataset()
     records = dataset.records.reset_index(drop=True)
-    questions = pd.read_csv(QUESTIONS, dtype=str, keep_default_na=False)
+    questions = pd.read_csv(args.questions, dtype=str, keep_default_na=False)
     n_questions = int((questions["kind"] != "nonsense").sum())
     print(
-        f"development set: {n_questions} questions, {len(questions) - n_questions} nonsense queries; "
-        f"{len(records)} records; tuned on this set"
+        f"{args.questions.name}: {n_questions} questions, {len(questions) - n_questions} nonsense queries; "
+        f"{len(records)} records"
     )
     print(f"chance level of the embedding on this corpus: cosine {chance(records):.3f}")
     print(f"{'answer':28s} {'recall@10':>9s} {'uncapped':>9s} {'MRR':>6s} {'nothing':>8s} {'nonsense answered':>18s}")
