@@ -488,19 +488,39 @@ def cmd_users_list(args: argparse.Namespace, engine) -> int:
     return EXIT_OK
 
 
-def cmd_users_deactivate(args: argparse.Namespace, engine) -> int:
-    from gift_dash.followup.users import COMMAND_LINE, deactivate
+# What each account command does (a users.py function, called as the command line) and what it then says.
+_ACCOUNT_CHANGES = {
+    "deactivate": "deactivated {name}: it can no longer sign in; its sessions have ended",
+    "reactivate": "reactivated {name}: it can sign in again with its password",
+    "set-role": "{name} is now {role}; its sessions have ended, so the role applies from its next sign-in",
+    "reset-password": "{name} has a new password; its sessions have ended",
+}
 
-    deactivate(engine, args.name, by=COMMAND_LINE)
-    say(f"deactivated {args.name}: it can no longer sign in; its sessions have ended")
+
+def cmd_users_change(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup import users
+
+    by = users.COMMAND_LINE
+    if args.verb == "set-role":
+        users.set_role(engine, args.name, args.role, by=by)
+    elif args.verb == "reset-password":
+        users.reset_password(engine, args.name, _read_password(args), by=by)
+    else:
+        {"deactivate": users.deactivate, "reactivate": users.reactivate}[args.verb](engine, args.name, by=by)
+    say(_ACCOUNT_CHANGES[args.verb].format(name=args.name, role=getattr(args, "role", "")))
     return EXIT_OK
 
 
-def cmd_users_reactivate(args: argparse.Namespace, engine) -> int:
-    from gift_dash.followup.users import COMMAND_LINE, reactivate
+def cmd_users_history(args: argparse.Namespace, engine) -> int:
+    from gift_dash.followup.users import COMMAND_LINE, account_history_rows
 
-    reactivate(engine, args.name, by=COMMAND_LINE)
-    say(f"reactivated {args.name}: it can sign in again with its password")
+    rows = account_history_rows(engine, by=COMMAND_LINE, account=args.name)
+    for row in rows:
+        change = f"{row['before']} -> {row['after']}" if row["before"] or row["after"] else ""
+        say(
+            f"{row['changed_at']:%Y-%m-%d %H:%M} UTC\t{row['account']}\t{row['action']}\t{change}\tby {row['changed_by']}"
+        )
+    say(f"{len(rows)} change(s)", err=True)
     return EXIT_OK
 
 
@@ -545,15 +565,17 @@ def cmd_followup_restore(args: argparse.Namespace, engine) -> int:
     from datetime import UTC, datetime
 
     from gift_dash.followup.db import state_dir
+    from gift_dash.followup.targets import targets
     from gift_dash.followup.transfer import restore, store_counts, write_backup
+    from gift_dash.safe_io import PRIVATE_DIR_MODE
 
     if args.force and any(store_counts(engine).values()):
         # What a forced restore replaces is kept: the store itself never deletes anything.
         kept = state_dir() / "backups" / f"before-restore-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
         write_backup(engine, kept)
         say(f"kept what was in the store in {kept}")
-    counts = restore(engine, args.file, force=args.force)
+    counts = restore(engine, args.file, targets(load_dataset().records["id"], data_dir()), force=args.force)
     say(f"restored {args.file}: " + ", ".join(f"{n} {key}" for key, n in counts.items()))
     return EXIT_OK
 
@@ -572,12 +594,22 @@ def _add_followup_parsers(sub) -> None:
     verbs.add_parser(
         "list", help="every account, its role, whether it is active and when it last signed in"
     ).set_defaults(run=_followup_command(cmd_users_list))
-    off = verbs.add_parser("deactivate", help="stop an account from signing in (its history stays)")
-    off.add_argument("name")
-    off.set_defaults(run=_followup_command(cmd_users_deactivate))
-    on = verbs.add_parser("reactivate", help="let a deactivated account sign in again")
-    on.add_argument("name")
-    on.set_defaults(run=_followup_command(cmd_users_reactivate))
+    for verb, help_text in (
+        ("deactivate", "stop an account from signing in (its history stays)"),
+        ("reactivate", "let a deactivated account sign in again"),
+        ("set-role", "give an account another role (its sign-ins end)"),
+        ("reset-password", "set a new password, typed twice or read with --password-stdin (its sign-ins end)"),
+    ):
+        change = verbs.add_parser(verb, help=help_text)
+        change.add_argument("name")
+        if verb == "set-role":
+            change.add_argument("role", choices=ROLES)
+        if verb == "reset-password":
+            change.add_argument("--password-stdin", action="store_true", help="read it from the first line of stdin")
+        change.set_defaults(run=_followup_command(cmd_users_change))
+    history = verbs.add_parser("history", help="what was done to accounts (created, role, password, deactivated)")
+    history.add_argument("name", nargs="?", help="one account's changes only")
+    history.set_defaults(run=_followup_command(cmd_users_history))
 
     followup = sub.add_parser("followup", help="follow-up entries: export, import, backup, restore" + store)
     verbs = followup.add_subparsers(dest="verb", required=True)

@@ -157,13 +157,18 @@ def check_output(
     return target
 
 
+PRIVATE_FILE_MODE, PRIVATE_DIR_MODE = 0o600, 0o700
+
+
 def write_output(
     path: Path | str,
     data: bytes,
     inputs: Mapping[str, Path | str | None] | None = None,
     protected: Iterable[Path] | None = None,
+    private: bool = False,
 ) -> Path:
-    """Write ``data`` to ``path`` after ``check_output``, atomically; returns the resolved path.
+    """Write ``data`` to ``path`` after ``check_output``, atomically; returns the resolved path. A ``private`` file
+    (a backup: it holds password hashes) is readable by its owner only, whatever was there before.
 
     A temporary file in the target's folder is written, fsynced and renamed over the target, so the target is either
     the old file or the whole new one. A character device or FIFO (``--out /dev/stdout``) is written directly: it
@@ -176,7 +181,9 @@ def write_output(
             with open(path, "wb") as stream:  # as given: /dev/stdout resolves to a name that cannot be opened
                 stream.write(data)
             return target
-        _replace_atomically(target, data, None if mode is None else stat.S_IMODE(mode))
+        _replace_atomically(
+            target, data, PRIVATE_FILE_MODE if private else None if mode is None else stat.S_IMODE(mode)
+        )
     except OSError as exc:
         raise CannotWrite(f"{path} ({exc.strerror or exc})") from None
     return target

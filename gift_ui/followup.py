@@ -43,6 +43,10 @@ def signed_in(eng) -> users.User | None:
     return user
 
 
+def can_edit(user: users.User | None) -> bool:
+    return user is not None and user.role in users.EDIT_ROLES
+
+
 def _sign_out(eng) -> None:
     users.sign_out(eng, st.session_state.pop(TOKEN_KEY, None))
 
@@ -66,7 +70,8 @@ def account_box(eng, key: str = "followup") -> users.User | None:
         name = st.text_input("Account name", key=f"{key}_name", max_chars=100)
         password = st.text_input("Password", type="password", key=f"{key}_password", max_chars=users.MAX_PASSWORD_CHARS)
         if st.form_submit_button("Sign in"):
-            result = users.sign_in(eng, name.strip(), password)
+            # Failures are throttled per name and client address (users.sign_in); a local visitor has none.
+            result = users.sign_in(eng, name.strip(), password, source=st.context.ip_address or "localhost")
             if result.token:
                 st.session_state[TOKEN_KEY] = result.token
                 st.rerun()
@@ -83,8 +88,8 @@ RECORD_COLUMN_WIDTHS = {
     COLUMN_HEADINGS["id"]: 175,
     "Status": 110,
     "Responsible": 120,
-    "Target date": 95,
-    COLUMN_HEADINGS["text"]: 280,
+    "Target date": 105,  # "2027-03-31" on one line
+    COLUMN_HEADINGS["text"]: 270,
 }
 
 
@@ -150,67 +155,123 @@ def record_columns() -> dict:
     }
 
 
-ACCOUNT_PENDING, ACCOUNT_MESSAGE = "fu_account_pending", "fu_account_message"
+ACCOUNT_PENDING, ACCOUNT_MESSAGE, ACCOUNT_CHOSEN = "fu_account_pending", "fu_account_message", "fu_account_chosen"
 ACCOUNT_ACTIONS = {False: "Deactivate", True: "Reactivate"}  # by the state the action leads to
 ACCOUNT_EFFECTS = {
     False: "can no longer sign in or save, and is signed out now; what it changed stays in the history",
     True: "can sign in again with its password",
 }
+ACCOUNT_HISTORY_HEADINGS = {
+    "changed_at": "When (UTC)",
+    "changed_by": "By",
+    "action": "What",
+    "before": "Before",
+    "after": "After",
+}
 
 
 def accounts_panel(eng, user: users.User | None) -> None:
-    """For a signed-in admin only: every account (role, state, last sign-in), each with a button that deactivates
-    or reactivates it after a confirmation. The store checks again that the person is an admin (users.py)."""
+    """For a signed-in admin only: every account (role, state, last sign-in) and, for the one chosen, its role, a
+    new password, deactivation (after a confirmation) and its history. The store checks again that the person is an
+    admin (users.py)."""
     if user is None or user.role not in users.ADMIN_ROLES:
         return
     with st.expander("Accounts (admins)", key="fu_accounts", icon=":material/manage_accounts:"):
         message = st.session_state.pop(ACCOUNT_MESSAGE, None)
         if message:
             {"done": st.success, "error": st.error}[message[0]](md(message[1]))
+        accounts = users.list_users(eng, by=user.name)
+        for account in accounts:
+            last = account["last_sign_in_at"]
+            name, row = account["name"], st.columns([3, 1, 2, 3, 2], vertical_alignment="center")
+            row[0].markdown(f"**{md(name)}**" + (" (you)" if name == user.name else ""))
+            row[1].text(account["role"])
+            row[2].text("active" if account["active"] else "deactivated")
+            row[3].text(f"last sign-in {last:%Y-%m-%d %H:%M} UTC" if last else "never signed in")
+            row[4].button(
+                "Manage",
+                key=f"fu_account_{name}",
+                on_click=st.session_state.__setitem__,
+                args=(ACCOUNT_CHOSEN, name),
+                width="stretch",
+            )
+        chosen = next((a for a in accounts if a["name"] == st.session_state.get(ACCOUNT_CHOSEN)), None)
+        if chosen is not None:
+            _manage_account(eng, user, chosen)
+
+
+def _manage_account(eng, user: users.User, account: dict) -> None:
+    name, own = account["name"], account["name"] == user.name
+    with st.container(border=True, key="fu_account_manage"):
+        st.markdown(f"**{md(name)}**")
+        with st.form("fu_account_role", border=False):
+            st.selectbox("Role", users.ROLES, index=users.ROLES.index(account["role"]), key="fu_account_new_role")
+            st.form_submit_button(
+                "Change role",
+                disabled=own,
+                help="An admin cannot change their own role; another admin can." if own else None,
+                on_click=_account_change,
+                args=(eng, "role", name),
+            )
+        with st.form("fu_account_password", clear_on_submit=True, border=False):
+            for key, label in (("fu_account_password_1", "New password"), ("fu_account_password_2", "Again")):
+                st.text_input(label, type="password", key=key, max_chars=users.MAX_PASSWORD_CHARS)
+            st.form_submit_button("Set this password", on_click=_account_change, args=(eng, "password", name))
         pending = st.session_state.get(ACCOUNT_PENDING)
-        if pending:
-            name, active = pending
+        active = not account["active"]  # the state the button leads to
+        if pending == (name, active):
             st.warning(f"{ACCOUNT_ACTIONS[active]} **{md(name)}**? The account {ACCOUNT_EFFECTS[active]}.")
             with st.container(horizontal=True):
                 st.button(
                     f"Yes, {ACCOUNT_ACTIONS[active].lower()} {name}",
                     key="fu_account_confirm",
                     type="primary",
-                    on_click=_change_account,
-                    args=(eng, name, active),
+                    on_click=_account_change,
+                    args=(eng, "active", name, active),
                 )
                 st.button("Cancel", key="fu_account_cancel", on_click=st.session_state.pop, args=(ACCOUNT_PENDING,))
-        for account in users.list_users(eng, by=user.name):
-            last = account["last_sign_in_at"]
-            name, row = account["name"], st.columns([2, 1, 1, 2, 1], vertical_alignment="center")
-            row[0].markdown(f"**{md(name)}**" + (" (you)" if name == user.name else ""))
-            row[1].text(account["role"])
-            row[2].text("active" if account["active"] else "deactivated")
-            row[3].text(f"last sign-in {last:%Y-%m-%d %H:%M} UTC" if last else "never signed in")
-            row[4].button(
-                ACCOUNT_ACTIONS[not account["active"]],
-                key=f"fu_account_{name}",
-                disabled=name == user.name,
-                help="An admin cannot deactivate their own account; another admin can." if name == user.name else None,
+        else:
+            st.button(
+                ACCOUNT_ACTIONS[active],
+                key="fu_account_active",
+                disabled=own and not active,
+                help="An admin cannot deactivate their own account; another admin can." if own else None,
                 on_click=st.session_state.__setitem__,
-                args=(ACCOUNT_PENDING, (name, not account["active"])),
+                args=(ACCOUNT_PENDING, (name, active)),
             )
+        rows = users.account_history_rows(eng, by=user.name, account=name)
+        if rows:
+            shown = pd.DataFrame(rows)[list(ACCOUNT_HISTORY_HEADINGS)].rename(columns=ACCOUNT_HISTORY_HEADINGS)
+            shown["When (UTC)"] = pd.to_datetime(shown["When (UTC)"]).dt.strftime("%Y-%m-%d %H:%M")
+            st.dataframe(shown, hide_index=True, key="fu_account_history")
 
 
-def _change_account(eng, name: str, active: bool) -> None:
-    """The confirmation's callback: the account's new state, as the person signed in now (checked by the store)."""
-    st.session_state.pop(ACCOUNT_PENDING, None)
+def _account_change(eng, what: str, name: str, active: bool | None = None) -> None:
+    """The account forms' callback: the change, as the person signed in now (the store checks they are an admin)."""
+    state = st.session_state
+    state.pop(ACCOUNT_PENDING, None)
     user = signed_in(eng)
     if user is None:
-        st.session_state[ACCOUNT_MESSAGE] = ("error", "Nothing changed: your sign-in has ended; sign in again.")
+        state[ACCOUNT_MESSAGE] = ("error", "Nothing changed: your sign-in has ended; sign in again.")
         return
     try:
-        (users.reactivate if active else users.deactivate)(eng, name, by=user.name)
+        if what == "role":
+            role = state["fu_account_new_role"]
+            users.set_role(eng, name, role, by=user.name)
+            done = f"{name} is now {role}; their sign-ins ended, so it applies from their next one."
+        elif what == "password":
+            first, second = state.get("fu_account_password_1", ""), state.get("fu_account_password_2", "")
+            if first != second:
+                raise users.UserError("the two passwords differ; type the same one twice")
+            users.reset_password(eng, name, first, by=user.name)
+            done = f"{name} has a new password; their sign-ins ended. Tell them the password in person."
+        else:
+            (users.reactivate if active else users.deactivate)(eng, name, by=user.name)
+            done = f"{name} {'reactivated' if active else 'deactivated'}: it {ACCOUNT_EFFECTS[active]}."
     except (users.UserError, users.NotAllowed) as exc:
-        st.session_state[ACCOUNT_MESSAGE] = ("error", f"Nothing changed: {exc}")
+        state[ACCOUNT_MESSAGE] = ("error", f"Nothing changed: {exc}")
         return
-    done = "reactivated" if active else "deactivated"
-    st.session_state[ACCOUNT_MESSAGE] = ("done", f"{name} {done}: it {ACCOUNT_EFFECTS[active]}.")
+    state[ACCOUNT_MESSAGE] = ("done", done)
 
 
 def _show_evidence(text: str) -> None:
@@ -227,17 +288,30 @@ def _history_table(eng, kind: str, target_id: str) -> None:
     if rows.empty:
         st.caption("No history yet.")
         return
+    # What changed first, so Field, Before and After are in view at 1280 px; who and when after them.
     shown = pd.DataFrame(
         {
-            "When (UTC)": rows["changed_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "Field": rows["field"].map(store.FIELD_LABELS),
+            "Before": [_shown(f, store.from_text(f, v)) for f, v in zip(rows["field"], rows["before"], strict=True)],
+            "After": [_shown(f, store.from_text(f, v)) for f, v in zip(rows["field"], rows["after"], strict=True)],
             "Who": rows["changed_by"],
+            "When (UTC)": rows["changed_at"].dt.strftime("%Y-%m-%d %H:%M"),
             "Version": rows["version"],
-            "Field": rows["field"],
-            "Before": rows["before"],
-            "After": rows["after"],
         }
     ).iloc[::-1]
-    st.dataframe(shown, hide_index=True, key=f"fu_history_{kind}_{target_id}")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        key=f"fu_history_{kind}_{target_id}",
+        column_config={
+            "Field": st.column_config.TextColumn(width=110),
+            "Before": st.column_config.TextColumn(width=220),
+            "After": st.column_config.TextColumn(width=220),
+            "Who": st.column_config.TextColumn(width=80),
+            "When (UTC)": st.column_config.TextColumn(width=130),
+            "Version": st.column_config.NumberColumn(width=60),
+        },
+    )
 
 
 def _widget(kind: str, target_id: str, field: str) -> str:
@@ -273,7 +347,7 @@ def _save(eng, kind: str, target_id: str) -> None:
         _keep(kind, target_id, draft, "saved", "Nothing to save: the form holds the entry as it is stored.")
         return
     user = signed_in(eng)
-    if user is None or user.role not in users.EDIT_ROLES:
+    if not can_edit(user):
         _keep(kind, target_id, draft, "error", SIGNED_OUT)
         return
     if draft.undecided:
@@ -375,11 +449,16 @@ def _edit_form(eng, kind: str, target_id: str, entry: store.Entry) -> None:
     labels, field = store.statuses(), dict(zip(store.FIELDS, widgets, strict=True))
     with st.form(f"fu_form_{kind}_{target_id}"):
         st.markdown("**Change this entry**")
-        st.selectbox(store.FIELD_LABELS["status"], list(labels), format_func=labels.get, key=field["status"])
+        st.selectbox(
+            store.FIELD_LABELS["status"],
+            list(labels),
+            format_func=labels.get,
+            key=field["status"],
+            placeholder="Choose a status",
+        )
         st.text_input(
             store.FIELD_LABELS["responsible"],
             key=field["responsible"],
-            max_chars=store.MAX_CHARS["responsible"],
             help="Several: separate them with '; '.",
         )
         st.date_input(
@@ -389,17 +468,16 @@ def _edit_form(eng, kind: str, target_id: str, entry: store.Entry) -> None:
             max_value=date(2100, 12, 31),
             format="YYYY-MM-DD",
         )
-        st.text_area(store.FIELD_LABELS["notes"], key=field["notes"], max_chars=store.MAX_CHARS["notes"])
+        # No max_chars: the browser would drop a longer paste without a word; the store's check names the limit.
+        st.text_area(store.FIELD_LABELS["notes"], key=field["notes"])
         st.text_area(
             f"{store.FIELD_LABELS['evidence']} (one per line: a document reference, or an http(s) link)",
             key=field["evidence"],
-            max_chars=store.MAX_CHARS["evidence"],
         )
         st.checkbox("Withdraw this entry (it is kept, with its history)", key=field["withdrawn"])
         st.text_input(
             store.FIELD_LABELS["withdrawn_reason"],
             key=field["withdrawn_reason"],
-            max_chars=store.MAX_CHARS["withdrawn_reason"],
         )
         st.form_submit_button("Save", on_click=_save, args=(eng, kind, target_id), type="primary")
 
@@ -442,7 +520,7 @@ def entry_panel(kind: str, target_id: str, sign_in: bool = True) -> None:
     with st.expander("History of this entry", expanded=False):
         _history_table(eng, kind, target_id)
     user = signed_in(eng)
-    if user is not None and user.role in users.EDIT_ROLES:
+    if can_edit(user):
         _edit_form(eng, kind, target_id, entry)
     elif user is not None:
         st.caption(f"Signed in as {md(user.name)} (viewer): viewers read; editors and admins change entries.")

@@ -71,7 +71,7 @@ else:
     )
 
 st.subheader("Records and their follow-up", anchor=False)
-st.caption("Choose a row to see its entry and history" + (" and change it." if user else "."))
+st.caption("Choose a row to see its entry and history" + (" and change it." if fu.can_edit(user) else "."))
 gift_ui.selectable_table(
     shown.records,
     shown.ids,

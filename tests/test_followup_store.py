@@ -126,9 +126,10 @@ def test_nothing_is_deleted_an_entry_is_withdrawn_with_a_reason(team):
     "changes, field",
     [
         ({"status": "done"}, "status"),
-        ({"target_date": "31/12/2008"}, "target_date"),
-        ({"notes": "x" * 10_001}, "notes"),
+        ({"status": "planned", "target_date": "31/12/2008"}, "target_date"),
+        ({"status": "planned", "notes": "x" * 10_001}, "notes"),
         ({"colour": "red"}, "colour"),
+        ({"notes": "a new entry with no status chosen"}, "status"),  # the default would be recorded as chosen
     ],
 )
 def test_values_the_store_does_not_accept_are_refused_by_field(team, changes, field):
@@ -215,19 +216,20 @@ def test_the_entries_stamp_moves_with_every_write_whoever_makes_it(team, store_u
     assert store.entries_stamp(team) == seen[-1]
     store.withdraw(team, "record", RECORD, "superseded", saved.version, "bob")
     moved()
+    path = tmp_path / "followup.csv"
+    path.write_text("target_kind,target_id,status\nrecord,kampala-2007-gen-b,completed\n", encoding="utf-8")
+    assert transfer.import_csv(team, path, "ann", TARGETS).saved == 1
+    moved()
+    transfer.write_backup(team, tmp_path / "backup.json")
+    transfer.restore(team, tmp_path / "backup.json", TARGETS, force=True)
+    moved()
+    # Last: a write that bypasses the history too (a backup of the store would now be refused for it).
     other = create_engine(store_url)
     try:
         with other.begin() as connection:
             connection.execute(text("UPDATE followup_entry SET notes = 'from elsewhere'"))
     finally:
         other.dispose()
-    moved()
-    path = tmp_path / "followup.csv"
-    path.write_text("target_kind,target_id,status\nrecord,kampala-2007-gen-b,completed\n", encoding="utf-8")
-    assert transfer.import_csv(team, path, "ann", TARGETS).saved == 1
-    moved()
-    transfer.write_backup(team, tmp_path / "backup.json")
-    transfer.restore(team, tmp_path / "backup.json", force=True)
     moved()
 
 
@@ -278,20 +280,6 @@ def test_the_real_hasher_uses_argon2id_with_the_librarys_current_parameters(monk
 def test_bad_account_requests_are_refused(engine, name, role, password, expected):
     with pytest.raises(users.UserError, match=expected):
         users.add_user(engine, name, role, password)
-
-
-def test_failed_sign_ins_lock_the_account_for_a_growing_while(team):
-    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    for _ in range(users.FREE_FAILURES - 1):
-        assert users.sign_in(team, "ann", "wrong password!", now).user is None
-    third = users.sign_in(team, "ann", "wrong password!", now)
-    assert "Wait 5 s" in third.message
-    # While locked even the right password is not checked.
-    assert "try again in" in users.sign_in(team, "ann", PASSWORD, now + timedelta(seconds=2)).message
-    assert "Wait 10 s" in users.sign_in(team, "ann", "still wrong!!", now + timedelta(seconds=6)).message
-    ok = users.sign_in(team, "ann", PASSWORD, now + timedelta(seconds=17))
-    assert ok.user == users.User("ann", "editor") and ok.token
-    assert users.sign_in(team, "ann", "wrong again!!", now + timedelta(seconds=18)).message == users.WRONG
 
 
 def test_a_session_expires_and_ends_when_the_account_is_deactivated(team, monkeypatch):
@@ -399,12 +387,12 @@ def test_backup_and_restore_round_trip_and_a_full_store_needs_force(team, tmp_pa
     store.withdraw(team, "record", RECORD, "superseded", saved.version, "bob")
     before = (store.entries_frame(team), store.history_frame(team), users.list_users(team, by=users.COMMAND_LINE))
     path = tmp_path / "backup.json"
-    assert transfer.write_backup(team, path) == {"users": 3, "entries": 1, "history": 4}
+    assert transfer.write_backup(team, path) == {"users": 3, "account_history": 3, "entries": 1, "history": 4}
     assert PASSWORD not in path.read_text()
     with pytest.raises(transfer.RestoreRefused, match="--force"):
-        transfer.restore(team, path)
+        transfer.restore(team, path, TARGETS)
     store.save(team, "record", "kampala-2007-gen-b", {"status": "completed"}, 0, "ann")
-    transfer.restore(team, path, force=True)
+    transfer.restore(team, path, TARGETS, force=True)
     after = (store.entries_frame(team), store.history_frame(team), users.list_users(team, by=users.COMMAND_LINE))
     assert after[0].equals(before[0]) and after[1].equals(before[1]) and after[2] == before[2]
     # New rows get new ids after a restore (PostgreSQL's sequences were moved past the restored ones).
@@ -416,5 +404,5 @@ def test_a_file_that_is_not_a_backup_restores_nothing(team, tmp_path):
     path = tmp_path / "not.json"
     path.write_text(json.dumps({"format": "something else"}))
     with pytest.raises(transfer.RestoreRefused, match="not a follow-up backup"):
-        transfer.restore(team, path, force=True)
+        transfer.restore(team, path, TARGETS, force=True)
     assert len(users.list_users(team, by=users.COMMAND_LINE)) == 3

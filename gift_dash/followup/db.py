@@ -12,10 +12,23 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
+from gift_dash.safe_io import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 STATE_DIR_ENV, DATABASE_URL_ENV = "GIFT_STATE_DIR", "GIFT_DATABASE_URL"
 DB_FILE = "followup.sqlite3"
 BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another one before giving up
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite file (it holds password hashes) and its folder, readable by their owner only: made so before
+    SQLite first opens it, whose WAL and shared-memory files then take the same mode, and set so on every open of
+    an older store."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists():
+            part.chmod(PRIVATE_FILE_MODE)
 
 
 class StoreUnavailable(RuntimeError):
@@ -77,7 +90,7 @@ def _alembic_config(connection: Connection):
 
 # The newest migration's revision (tests check it is Alembic's head). A store already there is recognised by one
 # query, so a start does not import Alembic and read every migration script just to find nothing to do.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 
 def migrate(engine: Engine) -> None:
@@ -120,7 +133,7 @@ def engine_for(url: str | None = None) -> Engine:
         try:
             if parsed.get_backend_name() == "sqlite":
                 if parsed.database and parsed.database != ":memory:":
-                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                    _private_file(Path(parsed.database))
                 engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
                 _sqlite_settings(engine)
             else:

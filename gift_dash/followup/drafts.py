@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from gift_dash.followup.store import FIELDS, Entry, as_text
-
-TEXT_FIELDS = ("responsible", "notes", "evidence", "withdrawn_reason")
+from gift_dash.followup.store import FIELDS, TEXT_FIELDS, Entry, as_text
 
 
 @dataclass(frozen=True)
@@ -53,8 +51,8 @@ def normalise(values: Mapping[str, object]) -> dict[str, object]:
     """A form's values as the store keeps them: text trimmed, empty text for an empty box, and no reason for
     withdrawal unless the entry is withdrawn."""
     out = {name: values.get(name) for name in FIELDS}
-    for name in TEXT_FIELDS:
-        out[name] = (out[name] or "").strip()
+    for name in TEXT_FIELDS:  # Windows line ends as typed in some browsers: one line break, as stored
+        out[name] = (out[name] or "").replace("\r\n", "\n").strip()
     if not out["withdrawn"]:
         out["withdrawn_reason"] = ""
     out["withdrawn"] = bool(out["withdrawn"])
@@ -65,6 +63,8 @@ def form_values(draft: Draft) -> dict[str, object]:
     """What the form shows: the stored version, with the person's changes on top (an undecided field shows the
     stored value; the person's own is offered beside it)."""
     shown = {name: getattr(draft.base, name) for name in FIELDS}
+    if not draft.base.version:  # a new entry's status is chosen by the person, never defaulted
+        shown["status"] = None
     shown.update({name: value for name, value in draft.mine.items() if name not in draft.undecided})
     return shown
 
@@ -73,7 +73,11 @@ def submitted(draft: Draft, values: Mapping[str, object]) -> Draft:
     """The draft after the person submits the form with ``values``: every field that differs from the stored
     version is theirs. Editing an undecided field in the form decides it; one left as shown stays undecided."""
     values = normalise(values)
-    mine = {name: values[name] for name in FIELDS if not _same(name, values[name], getattr(draft.base, name))}
+    mine = {
+        name: values[name]
+        for name in FIELDS
+        if not _same(name, values[name], getattr(draft.base, name)) and not (name == "status" and values[name] is None)
+    }
     undecided = frozenset(name for name in draft.undecided if name not in mine)
     mine.update({name: draft.mine[name] for name in undecided})
     return replace(draft, mine=mine, undecided=undecided)

@@ -7,6 +7,7 @@ row per changed field; a crash before the commit leaves the store as it was. His
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -36,6 +37,11 @@ FIELD_LABELS = {
 }
 MAX_CHARS = {"responsible": 1_000, "notes": 10_000, "evidence": 10_000, "withdrawn_reason": 2_000}
 _TARGET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")  # as record ids (schema._ID_RE)
+TEXT_FIELDS = ("responsible", "notes", "evidence", "withdrawn_reason")
+# Characters nobody means to keep in a note: control characters other than tab and line breaks (PostgreSQL refuses
+# NUL outright, SQLite keeps it), and the bidirectional controls that make text read in another order than it is
+# stored (U+202E shows what follows reversed). Refused alike on every database, with the character named.
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 TRUE_TEXT = "yes"  # how "withdrawn" reads in history and exports; not withdrawn is ""
 
 
@@ -141,15 +147,28 @@ def validate_target(kind: str, target_id: str) -> str | None:
     return None
 
 
+def text_problem(text: str, limit: int) -> str | None:
+    """What is wrong with a text a person wants stored (None when nothing): too long, or an unsafe character."""
+    if len(text) > limit:
+        return f"{len(text):,} characters; at most {limit:,} (shorten it)"
+    found = _UNSAFE_CHARS.search(text)
+    if found:
+        char = found.group()
+        name = unicodedata.name(char, "a control character")
+        return f"character {found.start() + 1} is {name} (U+{ord(char):04X}), which is not stored; remove it"
+    return None
+
+
 def validate_values(values: dict[str, object]) -> dict[str, str]:
     """field -> problem for the values of a (merged) entry; empty when they can be stored."""
     problems = {}
     allowed = statuses()
     if values["status"] not in allowed:
         problems["status"] = f"unknown status {str(values['status'])[:40]!r}; expected one of {', '.join(allowed)}"
-    for field, limit in MAX_CHARS.items():
-        if len(str(values[field])) > limit:
-            problems[field] = f"{len(str(values[field])):,} characters; at most {limit:,}"
+    for field in TEXT_FIELDS:
+        problem = text_problem(str(values[field]), MAX_CHARS[field])
+        if problem:
+            problems[field] = problem
     if values["target_date"] is not None and not isinstance(values["target_date"], date):
         problems["target_date"] = "expected a date (YYYY-MM-DD)"
     if values["withdrawn"] and not str(values["withdrawn_reason"]).strip():
@@ -206,6 +225,8 @@ def apply_change(
     current = _entry(row) if row is not None else Entry(kind, target_id)
     if current.version != expected_version:
         raise Conflict(current, expected_version, _changes_since(connection, row.id if row else None, expected_version))
+    if row is None and "status" not in changes:  # the default would record a status nobody chose
+        raise InvalidChange({"status": "a new entry needs a status: choose one"})
     merged = {f: changes.get(f, getattr(current, f)) for f in FIELDS}
     problems = validate_values(merged)
     if problems:

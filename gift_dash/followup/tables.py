@@ -1,4 +1,4 @@
-"""The follow-up store's tables (SQLAlchemy Core): entries, their append-only history, users and sign-in sessions.
+"""The follow-up store's tables (SQLAlchemy Core): entries, their append-only history, users, what was done to\neach account, sign-in sessions and the sign-in throttle.
 
 The migrations in ``migrations/versions`` create exactly these tables; tests/test_followup_store.py compares them.
 """
@@ -95,8 +95,6 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("password_hash", Text, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
-    Column("failed_attempts", Integer, nullable=False, default=0),
-    Column("locked_until", UTCDateTime(), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("last_sign_in_at", UTCDateTime(), nullable=True),  # the last successful sign-in (migration 0003)
     CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="ck_app_user_role"),
@@ -121,4 +119,31 @@ sessions = Table(
     Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+# What was done to each account, appended like the entries' history: created, role and password changes,
+# deactivation and reactivation (a password change records no value).
+account_history = Table(
+    "app_user_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(100), nullable=False),
+    Column("changed_by", String(100), nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("before", Text, nullable=False),
+    Column("after", Text, nullable=False),
+    Index("ix_app_user_history_account", "account"),
+)
+
+# Failed sign-ins, counted per name as typed AND where they come from (the client's address): a stranger elsewhere
+# cannot lock a named person out, and an unknown name is throttled exactly like a real one (migration 0004).
+sign_in_throttle = Table(
+    "app_sign_in_throttle",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("source", String(64), primary_key=True),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("locked_until", UTCDateTime(), nullable=True),
+    Column("last_failed_at", UTCDateTime(), nullable=False),
 )

@@ -17,6 +17,8 @@ from gift_dash.export import FORMULA_TRIGGERS, csv_bytes
 from gift_dash.followup.db import current_revision, reading
 from gift_dash.followup.store import (
     FIELDS,
+    HISTORY_COLUMNS,
+    TEXT_FIELDS,
     Conflict,
     Entry,
     InvalidChange,
@@ -25,10 +27,21 @@ from gift_dash.followup.store import (
     as_text,
     entries_frame,
     from_text,
+    replay,
     statuses,
     validate_values,
 )
-from gift_dash.followup.tables import TARGET_KINDS, UTCDateTime, entries, history, sessions, users
+from gift_dash.followup.tables import (
+    ROLES,
+    TARGET_KINDS,
+    UTCDateTime,
+    account_history,
+    entries,
+    history,
+    sessions,
+    sign_in_throttle,
+    users,
+)
 from gift_dash.followup.targets import Targets
 from gift_dash.followup.users import EDIT_ROLES, require_role
 from gift_dash.safe_io import ReadError, read_bytes, write_output
@@ -106,11 +119,7 @@ def _row_changes(
     for field in FIELDS:
         if field not in columns:
             continue
-        text = (
-            _unprotect(row[field])
-            if field in ("responsible", "notes", "evidence", "withdrawn_reason")
-            else row[field].strip()
-        )
+        text = _unprotect(row[field]) if field in TEXT_FIELDS else row[field].strip()
         if field == "status" and text not in statuses():
             problems.append(problem(field, f"unknown status {text[:40]!r}; expected one of {', '.join(statuses())}"))
         elif field == "withdrawn" and text.casefold() not in _WITHDRAWN_TEXT:
@@ -238,7 +247,8 @@ def _entries(engine: Engine) -> list[Entry]:
 
 BACKUP_FORMAT = "gift-dash-followup-backup"
 BACKUP_VERSION = 1
-_TABLES = {"users": users, "entries": entries, "history": history}  # in the order a restore inserts them
+# In the order a restore inserts them.
+_TABLES = {"users": users, "account_history": account_history, "entries": entries, "history": history}
 
 
 def _jsonable(value: object) -> object:
@@ -272,7 +282,7 @@ def backup(engine: Engine) -> dict:
 def write_backup(engine: Engine, path: Path) -> dict[str, int]:
     """The backup written to ``path`` atomically (never into the data folder)."""
     document = backup(engine)
-    write_output(path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_output(path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"), private=True)
     return {key: len(document[key]) for key in _TABLES}
 
 
@@ -301,9 +311,10 @@ def _typed(table, row: dict) -> dict:
     return out
 
 
-def restore(engine: Engine, path: Path, force: bool = False) -> dict[str, int]:
-    """Replace the store's contents with a backup, in one transaction. Into a store that holds anything, only with
-    ``force`` (the caller keeps a backup of what is replaced)."""
+def restore(engine: Engine, path: Path, targets: Targets, force: bool = False) -> dict[str, int]:
+    """Replace the store's contents with a backup, in one transaction, after checking every value in it (against
+    the codebook, the schema and ``targets``) and that its history replays to its entries: all or nothing. Into a
+    store that holds anything, only with ``force`` (the caller keeps a backup of what is replaced)."""
     try:
         document = json.loads(read_bytes(path, MAX_BACKUP_BYTES).decode("utf-8"))
     except (ReadError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -321,13 +332,18 @@ def restore(engine: Engine, path: Path, force: bool = False) -> dict[str, int]:
             "the store is not empty: a restore would replace its entries, history and accounts; "
             "add --force to do it (a backup of what is there now is written first)"
         )
-    try:
-        rows = {key: [_typed(table, row) for row in document.get(key, [])] for key, table in _TABLES.items()}
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise RestoreRefused(f"{path}: a damaged backup ({exc}); nothing restored") from None
+    problems = check_backup(document, targets)
+    if problems:
+        shown = "\n".join(f"  {path}: {p}" for p in problems[:MAX_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        raise RestoreRefused(
+            f"{path}: {len(problems)} problem(s) in the backup; nothing restored:\n{shown}"
+            + (f"\n  … and {more} more" if more > 0 else "")
+        )
+    rows = {key: [_typed(table, row) for row in document[key]] for key, table in _TABLES.items()}
     try:
         with engine.begin() as connection:
-            for table in (sessions, history, entries, users):
+            for table in (sessions, sign_in_throttle, history, entries, account_history, users):
                 connection.execute(delete(table))
             for key, table in _TABLES.items():
                 if rows[key]:
@@ -336,6 +352,142 @@ def restore(engine: Engine, path: Path, force: bool = False) -> dict[str, int]:
     except IntegrityError as exc:
         raise RestoreRefused(f"{path}: a damaged backup ({exc.orig}); nothing restored") from None
     return {key: len(value) for key, value in rows.items()}
+
+
+MAX_PROBLEMS_SHOWN = 20
+ACCOUNT_ACTIONS = ("created", "role", "password", "deactivated", "reactivated")
+
+
+def check_backup(document: dict, targets: Targets) -> list[str]:
+    """Everything wrong with a backup's contents, each naming the table, the row (and its entry) and the field:
+    accounts (names, roles, hashes), entries (targets, statuses, dates, texts, versions, who), history rows (their
+    entry, field, version), and whether the history, replayed, gives the entries."""
+    problems: list[str] = []
+    tables = {}
+    for key in _TABLES:
+        rows = document.get(key)
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            problems.append(f"{key}: missing, or not a list of rows; every backup has it")
+        else:
+            tables[key] = rows
+    if problems:
+        return problems
+
+    def bad(key: str, i: int, field: str, message: str, about: str = "") -> None:
+        problems.append(f"{key}[{i}]{about}, {field}: {message}")
+
+    names = set()
+    for i, row in enumerate(tables["users"]):
+        name = row.get("name")
+        if not isinstance(name, str) or not name or name in names:
+            bad("users", i, "name", f"expected a unique account name, got {str(name)[:40]!r}")
+        names.add(name)
+        if row.get("role") not in ROLES:
+            bad("users", i, "role", f"unknown role {str(row.get('role'))[:40]!r}; expected one of {', '.join(ROLES)}")
+        if not str(row.get("password_hash", "")).startswith("$argon2"):
+            bad("users", i, "password_hash", "expected an argon2 hash, as the store makes them")
+        if not isinstance(row.get("active"), bool):
+            bad("users", i, "active", "expected true or false")
+        _check_moment("users", i, row, "created_at", bad)
+    if not tables["users"]:
+        problems.append("users: no account; nobody could sign in to a store restored from it (a backup holds them)")
+    for i, row in enumerate(tables["account_history"]):
+        if row.get("action") not in ACCOUNT_ACTIONS:
+            bad("account_history", i, "action", f"expected one of {', '.join(ACCOUNT_ACTIONS)}")
+        _check_moment("account_history", i, row, "changed_at", bad)
+    entry_ids: dict[object, tuple[str, str]] = {}
+    for i, row in enumerate(tables["entries"]):
+        kind, target_id = row.get("target_kind"), row.get("target_id")
+        about = f" ({kind} {str(target_id)[:100]})"
+        where = targets.problem(str(kind), str(target_id))
+        if where:
+            bad("entries", i, "target_kind" if kind not in TARGET_KINDS else "target_id", where, about)
+        if (kind, target_id) in entry_ids.values():
+            bad("entries", i, "target_id", "a second entry for the same target", about)
+        if not isinstance(row.get("id"), int) or row["id"] in entry_ids:
+            bad("entries", i, "id", "expected a unique whole number", about)
+        entry_ids[row.get("id")] = (kind, target_id)
+        values = {}
+        for field in FIELDS:
+            value = row.get(field)
+            if field == "target_date":
+                try:
+                    value = from_text(field, value or "")
+                except (TypeError, ValueError):
+                    bad("entries", i, field, f"expected a date as YYYY-MM-DD, got {str(value)[:40]!r}", about)
+            elif field == "withdrawn" and not isinstance(value, bool):
+                bad("entries", i, field, "expected true or false", about)
+            elif field != "withdrawn" and not isinstance(value, str):
+                bad("entries", i, field, "expected text", about)
+                value = ""
+            values[field] = value
+        for field, message in validate_values(values).items():
+            bad("entries", i, field, message, about)
+        if not isinstance(row.get("version"), int) or row["version"] < 1:
+            bad("entries", i, "version", "expected a whole number from 1", about)
+        if row.get("changed_by") not in names:
+            bad(
+                "entries", i, "changed_by", f"no account named {str(row.get('changed_by'))[:40]!r} in the backup", about
+            )
+        _check_moment("entries", i, row, "changed_at", bad, about)
+    for i, row in enumerate(tables["history"]):
+        if row.get("entry_id") not in entry_ids:
+            bad("history", i, "entry_id", "no entry with this id in the backup")
+        if row.get("field") not in FIELDS:
+            bad("history", i, "field", f"expected one of {', '.join(FIELDS)}")
+        if not isinstance(row.get("version"), int) or not all(isinstance(row.get(k), str) for k in ("before", "after")):
+            bad("history", i, "version/before/after", "expected a whole number and two texts")
+        if row.get("changed_by") not in names:
+            bad("history", i, "changed_by", f"no account named {str(row.get('changed_by'))[:40]!r} in the backup")
+        _check_moment("history", i, row, "changed_at", bad)
+    if problems:
+        return problems
+    return _check_replay(tables, entry_ids)
+
+
+def _check_moment(key: str, i: int, row: dict, field: str, bad, about: str = "") -> None:
+    try:
+        datetime.fromisoformat(row[field])
+    except (KeyError, TypeError, ValueError):
+        bad(
+            key,
+            i,
+            field,
+            f"expected a moment as ISO 8601 (2026-12-07T10:00:00+00:00), got {str(row.get(field))[:40]!r}",
+            about,
+        )
+
+
+def _check_replay(tables: dict, entry_ids: dict) -> list[str]:
+    """The entries that the history gives, against the entries the backup holds: any difference is a problem."""
+    changes = pd.DataFrame(
+        [
+            {
+                "target_kind": entry_ids[row["entry_id"]][0],
+                "target_id": entry_ids[row["entry_id"]][1],
+                **{k: row[k] for k in HISTORY_COLUMNS if k not in ("target_kind", "target_id")},
+            }
+            for row in sorted(tables["history"], key=lambda r: r.get("id") or 0)
+        ],
+        columns=list(HISTORY_COLUMNS),
+    )
+    replayed = {(r["target_kind"], r["target_id"]): r for r in replay(changes).to_dict("records")}
+    problems = []
+    for i, row in enumerate(tables["entries"]):
+        target = (row["target_kind"], row["target_id"])
+        about = f" ({target[0]} {target[1]})"
+        again = replayed.get(target)
+        if again is None:
+            problems.append(f"entries[{i}]{about}: no history; the history must hold every change to an entry")
+            continue
+        for field in (*FIELDS, "version"):
+            held = row[field] if field != "target_date" else from_text(field, row[field] or "")
+            if as_text(field, held) != as_text(field, again[field]):
+                problems.append(
+                    f"entries[{i}]{about}, {field}: the history replays to {as_text(field, again[field])[:40]!r}, "
+                    f"the entry holds {as_text(field, held)[:40]!r}"
+                )
+    return problems
 
 
 def _reset_sequences(connection) -> None:

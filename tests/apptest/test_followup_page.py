@@ -127,22 +127,49 @@ def test_only_an_admin_sees_the_accounts(open_page, entries, who):
     assert not [b for b in at.button if b.key and b.key.startswith("fu_account_")]
 
 
+def click(at, key: str):
+    at.button(key=key).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_an_admin_deactivates_an_account_after_confirming_and_not_their_own(open_page, entries):
     users.add_user(entries, "ada", "admin", PASSWORD)
     at = signed_in_as(open_page, entries, "ada")
     assert len(accounts_section(at)) == 1
-    assert at.button(key="fu_account_ada").disabled
-    at.button(key="fu_account_ann").click().run()
+    click(at, "fu_account_ada")
+    assert at.button(key="fu_account_active").disabled  # not their own
+    click(at, "fu_account_ann")
+    click(at, "fu_account_active")
     assert users.sign_in(entries, "ann", PASSWORD).user is not None  # nothing yet: it asks first
     assert any("Deactivate **ann**?" in w.value for w in at.warning)
-    at.button(key="fu_account_cancel").click().run()
+    click(at, "fu_account_cancel")
     assert not any("Deactivate **ann**?" in w.value for w in at.warning)
-    at.button(key="fu_account_ann").click().run()
-    at.button(key="fu_account_confirm").click().run()
-    assert not at.exception
+    click(at, "fu_account_active")
+    click(at, "fu_account_confirm")
     assert any("ann deactivated" in s.value for s in at.success)
     assert users.sign_in(entries, "ann", PASSWORD).user is None
-    assert at.button(key="fu_account_ann").label == "Reactivate"
-    at.button(key="fu_account_ann").click().run()
-    at.button(key="fu_account_confirm").click().run()
+    assert at.button(key="fu_account_active").label == "Reactivate"
+    click(at, "fu_account_active")
+    click(at, "fu_account_confirm")
     assert users.sign_in(entries, "ann", PASSWORD).user is not None
+
+
+def test_an_admin_changes_a_role_and_sets_a_password_in_the_dashboard(open_page, entries):
+    users.add_user(entries, "ada", "admin", PASSWORD)
+    at = signed_in_as(open_page, entries, "ada")
+    click(at, "fu_account_ann")
+    at.selectbox(key="fu_account_new_role").set_value("viewer")
+    click(at, "FormSubmitter:fu_account_role-Change role")
+    assert any("ann is now viewer" in s.value for s in at.success)
+    at.text_input(key="fu_account_password_1").input("a new password here")
+    at.text_input(key="fu_account_password_2").input("a different one!!")
+    click(at, "FormSubmitter:fu_account_password-Set this password")
+    assert any("the two passwords differ" in e.value for e in at.error)
+    at.text_input(key="fu_account_password_1").input("a new password here")
+    at.text_input(key="fu_account_password_2").input("a new password here")
+    click(at, "FormSubmitter:fu_account_password-Set this password")
+    assert users.sign_in(entries, "ann", "a new password here").user == users.User("ann", "viewer")
+    history = [d.value for d in at.dataframe if "What" in d.value.columns][0]
+    assert history["What"].tolist() == ["password", "role", "created"]

@@ -89,8 +89,19 @@ def test_an_editors_change_appears_in_the_history(app, page):
     base, engine = app
     open_record_signed_in(page, base, "ann")
     before = store.get(engine, "record", RECORD).version
+    assert before == 0
+    # A new entry: saved without a status, it is refused (nobody chose "Not started"); with one, it is saved.
     save_notes(page, "Working group met on 3 March")
+    page.get_by_text("a new entry needs a status: choose one").wait_for(timeout=30_000)
+    assert store.get(engine, "record", RECORD).version == 0
+    status = page.get_by_role("combobox", name="Status", exact=True)
+    assert status.input_value() == ""
+    status.click()
+    page.keyboard.type("Plann", delay=60)
+    page.get_by_role("option", name="Planned", exact=True).click()
+    page.get_by_role("button", name="Save").click()
     page.get_by_text(f"Saved (version {before + 1})").wait_for(timeout=30_000)
+    assert store.get(engine, "record", RECORD).status == "planned"
     page.get_by_text("History of this entry").click()
     history = page.locator("[data-testid='stExpander']").filter(has_text="History of this entry")
     history.locator("[role='gridcell']").filter(has_text="Working group met on 3 March").first.wait_for(
