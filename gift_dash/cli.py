@@ -516,7 +516,7 @@ def cmd_users_history(args: argparse.Namespace, engine) -> int:
 
     rows = account_history_rows(engine, by=COMMAND_LINE, account=args.name)
     for row in rows:
-        change = f"{row['before']} -> {row['after']}" if row["before"] or row["after"] else ""
+        change = f"{row['before']} -> {row['after']}" if row["before"] else row["after"]
         say(
             f"{row['changed_at']:%Y-%m-%d %H:%M} UTC\t{row['account']}\t{row['action']}\t{change}\tby {row['changed_by']}"
         )

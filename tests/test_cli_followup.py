@@ -44,6 +44,24 @@ def test_users_add_list_deactivate_reactivate(state, monkeypatch, capsys):
     assert users.sign_in(db.engine_for(), "ann", PASSWORD).user is not None
 
 
+def test_users_set_role_reset_password_and_history(state, monkeypatch, capsys):
+    assert add("ann", "editor", monkeypatch) == 0
+    assert main(["users", "set-role", "ann", "viewer"]) == 0
+    assert main(["users", "set-role", "ann", "owner"]) == 2  # not a role: argparse refuses it
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a new password 123\n"))
+    assert main(["users", "reset-password", "ann", "--password-stdin"]) == 0
+    assert users.sign_in(db.engine_for(), "ann", PASSWORD).user is None
+    assert users.sign_in(db.engine_for(), "ann", "a new password 123").user == users.User("ann", "viewer")
+    capsys.readouterr()
+    assert main(["users", "history", "ann"]) == 0
+    lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(line[2], line[3], line[4]) for line in lines] == [
+        ("password", "", "by (command line)"),
+        ("role", "editor -> viewer", "by (command line)"),
+        ("created", "editor", "by (command line)"),
+    ]
+
+
 def test_a_password_is_never_an_argument_and_needs_a_terminal_or_stdin(state, tmp_path):
     assert main(["users", "add", "ann", "--role", "editor", "--password", PASSWORD]) == 2  # no such option
     run = subprocess.run(
