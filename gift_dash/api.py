@@ -47,6 +47,7 @@ from gift_dash.schema import (
     RECORD_COLUMNS,
     RESPONSE_COLUMNS,
     WORKPLAN_COLUMNS,
+    among,
     by_date,
     split_multi,
 )
@@ -317,7 +318,7 @@ def events_table(data: Published, filters, settings: Mapping[str, str | None]) -
 def responses_table(data: Published, filters, settings: Mapping[str, str | None]) -> Table:
     view, about = _view(data, filters)
     links = response.links(data.dataset)
-    links = links[links["record_id"].isin(view.records["id"])]
+    links = links[among(links["record_id"], view.records["id"])]
     return Table(links[RESPONSE_ANSWER_COLUMNS].reset_index(drop=True), view.description, data.response_labels, about)
 
 
@@ -330,7 +331,7 @@ def coverage_table(data: Published, filters, settings: Mapping[str, str | None])
         values = pd.Series(None, index=table.index, dtype=object)
     else:  # the table names its groups by their labels; the answer gives each group's value too
         value_of = {label: value for value, label in DIMENSIONS[by].labels(ds.codebook, ds.events).items()}
-        values = groups.map(lambda label: value_of.get(label))
+        values = groups.map(value_of)
     frame = pd.DataFrame({"value": values, "label": groups}).join(table[list(COVERAGE_COLUMNS)])
     about |= {
         BY_KEY: by,

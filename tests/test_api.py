@@ -412,7 +412,9 @@ def test_the_json_rows_hold_the_columns_the_description_gives(client):
     spec = client.get("/api/openapi.json").json()
     for name in api.TABLES:
         row = client.get(f"/api/{name}", params={"limit": "1"}).json()[name][0]
-        assert list(row) == list(spec["components"]["schemas"][f"{name}_row"]["properties"]), name
+        described = spec["components"]["schemas"][f"{name}_row"]["properties"]
+        assert list(row) == list(described), name
+        assert list(row.get("labels", {})) == list(described.get("labels", {}).get("properties", {})), name
 
 
 # ------------------------------------------------------------------------------------------------ the page's side
