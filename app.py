@@ -2,15 +2,20 @@
 
 Streamlit reads this file in two ways. The server imports it to find ``app`` and, as it starts, warms up in the
 background: it imports what the first page needs (pandas, SQLAlchemy, the core: most of a second) while the
-browser is still loading the page, and starts the sweeper of closed tabs (issue 10). Every browser session then
-runs this file as its script, which only routes to the pages (the sidebar carries the filters).
+browser is still loading the page, and starts the sweeper of closed tabs (issue 10). The same server answers the
+published data over HTTP under /api/ (gift_dash.api). Every browser session then runs this file as its script, which
+only routes to the pages (the sidebar carries the filters).
 """
 
 import contextlib
+import importlib
 import logging
 import threading
 
+import anyio
 import streamlit as st
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
@@ -32,8 +37,22 @@ async def _lifespan(_app):
     yield
 
 
+_api_router = None
+
+
+async def _api(scope, receive, send) -> None:
+    # gift_dash.api imports pandas and the core (most of a second): imported on the first request, in a worker
+    # thread, and not as the server starts, which would delay every start (the pages' warm-up does the same).
+    global _api_router
+    if _api_router is None:
+        _api_router = (await anyio.to_thread.run_sync(importlib.import_module, "gift_dash.api")).router
+    await _api_router(scope, receive, send)
+
+
 if get_script_run_ctx(suppress_warning=True) is None:  # imported by the server
-    app = st.App(__file__, lifespan=_lifespan)
+    # "/api" itself too: it would be the app's HTML page, answered with a 200.
+    api_routes = [Mount("/api", app=_api), Route("/api", lambda _request: RedirectResponse("/api/"))]
+    app = st.App(__file__, lifespan=_lifespan, routes=api_routes)
 else:  # run by a browser session (or AppTest)
     import gift_ui
 

@@ -28,6 +28,7 @@ MAX_VALUE_CHARS = 200
 MAX_VALUES_PER_KEY = 100
 MAX_QUERY_CHARS = 200
 _SHOWN_CHARS = 40  # how much of a rejected value a notice repeats
+UNKNOWN = "not a known setting"
 
 # What a person has chosen: one tuple of values per dimension (empty = no restriction; ``sources=()`` means every
 # source), how several themes combine, and the search. Made from the registry so a new dimension is a new field.
@@ -180,25 +181,57 @@ def to_query_params(filters) -> dict[str, list[str]]:
     return params
 
 
+def cut(value: object) -> str:
+    """A value from the address as a notice repeats it: cut to a readable length."""
+    text = str(value)
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+
+
 def shown(value: object) -> str:
     """A value from the address as a notice repeats it: quoted, cut to a readable length."""
-    text = str(value)
-    return repr(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…")
+    return repr(cut(value))
+
+
+class Notice(str):
+    """A notice a page shows (the string itself), and what it is about, for an answer that lists what was not
+    understood (the data over HTTP, gift_dash.api, refuses the request with them): the URL ``key``, the ``value``
+    as given (cut; None when the key itself, or all its values, are the problem) and the ``problem`` in words.
+    A str, so a page keeps handling its notices as text."""
+
+    key: str
+    value: str | None
+    problem: str
+
+    def __new__(cls, text: str, key: object, value: object, problem: str) -> Notice:
+        notice = super().__new__(cls, text)
+        notice.key, notice.value, notice.problem = cut(key), None if value is None else cut(value), problem
+        return notice
+
+
+def ignored(key: object, value: object, problem: str) -> Notice:
+    """The notice for a key (``value`` None) or one of its values left out of the view, and why."""
+    what = shown(key) if value is None else f"{key}={shown(value)}"
+    return Notice(f"Ignored {what} in the address: {problem}.", key, value, problem)
 
 
 def url_strings(key: str, raw: object, notices: list[str], max_chars: int | None = MAX_VALUE_CHARS) -> list[str]:
     """The string values of one URL key; anything else (or longer than ``max_chars``) is dropped with a notice."""
     items = list(raw) if isinstance(raw, (list, tuple)) else [raw]
     out = []
+
+    def drop(value: str | None, problem: str) -> None:
+        notices.append(Notice(f"Ignored a value of '{key}' in the address: {problem}.", key, value, problem))
+
     for item in items:
         if not isinstance(item, str):
-            notices.append(f"Ignored a value of '{key}' in the address: expected text, got {type(item).__name__}.")
+            drop(None, f"expected text, got {type(item).__name__}")
         elif max_chars is not None and len(item) > max_chars:
-            notices.append(f"Ignored a value of '{key}' in the address: {len(item):,} characters is too long.")
+            drop(item, f"{len(item):,} characters is too long; at most {max_chars:,}")
         else:
             out.append(item)
     if len(out) > MAX_VALUES_PER_KEY:
-        notices.append(f"Ignored values of '{key}' beyond the first {MAX_VALUES_PER_KEY}.")
+        problem = f"{len(out):,} values; at most {MAX_VALUES_PER_KEY}"
+        notices.append(Notice(f"Ignored values of '{key}' beyond the first {MAX_VALUES_PER_KEY}.", key, None, problem))
         out = out[:MAX_VALUES_PER_KEY]
     return out
 
@@ -208,35 +241,49 @@ def single_value(key: str, values: list[str], notices: list[str]) -> str | None:
     if not values:
         return None
     if len(values) > 1:
-        notices.append(f"'{key}' appears {len(values)} times in the address; used the first.")
+        notices.append(
+            Notice(
+                f"'{key}' appears {len(values)} times in the address; used the first.",
+                key,
+                None,
+                f"given {len(values)} times; it takes one value",
+            )
+        )
     return values[0]
 
 
 def from_query_params(
     params: Mapping[str, object], codebook: Codebook, events: pd.DataFrame, page_keys: Iterable[str] = ()
 ):
-    """Filters from untrusted URL parameters, plus a notice for everything dropped. Never raises.
+    """Filters from untrusted URL parameters, plus a notice (a `Notice`) for everything dropped. Never raises.
 
     ``params`` maps a key to a string or a list of strings (repeated keys). ``page_keys`` are keys a page reads
     itself (e.g. the cross-tab's dimensions); they are neither parsed nor reported as unknown.
     """
     notices: list[str] = []
     chosen: dict[str, object] = {}
-    ignored = set(page_keys)
+    page_keys = set(page_keys)
     try:
         items = list(params.items())
     except Exception:  # a Mapping that cannot be iterated is no address we can read
-        return Filters(), ["The address could not be read; showing the default view."]
+        return Filters(), [Notice("The address could not be read; showing the default view.", "", None, "unreadable")]
     for key, raw in items:
         if not isinstance(key, str):
-            notices.append(f"Ignored {shown(key)} in the address: not a known setting.")
+            notices.append(ignored(key, None, UNKNOWN))
             continue
-        if key in ignored:
+        if key in page_keys:
             continue
         if key == QUERY_KEY:
             value = single_value(key, url_strings(key, raw, notices, max_chars=None), notices)
             if value is not None and len(value) > MAX_QUERY_CHARS:
-                notices.append(f"The search in the address was cut to its first {MAX_QUERY_CHARS} characters.")
+                notices.append(
+                    Notice(
+                        f"The search in the address was cut to its first {MAX_QUERY_CHARS} characters.",
+                        key,
+                        value,
+                        f"{len(value):,} characters is too long; at most {MAX_QUERY_CHARS}",
+                    )
+                )
                 value = value[:MAX_QUERY_CHARS]
             if value is not None:
                 chosen["query"] = value.strip()
@@ -246,11 +293,11 @@ def from_query_params(
             if value in THEME_MODES:
                 chosen["theme_mode"] = value
             elif value is not None:
-                notices.append(f"Ignored theme_mode={shown(value)} in the address: expected 'any' or 'all'.")
+                notices.append(ignored(key, value, "expected 'any' or 'all'"))
             continue
         dim = DIMENSIONS.get(key)
         if dim is None:
-            notices.append(f"Ignored {shown(key)} in the address: not a known setting.")
+            notices.append(ignored(key, None, UNKNOWN))
             continue
         values = url_strings(key, raw, notices)
         valid = set(dim.values(codebook, events))
@@ -259,7 +306,7 @@ def from_query_params(
             if dim.field == "sources" and value == ALL_SOURCES:
                 continue
             if value not in valid:
-                notices.append(f"Ignored {key}={shown(value)} in the address: not a known {dim.label.lower()}.")
+                notices.append(ignored(key, value, f"not a known {dim.label.lower()}"))
             elif value not in kept:
                 kept.append(value)
         if dim.field == "sources" and not kept and ALL_SOURCES not in values:

@@ -8,10 +8,12 @@ import zlib
 import pandas as pd
 import streamlit as st
 
-from gift_dash import export
+from gift_dash import api, export
 from gift_dash.data import Dataset
+from gift_dash.dimensions import JOINED
 from gift_dash.present import SCREEN_COLUMNS, display_frame, permalink
 from gift_dash.view import View, export_scope, search_columns
+from gift_ui import state
 from gift_ui.address import set_page_params
 
 RECORD_LINK = "Page"
@@ -128,7 +130,8 @@ def show_records(
 
 def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None = None) -> None:
     """Download buttons for these records (same rows, same order) with every column, the scope in words, the
-    date and the dataset version. Files are built only when a button is clicked."""
+    date and the dataset version, and the view's addresses as data. Files are built only when a button is
+    clicked."""
     if frame.empty:
         return
     scope = export_scope(view, frame, part)
@@ -155,6 +158,28 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
                 help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
                 "the scope, date and dataset version are recorded in the file.",
             )
+        # In any order: Explore lists a search's records best first, and the addresses give them so too.
+        whole = part is None and len(frame) == len(view.records) and set(frame["id"]) == set(view.records["id"])
+        data_addresses(view, whole)
+
+
+def data_addresses(view: View, whole: bool) -> None:
+    """The "This view as data" popover: the addresses of the view's records as JSON and CSV (gift_dash.api), ready
+    to copy, and where they differ from the table beside it (``whole``: the table holds the whole view)."""
+    with st.popover("This view as data", icon=":material/link:"):
+        st.markdown(
+            "The records of this view at an address of their own, for Excel or Power BI (*From Web*), "
+            "`pandas.read_csv` or a script: this page's filters under the path `/api/records`."
+        )
+        for fmt, label in (("json", "JSON"), ("csv", "CSV")):
+            st.caption(label)
+            st.code(api.data_address(view.filters, st.context.url, fmt), language=None, wrap_lines=True)
+        if not whole:
+            st.caption(f"They give the whole view ({len(view.records):,} records), not only this table's.")
+        if any(getattr(view.filters, dim.field) for dim in JOINED):
+            st.caption(f"They leave out the follow-up status: {api.FOLLOW_UP_REFUSED}.")
+        if view.dataset.version != state.shipped_dataset().version:
+            st.caption("They give the published dataset: the records added in this session are not in it.")
 
 
 def _extra_columns(view: View, frame: pd.DataFrame) -> pd.DataFrame:

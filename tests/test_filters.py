@@ -219,3 +219,24 @@ def test_describe_mentions_theme_mode_and_sources():
     text = describe(Filters(themes=("protection", "prevention"), theme_mode="all", sources=()), CODEBOOK, EVENTS)
     assert "Theme (all of): Protection, Prevention" in text
     assert "all sources" in text
+
+
+@pytest.mark.parametrize(
+    "params, key, value, problem",
+    [
+        ({"colour": "red"}, "colour", None, "not a known setting"),
+        ({"theme": ["protection", "nonsense"]}, "theme", "nonsense", "not a known theme"),
+        ({"event": "atlantis-2007"}, "event", "atlantis-2007", "not a known event"),
+        ({"theme_mode": "most"}, "theme_mode", "most", "expected 'any' or 'all'"),
+        ({"q": ["one", "two"]}, "q", None, "given 2 times; it takes one value"),
+        ({"theme_mode": ["all", "any", "all"]}, "theme_mode", None, "given 3 times; it takes one value"),
+        ({"theme": "x" * 5000}, "theme", "x" * 40 + "…", "5,000 characters is too long; at most 200"),
+        ({"q": "y" * 250}, "q", "y" * 40 + "…", "250 characters is too long; at most 200"),
+        ({"theme": [1]}, "theme", None, "expected text, got int"),
+        ({"topic": ["research"] * 101}, "topic", None, "101 values; at most 100"),
+    ],
+)
+def test_each_notice_names_its_key_value_and_problem(params, key, value, problem):
+    # What the data over HTTP answers a 400 with (gift_dash.api); the page shows the notice's text, as before.
+    _, notices = parse(params)
+    assert [(n.key, n.value, n.problem) for n in notices] == [(key, value, problem)]
