@@ -30,15 +30,18 @@ words of 4+ letters: "child" finds "children"), or the query word starts with a 
 but not a different word of similar shape ("protection" vs "prosecution" 86, vs "prevention" 70). Words of
 3 letters or fewer match exactly. A misspelt word also reaches its concept through the text words it finds.
 
-Meaning: that lexical score is one ranking; the cosine of wordllama's embeddings of the query and each text
-(gift_dash.meaning, offline) is another. They are fused by reciprocal rank: a record's fused score is
-1/(60 + its lexical rank) + 1/(60 + its meaning rank), the first term only where the lexical score is above 0
-(scaled so that first in both is 1.0). Records scoring at least ``MIN_SCORE`` lexically are the *confident*
-matches, listed first by fused score. Below them, *closest matches* fill the list up to ``CLOSEST_FILL`` distinct
-texts, best fused first, among the records that are related at all: found through a concept of the lexicon or a
-tag label the query names, or with a cosine at or above the corpus's chance level (gift_dash.meaning: what 99% of
-random token strings stay below). A query whose words name nothing of the domain and whose meaning is no closer
-to any record than noise ("asdfgh qwerty", "football results") finds nothing.
+Meaning: that lexical score is one ranking. Two more come from wordllama's embeddings (gift_dash.meaning,
+offline): the cosine of the query and each text, and the cosine of the query and the closest of the record's tags,
+each tag read as its codebook label and definition ("Media and artists. …" for "journalism"). They are fused by
+reciprocal rank: a record's fused score is ``LEXICAL_WEIGHT``/(60 + its lexical rank) + 1/(60 + its text-meaning
+rank) + ``TAG_WEIGHT``/(60 + its tag-meaning rank), a term only where the record is in that ranking (lexical score
+above 0; a tag at all), scaled so that first in every ranking is 1.0. Records scoring at least ``MIN_SCORE``
+lexically are the *confident* matches, listed first by fused score. Below them, *closest matches* fill the list up
+to ``CLOSEST_FILL`` distinct texts, best fused first, among the records that are related at all: found through a
+concept of the lexicon or a tag label the query names, or with a text cosine or a tag cosine at or above its chance
+level (gift_dash.meaning: what 99% of random token strings stay below, against the texts and against the tags'
+descriptions respectively). A query whose words name nothing of the domain and whose meaning is no closer to any
+record or tag than noise ("asdfgh qwerty", "football world cup results") finds nothing.
 
 Tags are read from the codebook given (the vocabularies of ``similarity.TAG_COMPONENTS``), never from a
 list here, so renaming a tag value in the codebook changes nothing in this module.
@@ -77,6 +80,11 @@ RESULT_COLUMNS = ["id", "match", "score", "reason"]
 CONFIDENT, CLOSEST = "confident", "closest"
 RRF_K = 60  # reciprocal-rank fusion's constant (Cormack et al. 2009): a rank r adds 1 / (60 + r)
 CLOSEST_FILL = 10  # closest matches fill the list up to this many distinct texts: the first screen
+# Weights of the rankings in the fusion (the text embedding's ranking weighs 1). Chosen on the development questions
+# by cross-validation, also with the lexicon as it was before those questions were written (bench/eval_search.py):
+# the lexical ranking is the surest, so it weighs most.
+LEXICAL_WEIGHT = 2.0
+TAG_WEIGHT = 1.0
 
 # Words that carry no subject of their own, so a plain question ("what should journalists do") searches for its
 # subject only: a term that matches nothing weighs most and would leave the question with no confident match.
@@ -299,12 +307,23 @@ def _concept_reason(keys: list[str], named: dict[str, str]) -> str:
     return ", ".join(f"{labels[k]} ('{named[k]}')" for k in keys)
 
 
-def _score_all(
-    records: pd.DataFrame, query: str, codebook: Codebook | None
-) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray, list[str]] | None:
-    """Per distinct (text, tags) row: score, whether a concept of the lexicon or a tag label found it, reason,
-    and whether the query's quoted phrases are all there; with each record's row (``codes``) and the distinct
-    texts. None for a query with no searching word."""
+@dataclass(frozen=True)
+class _Scored:
+    """The lexical side of one query, per distinct row (``codes``: each record's row): score, whether a concept
+    of the lexicon or a tag label found it, reason, whether the query's quoted phrases are all there; and each
+    distinct row's cells of ``columns`` (text first, then the tag vocabularies)."""
+
+    score: np.ndarray
+    through_lexicon: np.ndarray
+    reasons: list[str]
+    required: np.ndarray
+    codes: np.ndarray
+    columns: list[str]
+    rows: list[tuple[str, ...]]
+
+
+def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> _Scored | None:
+    """The query's lexical scores (``_Scored``); None for a query with no searching word."""
     n = len(records)
     terms = parse_query(query)
     if not terms:
@@ -312,14 +331,12 @@ def _score_all(
     tags = _tags(codebook, list(records.columns))
     by_key = {(t.vocabulary, t.value): t for t in tags}
     columns = ["text", *dict.fromkeys(t.vocabulary for t in tags)]
+    cells = [records[c].fillna("").astype(str).tolist() for c in columns]
     # Work on distinct (text, tags) rows only: uploads repeat texts, and the score of a row depends on nothing
     # else but the corpus-wide term weights, which count every row.
     first_of: dict[tuple[str, ...], int] = {}
     codes = np.array(
-        [
-            first_of.setdefault(key, len(first_of))
-            for key in zip(*(records[c].fillna("").astype(str).tolist() for c in columns), strict=True)
-        ],
+        [first_of.setdefault(key, len(first_of)) for key in zip(*cells, strict=True)],
         dtype=np.int64,
     )
     distinct = list(first_of)
@@ -385,7 +402,7 @@ def _score_all(
     df = (strengths[codes] > 0).sum(axis=0)
     weight = np.log(1.0 + (n - df + 0.5) / (df + 0.5))  # BM25 idf: positive, largest for a term found nowhere
     score = np.where(required, np.round(strengths @ weight / weight.sum(), _SCORE_DECIMALS), 0.0)
-    return score, through_lexicon & required, [_reason(r) for r in reasons], required, codes, texts
+    return _Scored(score, through_lexicon & required, [_reason(r) for r in reasons], required, codes, columns, distinct)
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -398,26 +415,76 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def _tag_meaning(
+    columns: list[str], rows: list[tuple[str, ...]], codebook: Codebook | None, query: np.ndarray
+) -> tuple[np.ndarray, list[str], float]:
+    """Per distinct row: the best cosine of the query with the tags the row carries (each tag read as its codebook
+    label and definition), that tag's label, and the chance level of the tags' texts (gift_dash.meaning). -1 and
+    "" for a row with no tag."""
+    best = np.full(len(rows), -1.0)
+    named = [""] * len(rows)
+    if codebook is None:
+        return best, named, 1.0
+    entries = codebook.entries
+    entries = entries[entries["vocabulary"].isin([c for c in columns if c in TAG_COMPONENTS])]
+    if entries.empty:
+        return best, named, 1.0
+    keys = list(zip(entries["vocabulary"], entries["value"], strict=True))
+    texts = tuple(f"{label}. {text}" for label, text in zip(entries["label"], entries["definition"], strict=True))
+    vectors, chance = meaning.corpus(texts)
+    cosine = dict(zip(keys, (vectors @ query).tolist(), strict=True))
+    labels = dict(zip(keys, entries["label"], strict=True))
+    for position, column in enumerate(columns):
+        if column not in TAG_COMPONENTS:
+            continue
+        of_cell: dict[str, tuple[float, str]] = {}
+        for row, key in enumerate(rows):
+            cell = key[position]
+            if cell not in of_cell:
+                held = [(cosine[(column, v)], labels[(column, v)]) for v in split_multi(cell) if (column, v) in cosine]
+                of_cell[cell] = max(held, default=(-1.0, ""))
+            if of_cell[cell][0] > best[row]:
+                best[row], named[row] = of_cell[cell]
+    return best, named, chance
+
+
 def signals(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.DataFrame:
-    """Every record, in the records' order: its lexical score (words, concepts, tags: 0–1), its cosine with the
-    query, whether it is related (found through the lexicon, or its cosine is above chance), the fused score,
-    match ("confident", "closest" or "") and reason. What ``search`` lists and what a bench compares."""
+    """Every record, in the records' order: its lexical score (words, concepts, tags: 0–1), its cosine with the query, its tags' best cosine with the query, whether it is related (found through
+    the lexicon, or a cosine above chance), the fused score, match ("confident", "closest" or "") and reason.
+    What ``search`` lists and what a bench compares."""
     n = len(records)
-    scored = _score_all(records, query, codebook)
-    if scored is None:
+    own = _score_all(records, query, codebook)
+    if own is None:
         return pd.DataFrame(
-            {"lexical": 1.0, "cosine": 1.0, "related": True, "match": CONFIDENT, "score": 1.0, "reason": ""},
+            {
+                "lexical": 1.0,
+                "cosine": 1.0,
+                "tag_cosine": 1.0,
+                "related": True,
+                "match": CONFIDENT,
+                "score": 1.0,
+                "reason": "",
+            },
             index=range(n),
         )
-    lexical, through_lexicon, reasons, required, codes, texts = scored
+    texts = [row[0] for row in own.rows]
+    lexical, through_lexicon, reasons = own.score, own.through_lexicon, own.reasons
+    query_vector = meaning.embed([query])[0]
     vectors, chance = meaning.corpus(tuple(texts))
-    cosine = vectors @ meaning.embed([query])[0]
-    # Reciprocal-rank fusion of the two rankings (module docstring): a row absent from the lexical ranking (score
-    # 0) gets nothing from it.
-    fused = 1.0 / (RRF_K + _ranks(cosine)) + np.where(lexical > 0, 1.0 / (RRF_K + _ranks(lexical)), 0.0)
-    fused = np.round(fused * (RRF_K + 1) / 2, _SCORE_DECIMALS)  # 1.0: first in both rankings
+    cosine = vectors @ query_vector
+    tag_cosine, tag_named, tag_chance = _tag_meaning(own.columns, own.rows, codebook, query_vector)
+    # Reciprocal-rank fusion of the three rankings (module docstring): a row absent from a ranking (lexical score 0,
+    # no tag) gets nothing from it.
+    fused = (
+        1.0 / (RRF_K + _ranks(cosine))
+        + np.where(lexical > 0, LEXICAL_WEIGHT / (RRF_K + _ranks(lexical)), 0.0)
+        + np.where(tag_cosine > -1, TAG_WEIGHT / (RRF_K + _ranks(tag_cosine)), 0.0)
+    )
+    weights = 1 + LEXICAL_WEIGHT + (TAG_WEIGHT if (tag_cosine > -1).any() else 0.0)
+    fused = fused * (RRF_K + 1) / weights  # 1.0: first in every ranking the records have (rounded when shown)
     confident = lexical >= MIN_SCORE
-    related = (through_lexicon | (cosine >= chance)) & required & ~confident
+    close, close_tag = cosine >= chance, tag_cosine >= tag_chance
+    related = (through_lexicon | close | close_tag) & own.required & ~confident
     # Closest matches fill the list up to CLOSEST_FILL distinct texts, best fused first: counted in records would
     # let one repeated text take every place.
     room = max(0, CLOSEST_FILL - int(confident.sum()))
@@ -426,14 +493,20 @@ def signals(records: pd.DataFrame, query: str, codebook: Codebook | None = None)
     match = np.full(len(texts), "", dtype=object)
     match[confident] = CONFIDENT
     match[closest] = CLOSEST
-    said = [
-        "; ".join(filter(None, [r, f"close in meaning ({c:.2f})" if m == CLOSEST and c >= chance else ""]))
-        for r, c, m in zip(reasons, cosine.tolist(), match.tolist(), strict=True)
-    ]
+    said = []
+    for row, reason in enumerate(reasons):
+        parts = [reason]
+        if match[row] == CLOSEST and close[row]:
+            parts.append(f"close in meaning ({cosine[row]:.2f})")
+        if match[row] == CLOSEST and close_tag[row]:
+            parts.append(f"close in meaning to its tag '{tag_named[row]}' ({tag_cosine[row]:.2f})")
+        said.append("; ".join(filter(None, parts)))
+    codes = own.codes
     return pd.DataFrame(
         {
             "lexical": lexical[codes],
             "cosine": cosine[codes],
+            "tag_cosine": tag_cosine[codes],
             "related": (related | confident)[codes],
             "match": match[codes],
             "score": fused[codes],
@@ -476,7 +549,7 @@ def search(records: pd.DataFrame, query: str, codebook: Codebook | None = None) 
         {
             "id": records["id"].astype(str).to_numpy()[order],
             "match": fused["match"].to_numpy()[order],
-            "score": fused["score"].to_numpy()[order],
+            "score": np.round(fused["score"].to_numpy()[order], _SCORE_DECIMALS),
             "reason": fused["reason"].to_numpy()[order],
         },
         columns=RESULT_COLUMNS,

@@ -12,10 +12,13 @@ THRESHOLDS = [round(0.20 + 0.05 * i, 2) for i in range(11)]  # 0.20 … 0.70
 view, notices = gift_ui.page_setup(
     "Recurring ideas",
     page_keys=("threshold", "group"),
-    intro="Records from different events that say the same thing in other words, grouped. The score combines "
-    "shared topics and other tags, a lexicon of synonyms (sensitization ~ awareness-raising, penal code ~ "
-    "legislation) and fuzzy word matching. A record sits in the group its strongest idea pulls it into, and "
-    "also in a second group when it clearly carries that idea too (it then counts in both).",
+    intro="Records from different events that ask for the same measure in other words, grouped. The score combines "
+    "shared topics, a lexicon of synonyms (sensitization ~ awareness-raising, penal code ~ legislation) and the "
+    "words of the texts; topics that say who is involved or why (community leaders, civil society, root causes) "
+    "and approaches (human rights, gender) do not make two records one idea. A sub-item never joins the item it "
+    "completes, and items of one list join only on stronger evidence. A group is named by the measure its "
+    "records share. A record sits in the group its strongest idea pulls it into, and also in a second group when "
+    "it clearly carries that idea too (it then counts in both).",
 )
 ds, records, events = view.dataset, view.records, view.dataset.events
 

@@ -39,11 +39,27 @@ def test_a_question_about_companies_reaches_the_private_sector_items():
 
 
 @pytest.mark.parametrize(
-    "nonsense", ["asdfgh qwerty", "football results", "recipe for chocolate cake", "how to fix a leaking tap"]
+    "nonsense",
+    [
+        "asdfgh qwerty",
+        "football results",
+        "football world cup results",
+        "recipe for chocolate cake",
+        "how to fix a leaking tap",
+    ],
 )
 def test_nonsense_finds_nothing(nonsense):
     assert search(ANNEX, nonsense, DATA.codebook).empty
     assert not search_mask(ANNEX, nonsense, DATA.codebook).any()
+
+
+def test_a_word_no_record_and_no_lexicon_phrase_holds_reaches_records_through_what_their_tags_mean():
+    # "journalism": no record says it and the lexicon names no such phrase; New Delhi (s), "a coalition of media
+    # partners and popular personalities", is tagged with the media, whose codebook description is close to it.
+    found = search(ANNEX, "journalism", DATA.codebook)
+    assert "new-delhi-2007-pri-s" in set(found["id"])
+    assert (found["match"] == CLOSEST).all()
+    assert found["reason"].str.contains("its tag 'Media").all()
 
 
 def test_closest_matches_come_below_the_confident_ones_and_fill_the_first_screen():
