@@ -135,7 +135,7 @@ def published() -> Published:
 def _matches(folder: str, version: str, query: str) -> pd.DataFrame:
     """search() of a query over a folder's records, scored once per dataset version and query (read-only)."""
     ds = _published(folder).dataset
-    return search(ds.records, query, ds.codebook)
+    return search(ds.records, query, ds.codebook, fill=None)
 
 
 def view_of(data: Published, filters) -> View:

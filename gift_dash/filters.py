@@ -13,7 +13,7 @@ import pandas as pd
 
 from gift_dash.dimensions import ANNEX_II, BY_FIELD, DIMENSIONS, JOINED, Dimension
 from gift_dash.schema import Codebook, among, split_multi
-from gift_dash.search import search_mask
+from gift_dash.search import CONFIDENT, search_mask
 
 DEFAULT_SOURCES = (ANNEX_II,)
 ALL_SOURCES = "all"  # URL value meaning "no source restriction"; absent means the default (annex II)
@@ -106,7 +106,8 @@ def masks(
     """One boolean mask per active restriction (field name -> mask), so option counts can lift one at a time.
     ``facets`` are ``Facets(records, events)`` when the caller keeps them (the app does, per dataset); the search
     also matches the ``codebook``'s tag labels (gift_dash.search). ``matches`` are ``search(records,
-    filters.query, codebook)`` when the caller has them (a view keeps them to rank by): the search is scored once."""
+    filters.query, codebook)`` when the caller has them (a view keeps them to rank by): the search is scored once.
+    Only the search's confident matches pass: its closest matches are listed apart, never counted."""
     facets = Facets(records, events) if facets is None else facets
     out: dict[str, pd.Series] = {}
     for dim in DIMENSIONS.values():
@@ -117,7 +118,9 @@ def masks(
         out["query"] = (
             search_mask(records, filters.query, codebook)
             if matches is None
-            else pd.Series(among(records["id"].astype(str), matches["id"]), index=records.index)
+            else pd.Series(
+                among(records["id"].astype(str), matches.loc[matches["match"] == CONFIDENT, "id"]), index=records.index
+            )
         )
     return out
 

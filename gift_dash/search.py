@@ -449,9 +449,10 @@ def _tag_meaning(
 
 
 def signals(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.DataFrame:
-    """Every record, in the records' order: its lexical score (words, concepts, tags: 0–1), its cosine with the query, its tags' best cosine with the query, whether it is related (found through
-    the lexicon, or a cosine above chance), the fused score, match ("confident", "closest" or "") and reason.
-    What ``search`` lists and what a bench compares."""
+    """Every record, in the records' order: its lexical score (words, concepts, tags: 0–1), its cosine with the
+    query, its tags' best cosine with the query, whether it is related (found through the lexicon, or a cosine above
+    chance), the fused score, match ("confident", "closest": a candidate for the closest matches, or "") and
+    reason. What ``search`` lists and what a bench compares."""
     n = len(records)
     own = _score_all(records, query, codebook)
     if own is None:
@@ -485,14 +486,9 @@ def signals(records: pd.DataFrame, query: str, codebook: Codebook | None = None)
     confident = lexical >= MIN_SCORE
     close, close_tag = cosine >= chance, tag_cosine >= tag_chance
     related = (through_lexicon | close | close_tag) & own.required & ~confident
-    # Closest matches fill the list up to CLOSEST_FILL distinct texts, best fused first: counted in records would
-    # let one repeated text take every place.
-    room = max(0, CLOSEST_FILL - int(confident.sum()))
-    candidates = np.flatnonzero(related)
-    closest = candidates[np.lexsort((candidates, -fused[candidates]))[:room]]
     match = np.full(len(texts), "", dtype=object)
     match[confident] = CONFIDENT
-    match[closest] = CLOSEST
+    match[related] = CLOSEST  # candidates: how many are listed is decided where they are shown (closest_fill)
     said = []
     for row, reason in enumerate(reasons):
         parts = [reason]
@@ -535,29 +531,54 @@ def _reason(parts: list[tuple[str, str]]) -> str:
     return "; ".join(f"{kind}: {', '.join(said)}" for kind, said in by_kind.items())
 
 
-def search(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.DataFrame:
+def search(
+    records: pd.DataFrame, query: str, codebook: Codebook | None = None, fill: int | None = CLOSEST_FILL
+) -> pd.DataFrame:
     """The records ``query`` finds: columns id, match ("confident" or "closest"), score (the fused score, 1.0 for
     first in both rankings) and reason; confident matches first, then the closest matches, each best first (ties
-    keep the records' order). A query with no searching word matches every record (score 1, empty reason).
-    Raises SearchError when ``records`` lacks ``id`` or ``text``."""
+    keep the records' order). The closest matches fill the list up to ``fill`` distinct texts (every candidate
+    with ``fill=None``: a view picks its own among those its other filters keep). A query with no searching word
+    matches every record (score 1, empty reason). Raises SearchError when ``records`` lacks ``id`` or ``text``."""
     _check(records)
     fused = signals(records, query, codebook)
     rank = np.where(fused["match"].to_numpy() == CONFIDENT, 0, 1)
     keep = np.flatnonzero(fused["match"].to_numpy() != "")
     order = keep[np.lexsort((keep, -fused["score"].to_numpy()[keep], rank[keep]))]
-    return pd.DataFrame(
+    found = pd.DataFrame(
         {
             "id": records["id"].astype(str).to_numpy()[order],
             "match": fused["match"].to_numpy()[order],
-            "score": np.round(fused["score"].to_numpy()[order], _SCORE_DECIMALS),
+            "score": fused["score"].to_numpy()[order],
             "reason": fused["reason"].to_numpy()[order],
         },
         columns=RESULT_COLUMNS,
     ).reset_index(drop=True)
+    if fill is None:
+        return found
+    texts = records["text"].fillna("").astype(str).to_numpy()[order]
+    return found[closest_fill(found["match"], texts, fill)].reset_index(drop=True)
+
+
+def closest_fill(match: pd.Series, texts, fill: int = CLOSEST_FILL) -> np.ndarray:
+    """Which rows of a ranked result to list: every confident match, and closest matches (in their order) until
+    the list holds ``fill`` distinct texts. Counted in texts, not records, so one text repeated by many records
+    cannot take every place."""
+    match = np.asarray(match)
+    confident = match == CONFIDENT
+    room = max(0, fill - len(set(np.asarray(texts)[confident].tolist())))
+    listed, seen = confident.copy(), set()
+    for i in np.flatnonzero(match == CLOSEST):
+        if len(seen) >= room:
+            break
+        seen.add(texts[i])
+        listed[i] = True
+    for i in np.flatnonzero(match == CLOSEST):  # a listed text's other records come with it
+        listed[i] |= texts[i] in seen
+    return listed
 
 
 def search_mask(records: pd.DataFrame, query: str, codebook: Codebook | None = None) -> pd.Series:
-    """True for the records ``search`` returns, confident and closest (index aligned to ``records``): the filter
-    behind every page's search box."""
+    """True for the records ``query`` matches with confidence (index aligned to ``records``): the filter behind
+    every page's search box. The closest matches are listed below a view's records, never counted in it."""
     _check(records)
-    return pd.Series(signals(records, query, codebook)["match"].to_numpy() != "", index=records.index)
+    return pd.Series(signals(records, query, codebook)["match"].to_numpy() == CONFIDENT, index=records.index)

@@ -11,7 +11,7 @@ from gift_dash import filters as flt
 from gift_dash.data import Dataset
 from gift_dash.dimensions import DIMENSIONS
 from gift_dash.schema import among
-from gift_dash.search import CLOSEST, CONFIDENT, search
+from gift_dash.search import CLOSEST, CLOSEST_FILL, CONFIDENT, closest_fill, search
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,16 @@ class View:
     filters: flt.Filters
     records: pd.DataFrame
     description: str
-    # search(dataset's records, filters.query): every match with its score and reason, best first; None without
-    # a search. The search filter and the ranking both read it, so the query is scored once per view.
+    # search(dataset's records, filters.query, fill=None): every match and closest-match candidate with its score
+    # and reason, best first; None without a search. The search filter and the ranking both read it, so the query
+    # is scored once per view.
     matches: pd.DataFrame | None = None
     # (fingerprint, entries) of the follow-up store the records were joined with, read once per run by the page's
     # setup, so the figures a page adds come from the same state of the store as its filters; None without one.
     followup: tuple[str, pd.DataFrame] | None = None
+    # The closest matches of the search, listed below the view's records and never counted in them: candidates the
+    # other filters keep, best first, until the list holds CLOSEST_FILL distinct texts; None without a search.
+    closest: pd.DataFrame | None = None
 
     @classmethod
     def of(
@@ -43,7 +47,7 @@ class View:
         columns (follow-up status) when the caller joined them."""
         records = dataset.records if records is None else records
         if matches is None and filters.query.strip():
-            matches = search(records, filters.query, dataset.codebook)
+            matches = search(records, filters.query, dataset.codebook, fill=None)
         masks_in_force = (
             flt.masks(records, dataset.events, filters, codebook=dataset.codebook, matches=matches)
             if masks_in_force is None
@@ -55,6 +59,7 @@ class View:
             records[flt.combine(records, masks_in_force)].copy(),
             flt.describe(filters, dataset.codebook, dataset.events),
             matches,
+            closest=None if matches is None else _closest(records, masks_in_force, matches),
         )
 
     @property
@@ -63,17 +68,19 @@ class View:
         return None if self.followup is None else self.followup[1]
 
     @property
-    def search_split(self) -> tuple[int, int] | None:
-        """(confident, closest) matches of the search among the view's records; None without a search."""
-        if self.matches is None:
-            return None
-        kinds = self.matches.loc[among(self.matches["id"], self.records["id"]), "match"]
-        return int((kinds == CONFIDENT).sum()), int((kinds == CLOSEST).sum())
-
-    @property
     def shows_other_sources(self) -> bool:
         """True when the view is not annex II alone, so tables say each record's source."""
         return self.filters.sources != flt.DEFAULT_SOURCES
+
+
+def _closest(records: pd.DataFrame, masks_in_force: Mapping[str, pd.Series], matches: pd.DataFrame) -> pd.DataFrame:
+    """The closest matches a view lists below its records: among the records its other filters keep, the search's
+    candidates in rank order, until the list (its confident matches first) holds CLOSEST_FILL distinct texts."""
+    others = records[flt.combine(records, masks_in_force, skip="query")]
+    ranked = matches[among(matches["id"], others["id"].astype(str))]
+    texts = others.set_index(others["id"].astype(str))["text"].fillna("").astype(str).reindex(ranked["id"]).to_numpy()
+    listed = closest_fill(ranked["match"], texts, CLOSEST_FILL) & (ranked["match"] == CLOSEST).to_numpy()
+    return others.set_index(others["id"].astype(str), drop=False).loc[ranked["id"][listed]].reset_index(drop=True)
 
 
 # How a records table can be ordered (a page setting in the address): key -> what people read.

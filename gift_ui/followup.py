@@ -304,12 +304,13 @@ def _history_table(eng, kind: str, target_id: str) -> None:
         hide_index=True,
         key=f"fu_history_{kind}_{target_id}",
         column_config={
-            "Field": st.column_config.TextColumn(width=110),
-            "Before": st.column_config.TextColumn(width=220),
-            "After": st.column_config.TextColumn(width=220),
-            "Who": st.column_config.TextColumn(width=80),
-            "When (UTC)": st.column_config.TextColumn(width=130),
-            "Version": st.column_config.NumberColumn(width=60),
+            # At 1280 px with the sidebar open these add up to the expander's width: nothing off the right edge.
+            "Field": st.column_config.TextColumn(width=150),
+            "Before": st.column_config.TextColumn(width=185),
+            "After": st.column_config.TextColumn(width=185),
+            "Who": st.column_config.TextColumn(width=70),
+            "When (UTC)": st.column_config.TextColumn(width=125),
+            "Version": st.column_config.NumberColumn(width=55),
         },
     )
 
@@ -320,7 +321,7 @@ def _widget(kind: str, target_id: str, field: str) -> str:
 
 def _shown(name: str, value: object) -> str:
     """A field's value as the conflict table shows it: a status by its label, nothing as '(empty)'."""
-    if name == "status":
+    if name == "status" and value:
         return store.statuses().get(value, str(value))
     return store.as_text(name, value) or "(empty)"
 

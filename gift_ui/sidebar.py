@@ -131,8 +131,11 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     st.title(title)
     if intro:
         st.markdown(intro)
-    split = view.search_split
-    found = "" if split is None else f" ({split[0]:,} match the search, {split[1]:,} closest matches below them)"
+    found = (
+        ""
+        if view.closest is None
+        else f" matching the search ({len(view.closest):,} closest matches, not counted, in Explore)"
+    )
     st.markdown(
         f"Showing **{len(view.records):,}** of {len(ds.records):,} records{found} · {md_escape(view.description)}"
     )

@@ -58,11 +58,11 @@ def facets(ds: Dataset) -> flt.Facets:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _search_matches(version: str, query: str, _ds: Dataset) -> pd.DataFrame:
-    return search(_ds.records, query, _ds.codebook)
+    return search(_ds.records, query, _ds.codebook, fill=None)
 
 
 def search_matches(ds: Dataset, query: str) -> pd.DataFrame:
-    """search(ds.records, query): scored once per dataset version and query, shared by every run and page that
+    """search(ds.records, query, fill=None): every match and closest-match candidate, scored once per dataset version and query, shared by every run and page that
     searches for it (read-only: the filter and the ranking only read it)."""
     return _search_matches(ds.version, query, ds)
 

@@ -18,7 +18,9 @@ orders = [o for o in ORDERS if o != "relevance" or view.filters.query.strip()]
 order = gift_ui.page_param("order", orders, default_order(view), notices)
 gift_ui.show_notices(notices)
 
-if records.empty:
+if records.empty and view.closest is not None and not view.closest.empty:
+    st.info("No record matches the search with confidence. The closest matches are listed below the table.")
+elif records.empty:
     st.info("No records match these filters. Remove a filter or shorten the search in the sidebar.")
 st.selectbox(
     "Order the records by",
@@ -38,6 +40,24 @@ gift_ui.show_records(
     height=520,
     trailing=None if view.matches is None else search_columns(view, ordered).to_dict("series"),
 )
+
+if view.closest is not None and not view.closest.empty:
+    st.subheader(f"Closest matches ({len(view.closest):,}, not counted)", anchor=False)
+    st.caption(
+        "Records close in meaning to the search, or linked to it by the lexicon or a tag, that do not match it "
+        "with confidence: listed so a question in other words never comes back empty, and counted in no figure. "
+        "The last column says why each came close."
+    )
+    gift_ui.show_records(
+        view,
+        view.closest,
+        key="explore_closest",
+        select="record",
+        chosen=chosen_id,
+        height=min(520, 80 * len(view.closest) + 40),
+        part="closest matches of the search (not counted in the view)",
+        trailing=search_columns(view, view.closest).to_dict("series"),
+    )
 
 st.divider()
 if not chosen_id:

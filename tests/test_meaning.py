@@ -73,9 +73,19 @@ def test_the_view_counts_and_exports_say_which_records_only_came_close():
     from gift_dash import filters as flt
 
     view = View.of(DATA, flt.Filters(query="send victims home safely"))
-    assert view.search_split == (0, len(view.records))
-    columns = search_columns(view, view.records)
+    assert view.records.empty  # nothing matches with confidence, so nothing is counted
+    assert set(view.closest["id"]) >= REPATRIATION and len(view.closest) == 10  # but ten are listed below
+    columns = search_columns(view, view.closest)
     assert set(columns["Search"]) == {"closest match"}
+
+
+def test_closest_matches_respect_the_other_filters_and_are_never_counted():
+    from gift_dash import filters as flt
+
+    view = View.of(DATA, flt.Filters(query="peacekeepers", events=("kampala-2007",)))
+    assert view.records["id"].tolist() == ["kampala-2007-gen-e"]  # the one Kampala text naming peacekeeping forces
+    assert set(view.closest["event_id"]) == {"kampala-2007"}
+    assert 1 <= len(view.closest) <= 9  # at most the first screen: ten texts with the confident match
 
 
 def test_the_cli_labels_closest_matches_and_finds_nothing_for_nonsense(capsys):
