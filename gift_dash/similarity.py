@@ -315,20 +315,19 @@ def _suggested_where_untagged(
     """Tag rows with, for each record that has no tag at all (an upload of texts only), the tags the codebook's
     own words suggest for its text (gift_dash.suggest), and which records got them. Used for comparing only:
     the record is not tagged."""
-    untagged = [row for row in range(len(texts)) if not any(tags[c][row] for c in TAG_COMPONENTS)]
-    flags = np.zeros(len(texts), dtype=bool)
-    if codebook is None or not untagged:
-        return tags, flags
-    flags[untagged] = True
-    lexicon = Lexicon.of(codebook)
-    suggested: dict[str, dict[str, list[str]]] = {}
-    filled = {column: list(rows) for column, rows in tags.items()}
-    for row in untagged:
-        text = texts[row]
-        if text not in suggested:
-            suggested[text] = lexicon.tags(text)
-        for column in TAG_COMPONENTS:
-            filled[column][row] = suggested[text].get(column, [])
+    flags = np.ones(len(texts), dtype=bool)
+    for column in TAG_COMPONENTS:
+        flags &= ~np.fromiter(map(bool, tags[column]), dtype=bool, count=len(texts))
+    if codebook is None or not flags.any():
+        return tags, np.zeros(len(texts), dtype=bool)
+    untagged = np.flatnonzero(flags)
+    distinct, which = Lexicon.of(codebook).tags_many(np.asarray(texts, dtype=object)[untagged].tolist())
+    filled = {}
+    for column, rows in tags.items():
+        cells = pd.Series(rows, dtype=object).to_numpy(copy=True)
+        if column in TAG_COMPONENTS:
+            cells[untagged] = pd.Series([t.get(column, []) for t in distinct], dtype=object).to_numpy()[which]
+        filled[column] = cells.tolist()
     return filled, flags
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from gift_dash import echoes, response, similarity
 from gift_dash import filters as flt
-from gift_dash import response, similarity
 from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
 from gift_dash.dimensions import SECTION_VI
 from gift_dash.followup import db, store, summary
@@ -105,15 +105,15 @@ def ideas_in_view(view: View, threshold: float = similarity.DEFAULT_THRESHOLD) -
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _echoes(version: str, filters: str, k: int, _ds: Dataset, _regional: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    findings = _ds.records.loc[_ds.records["source"] == SECTION_VI, "id"]
-    among = set(_regional["id"].tolist())
-    return {f: similarity.neighbours(similarity_index(_ds), f, k=k, among=among) for f in findings.tolist()}
+def _echoes(version: str, filters: str, k: int, _ds: Dataset, _regional: pd.DataFrame) -> list[echoes.Echoes]:
+    findings = _ds.records[_ds.records["source"] == SECTION_VI]
+    return echoes.vienna_echoes(similarity_index(_ds), findings, _regional, k)
 
 
-def echoes_in_view(view: View, regional: pd.DataFrame, k: int) -> dict[str, pd.DataFrame]:
-    """Each Vienna Forum finding's ``k`` nearest records among ``regional`` (similarity.neighbours), worked out once
-    per dataset version and scope (_scope_key; read-only): moving the page's score slider only filters them."""
+def echoes_in_view(view: View, regional: pd.DataFrame, k: int) -> list[echoes.Echoes]:
+    """Each distinct Vienna Forum finding text with its ``k`` nearest distinct texts among ``regional``
+    (echoes.vienna_echoes), worked out once per dataset version and scope (_scope_key; read-only): moving the page's
+    score slider only filters them."""
     return _echoes(view.dataset.version, _scope_key(view), k, view.dataset, regional)
 
 

@@ -94,6 +94,7 @@ def show_records(
     columns: tuple[str, ...] = SCREEN_COLUMNS,
     leading: dict[str, pd.Series] | None = None,
     trailing: dict[str, pd.Series] | None = None,
+    exported: pd.DataFrame | None = None,
 ) -> None:
     """The records of ``frame`` as a table people read (verbatim text, codebook labels), with export buttons.
 
@@ -101,6 +102,8 @@ def show_records(
     ``trailing`` add columns computed by the page (a score, a reason), aligned with ``frame``'s rows. With
     ``select`` (a URL key), a row can be ticked and its record id goes into the address; ``chosen`` is the id
     there now. ``part`` names the part of the view the table holds (recorded in exports), e.g. one cross-tab cell.
+    ``exported``: the records the buttons export when they are more than the rows shown (a row that stands for
+    every record with its text), else ``frame``.
     """
     columns = columns + (("source",) if view.shows_other_sources and "source" not in columns else ())
     shown = display_frame(frame, view.dataset.events, view.dataset.codebook, columns)
@@ -125,7 +128,7 @@ def show_records(
         selectable_table(shown, frame["id"].astype(str).tolist(), key, select, chosen, **options)
     else:
         st.dataframe(shown, key=key, hide_index=True, **options)
-    export_buttons(view, frame, key, part)
+    export_buttons(view, frame if exported is None else exported, key, part)
 
 
 def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None = None) -> None:

@@ -92,3 +92,26 @@ def test_vienna_echoes_min_score_slider_and_event_filter(open_page):
 def test_vienna_echoes_bad_min_gives_notice(open_page):
     at = open_page(ECHOES, min="2")
     assert "were not understood" in warnings(at)
+
+
+def test_vienna_echoes_shows_a_repeated_text_once_and_counts_its_records(open_page, tmp_path, monkeypatch):
+    from bench.bench_pages import repeated_data_dir
+
+    monkeypatch.setenv("GIFT_DATA_DIR", str(repeated_data_dir(tmp_path / "data", copies=3)))
+    at = open_page(ECHOES)
+    records = load_dataset(tmp_path / "data").records
+    # The reference, record by record: how many records of each source hold each text.
+    held: dict[tuple[str, str], list[str]] = {}
+    for _, record in records.iterrows():
+        held.setdefault((record["source"], record["text"]), []).append(record["id"])
+    findings = {text: ids for (source, text), ids in held.items() if source == "section-vi"}
+    shown = [t.value for t in at.text]
+    assert sorted(shown) == sorted(findings)  # each finding text once
+    notes = [c.value for c in at.caption if c.value.startswith("The same finding text")]
+    assert sorted(int(n.split("×")[1].split()[0]) for n in notes) == sorted(len(ids) for ids in findings.values())
+    assert len(at.dataframe) <= len(findings)
+    for table in (df.value for df in at.dataframe):
+        assert table["Text (verbatim)"].is_unique
+        for text, note in zip(table["Text (verbatim)"], table["Records with this text"], strict=True):
+            count = len(held[("annex-ii", text)])
+            assert note == "1 record" if count == 1 else note.startswith(f"×{count} records: ")
