@@ -33,6 +33,7 @@ SHIPPED = (
     "ta_needs.csv",
     "workplan.csv",
     "responses.csv",
+    "lexicon.csv",
 )
 
 
