@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 from gift_dash.data import Dataset
 from gift_dash.dimensions import ANNEX_II, DIMENSIONS, SECTION_VI
-from gift_dash.schema import NOT_STATED, among, event_names
+from gift_dash.schema import NOT_STATED, RESPONDING_KINDS, Codebook, among, event_names, split_multi
 from gift_dash.tabulate import dimension_values, ordered_values
 
-# Sources whose records were read against the workplan: annex II and the Vienna Forum findings (section VI).
-# Section V outcomes and uploaded records were not, so they are outside every coverage figure.
+# Sources whose records a person read against the workplan for explicit links: annex II and the Vienna Forum
+# findings (section VI). Coverage counts them only. Thematic links are derived by the rule for every record
+# (section V outcomes and uploaded records too), but no person read those for explicit links.
 LINKED_SOURCES = (ANNEX_II, SECTION_VI)
 STRENGTHS = ("explicit", "thematic")  # strongest first
+# The rule's name wherever a coverage figure is shown: the figure depends on it, so it travels with it.
+LINK_RULE = "codebook v3 link rule"
+GROUP_COLUMNS = ("target_groups", "actors")
+# Common words a suggestion (LK7) does not count as shared: function words and words every row of the workplan or
+# every record uses.
+_COMMON = set(
+    """about above after against among and another any are been being between both but can could development
+    develop during each either every for from further have having human including into its more most must
+    need needs other over persons same shall should some such than that the their them then there these they
+    this those through towards trafficking under upon very were what when where which while will with within
+    without would""".split()
+)
 NO_RESPONSE = "No planned response"
 # Dimensions coverage is offered by: key of the registry -> heading
 COVERAGE_DIMENSIONS = {key: DIMENSIONS[key].label for key in ("event", "theme", "target_group")}
@@ -37,9 +51,141 @@ def pillar_names(workplan: pd.DataFrame) -> pd.Series:
     )
 
 
+def measure_types(topics: list[str], codebook: Codebook) -> list[str]:
+    """The measure types (codebook v3, rule LK1) of these topics, in order, each once."""
+    types = codebook.rules.measure_types
+    return list(dict.fromkeys(t for topic in topics for t in types.get(topic, ())))
+
+
+def _names_value(title: str, names: list[str]) -> bool:
+    """Whether ``title`` names a value by one of ``names`` (its label or a near-synonym), as whole words, a plural
+    s allowed ('victim' names 'victims')."""
+    return any(re.search(rf"(?<!\w){re.escape(name)}s?(?!\w)", title, re.IGNORECASE) for name in names if name)
+
+
+def title_groups(workplan: pd.DataFrame, codebook: Codebook) -> dict[str, list[tuple[str, str]]]:
+    """workplan id -> the (column, value) groups and actors of the row that its own title names (for a sub-item
+    read with its lead-in's title: W2), less those too broad to make a link alone: what LK2 links by."""
+    entries = codebook.entries
+    names = {
+        (vocabulary, value): [label, *[n.strip() for n in str(synonyms).split(",")]]
+        for vocabulary, value, label, synonyms in zip(
+            entries["vocabulary"], entries["value"], entries["label"], entries["near_synonyms"], strict=True
+        )
+    }
+    titles = dict(zip(workplan["workplan_id"], workplan["title"], strict=True))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for row in workplan.to_dict("records"):
+        if row["kind"] not in RESPONDING_KINDS:
+            continue
+        title = row["title"] + (" " + titles.get(row["parent_id"], "") if row["kind"] == "sub_item" else "")
+        out[row["workplan_id"]] = [
+            (column, value)
+            for column in GROUP_COLUMNS
+            for value in split_multi(row.get(column, ""))
+            if (column, value) not in codebook.rules.no_group_link
+            and _names_value(title, names.get((column, value), []))
+        ]
+    return out
+
+
+def _keys(records: pd.DataFrame, codebook: Codebook, groups_of=None) -> pd.DataFrame:
+    """One row per (id, what may link it): ("measure", type) for each measure type of its topics (LK1), and
+    ("group", column:value) for each group or actor, only when it has a measure type (LK2). ``groups_of`` (workplan
+    rows) limits the groups to those its title names."""
+    rows = []
+    id_column = "id" if "id" in records.columns else "workplan_id"
+    for row in records.to_dict("records"):
+        types = measure_types(split_multi(row.get("topics", "")), codebook)
+        rows += [(row[id_column], "measure", t) for t in types]
+        if groups_of is not None:
+            rows += [(row[id_column], "group", f"{c}:{v}") for c, v in groups_of.get(row[id_column], [])]
+        elif types:
+            rows += [
+                (row[id_column], "group", f"{c}:{v}")
+                for c in GROUP_COLUMNS
+                for v in split_multi(row.get(c, ""))
+                if (c, v) not in codebook.rules.no_group_link
+            ]
+    return pd.DataFrame(rows, columns=["id", "by", "key"])
+
+
+def thematic_links(records: pd.DataFrame, workplan: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The thematic links the codebook v3 link rule derives from the tags of ``records`` and of the workplan's
+    activities and sub-items: a shared measure type (LK1), or a group or actor the row's title names while the record
+    asks for a measure (LK2); the most specific row only (LK8). The same function for shipped and uploaded records,
+    so anyone can rerun it. Columns: record_id, activity_id, strength ('thematic'), basis (what is shared, by rule)."""
+    columns = ["record_id", "activity_id", "strength", "basis"]
+    if "topics" not in workplan.columns or records.empty:
+        return pd.DataFrame(columns=columns)
+    rows = workplan[workplan["kind"].isin(RESPONDING_KINDS)]
+    mine = _keys(records, codebook)
+    theirs = _keys(rows, codebook, title_groups(workplan, codebook))
+    pairs = mine.merge(theirs, on=["by", "key"], suffixes=("_record", "_row"))
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    # LK8: a lettered sub-item linked to a record makes its activity's own link redundant.
+    parent = dict(zip(rows["workplan_id"], rows["parent_id"], strict=True))
+    kind = dict(zip(rows["workplan_id"], rows["kind"], strict=True))
+    linked_sub = {
+        (r, parent[w]) for r, w in zip(pairs["id_record"], pairs["id_row"], strict=True) if kind[w] == "sub_item"
+    }
+    keep = [(r, w) not in linked_sub for r, w in zip(pairs["id_record"], pairs["id_row"], strict=True)]
+    pairs = pairs[keep]
+    labels = {("measure", v): codebook.label("measure_type", v) for v in codebook.values("measure_type")}
+
+    def basis(group: pd.DataFrame) -> str:
+        types = [
+            labels.get(("measure", k), k) for b, k in zip(group["by"], group["key"], strict=True) if b == "measure"
+        ]
+        named = [
+            codebook.label(c, v)
+            for c, v in (k.split(":", 1) for b, k in zip(group["by"], group["key"], strict=True) if b == "group")
+        ]
+        parts = []
+        if types:
+            parts.append("same measure type: " + ", ".join(types) + " (LK1)")
+        if named:
+            parts.append("a group the activity's title names: " + ", ".join(named) + " (LK2)")
+        return f"{LINK_RULE}: " + "; ".join(parts) + "."
+
+    out = (
+        pairs.groupby(["id_record", "id_row"], sort=False)[["by", "key"]]
+        .apply(basis)
+        .rename("basis")
+        .reset_index()
+        .rename(columns={"id_record": "record_id", "id_row": "activity_id"})
+    )
+    out["strength"] = "thematic"
+    return out[columns]
+
+
+def suggested_explicit(record: pd.Series, dataset: Dataset) -> pd.DataFrame:
+    """Explicit links to suggest for a record no person has read (LK7): the rows the rule links it to whose own
+    title shares a content word with its text (four letters or more, not a common word, a final s dropped). A
+    suggestion for a person to read and accept, never a link. Columns: Activity, Shared words."""
+
+    def words(text: str) -> set[str]:
+        found = (w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", str(text)))
+        return {w.removesuffix("s") for w in found if w not in _COMMON}
+
+    part = links(dataset)
+    part = part[(part["record_id"] == record["id"]) & (part["strength"] == "thematic")]
+    titles = dataset.workplan.set_index("workplan_id")["title"]
+    own = words(record["text"])
+    rows = []
+    for wid, label in zip(part["activity_id"], part["label"], strict=True):
+        shared = sorted(own & words(titles[wid]))
+        if shared:
+            rows.append({"Activity": label, "Shared words": ", ".join(shared)})
+    return pd.DataFrame(rows, columns=["Activity", "Shared words"])
+
+
 def links(dataset: Dataset) -> pd.DataFrame:
-    """Every response link with what it points at: the row linked (activity or sub-item), its activity and pillar,
-    in workplan order then record order. Built once per dataset version (every view of the page asks for it)."""
+    """Every response link with what it points at: the explicit links a person read (data/responses.csv) and the
+    thematic links the rule derives (thematic_links, for every record; none where an explicit link joins the same
+    pair), the row linked (activity or sub-item), its activity and pillar, in workplan order then record order.
+    Built once per dataset version (every view of the page asks for it)."""
     if dataset.version not in _LINKS:
         if len(_LINKS) >= 8:
             _LINKS.pop(next(iter(_LINKS)))
@@ -52,7 +198,11 @@ _LINKS: dict[str, pd.DataFrame] = {}  # dataset version -> links(); read-only fr
 
 def _links(dataset: Dataset) -> pd.DataFrame:
     workplan = dataset.workplan.set_index("workplan_id", drop=False)
-    out = dataset.responses.copy().reset_index(drop=True)
+    explicit = dataset.responses
+    derived = thematic_links(dataset.records, dataset.workplan, dataset.codebook)
+    read = set(zip(explicit["record_id"], explicit["activity_id"], strict=True))
+    derived = derived[[pair not in read for pair in zip(derived["record_id"], derived["activity_id"], strict=True)]]
+    out = pd.concat([explicit, derived], ignore_index=True)
     linked = workplan.reindex(out["activity_id"]).reset_index(drop=True)
     sub_item = linked["kind"] == "sub_item"
     marker = (linked["marker"].fillna("") + " ").where(sub_item, "")
@@ -76,7 +226,7 @@ def in_scope(records: pd.DataFrame) -> pd.DataFrame:
 def best_strength(records: pd.DataFrame, dataset: Dataset) -> pd.Series:
     """Per record (indexed like ``records``): its strongest response, or NO_RESPONSE."""
     rank = {s: i for i, s in enumerate(STRENGTHS)}
-    responses = dataset.responses
+    responses = links(dataset)
     best = (
         responses.assign(rank=responses["strength"].map(rank))
         .groupby("record_id")["rank"]
