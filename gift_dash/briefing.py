@@ -292,6 +292,22 @@ def _responses(responses: Sequence[Response], cited: _Cited, strengths: Mapping[
     ]
 
 
+def _coverage(records: pd.DataFrame, dataset: Dataset) -> dict | None:
+    """The coverage line of the "Planned response" section: records in scope answered, explicit and thematic only
+    apart, and the rule they follow; None when no record in scope was read against the workplan."""
+    if response.in_scope(records).empty:
+        return None
+    row = response.coverage(records, dataset).iloc[0]
+    return {
+        "records": int(row["Records"]),
+        "answered": int(row["With a planned response"]),
+        "share": f"{row['Share with a response (%)']:.1f}",
+        "explicit": int(row["Explicit"]),
+        "thematic": int(row["Thematic only"]),
+        "rule": response.LINK_RULE,
+    }
+
+
 def planned_responses(records: pd.DataFrame, dataset: Dataset) -> list[Response]:
     """The workplan activities answering these records (gift_dash.response), for render_briefing."""
     return [Response(*row) for row in response.briefing_rows(records, dataset)]
@@ -374,6 +390,7 @@ def render_briefing(
         responses=None
         if responses is None
         else _responses(responses, cited, dataset.codebook.labels("response_strength")),
+        coverage=None if responses is None else _coverage(records, dataset),
         followup=None if followup is None else [{"status": k, "records": int(v)} for k, v in followup.items()],
     )
 

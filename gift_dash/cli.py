@@ -238,6 +238,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "scope": scope,
+                    "link_rule": response.LINK_RULE,
                     "records_not_read_against_the_workplan": outside,
                     "coverage": table.astype(object).where(table.notna(), None).to_dict(orient="records"),
                     "unanswered": gaps.to_dict(orient="records"),
@@ -250,7 +251,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     # Two tables, each under its "# key,value" lines (as an export's metadata), a blank line between them.
     notes = {
         "coverage": [
-            ("Coverage", "share with at least one explicit or thematic response"),
+            ("Coverage", "share with at least one explicit or thematic response; explicit and thematic only apart"),
+            ("Link rule", f"{response.LINK_RULE}: explicit links read by a person, thematic links derived by the rule"),
             ("Scope", scope),
             ("Records not read against the workplan (not counted)", str(outside)),
         ],

@@ -315,6 +315,8 @@ def load_changes(data_dir: Path) -> pd.DataFrame:
     frames = []
     for path in sorted((data_dir / "changes").glob("*.csv"), key=_version_key, reverse=True):
         frame = _read_rows(path).assign(version=path.stem)
+        if "why" not in frame.columns:  # lists before codebook v3 give the rule only
+            frame["why"] = ""
         missing = [c for c in CHANGE_COLUMNS if c not in frame.columns]
         if missing:  # a KeyError in the concat below would be a traceback instead of a message
             raise ValueError(f"{path}: change list lacks columns {', '.join(missing)}")

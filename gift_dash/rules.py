@@ -27,7 +27,8 @@ def rules_tables(rules: Rules, records: pd.DataFrame) -> dict[str, pd.DataFrame]
     """The rules as tables people read (About page, annotator's packet): written rules (guidelines, inheritance,
     renamed values) with their example record's verbatim text, the lead-ins, and the implications."""
     texts = dict(zip(records["id"], records["text"], strict=False)) if len(records) else {}
-    written = rules.table[rules.table["kind"] != "implies"].drop_duplicates(["rule_id", "rule"])
+    written = rules.table[~rules.table["kind"].isin(["implies", "measure_type", "no_group_link"])]
+    written = written.drop_duplicates(["rule_id", "rule"])
     written = written[written["kind"] != "inherit_lead_in"].drop_duplicates("rule_id")
     applies = written["column"].where(written["kind"] != "inherit_parent", "every tag column but primary_theme")
     guidelines = pd.DataFrame(
@@ -61,8 +62,16 @@ def rules_tables(rules: Rules, records: pd.DataFrame) -> dict[str, pd.DataFrame]
             "why": implies["rule"],
         }
     )
+    types = rules.of_kind("measure_type")
+    measure_types = pd.DataFrame(
+        {
+            "topic": types["value"],
+            "measure type(s)": types["then_values"].str.replace(SEPARATOR, " and ", regex=False),
+        }
+    )
     return {
         "written rules": guidelines.reset_index(drop=True),
         "lead-ins": lead_ins.reset_index(drop=True),
         "implications": implications.reset_index(drop=True),
+        "measure types (link rule LK1)": measure_types.reset_index(drop=True),
     }

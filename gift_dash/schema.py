@@ -136,9 +136,20 @@ class Problem:
         }
 
 
-CHANGE_COLUMNS = ["version", "record", "field", "before", "after", "rule"]
+CHANGE_COLUMNS = ["version", "record", "field", "before", "after", "rule", "why"]  # "why" from codebook v3 on
 RULE_COLUMNS = ["rule_id", "kind", "column", "value", "then_column", "then_values", "list_id", "rule", "example_id"]
-RULE_KINDS = ("guideline", "implies", "inherit_parent", "inherit_lead_in", "renamed")
+# "link", "measure_type" and "no_group_link" are the response-link rule (codebook v3): written rules, which measure
+# type(s) each topic is, and the values too broad to make a link by a shared group alone.
+RULE_KINDS = (
+    "guideline",
+    "implies",
+    "inherit_parent",
+    "inherit_lead_in",
+    "renamed",
+    "link",
+    "measure_type",
+    "no_group_link",
+)
 
 
 @dataclass(frozen=True)
@@ -187,6 +198,16 @@ class Rules:
         for r in self.of_kind("inherit_lead_in").itertuples():
             out.setdefault(r.list_id, []).append((r.rule_id, r.column, r.value))
         return out
+
+    @cached_property
+    def measure_types(self) -> dict[str, tuple[str, ...]]:
+        """topic -> the measure type(s) it is, for the link rule (LK1); topics not listed are no measure."""
+        return {r.value: tuple(split_multi(r.then_values)) for r in self.of_kind("measure_type").itertuples()}
+
+    @cached_property
+    def no_group_link(self) -> set[tuple[str, str]]:
+        """(column, value) too broad to make a link by a shared group or actor alone (LK2)."""
+        return {(r.column, r.value) for r in self.of_kind("no_group_link").itertuples()}
 
     @cached_property
     def renamed(self) -> dict[tuple[str, str], tuple[str, str]]:
@@ -664,7 +685,15 @@ WORKPLAN_COLUMNS = [
     "short_title",
     "text",
     "definition",
+    "ta_areas",
+    "target_groups",
+    "actors",
+    "topics",
 ]
+# The codebook's tags of an activity or sub-item (codebook v3): the same vocabularies as a record's, read from the
+# activity's own words (rule W1); pillars and outputs carry none. Optional: a workplan without them links nothing
+# by the rule.
+WORKPLAN_TAG_COLUMNS = ["ta_areas", "target_groups", "actors", "topics"]
 # short_title: for a pillar, the heading section VII gives it (charts show it); empty for other rows.
 REQUIRED_WORKPLAN_COLUMNS = ["workplan_id", "kind", "pillar", "title", "text"]
 # kind -> the kind of row its parent_id must name (a pillar has none)
@@ -672,11 +701,13 @@ WORKPLAN_PARENT_KIND = {"pillar": None, "output": "pillar", "activity": "output"
 # data/responses.csv: which activity (or sub-item) responds to which record, how strongly and why.
 RESPONSE_COLUMNS = ["record_id", "activity_id", "strength", "basis"]
 RESPONDING_KINDS = ("activity", "sub_item")
+DERIVED_STRENGTHS = ("thematic",)  # computed by response.thematic_links, never a row of responses.csv
 
 
 def validate_workplan(workplan: pd.DataFrame | Sheet, codebook: Codebook, file: str = "workplan.csv") -> Checked:
     """Every problem in the workplan table: ids unique, kinds from the codebook, each parent of the right kind and
-    pillar, words present."""
+    pillar, words present; an activity's or sub-item's tags from the codebook, closed under its implications, a
+    sub-item carrying its lead-in's groups and actors (W2)."""
     verdicts = _start(workplan, REQUIRED_WORKPLAN_COLUMNS, WORKPLAN_COLUMNS, file, "workplan rows")
     if verdicts.file_refused:
         return verdicts.checked()
@@ -685,6 +716,14 @@ def validate_workplan(workplan: pd.DataFrame | Sheet, codebook: Codebook, file: 
     counts = pd.Series(cells["workplan_id"]).value_counts().to_dict()
     kind_of = dict(zip(cells["workplan_id"], cells["kind"], strict=False))
     pillar_of = dict(zip(cells["workplan_id"], cells["pillar"], strict=False))
+    present = [c for c in WORKPLAN_TAG_COLUMNS if c in verdicts.sheet.cells.columns]
+    allowed = {vocabulary: set(codebook.values(vocabulary)) for vocabulary in codebook.vocabularies}
+    # An activity that introduces a list passes down the groups and actors it names (W2), nothing else.
+    lead_in_groups = {
+        wid: {c: split_multi(cells[c][i]) for c in ("target_groups", "actors") if c in present}
+        for i, wid in enumerate(cells["workplan_id"])
+        if cells["kind"][i] == "activity"
+    }
     for position in verdicts.sheet.positions():
         wid = cells["workplan_id"][position]
 
@@ -720,6 +759,28 @@ def validate_workplan(workplan: pd.DataFrame | Sheet, codebook: Codebook, file: 
                 "pillar",
                 f"pillar {cells['pillar'][position]} differs from pillar {pillar_of[parent]} of parent '{parent}'",
             )
+        tags = {column: split_multi(cells[column][position]) for column in present}
+        if kind not in RESPONDING_KINDS and any(tags.values()):
+            add(
+                next(c for c in present if tags[c]),
+                f"a {kind} carries no tags; only activities and lettered sub-items are read with the codebook (W1)",
+            )
+        for column in present:
+            vocabulary = MULTI_VOCAB_COLUMNS[column]
+            for value in tags[column]:
+                if value not in allowed.get(vocabulary, ()):
+                    add(column, f"unknown {vocabulary} value '{value[:60]}'; expected {_allowed(codebook, vocabulary)}")
+        for column, message in rule_breaches(tags, "", "", None, codebook.rules):
+            add(column, message)
+        if kind == "sub_item" and parent in lead_in_groups:
+            for column, values in lead_in_groups[parent].items():
+                lacking = [v for v in values if v not in tags.get(column, [])]
+                if column in tags and lacking:
+                    add(
+                        column,
+                        f"its lead-in {parent} names {', '.join(lacking)}: a sub-item carries the groups and actors "
+                        f"its lead-in names (rule W2); add {', '.join(lacking)}",
+                    )
     return verdicts.checked()
 
 
@@ -764,6 +825,12 @@ def validate_responses(
                 "strength",
                 f"unknown strength '{cells['strength'][position][:60]}'; expected one of "
                 f"{', '.join(sorted(strengths))}",
+            )
+        elif cells["strength"][position] in DERIVED_STRENGTHS:
+            add(
+                "strength",
+                f"'{cells['strength'][position]}' links are derived from the tags by the codebook's link rule "
+                "(codebook v3, LK1-LK2), not written by hand; list only explicit links here",
             )
         if not cells["basis"][position]:
             add("basis", "basis is empty; expected in words what the recommendation and the activity share")

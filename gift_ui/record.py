@@ -55,15 +55,35 @@ def show_record(view: View, record_id: str, key: str) -> None:
 
     st.markdown("**Planned response** (annex I workplan, 2008–2009; see the Planned response page)")
     planned = response.responses_for(record_id, ds)
+    read = record["source"] in response.LINKED_SOURCES
     if planned.empty:
-        st.text("None planned." if record["source"] in response.LINKED_SOURCES else "Not read against the workplan.")
+        st.text(
+            "None planned." if read else f"None by the {response.LINK_RULE}; no person has read it for explicit links."
+        )
     else:
+        if not read:
+            st.caption(
+                f"Thematic links derived by the {response.LINK_RULE} from this record's tags; no person has read it "
+                "against the workplan, so it has no explicit link yet."
+            )
         st.dataframe(
             planned,
             hide_index=True,
             key=f"{key}_planned",
             column_config={"Basis": st.column_config.TextColumn(width="large")},
         )
+    if not read:
+        suggested = response.suggested_explicit(record, ds)
+        st.markdown("**Suggested explicit links** (for a person to read and accept)")
+        if suggested.empty:
+            st.text("None: no activity linked by the rule shares a content word of its title with the text.")
+        else:
+            st.caption(
+                "Activities the rule links this record to whose title shares a content word with its text (rule "
+                "LK7). A suggestion, not a link: accept it by reading both and writing the explicit link with its "
+                "quoted basis."
+            )
+            st.dataframe(suggested, hide_index=True, key=f"{key}_suggested")
 
     st.markdown("**Similar records from other lists**")
     near = similarity.neighbours(similarity_index(ds), record_id, k=5)

@@ -72,8 +72,8 @@ st.markdown(
 )
 rules = rules_tables(ds.codebook.rules, records)
 changes = ds.codebook.changes
-tab_rules, tab_implies, tab_lead, tab_changes = st.tabs(
-    ["Written rules", "Implications", "Lead-ins", f"What changed ({len(changes)} changes)"]
+tab_rules, tab_implies, tab_lead, tab_types, tab_changes = st.tabs(
+    ["Written rules", "Implications", "Lead-ins", "Measure types (link rule)", f"What changed ({len(changes)} changes)"]
 )
 with tab_rules:
     st.dataframe(rules["written rules"], hide_index=True)
@@ -86,9 +86,16 @@ with tab_lead:
         "parent item (rule I1)."
     )
     st.dataframe(rules["lead-ins"], hide_index=True)
+with tab_types:
+    st.caption(
+        "Two rows that share a measure type are linked thematically (rule LK1 of the codebook v3 link rule); a "
+        "topic not listed is no measure and links nothing."
+    )
+    st.dataframe(rules["measure types (link rule LK1)"], hide_index=True)
 with tab_changes:
     st.caption(
-        "Every tag the re-reading of all records against a codebook revision changed, with the rule that decided it."
+        "Every tag and response link the re-reading of all records against a codebook revision changed, with the "
+        "rule that decided it and (from v3) why."
     )
     st.dataframe(changes, hide_index=True)
 

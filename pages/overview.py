@@ -76,8 +76,8 @@ parts = []
 if planned is not None:
     parts.append(
         f"**{planned['Share with a response (%)']:.0f}%** have a planned response in the 2008–2009 workplan "
-        f"({planned['With a planned response']:,} of {planned['Records']:,}; {planned['Explicit']:,} "
-        "explicit)"
+        f"({planned['With a planned response']:,} of {planned['Records']:,}: {planned['Explicit']:,} explicit, "
+        f"{planned['Thematic only']:,} thematic only; {response.LINK_RULE})"
     )
 if progress is not None:
     parts.append(

@@ -8,11 +8,12 @@ from gift_dash import charts, response
 view, notices = gift_ui.page_setup(
     "Planned response",
     page_keys=("flow",),
-    intro="Which of these recommendations did the UN.GIFT workplan for 2008–2009 (annex I) plan to act on? Each "
-    "link was made by reading the recommendation against every activity: **explicit** when the activity "
-    "names what is asked, **thematic** when it shares the subject without naming it (rule in *About the "
-    "data*, vocabulary response_strength). Narrow the records with the filters on the left; the Vienna Forum "
-    "findings count when *Source* includes section VI.",
+    intro="Which of these recommendations did the UN.GIFT workplan for 2008–2009 (annex I) plan to act on? "
+    "**Explicit** links are a person's reading: the activity names what is asked, quoted in the basis. "
+    "**Thematic** links are derived by the codebook v3 link rule from the tags of the record and of the activity "
+    "(a shared measure type, or a group the activity's title names; rules LK1-LK9 in *About the data*), the same "
+    "way for every record. Narrow the records with the filters on the left; the Vienna Forum findings count when "
+    "*Source* includes section VI.",
 )
 records = view.records
 flow_by = gift_ui.page_param("flow", list(response.FLOW_SOURCES), "event", notices)
@@ -31,9 +32,9 @@ if scoped.empty:
 
 shown = gift_ui.response_in_view(view)
 overall = shown.overall
-# Short labels and values: five metrics share a 1280-pixel screen with the sidebar.
+# Short labels and values: six metrics share a 1280-pixel screen with the sidebar.
 for col, (label, value, help_text) in zip(
-    st.columns(5),
+    st.columns(6),
     [
         ("Records", f"{overall['Records']:,}", "Annex II records and Vienna Forum findings in view"),
         (
@@ -43,16 +44,27 @@ for col, (label, value, help_text) in zip(
         ),
         ("Share", f"{overall['Share with a response (%)']:.0f}%", "Answered records as a share of the records"),
         ("Explicit", f"{overall['Explicit']:,}", "At least one activity names what the record asks for"),
+        (
+            "Thematic only",
+            f"{overall['Thematic only']:,}",
+            f"Linked by the {response.LINK_RULE} only, no explicit link",
+        ),
         ("Unanswered", f"{overall['No planned response']:,}", "No activity of the workplan answers it"),
     ],
     strict=True,
 ):
     col.metric(label, value, help=help_text, border=True)
 
+st.caption(
+    f"Coverage by the {response.LINK_RULE}: {overall['With a planned response']:,} of {overall['Records']:,} "
+    f"records ({overall['Share with a response (%)']:.1f}%) have a planned response, {overall['Explicit']:,} of "
+    f"them an explicit one (a person's reading), {overall['Thematic only']:,} a thematic one only (derived by the "
+    "rule)."
+)
 st.subheader("Coverage", anchor=False)
 st.caption(
-    "Share of the records in view with at least one explicit or thematic response, with n. A record with "
-    "several themes or target groups counts under each."
+    "Share of the records in view with at least one explicit or thematic response, with n, explicit and thematic "
+    f"apart ({response.LINK_RULE}). A record with several themes or target groups counts under each."
 )
 for tab, by in zip(st.tabs(list(response.COVERAGE_DIMENSIONS.values())), response.COVERAGE_DIMENSIONS, strict=True):
     tab.dataframe(shown.coverage[by], hide_index=True, key=f"coverage_{by}")
@@ -66,7 +78,10 @@ else:
         gift_ui.show_records(view, gaps, key="unanswered", part="records with no planned response")
 
 st.subheader("What answers these records", anchor=False)
-st.caption("Each link with its strength and its basis, quoting the activity's words.")
+st.caption(
+    "Each link with its strength and its basis: an explicit link quotes the activity's words; a thematic link "
+    "names what the rule found shared."
+)
 st.container(key="links_box").dataframe(
     shown.links,
     hide_index=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 import gift_ui
+from gift_dash import response
 from gift_dash.data import MAX_FILE_BYTES, MAX_ROWS, ReadError, read_table
 from gift_dash.suggest import SUGGESTION_PREFIX, accept_suggestions, suggestions_table
 from gift_dash.upload import (
@@ -19,6 +20,7 @@ from gift_dash.upload import (
 )
 
 # Everything uploaded lives under these session_state keys: this session's, and no one else's.
+UPLOAD_LINKS_SHOWN = 2_000  # records whose derived links the page lists (the rule runs on these only)
 UPLOAD = "upload"  # {"records", "events", "names", "merge"} or {"error"}
 GENERATION = "upload_generation"  # part of the uploaders' keys: a new number empties them
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx"]
@@ -219,6 +221,19 @@ else:
         st.subheader("Your records in this session", anchor=False)
         added = view.dataset.records[view.dataset.records["source"] == UPLOADED]
         gift_ui.show_records(view, added, key="upload_added")
+        st.subheader("What the workplan plans for your records", anchor=False)
+        shown = added.head(UPLOAD_LINKS_SHOWN)
+        planned = response.link_table(shown, view.dataset)
+        st.caption(
+            f"Thematic links derived by the {response.LINK_RULE} from your records' tags (a shared measure type, or "
+            "a group the activity's title names), the same rule as for the shipped records; no person has read your "
+            "records against the workplan, so none is explicit. Open a record for the explicit links it suggests."
+            + (f" The first {UPLOAD_LINKS_SHOWN:,} records." if len(added) > UPLOAD_LINKS_SHOWN else "")
+        )
+        if planned.empty:
+            st.info("The rule links none of your records to an activity of the workplan.")
+        else:
+            st.dataframe(planned.drop(columns=["Event", "Text (verbatim)"]), hide_index=True, key="upload_links")
         st.subheader("Download the merged data", anchor=False)
         st.caption("The shipped records with yours added (source = uploaded).")
         gift_ui.download_dataset(view.dataset)

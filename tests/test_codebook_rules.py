@@ -176,19 +176,27 @@ def test_closure_adds_the_implied_values_transitively(dataset):
 
 
 def test_every_rule_example_is_a_shipped_record(dataset, records):
-    examples = {e for e in dataset.codebook.rules.table["example_id"] if e}
+    """Examples are records; the rules for reading the workplan (W) take a workplan row as their example."""
+    table = dataset.codebook.rules.table
+    examples = {e for e, r in zip(table["example_id"], table["rule_id"], strict=True) if e and not r.startswith("W")}
     assert examples <= set(records.index)
+    assert set(table.loc[table["rule_id"].str.startswith("W"), "example_id"]) <= set(dataset.workplan["workplan_id"])
     written = dataset.codebook.rules.of_kind("guideline")
     assert written["example_id"].ne("").all()
 
 
 def test_the_change_lists_describe_the_shipped_data(dataset, records):
     changes = dataset.codebook.changes
-    assert len(changes) > 100 and list(dict.fromkeys(changes["version"])) == ["v2.1", "v2"]  # newest first
+    assert len(changes) > 100 and list(dict.fromkeys(changes["version"])) == ["v3", "v2.1", "v2"]  # newest first
     rule_ids = set(dataset.codebook.rules.table["rule_id"])
     for change in changes.itertuples():
-        assert set(split_multi(change.before)) != set(split_multi(change.after)) or change.field == "primary_theme"
+        kept = change.field.startswith("link ") and "LK9" in change.rule  # a person's link the rule disagrees with
+        assert (
+            set(split_multi(change.before)) != set(split_multi(change.after)) or change.field == "primary_theme" or kept
+        )
         assert set(split_multi(change.rule)) <= rule_ids and change.rule, change
+        assert change.version != "v3" or change.why, change  # from v3 on every change says why
+    changes = changes[~changes["field"].str.startswith("link ")]  # links: tests/test_response.py
     # Versions chain: a record's newest change ends at the shipped value, and each older change ends where the
     # next one starts, so a user can follow a tag from v1 to now.
     for (record, field), chain in changes.groupby(["record", "field"], sort=False):

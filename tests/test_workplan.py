@@ -1,14 +1,16 @@
 """data/workplan.csv against annex I of the source document: every pillar, output, activity and lettered sub-item,
 verbatim, counted, linked; and the validator's messages for a damaged copy."""
 
+import csv
 import re
 
 import pandas as pd
 import pytest
 
-from gift_dash.data import SOURCE_DOCUMENT, load_dataset
+from gift_dash.data import DATA_DIR, SOURCE_DOCUMENT, load_dataset
 from gift_dash.schema import WORKPLAN_COLUMNS, validate_workplan
 
+DATA = load_dataset()
 SOURCE = SOURCE_DOCUMENT.read_text(encoding="utf-8")
 ANNEX_I = SOURCE[SOURCE.index("# Annex I Workplan") : SOURCE.index("# **Annex II")]
 SECTION_VII = SOURCE[SOURCE.index("## VII. Implementation phase") : SOURCE.index("## **VIII.")]
@@ -160,3 +162,54 @@ def test_codebook_defines_the_kinds(workplan):
     codebook = load_dataset().codebook
     assert set(workplan["kind"]) == set(codebook.values("workplan_kind"))
     assert pd.Series(codebook.values("response_strength")).tolist() == ["explicit", "thematic"]
+
+
+# ------------------------------------------------------------------------------------- the workplan's tags (v3)
+
+
+def _tags(workplan_id: str) -> dict[str, set[str]]:
+    with open(DATA_DIR / "workplan.csv", encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["workplan_id"] == workplan_id)
+    return {
+        c: {v.strip() for v in row[c].split(";") if v.strip()}
+        for c in ("ta_areas", "target_groups", "actors", "topics")
+    }
+
+
+@pytest.mark.parametrize(
+    ("workplan_id", "column", "expected"),
+    [
+        # Read by hand in annex I (rules W1, W2 of codebook v3).
+        ("p4-a8", "topics", {"civil_society_partnership", "victim_assistance"}),  # 'for the protection of victims'
+        ("p4-a8", "actors", {"ngos_civil_society", "law_enforcement"}),  # 'non-governmental … law enforcement'
+        ("p4-a3-b", "target_groups", {"children"}),  # 'Training resources on child trafficking'
+        ("p4-a3-d", "actors", {"law_enforcement"}),
+        ("p4-a7-b", "target_groups", {"victims"}),  # from its lead-in 'tools to support victims' (W2)
+        ("p4-a7-b", "topics", {"health_hiv"}),
+        ("p4-a4-b", "target_groups", set()),  # names no group: the field stays empty
+        ("p4-a4-b", "topics", {"research"}),
+        ("p1-a1", "actors", set()),  # 'such as law enforcement, media, sports, youth' are examples (W1)
+        ("p2-a1", "target_groups", set()),  # victims only as what the indicators count (W1)
+        ("p4-a5", "actors", {"parliamentarians", "international_organizations"}),
+    ],
+)
+def test_workplan_rows_are_tagged_as_their_words_say(workplan_id, column, expected):
+    assert _tags(workplan_id)[column] == expected
+
+
+def test_every_activity_and_sub_item_is_tagged_and_pillars_and_outputs_are_not():
+    for row in DATA.workplan.to_dict("records"):
+        tagged = any(row[c] for c in ("ta_areas", "target_groups", "actors", "topics"))
+        assert tagged == (row["kind"] in ("activity", "sub_item")), row["workplan_id"]
+
+
+def test_the_validator_checks_workplan_tags():
+    bad = DATA.workplan.copy()
+    bad.loc[bad["workplan_id"] == "p4-a8", "topics"] = "victim_assistance; nonsense"
+    bad.loc[bad["workplan_id"] == "p4-a7-b", "target_groups"] = ""  # loses its lead-in's victims (W2)
+    bad.loc[bad["workplan_id"] == "p4-a3-d", "ta_areas"] = ""  # training_law_enforcement implies criminal_justice
+    bad.loc[bad["workplan_id"] == "p1", "topics"] = "research"  # a pillar carries no tags
+    problems = validate_workplan(bad, DATA.codebook).problems
+    by_id = {(p.record_id, p.column) for p in problems}
+    assert by_id >= {("p4-a8", "topics"), ("p4-a7-b", "target_groups"), ("p4-a3-d", "ta_areas"), ("p1", "topics")}
+    assert {p.record_id for p in problems} == {"p4-a8", "p4-a7-b", "p4-a3-d", "p1"}
