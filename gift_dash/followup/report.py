@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, literal, or_, select
+from sqlalchemy import Engine, String, and_, case, cast, literal, or_, select
 
 from gift_dash.dimensions import NO_ENTRY, WITHDRAWN
 from gift_dash.followup.db import reading
 from gift_dash.followup.store import ENTRY_COLUMNS, FIELD_LABELS, FIELDS, TRUE_TEXT, statuses
-from gift_dash.followup.summary import DONE, evidence_items, status_labels
+from gift_dash.followup.summary import DONE, status_labels
 from gift_dash.followup.tables import entries, history
 from gift_dash.schema import split_multi
 
@@ -64,9 +64,8 @@ class Period:
 
     @property
     def words(self) -> str:
-        return (
-            f"{self.since:%d %B %Y} to {self.until:%d %B %Y}" if self.since != self.until else f"{self.since:%d %B %Y}"
-        )
+        since, until = (f"{d.day} {d:%B %Y}" for d in (self.since, self.until))
+        return since if since == until else f"{since} to {until}"
 
 
 def start_of(day: date) -> datetime:
@@ -78,68 +77,60 @@ def read_history(engine: Engine, period: Period) -> pd.DataFrame:
     to a state field up to the period's end, and every other change within it; ``before``/``after`` only of
     VALUE_FIELDS (others ""). changed_at as UTC timestamps."""
     valued = history.c.field.in_(VALUE_FIELDS)
-    query = (
-        select(
-            history.c.entry_id,
-            entries.c.target_kind,
-            entries.c.target_id,
-            history.c.version,
-            history.c.changed_by,
-            history.c.changed_at,
-            history.c.field,
-            # Text only where it is read: notes can be 10,000 characters a row.
-            _only(valued, history.c.before),
-            _only(valued, history.c.after),
-        )
-        .join(entries, entries.c.id == history.c.entry_id)
-        .where(
-            and_(
-                history.c.changed_at < period.end,
-                or_(history.c.field.in_(STATE_FIELDS), history.c.changed_at >= period.start),
-            )
-        )
-        .order_by(history.c.id)
+    # Text only where it is read: notes can be 10,000 characters a row.
+    text = [
+        case((valued, column), else_=literal("")).label(column.name) for column in (history.c.before, history.c.after)
+    ]
+    where = and_(
+        history.c.changed_at < period.end,
+        or_(history.c.field.in_(STATE_FIELDS), history.c.changed_at >= period.start),
     )
-    with reading(engine) as connection:
-        rows = connection.execute(query).all()
-    return frame_of(rows)
-
-
-def _only(condition, column):
-    return case((condition, column), else_=literal("")).label(column.name)
-
-
-def frame_of(rows) -> pd.DataFrame:
-    """History rows (tuples in ROW_COLUMNS order) as a frame: changed_at UTC timestamps, version int64."""
-    values = list(zip(*rows, strict=True)) or [()] * len(ROW_COLUMNS)
-    frame = pd.DataFrame({c: pd.Series(list(v), dtype=object) for c, v in zip(ROW_COLUMNS, values, strict=True)})
-    frame["changed_at"] = pd.to_datetime(frame["changed_at"], utc=True, format="ISO8601").astype("datetime64[us, UTC]")
-    frame["version"] = frame["version"].astype("int64")
-    frame["entry_id"] = frame["entry_id"].astype("int64")
-    for column in ("target_kind", "target_id", "changed_by", "field", "before", "after"):
-        frame[column] = frame[column].astype(str)
-    return frame
+    return _read(engine, text, where)
 
 
 def history_rows(engine: Engine) -> pd.DataFrame:
     """Every history row with every value (ROW_COLUMNS): what as_of and the replay check read."""
-    query = (
-        select(
-            history.c.entry_id,
-            entries.c.target_kind,
-            entries.c.target_id,
-            history.c.version,
-            history.c.changed_by,
-            history.c.changed_at,
-            history.c.field,
-            history.c.before,
-            history.c.after,
-        )
-        .join(entries, entries.c.id == history.c.entry_id)
-        .order_by(history.c.id)
-    )
+    return _read(engine, [history.c.before, history.c.after], None)
+
+
+def _read(engine: Engine, text: list, where) -> pd.DataFrame:
+    # The moment is fetched as text (SQLite keeps it so; PostgreSQL writes it with its offset) and parsed by column:
+    # through the column's type, row by row, it took most of the time of a report over 100,000 rows. The
+    # targets are read once per entry and looked up, not joined onto every history row.
+    query = select(
+        history.c.entry_id,
+        history.c.version,
+        history.c.changed_by,
+        cast(history.c.changed_at, String).label("changed_at"),
+        history.c.field,
+        *text,
+    ).order_by(history.c.id)
+    if where is not None:
+        query = query.where(where)
     with reading(engine) as connection:
-        return frame_of(connection.execute(query).all())
+        rows = connection.execute(query).all()
+        targets = connection.execute(select(entries.c.id, entries.c.target_kind, entries.c.target_id)).all()
+    return frame_of(rows, targets)
+
+
+def frame_of(rows, targets) -> pd.DataFrame:
+    """History rows (entry_id, version, changed_by, changed_at, field, before, after) and the entries' targets
+    (id, target_kind, target_id) as one frame in ROW_COLUMNS: changed_at UTC timestamps, version int64, text as
+    Python strings (object columns: pandas' Arrow strings made each lookup and loop over them several times
+    slower)."""
+    names = ("entry_id", "version", "changed_by", "changed_at", "field", "before", "after")
+    values = list(zip(*rows, strict=True)) or [()] * len(names)
+    frame = pd.DataFrame({c: pd.Series(list(v), dtype=object) for c, v in zip(names, values, strict=True)})
+    frame["changed_at"] = pd.to_datetime(frame["changed_at"], utc=True, format="ISO8601").astype("datetime64[us, UTC]")
+    frame["version"] = frame["version"].astype("int64")
+    frame["entry_id"] = frame["entry_id"].astype("int64")
+    ids, kinds, target_ids = list(zip(*targets, strict=True)) or [(), (), ()]
+    found = pd.DataFrame(
+        {"target_kind": pd.Series(kinds, dtype=object), "target_id": pd.Series(target_ids, dtype=object)}
+    ).set_index(pd.Index(ids, dtype="int64"))
+    found = found.reindex(frame["entry_id"].to_numpy())
+    frame["target_kind"], frame["target_id"] = found["target_kind"].to_numpy(), found["target_id"].to_numpy()
+    return frame[list(ROW_COLUMNS)]
 
 
 # ---------------------------------------------------------------------------------------------- as of a moment
@@ -261,11 +252,13 @@ FIGURE_LABELS = {
 
 
 def _in_scope(rows: pd.DataFrame, scope: Scope) -> pd.Series:
-    records = (rows["target_kind"] == "record") & rows["target_id"].isin(scope.records["id"])
-    activity = rows["target_kind"] == "activity"
+    """Which rows are about a target in scope; decided once per entry, then by entry id (a lookup of integers)."""
+    targets = rows.drop_duplicates("entry_id")
+    records = (targets["target_kind"] == "record") & targets["target_id"].isin(set(scope.records["id"]))
+    activity = targets["target_kind"] == "activity"
     if scope.activities is not None:
-        activity &= rows["target_id"].isin(scope.activities["id"])
-    return records | activity
+        activity &= targets["target_id"].isin(set(scope.activities["id"]))
+    return rows["entry_id"].isin(targets.loc[records | activity, "entry_id"].to_numpy())
 
 
 def _states_by_save(rows: pd.DataFrame) -> pd.DataFrame:
@@ -313,9 +306,13 @@ def _ordered(frame: pd.DataFrame, labels: dict[str, str], group: str | None = No
 def _by(saves: pd.DataFrame, targets: pd.DataFrame, column: str, multi: bool, names: dict, heading: str, labels):
     """Transition counts per value of ``column`` of the targets (id, column); a target with several values counts
     under each."""
-    values = targets.set_index("id")[column].reindex(saves["target_id"]).fillna("").astype(str).to_numpy()
-    long = saves.assign(value=[split_multi(v) if multi else [v.strip()] if v.strip() else [] for v in values])
-    long = long.explode("value").dropna(subset=["value"])
+    cells = targets[column].fillna("").astype(str)
+    # Each distinct cell split once, then one row per target and value, joined to the saves by target.
+    split = {cell: split_multi(cell) if multi else [cell.strip()] if cell.strip() else [] for cell in cells.unique()}
+    values = pd.DataFrame({"target_id": targets["id"].to_numpy(), "value": cells.map(split).to_numpy()}).explode(
+        "value"
+    )
+    long = saves[["target_id", "before", "after"]].merge(values.dropna(subset=["value"]), on="target_id")
     counts = long.groupby(["value", "before", "after"], sort=False).size().rename("Changes").reset_index()
     order = list(names) + sorted(set(counts["value"]) - set(names))
     out = _ordered(counts, labels, "value", order)
@@ -343,7 +340,7 @@ def _status_counts(scope: Scope, start: pd.DataFrame, end: pd.DataFrame, period:
     if scope.activities is not None and len(scope.activities):
         kinds.append(("activity", "Activities", scope.activities["id"]))
     for kind, word, ids in kinds:
-        for moment, at in ((f"on {period.since}", start), (f"on {period.until}", end)):
+        for moment, at in ((f"at the start ({period.since})", start), (f"at the end ({period.until})", end)):
             columns[f"{word} {moment}"] = _targets_state(kind, ids, at).value_counts()
     table = pd.DataFrame(columns).reindex(list(labels)).fillna(0).astype("int64")
     table = table[(table != 0).any(axis=1) | table.index.isin(list(statuses()))]
@@ -364,8 +361,8 @@ def _status_changes(scope: Scope, start: pd.DataFrame, end: pd.DataFrame, period
                 {
                     "Kind": kind,
                     "Target": before.index[moved.to_numpy()],
-                    f"On {period.since}": before[moved].map(labels).to_numpy(),
-                    f"On {period.until}": after[moved].map(labels).to_numpy(),
+                    f"At the start ({period.since})": before[moved].map(labels).to_numpy(),
+                    f"At the end ({period.until})": after[moved].map(labels).to_numpy(),
                 }
             )
         )
@@ -426,23 +423,29 @@ def _became_overdue(rows: pd.DataFrame, period: Period, end: pd.DataFrame, label
     return out.sort_values(["Target date", "Kind", "Target"], kind="stable").reset_index(drop=True)
 
 
+def _lines(text: str) -> list[str]:
+    """An evidence field's lines, as summary.evidence_items reads them (stripped, blank ones left out)."""
+    return [line for line in (part.strip() for part in text.splitlines()) if line]
+
+
 def _evidence(rows: pd.DataFrame) -> pd.DataFrame:
     """Saves in which the evidence gained lines: when, who, the target and the lines added."""
     changed = rows[rows["field"] == "evidence"]
-    added = [
-        [line for line, _ in evidence_items(after) if line not in {text for text, _ in evidence_items(before)}]
-        for before, after in zip(changed["before"], changed["after"], strict=True)
-    ]
-    gained = [bool(lines) for lines in added]
-    part = changed[pd.Series(gained, index=changed.index, dtype=bool)]
+    added = []
+    for before, after in zip(changed["before"], changed["after"], strict=True):
+        had = set(_lines(before))
+        added.append([line for line in _lines(after) if line not in had])
+    gained = pd.Series([bool(lines) for lines in added], index=changed.index, dtype=bool)
+    part = changed[gained]
+    kept = [lines for lines in added if lines]
     return pd.DataFrame(
         {
             "When (UTC)": part["changed_at"].dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
             "Who": part["changed_by"].to_numpy(),
             "Kind": part["target_kind"].to_numpy(),
             "Target": part["target_id"].to_numpy(),
-            "Lines added": [len(lines) for lines, keep in zip(added, gained, strict=True) if keep],
-            "Evidence added": ["\n".join(lines) for lines, keep in zip(added, gained, strict=True) if keep],
+            "Lines added": [len(lines) for lines in kept],
+            "Evidence added": ["\n".join(lines) for lines in kept],
         }
     )
 
