@@ -576,9 +576,8 @@ def cmd_followup_report(args: argparse.Namespace, engine) -> int:
 
     fmt = args.out.suffix.lower().lstrip(".")
     if fmt not in report_files.FORMATS:
-        raise BadInput(
-            f"--out {args.out.name}: expected a file ending in {', '.join('.' + f for f in report_files.FORMATS)}"
-        )
+        endings = [f".{f}" for f in report_files.FORMATS]
+        raise BadInput(f"--out {args.out.name}: expected a file ending in {', '.join(endings[:-1])} or {endings[-1]}")
     check_output(args.out)
     if args.pdf is not None:
         check_output(args.pdf, {"--out": args.out})

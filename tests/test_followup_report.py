@@ -4,6 +4,7 @@ as of a moment; replaying the whole history gives the entries."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -222,3 +223,34 @@ def test_a_history_that_lost_a_change_is_caught(written):
         f"record {A}: version is '3', the history gives '2'",  # A's third save changed only the status
         f"record {A}: changed_by is 'ann', the history gives 'bob'",
     ]
+
+
+HOSTILE = '=HYPERLINK("http://x")\n<script>alert(1)</script>'
+
+
+def test_the_files_say_their_period_and_scope_escape_html_and_neutralise_formulas(written):
+    from gift_dash.followup import report_files
+
+    store.save(
+        written, "record", B, {"evidence": HOSTILE}, store.get(written, "record", B).version, "ann", now=at(2008, 3, 21)
+    )
+    made = march(written)
+    html = report_files.render_html(made, "v1")
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "1 March 2008 to 31 March 2008" in html and "four records and one activity" in html
+    assert 'content="default-src &#39;none&#39;' in html  # the briefing's policy: it loads and runs nothing
+    text = report_files.csv_bytes(made, "v1").decode("utf-8-sig")
+    assert text.startswith("# GIFT Recommendations Dashboard,Follow-up progress report\r\n")
+    assert '# Period,"2008-03-01 to 2008-03-31' in text and "# Table,Became overdue" in text
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text.replace('"', "")
+    data = json.loads(report_files.json_bytes(made, "v1"))
+    assert data["figures"]["Evidence lines added"] == 4
+    assert data["tables"]["Evidence added"][-1]["Evidence added"] == HOSTILE  # JSON keeps the text as it is
+    assert data["tables"]["Who changed what"][0] == {
+        "Person": "ann",
+        "Entries changed": 4,
+        "Saves": 5,
+        "Fields changed": 6,
+        "Which fields": "status 3, responsible bodies 1, notes 1, evidence 1",
+    }
+    assert report_files.xlsx_bytes(made, "v1")[:2] == b"PK"
