@@ -592,9 +592,7 @@ def cmd_followup_report(args: argparse.Namespace, engine) -> int:
         report.read_history(engine, period), period, report.scope_of(dataset, records, scope, narrowed)
     )
     write_output(args.out, report_files.report_bytes(made, fmt, dataset.version))
-    say(
-        f"wrote {args.out}: progress from {period.since} to {period.until}, {report_files.in_short(made)} Scope: {made.scope}"
-    )
+    say(f"wrote {args.out}: {report_files.in_short(made)} Scope: {made.scope}")
     if args.pdf is not None:
         try:
             pdf = html_to_pdf(report_files.render_html(made, dataset.version))

@@ -340,7 +340,7 @@ def _status_counts(scope: Scope, start: pd.DataFrame, end: pd.DataFrame, period:
     if scope.activities is not None and len(scope.activities):
         kinds.append(("activity", "Activities", scope.activities["id"]))
     for kind, word, ids in kinds:
-        for moment, at in ((f"at the start ({period.since})", start), (f"at the end ({period.until})", end)):
+        for moment, at in (("at the start", start), ("at the end", end)):
             columns[f"{word} {moment}"] = _targets_state(kind, ids, at).value_counts()
     table = pd.DataFrame(columns).reindex(list(labels)).fillna(0).astype("int64")
     table = table[(table != 0).any(axis=1) | table.index.isin(list(statuses()))]
@@ -361,8 +361,8 @@ def _status_changes(scope: Scope, start: pd.DataFrame, end: pd.DataFrame, period
                 {
                     "Kind": kind,
                     "Target": before.index[moved.to_numpy()],
-                    f"At the start ({period.since})": before[moved].map(labels).to_numpy(),
-                    f"At the end ({period.until})": after[moved].map(labels).to_numpy(),
+                    "At the start": before[moved].map(labels).to_numpy(),
+                    "At the end": after[moved].map(labels).to_numpy(),
                 }
             )
         )
@@ -373,7 +373,7 @@ def _became_overdue(rows: pd.DataFrame, period: Period, end: pd.DataFrame, label
     """Targets whose target date passed within the period while they were neither completed, not applicable nor
     withdrawn: overdue from the day after the date (summary.is_overdue), so a date from the day before the period
     to its last day but one. Each is checked against the state just before that day began."""
-    columns = ["Kind", "Target", "Target date", "Overdue from", "Status then", f"Still overdue on {period.until}"]
+    columns = ["Kind", "Target", "Target date", "Overdue from", "Status then", "Still overdue at the end"]
     dated = rows[(rows["field"] == "target_date") & (rows["after"] != "")]
     first, last = (period.since - timedelta(days=1)).isoformat(), (period.until - timedelta(days=1)).isoformat()
     candidates = dated[(dated["after"] >= first) & (dated["after"] <= last)].drop_duplicates(["entry_id", "after"])
@@ -544,7 +544,11 @@ def scope_of(dataset, records: pd.DataFrame, description: str, narrowed: bool) -
         activities=activities,
         description=description
         + (
-            "" if activities is None else " · workplan activities " + ("answering these records" if narrowed else "all")
+            ""
+            if activities is None
+            else " · the workplan activities answering them"
+            if narrowed
+            else " · every workplan activity"
         ),
         themes=dataset.codebook.labels("themes"),
         events=event_names(by_date(dataset.events)),
