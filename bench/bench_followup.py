@@ -211,6 +211,7 @@ def report_work(engine, dataset, since_days: int):
 
 def report_figures(label: str, engine, dataset, runs: int) -> None:
     """The report's time over a quarter and over the whole history, and the replay check, on one store."""
+    print(f"{label}: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the machine is shared)")
     for days in (90, 800):
         say(
             f"{label}: progress report, last {days} days (read + scope + report)",

