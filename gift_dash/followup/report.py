@@ -324,8 +324,8 @@ def _by(saves: pd.DataFrame, targets: pd.DataFrame, column: str, multi: bool, na
 
 
 def _state_at(rows: pd.DataFrame, moment: datetime) -> pd.DataFrame:
-    """(target_kind, target_id) -> state and target date just before ``moment``."""
-    then = as_of(rows[rows["field"].isin(STATE_FIELDS)], moment)
+    """(target_kind, target_id) -> state and target date just before ``moment``; ``rows`` of the STATE_FIELDS."""
+    then = as_of(rows, moment)
     return then.assign(state=state(then)).set_index(["target_kind", "target_id"])[["state", "target_date", "status"]]
 
 
@@ -483,14 +483,15 @@ def progress_report(rows: pd.DataFrame, period: Period, scope: Scope) -> Report:
     labels = status_labels()  # the codebook's statuses, then Withdrawn and No entry yet
     rows = rows[_in_scope(rows, scope)]
     within = rows[(rows["changed_at"] >= pd.Timestamp(period.start)) & (rows["changed_at"] < pd.Timestamp(period.end))]
-    saves = _states_by_save(rows)
+    states = rows[rows["field"].isin(STATE_FIELDS)]  # read over and over below: selected once
+    saves = _states_by_save(states)
     saves = saves[
         (saves["changed_at"] >= pd.Timestamp(period.start)) & (saves["changed_at"] < pd.Timestamp(period.end))
     ]
     saves = saves[saves["before"] != saves["after"]]
     records, activities = saves[saves["target_kind"] == "record"], saves[saves["target_kind"] == "activity"]
-    start, end = _state_at(rows, period.start), _state_at(rows, period.end)
-    overdue = _became_overdue(rows, period, end, labels)
+    start, end = _state_at(states, period.start), _state_at(states, period.end)
+    overdue = _became_overdue(states, period, end, labels)
     evidence = _evidence(within)
     people = _people(within)
     activity_targets = (
