@@ -5,11 +5,15 @@
    <= 150 ms. Beside it: the store read alone (done once per change of the store: the app caches the entries
    under the store's fingerprint), the summary worked out afresh (once per view and state of the store), and the
    page's run right after another session saved (the caches missed: the entries read, the summary redone).
-2. 50 concurrent saves from 5 sessions (separate processes, each with its own connection) on one entry, each
+2. The progress report (gift_dash.followup.report) on the same store, over the last 90 days and over the whole
+   history, and the replay check, on SQLite and on a throwaway PostgreSQL cluster (tests/postgres.py). Target:
+   <= 1 s.
+3. 50 concurrent saves from 5 sessions (separate processes, each with its own connection) on one entry, each
    session re-reading and retrying on a conflict as a person would: is any update lost? The final version must be
    50 and every session's mark in the notes.
 
     .venv/bin/python -m bench.bench_followup [--runs 7] [--entries 10000] [--history 100000] [--sessions 5]
+        [--report-only] [--no-postgres]
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.bench_pages import page_times, synthetic_data_dir
+from gift_dash import filters as flt
 from gift_dash.data import load_dataset
-from gift_dash.followup import db, store, summary, users
+from gift_dash.followup import db, report, store, summary, users
 from gift_dash.followup.tables import entries, history
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,42 +40,59 @@ STATUSES = ("not_started", "planned", "in_progress", "completed", "not_applicabl
 
 
 def seed(engine, record_ids: list[str], n_history: int) -> None:
-    """One entry per record and ``n_history`` history rows spread over them, written in bulk (as a restore would)."""
+    """One entry per record and ``n_history`` history rows spread over them, written in bulk (as a restore would),
+    a history that replays to the entries: a first save (status, target date, notes), then saves over about a year
+    that change the notes, the status or the evidence in turn."""
     now = datetime.now(UTC)
-    per_entry = max(1, n_history // len(record_ids))
+    per_entry = max(3, n_history // len(record_ids))
     entry_rows, history_rows = [], []
     for n, record_id in enumerate(record_ids, start=1):
-        status = STATUSES[n % len(STATUSES)]
-        when = now - timedelta(days=n % 400)
+        when = now - timedelta(days=400 - n % 40)
+        values = {"status": STATUSES[n % len(STATUSES)], "target_date": (when + timedelta(days=90 + n % 200)).date()}
+        values |= {"notes": "note 1", "evidence": ""}
+        rows = [("status", "", values["status"]), ("target_date", "", values["target_date"].isoformat())]
+        rows.append(("notes", "", "note 1"))
+        changes = [(1, when, rows)]
+        for version in range(2, per_entry - 1):
+            field = ("notes", "status", "evidence", "notes")[version % 4]
+            if field == "notes":
+                after = f"note {version}"
+            elif field == "status":
+                after = STATUSES[(n + version) % len(STATUSES)]
+            else:
+                after = (values["evidence"] + "\n" if values["evidence"] else "") + f"UNODC/{n}/{version}"
+            if after == values[field]:
+                after = f"note {version}" if field == "notes" else STATUSES[(n + version + 1) % len(STATUSES)]
+            changes.append((version, when + timedelta(days=3 * version + n % 3), [(field, values[field], after)]))
+            values[field] = after
+        for version, at, rows in changes:
+            history_rows += [
+                {
+                    "entry_id": n,
+                    "version": version,
+                    "changed_by": ("ann", "bob", "cy")[(n + version) % 3],
+                    "changed_at": at,
+                    "field": f,
+                    "before": b,
+                    "after": a,
+                }
+                for f, b, a in rows
+            ]
+        version, at, rows = changes[-1]
         entry_rows.append(
             {
                 "id": n,
                 "target_kind": "record",
                 "target_id": record_id,
-                "status": status,
-                "responsible": "UNODC; IOM" if n % 3 else "",
-                "target_date": (when + timedelta(days=90)).date(),
-                "notes": f"note {n}",
-                "evidence": "",
+                **values,
+                "responsible": "",
                 "withdrawn": False,
                 "withdrawn_reason": "",
-                "version": per_entry,
-                "changed_by": "ann",
-                "changed_at": when,
+                "version": version,
+                "changed_by": history_rows[-1]["changed_by"],
+                "changed_at": at,
             }
         )
-        for version in range(1, per_entry + 1):
-            history_rows.append(
-                {
-                    "entry_id": n,
-                    "version": version,
-                    "changed_by": "ann",
-                    "changed_at": when,
-                    "field": "notes",
-                    "before": f"note {version - 1}",
-                    "after": f"note {version}",
-                }
-            )
     with engine.begin() as connection:
         connection.execute(entries.insert(), entry_rows)
         for start in range(0, len(history_rows), 20_000):
@@ -173,6 +195,69 @@ def concurrent_saves(url: str, target: str, sessions: int, saves: int) -> None:
     )
 
 
+def report_work(engine, dataset, since_days: int):
+    """The progress report on the whole default scope (every record in the synthetic corpus with its annex II source)
+    for the last ``since_days`` days, as the page and the command make it: the history rows read, the scope, the
+    report worked out."""
+    today = datetime.now(UTC).date()
+    period = report.Period(today - timedelta(days=since_days - 1), today)
+    records = flt.apply(dataset.records, dataset.events, flt.Filters(), dataset.codebook)
+
+    def work() -> None:
+        rows = report.read_history(engine, period)
+        report.progress_report(rows, period, report.scope_of(dataset, records, "all", narrowed=False))
+
+    return work
+
+
+def report_figures(label: str, engine, dataset, runs: int) -> None:
+    """The report's time over a quarter and over the whole history, and the replay check, on one store. Beside the
+    wall-clock time, this process's CPU time: on a shared machine the wall clock counts the waits for a core too
+    (PostgreSQL's own work is in its server, outside this CPU time)."""
+    print(f"{label}: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the machine is shared)")
+    for days in (90, 800):
+        work, cpu = report_work(engine, dataset, days), []
+
+        def counted(work=work, cpu=cpu) -> None:
+            start = time.process_time()
+            work()
+            cpu.append(time.process_time() - start)
+
+        say(
+            f"{label}: progress report, last {days} days (read + scope + report)",
+            timed(runs, counted),
+            "; target <= 1 s",
+        )
+        print(f"    CPU time of this process: median {statistics.median(cpu) * 1000:.0f} ms")
+    start = time.perf_counter()
+    problems = report.replay_problems(report.history_rows(engine), store.entries_frame(engine))
+    print(
+        f"{label}: replaying the whole history gives the entries: {not problems} ({len(problems)} differences) in "
+        f"{time.perf_counter() - start:.2f} s"
+    )
+
+
+def postgres_report(dataset, record_ids: list[str], n_history: int, runs: int) -> None:
+    """The same store on a throwaway PostgreSQL cluster (tests/postgres.py), the report timed there."""
+    from tests.postgres import Cluster, server_bin
+
+    bindir = server_bin()
+    if bindir is None:
+        print("PostgreSQL: no server binaries (/usr/lib/postgresql/*/bin); skipped")
+        return
+    cluster = Cluster(bindir)
+    try:
+        url = cluster.start()
+        engine = db.engine_for(url)
+        start = time.perf_counter()
+        seed(engine, record_ids, n_history)
+        print(f"seeded PostgreSQL in {time.perf_counter() - start:.1f} s")
+        report_figures("PostgreSQL", engine, dataset, runs)
+        db.dispose(url)
+    finally:
+        cluster.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
@@ -180,6 +265,8 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=100_000)
     parser.add_argument("--sessions", type=int, default=5)
     parser.add_argument("--saves", type=int, default=10, help="saves per session")
+    parser.add_argument("--report-only", action="store_true", help="only the progress report (SQLite, PostgreSQL)")
+    parser.add_argument("--no-postgres", action="store_true", help="the report on SQLite only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-followup-") as folder:
         folder = Path(folder)
@@ -197,6 +284,12 @@ def main() -> None:
             for t in (entries, history)
         }
         print(f"seeded SQLite {counts} in {time.perf_counter() - start:.1f} s ({len(records):,} records)")
+        dataset = load_dataset(data_dir)
+        report_figures("SQLite", engine, dataset, args.runs)
+        if not args.no_postgres:
+            postgres_report(dataset, list(records["id"].head(args.entries)), args.history, args.runs)
+        if args.report_only:
+            return
         say(
             "store read (entries_frame, once per change of the store)",
             timed(args.runs, lambda: store.entries_frame(engine)),

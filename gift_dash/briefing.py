@@ -56,6 +56,12 @@ _TEMPLATES = Environment(
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
+def render_template(name: str, **context) -> str:
+    """A template of gift_dash/templates/ rendered with the briefing's environment (autoescaped, strict): every
+    print-ready document of the project (the briefing, the follow-up progress report) looks and escapes alike."""
+    return _TEMPLATES.get_template(name).render(csp=CSP, **context)
+
+
 class Response(NamedTuple):
     """A planned activity answering a record (from the workplan): shown in the "Planned response" section."""
 

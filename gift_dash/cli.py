@@ -582,6 +582,52 @@ def cmd_followup_restore(args: argparse.Namespace, engine) -> int:
     return EXIT_OK
 
 
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def cmd_followup_report(args: argparse.Namespace, engine) -> int:
+    """Write the progress report of a period and scope (HTML, CSV, JSON or XLSX by --out's suffix; PDF with --pdf)."""
+    from datetime import UTC, datetime
+
+    from gift_dash.briefing import PdfUnavailable, html_to_pdf
+    from gift_dash.followup import report, report_files
+
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in report_files.FORMATS:
+        endings = [f".{f}" for f in report_files.FORMATS]
+        raise BadInput(f"--out {args.out.name}: expected a file ending in {', '.join(endings[:-1])} or {endings[-1]}")
+    check_output(args.out)
+    if args.pdf is not None:
+        check_output(args.pdf, {"--out": args.out})
+    until = args.until or datetime.now(UTC).date()
+    if until < args.since:
+        raise BadInput(f"--until {until} is before --since {args.since}")
+    period = report.Period(args.since, until)
+    dataset = load_dataset()
+    records, scope, _ = _selected(args, dataset)
+    narrowed = _filters(args, dataset) != flt.Filters()
+    made = report.progress_report(
+        report.read_history(engine, period), period, report.scope_of(dataset, records, scope, narrowed)
+    )
+    write_output(args.out, report_files.report_bytes(made, fmt, dataset.version))
+    say(f"wrote {args.out}: {report_files.in_short(made)} Scope: {made.scope}")
+    if args.pdf is not None:
+        try:
+            pdf = html_to_pdf(report_files.render_html(made, dataset.version))
+        except PdfUnavailable as exc:
+            say(f"no PDF written: {exc}", err=True)
+            return EXIT_CANNOT
+        write_output(args.pdf, pdf, {"--out": args.out})
+        say(f"wrote {args.pdf}")
+    return EXIT_OK
+
+
 def _add_followup_parsers(sub) -> None:
     from gift_dash.followup.tables import ROLES
 
@@ -613,7 +659,7 @@ def _add_followup_parsers(sub) -> None:
     history.add_argument("name", nargs="?", help="one account's changes only")
     history.set_defaults(run=_followup_command(cmd_users_history))
 
-    followup = sub.add_parser("followup", help="follow-up entries: export, import, backup, restore" + store)
+    followup = sub.add_parser("followup", help="follow-up entries: export, import, backup, restore, report" + store)
     verbs = followup.add_subparsers(dest="verb", required=True)
     out = verbs.add_parser("export", help="write every follow-up entry as CSV")
     out.add_argument("--out", type=Path, required=True, help="CSV file to write")
@@ -629,6 +675,17 @@ def _add_followup_parsers(sub) -> None:
     res.add_argument("file", type=Path)
     res.add_argument("--force", action="store_true", help="replace a store that holds data (it is backed up first)")
     res.set_defaults(run=_followup_command(cmd_followup_restore))
+    rep = verbs.add_parser(
+        "report",
+        help="what changed in a period, counted from the history: entries created, status changes by theme, event "
+        "and pillar, what became overdue, evidence added, who changed what, the status at both ends",
+    )
+    rep.add_argument("--since", type=_day, required=True, help="first day (YYYY-MM-DD, UTC), included")
+    rep.add_argument("--until", type=_day, help="last day (YYYY-MM-DD, UTC), included; default today")
+    _add_filter_options(rep)
+    rep.add_argument("--out", type=Path, required=True, help="file to write: .html, .csv, .json or .xlsx")
+    rep.add_argument("--pdf", type=Path, help="also print the report to this PDF (needs Chromium)")
+    rep.set_defaults(run=_followup_command(cmd_followup_report))
 
 
 class _Parser(argparse.ArgumentParser):

@@ -4,6 +4,7 @@ sidebar (filter widgets, page_setup), tables (records tables with exports, chart
 
 from gift_ui.address import (
     current_filters,
+    page_date,
     page_param,
     page_widget,
     set_page_params,
@@ -54,6 +55,7 @@ __all__ = [
     "selectable_table",
     "md_escape",
     "navigation",
+    "page_date",
     "page_param",
     "page_setup",
     "page_widget",

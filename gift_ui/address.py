@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 
 import streamlit as st
 
@@ -76,6 +77,26 @@ def page_param(key: str, allowed: Iterable[str], default: str, notices: list[str
         value = default
     if raw and raw != [value]:
         set_page_params(**{key: None if value == default else value})
+    return value
+
+
+def page_date(key: str, default: date, notices: list[str], earliest: date, latest: date) -> date:
+    """A page's own date setting (YYYY-MM-DD, between ``earliest`` and ``latest``); anything else, or a repeated
+    key, is reported in ``notices`` and the address keeps only the date used (nothing, for the default)."""
+    raw = st.query_params.get_all(key)
+    text = flt.single_value(key, flt.url_strings(key, raw, notices), notices)
+    value = default
+    if text is not None:
+        try:
+            value = date.fromisoformat(text)
+        except ValueError:
+            notices.append(f"Ignored {key}={flt.shown(text)} in the address: expected a date as YYYY-MM-DD.")
+        else:
+            if not earliest <= value <= latest:
+                notices.append(f"Ignored {key}={text} in the address: expected a date from {earliest} to {latest}.")
+                value = default
+    if raw and raw != [value.isoformat()]:
+        set_page_params(**{key: None if value == default else value.isoformat()})
     return value
 
 

@@ -12,7 +12,8 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from gift_dash.followup import db, drafts, store, summary, targets, users
+from gift_dash import filters as flt
+from gift_dash.followup import db, drafts, report, store, summary, targets, users
 from gift_dash.present import COLUMN_HEADINGS, display_frame
 from gift_dash.schema import event_names
 from gift_dash.view import View
@@ -146,6 +147,21 @@ def _in_view(version: str, stamp: str, filters: str, today: date, _view: View, _
         records=rows(frame),
         ids=frame["id"].tolist(),
     )
+
+
+def progress(view: View, eng, since: date, until: date) -> report.Report:
+    """The progress report of the view's records for a period (gift_dash.followup.report), worked out once per
+    dataset version, state of the store, filters and period: moving between its tables or downloading a file
+    only draws it."""
+    stamp = view.followup[0] if view.followup else "no store"
+    return _progress(view.dataset.version, stamp, repr(view.filters), since, until, view, eng)
+
+
+@st.cache_resource(show_spinner="Counting what changed …", max_entries=8)
+def _progress(version: str, stamp: str, filters: str, since: date, until: date, _view: View, _eng) -> report.Report:
+    period = report.Period(since, until)
+    scope = report.scope_of(_view.dataset, _view.records, _view.description, narrowed=_view.filters != flt.Filters())
+    return report.progress_report(report.read_history(_eng, period), period, scope)
 
 
 def record_columns() -> dict:

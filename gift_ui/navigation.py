@@ -25,6 +25,7 @@ PAGES = [
     ("pages/briefing.py", "Briefing", ":material/description:", "briefing"),
     ("pages/response.py", "Planned response", ":material/assignment_turned_in:", "response"),
     ("pages/followup.py", "Follow-up", ":material/task_alt:", "followup"),
+    ("pages/progress.py", "Follow-up progress", ":material/trending_up:", "progress"),
     ("pages/upload.py", "Add records", ":material/upload_file:", "upload"),
     ("pages/about.py", "About the data", ":material/info:", "about"),
     ("pages/record.py", "Record", ":material/article:", "record"),

@@ -1,7 +1,7 @@
 """Overview: the story at a glance, first screen at 1280×720 (a projector): the numbers in one sentence, what the
 events asked for by theme beside where they took place; then when, and the ideas that recur."""
 
-from datetime import date
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -71,7 +71,8 @@ with map_column:
 # What was planned and done in response, for donors: the workplan's coverage and the follow-up store's progress.
 planned = response.coverage(records, ds).iloc[0] if len(response.in_scope(records)) else None
 entries = view.followup_entries
-progress = None if entries is None else summary.progress(summary.with_status(records, entries), date.today())
+today = datetime.now(UTC).date()  # the day the Follow-up page counts overdue by, too
+progress = None if entries is None else summary.progress(summary.with_status(records, entries), today)
 parts = []
 if planned is not None:
     parts.append(
@@ -81,8 +82,8 @@ if planned is not None:
     )
 if progress is not None:
     parts.append(
-        f"follow-up recorded for **{progress['with_entry']:,}** of {progress['n']:,} · "
-        f"{progress['in_progress']:,} in progress · {progress['completed']:,} completed · "
+        f"as of {today.day} {today:%B %Y} (UTC), follow-up recorded for **{progress['with_entry']:,}** of "
+        f"{progress['n']:,} · {progress['in_progress']:,} in progress · {progress['completed']:,} completed · "
         f"{progress['overdue']:,} overdue"
     )
 if parts:

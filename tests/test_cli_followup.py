@@ -150,3 +150,46 @@ def test_a_briefing_says_the_follow_up_status_of_its_records(state, tmp_path, mo
     assert main(["briefing", "--event", "kampala-2007", "--out", str(out)]) == 0
     document = out.read_text(encoding="utf-8")
     assert "Follow-up status" in document and "Completed" in document and "No entry yet" in document
+
+
+def test_followup_report_writes_the_period_and_scope_asked_for(state, tmp_path, monkeypatch, capsys):
+    from datetime import UTC, date, datetime
+
+    add("ann", "editor", monkeypatch)
+    engine = db.engine_for()
+    march = datetime(2008, 3, 10, tzinfo=UTC)
+    store.save(engine, "record", "kampala-2007-gen-a", {"status": "planned"}, 0, "ann", now=march)
+    store.save(engine, "record", "brasilia-2007-pri-a", {"status": "completed"}, 0, "ann", now=march)
+    store.save(engine, "record", "kampala-2007-gen-b", {"target_date": date(2008, 1, 1)}, 0, "ann", now=march)
+    out = tmp_path / "kampala.csv"
+    args = ["followup", "report", "--since", "2008-03-01", "--until", "2008-03-31", "--event", "kampala-2007"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert "from 1 March 2008 to 31 March 2008, 1 person saved 2 changes (2 new entries)" in capsys.readouterr().out
+    text = out.read_text(encoding="utf-8-sig")
+    assert "# Scope,Event: Kampala" in text and "Kampala,No entry yet,Planned,1" in text and "Brasilia" not in text
+    data = json.loads(_written(main, [*args, "--status", "planned"], tmp_path / "planned.json"))
+    assert data["figures"]["Saves"] == 1 and data["metadata"]["Scope"].startswith("Event: Kampala · Follow-up status")
+    html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    assert main([*args, "--out", str(html), "--pdf", str(pdf)]) == 0
+    assert "Follow-up progress report" in html.read_text(encoding="utf-8") and pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def _written(run, args, path) -> str:
+    assert run([*args, "--out", str(path)]) == 0
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--since", "2008-03-31", "--until", "2008-03-01", "--out", "r.csv"], 1, "before --since"),
+        (["--since", "2008-02-30", "--out", "r.csv"], 2, "expected a date as YYYY-MM-DD"),
+        (["--since", "2008-03-01", "--out", "r.txt"], 1, "expected a file ending in .html, .csv, .json or .xlsx"),
+        (["--since", "2008-03-01", "--theme", "nonsense", "--out", "r.csv"], 1, "unknown value for --theme"),
+    ],
+)
+def test_followup_report_refuses_what_it_cannot_answer(state, tmp_path, monkeypatch, capsys, args, code, says):
+    monkeypatch.chdir(tmp_path)
+    assert main(["followup", "report", *args]) == code
+    assert says in capsys.readouterr().err
+    assert not (tmp_path / "r.csv").exists()
