@@ -134,7 +134,7 @@ def _in_view(version: str, stamp: str, filters: str, today: date, _view: View, _
     by_event.index = by_event.index.map(lambda v: names.get(v, v)).rename("Event")
     activities, by_pillar = targets.workplan(data_dir()), None
     if activities is not None and "pillar" in activities.columns:
-        with_status = summary.with_status(activities, _entries, "activity", targets.activity_id_column(activities))
+        with_status = summary.with_status(activities, _entries, "activity", targets.ID_COLUMN)
         by_pillar = summary.status_counts(with_status, "pillar", labels=labels).rename_axis("Pillar")
     late = summary.overdue(frame, today)
     return InView(

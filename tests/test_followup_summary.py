@@ -99,8 +99,11 @@ def test_only_a_line_that_is_one_http_link_becomes_a_link(line, link):
 def test_activity_ids_come_from_the_workplan_when_it_exists(tmp_path):
     assert workplan_activity_ids(tmp_path) is None
     assert targets(["r1"], tmp_path).problem("activity", "p7-a1") is None
-    (tmp_path / "workplan.csv").write_text("activity_id,pillar,title\np1-a3,a,Training\n", encoding="utf-8")
+    (tmp_path / "workplan.csv").write_text(
+        "workplan_id,kind,pillar,title\np1,pillar,1,Advocacy\np1-a3,activity,1,Training\n", encoding="utf-8"
+    )
     known = targets(["r1"], tmp_path)
     assert known.problem("activity", "p1-a3") is None
     assert "no activity" in known.problem("activity", "p7-a1")
     assert "no record" in known.problem("record", "r9")
+    assert "no activity" in known.problem("activity", "p1")  # a pillar is not something follow-up is about

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from gift_dash.data import DATA_DIR, ReadError, read_table
 from gift_dash.followup.store import validate_target
+from gift_dash.schema import RESPONDING_KINDS
 
 WORKPLAN_FILE = "workplan.csv"
-_ACTIVITY_ID_COLUMNS = ("activity_id", "id")  # whichever the workplan file names its id column
+ID_COLUMN = "workplan_id"  # schema.REQUIRED_WORKPLAN_COLUMNS: what data/workplan.csv names its ids
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,9 @@ class Targets:
 
 
 def workplan(data_dir: Path = DATA_DIR):
-    """The workplan's activities (a frame of strings), or None when there is no readable workplan with an id
-    column (its own loader and validation belong to the workplan; this only needs the ids and pillars)."""
+    """The workplan's activities and lettered sub-items (a frame of strings: what follow-up can be about), or None
+    when there is no readable workplan with ids (its own loader and validation belong to the workplan; this only
+    needs the ids and pillars)."""
     path = data_dir / WORKPLAN_FILE
     if not path.is_file():
         return None
@@ -40,18 +42,16 @@ def workplan(data_dir: Path = DATA_DIR):
         frame = read_table(path)
     except ReadError:
         return None
-    return frame if activity_id_column(frame) else None
-
-
-def activity_id_column(frame) -> str | None:
-    return next((c for c in _ACTIVITY_ID_COLUMNS if c in frame.columns), None)
+    if ID_COLUMN not in frame.columns:
+        return None
+    return frame[frame["kind"].str.strip().isin(RESPONDING_KINDS)] if "kind" in frame.columns else frame
 
 
 def workplan_activity_ids(data_dir: Path = DATA_DIR) -> frozenset[str] | None:
     frame = workplan(data_dir)
     if frame is None:
         return None
-    return frozenset(frame[activity_id_column(frame)].str.strip()) - {""}
+    return frozenset(frame[ID_COLUMN].str.strip()) - {""}
 
 
 def targets(record_ids, data_dir: Path = DATA_DIR) -> Targets:

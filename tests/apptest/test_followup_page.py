@@ -173,3 +173,19 @@ def test_an_admin_changes_a_role_and_sets_a_password_in_the_dashboard(open_page,
     assert users.sign_in(entries, "ann", "a new password here").user == users.User("ann", "viewer")
     history = [d.value for d in at.dataframe if "What" in d.value.columns][0]
     assert history["What"].tolist() == ["password", "role", "created"]
+
+
+def test_the_workplan_activities_are_counted_by_pillar(open_page, entries):
+    import csv
+    from collections import Counter
+
+    from gift_dash.data import DATA_DIR
+
+    with open(DATA_DIR / "workplan.csv", encoding="utf-8") as handle:  # a plain reference: the file itself
+        rows = [r for r in csv.DictReader(handle) if r["kind"] in ("activity", "sub_item")]
+    expected = Counter(r["pillar"] for r in rows)
+    at = open_page("pages/followup.py")
+    assert "Workplan activities: status by pillar" in [s.value for s in at.subheader]
+    (table,) = [d.value for d in at.dataframe if d.value.index.name == "Pillar"]
+    assert {str(k): int(v) for k, v in table["n"].items()} == dict(expected)
+    assert sum(expected.values()) == 32  # 21 activities and 11 lettered sub-items in annex I
