@@ -2,8 +2,12 @@
 workplan's activities and sub-items, and the response links of the 20 records; this script writes the packet and
 scores the reader's files against the project's.
 
-    .venv/bin/python -m bench.reliability_v3 packet [--out /work/annot22/packet]
-    .venv/bin/python -m bench.reliability_v3 score [--coding /work/annot22/packet] [--ref COMMIT]
+    .venv/bin/python -m bench.reliability_v3 packet [--out bench/out/reliability_v3_packet]
+    .venv/bin/python -m bench.reliability_v3 score [--coding bench/reliability_v3_coding] [--ref COMMIT]
+
+The blind reader's coding of December 2026 is kept in bench/reliability_v3_coding/ (with the codebook.md it read)
+and was made from the packet of commit df410e2: score it with ``--ref df410e2`` for the figures before
+adjudication.
 
 The sample is drawn, not chosen: random.Random(22).sample(pool, 20), where the pool is the annex II ids in file
 order less (a) the samples of the earlier rounds (bench/reliability.py rounds 1 and 2, seeds 2026 and 2027;
@@ -41,7 +45,9 @@ from gift_dash.schema import MULTI_VOCAB_COLUMNS, split_multi
 
 SEED = 22
 SAMPLE_SIZE = 20
-PACKET = Path("/work/annot22/packet")
+HERE = Path(__file__).resolve().parent
+PACKET = HERE / "out" / "reliability_v3_packet"  # bench/out is not kept in git: a packet is made, handed out, coded
+CODING = HERE / "reliability_v3_coding"
 # The records issue 22 names (its decisive cases and the tag annotator's examples): argued about, so never sampled.
 NAMED_IN_ISSUE = {
     "kampala-2007-gen-d",
@@ -296,7 +302,7 @@ def main() -> None:
     packet.add_argument("--out", type=Path, default=PACKET)
     scoring = sub.add_parser("score")
     scoring.add_argument(
-        "--coding", type=Path, default=PACKET, help="the folder with tags.csv, workplan_tags.csv, links.csv"
+        "--coding", type=Path, default=CODING, help="the folder with tags.csv, workplan_tags.csv, links.csv"
     )
     scoring.add_argument("--ref", help="the commit whose data is the project's (default: the working tree)")
     args = parser.parse_args()
