@@ -160,7 +160,8 @@ def test_followup_report_writes_the_period_and_scope_asked_for(state, tmp_path, 
     march = datetime(2008, 3, 10, tzinfo=UTC)
     store.save(engine, "record", "kampala-2007-gen-a", {"status": "planned"}, 0, "ann", now=march)
     store.save(engine, "record", "brasilia-2007-pri-a", {"status": "completed"}, 0, "ann", now=march)
-    store.save(engine, "record", "kampala-2007-gen-b", {"target_date": date(2008, 1, 1)}, 0, "ann", now=march)
+    changes = {"status": "in_progress", "target_date": date(2008, 1, 1)}
+    store.save(engine, "record", "kampala-2007-gen-b", changes, 0, "ann", now=march)
     out = tmp_path / "kampala.csv"
     args = ["followup", "report", "--since", "2008-03-01", "--until", "2008-03-31", "--event", "kampala-2007"]
     assert main([*args, "--out", str(out)]) == 0
