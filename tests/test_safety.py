@@ -431,9 +431,35 @@ def test_no_error_details_reach_the_screen():
     assert _config()["client"]["showErrorDetails"] == "none"
 
 
-def test_the_dashboard_script_binds_to_loopback_unless_told():
-    script = (ROOT / "scripts" / "dashboard.sh").read_text()
-    assert '--server.address "${GIFT_ADDRESS:-127.0.0.1}" "$@"' in script  # later options (the person's) win
+def _dashboard_address(tmp_path: Path, args: list[str], env: dict[str, str]) -> str:
+    """The address `streamlit run` would bind to when scripts/dashboard.sh starts it (a stand-in streamlit that
+    writes its arguments, in a copy of the scripts): the last --server.address given wins, as in Streamlit."""
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "scripts", root / "scripts")
+    (root / "requirements.txt").write_text("")
+    (root / "app.py").write_text("")
+    (root / ".venv" / "bin").mkdir(parents=True)
+    (root / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    streamlit = root / ".venv" / "bin" / "streamlit"
+    streamlit.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/args"\n')
+    streamlit.chmod(0o755)
+    environ = {k: v for k, v in os.environ.items() if k != "GIFT_ADDRESS"} | env
+    subprocess.run(["bash", str(root / "scripts" / "dashboard.sh"), *args], env=environ, check=True, timeout=120)
+    given = (root / ".venv" / "bin" / "args").read_text().splitlines()
+    return [given[i + 1] for i, arg in enumerate(given) if arg == "--server.address"][-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "address"),
+    [
+        ([], {}, "127.0.0.1"),
+        (["--server.port", "8600"], {}, "127.0.0.1"),
+        ([], {"GIFT_ADDRESS": "0.0.0.0"}, "0.0.0.0"),
+        (["--server.address", "192.0.2.7"], {}, "192.0.2.7"),  # the person's own option wins
+    ],
+)
+def test_the_dashboard_script_binds_to_loopback_unless_told(tmp_path, args, env, address):
+    assert _dashboard_address(tmp_path, args, env) == address
 
 
 def _network_address() -> str:
