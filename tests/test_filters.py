@@ -9,14 +9,17 @@ from hypothesis import strategies as st
 from gift_dash.data import load_dataset
 from gift_dash.filters import (
     MAX_QUERY_CHARS,
+    MAX_VALUE_CHARS,
     MAX_VALUES_PER_KEY,
     URL_KEYS,
+    Facets,
     Filters,
     apply,
     describe,
     from_query_params,
     to_query_params,
 )
+from tests import reference as ref
 
 DATA = load_dataset()
 RECORDS, EVENTS, CODEBOOK = DATA.records, DATA.events, DATA.codebook
@@ -236,3 +239,99 @@ def test_each_notice_names_its_key_value_and_problem(params, key, value, problem
     # What the data over HTTP answers a 400 with (gift_dash.api); the page shows the notice's text, as before.
     _, notices = parse(params)
     assert [(n.key, n.value, n.problem) for n in notices] == [(key, value, problem)]
+
+
+# ------------------------------------------------------------------------------------------- edges (mutation testing)
+
+
+def test_a_key_after_one_that_is_dropped_or_read_specially_is_still_read():
+    # Each of these keys is handled and the loop goes on to the next key: the theme after it is kept.
+    for first in ({3: "x"}, {"q": "children"}, {"theme_mode": "all"}, {"colour": "red"}, {"row": "event"}):
+        f, _ = parse({**first, "theme": "protection"}, page_keys=("row",))
+        assert f.themes == ("protection",), first
+
+
+def test_source_all_beside_a_source_keeps_the_source():
+    assert parse({"source": ["all", "section-v"]})[0].sources == ("section-v",)
+    assert parse({"source": ["section-v", "all"]})[0].sources == ("section-v",)
+
+
+def test_values_at_the_limits_are_kept_without_a_notice():
+    f, notices = parse({"theme": "x" * MAX_VALUE_CHARS})
+    assert [n.problem for n in notices] == ["not a known theme"]  # long, but not too long to be read
+    f, notices = parse({"topic": ["research"] * MAX_VALUES_PER_KEY, "q": "a" * MAX_QUERY_CHARS})
+    assert notices == [] and f.topics == ("research",) and len(f.query) == MAX_QUERY_CHARS
+
+
+@pytest.mark.parametrize(
+    "params, text",
+    [
+        ({3: "x"}, "Ignored '3' in the address: not a known setting."),
+        ({"q": ["one", "two"]}, "'q' appears 2 times in the address; used the first."),
+        ({"q": "y" * 250}, "The search in the address was cut to its first 200 characters."),
+        ({"topic": ["research"] * 101}, "Ignored values of 'topic' beyond the first 100."),
+        ({"theme": [1]}, "Ignored a value of 'theme' in the address: expected text, got int."),
+        ({"theme_mode": ["all", "any"]}, "'theme_mode' appears 2 times in the address; used the first."),
+        ({"event": "x" * 40}, f"Ignored event='{'x' * 40}' in the address: not a known event."),
+        ({"event": "x" * 41}, f"Ignored event='{'x' * 40}…' in the address: not a known event."),
+    ],
+)
+def test_each_notice_says_what_was_ignored_in_words(params, text):
+    _, notices = parse(params)
+    assert [str(n) for n in notices] == [text]
+
+
+def test_an_address_that_cannot_be_read_is_the_default_view_with_a_notice():
+    class Unreadable(dict):
+        def items(self):
+            raise RuntimeError("no")
+
+    f, notices = parse(Unreadable())
+    assert f == Filters()
+    assert [(str(n), n.key, n.value, n.problem) for n in notices] == [
+        ("The address could not be read; showing the default view.", "", None, "unreadable")
+    ]
+
+
+def test_describe_says_any_of_and_names_the_sources():
+    text = describe(Filters(themes=("protection", "prevention"), sources=("section-v", "section-vi")), CODEBOOK, EVENTS)
+    labels = [CODEBOOK.label("source", s) for s in ("section-v", "section-vi")]
+    assert text == f"Theme (any of): Protection, Prevention · Source: {', '.join(labels)}"
+
+
+def test_facets_of_part_of_the_records_keep_its_index():
+    part = RECORDS.iloc[10:20]
+    facets = Facets(part, EVENTS)
+    assert facets.holds("themes", ["protection"]).index.equals(part.index)
+    nobody = facets.holds("themes", ["protection", "no-such-theme"], require_all=True)
+    assert nobody.index.equals(part.index) and nobody.dtype == bool and not nobody.any()
+    # without require_all, one of the values is enough
+    either = facets.holds("themes", ["protection", "prevention"])
+    assert list(part["id"][either]) == [
+        r["id"] for r in ref.select(list(ref.RECORDS[10:20]), {"theme": ["protection", "prevention"]})
+    ]
+
+
+def test_no_records_give_no_facets_and_an_empty_view():
+    facets = Facets(RECORDS.iloc[:0], EVENTS)
+    assert not facets.holds("themes", ["protection"]).any()
+    assert apply(RECORDS.iloc[:0], EVENTS, Filters(themes=("protection",))).empty
+
+
+def test_a_single_valued_cell_is_one_value_whatever_it_holds():
+    events = EVENTS.copy()
+    events.loc[events["event_id"] == "kampala-2007", "programme"] = "UN.GIFT; East Africa"
+    view = apply(RECORDS, events, Filters(programmes=("UN.GIFT; East Africa",)))
+    assert len(view) == 23 and set(view["event_id"]) == {"kampala-2007"}
+
+
+def test_the_search_mask_from_given_matches_is_the_one_scored_here():
+    from gift_dash.filters import masks
+    from gift_dash.search import search
+
+    f = Filters(themes=("protection",), query="children")
+    scored = masks(RECORDS, EVENTS, f, codebook=CODEBOOK)
+    given = masks(RECORDS, EVENTS, f, codebook=CODEBOOK, matches=search(RECORDS, "children", CODEBOOK))
+    assert set(scored) == set(given) == {"sources", "themes", "query"}
+    assert given["query"].index.equals(RECORDS.index) and given["query"].dtype == bool
+    assert given["query"].equals(scored["query"]) and 0 < given["query"].sum() < len(RECORDS)

@@ -155,6 +155,7 @@ VIEWS = [
     ({"event": ["abidjan-2007", "kampala-2007"], "target_group": ["children"]}, "any"),
     ({"topic": ["research"], "source": []}, "any"),
     ({"actor": ["communities"], "theme": ["prevention"]}, "all"),
+    ({"source": ["uploaded"]}, "any"),  # a value no record holds: its chip reads 0
 ]
 
 
