@@ -89,6 +89,28 @@ def test_second_and_third_picks_keep_the_scope_on_the_briefing(person, tmp_path)
     assert scope in document.read_text(encoding="utf-8").replace("&#39;", "'")
 
 
+def test_a_value_inside_another_and_all_themes_at_a_persons_pace(person):
+    """Picks where a wrong rule gives another count: "communities" is inside "religious_communities" (substring
+    matching would show 20, not 6), and a record with a third theme stays under "all chosen themes" (read as
+    "exactly these", Kampala (d) would go: 3, not 4)."""
+    person.open("explore")
+    person.pick("actor", label("actor", "communities"))
+    check(person, flt.Filters(actors=("communities",)), PAGE_KEYS["explore"])
+    assert person.showing() == 6
+    person.remove("actor", label("actor", "communities"))
+    person.pick("source", label("source", "section-v"))  # inside "section-vi"
+    person.remove("source", label("source", "annex-ii"))
+    check(person, flt.Filters(sources=("section-v",)), PAGE_KEYS["explore"])
+    assert person.showing() == 4
+    person.reset()
+    person.pick("theme", "Protection")
+    person.pick("theme", "Prosecution")
+    person.theme_mode("all")
+    model = flt.Filters(themes=("protection", "prosecution"), theme_mode="all")
+    check(person, model, PAGE_KEYS["explore"])
+    assert person.showing() == 4
+
+
 def test_searches_one_after_another_keep_the_source_on_explore(person):
     person.open("explore")
     person.search("children")
