@@ -26,7 +26,7 @@ if [ $# -gt 0 ]; then
 else
     # The narrowest selection that exercises each module: its unit tests and the reference's checks.
     case "$module" in
-        filters) tests=(tests/test_filters.py tests/test_oracle.py tests/test_view_state.py) ;;
+        filters) tests=(tests/test_filters.py tests/test_oracle.py) ;;
         tabulate) tests=(tests/test_tabulate.py tests/test_oracle.py) ;;
         export) tests=(tests/test_export.py) ;;
         rules) tests=(tests/test_codebook_rules.py) ;;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -335,3 +336,21 @@ def test_the_search_mask_from_given_matches_is_the_one_scored_here():
     assert set(scored) == set(given) == {"sources", "themes", "query"}
     assert given["query"].index.equals(RECORDS.index) and given["query"].dtype == bool
     assert given["query"].equals(scored["query"]) and 0 < given["query"].sum() < len(RECORDS)
+
+
+def test_with_values_replaces_one_field_without_repeats():
+    from gift_dash.filters import field_names, with_values
+
+    f = with_values(Filters(themes=("protection",), query="x"), "themes", ["prevention", "cooperation", "prevention"])
+    assert f == Filters(themes=("prevention", "cooperation"), query="x")
+    assert field_names()[-2:] == ("theme_mode", "query") and "themes" in field_names()
+
+
+def test_rejoined_facets_count_the_joined_status_and_keep_the_rest():
+    records = RECORDS.assign(followup_status=["planned" if i % 3 == 0 else "no_entry" for i in range(len(RECORDS))])
+    facets = Facets(RECORDS, EVENTS)
+    rejoined = facets.rejoined(records, EVENTS)
+    everyone = pd.Series(True, index=RECORDS.index)
+    assert rejoined.counts("statuses", everyone) == {"planned": 44, "no_entry": len(RECORDS) - 44}
+    assert facets.counts("statuses", everyone) == {"no_entry": len(RECORDS)}, "the facets it came from are unchanged"
+    assert rejoined.counts("themes", everyone) == facets.counts("themes", everyone)
