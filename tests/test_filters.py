@@ -217,8 +217,7 @@ def test_describe_uses_labels_and_names():
 
 def test_describe_mentions_theme_mode_and_sources():
     text = describe(Filters(themes=("protection", "prevention"), theme_mode="all", sources=()), CODEBOOK, EVENTS)
-    assert "Theme (all of): Protection, Prevention" in text
-    assert "all sources" in text
+    assert text == "Theme (all of): Protection, Prevention · Source: all sources"
 
 
 @pytest.mark.parametrize(
@@ -272,6 +271,8 @@ def test_values_at_the_limits_are_kept_without_a_notice():
         ({"q": "y" * 250}, "The search in the address was cut to its first 200 characters."),
         ({"topic": ["research"] * 101}, "Ignored values of 'topic' beyond the first 100."),
         ({"theme": [1]}, "Ignored a value of 'theme' in the address: expected text, got int."),
+        ({"q": [1]}, "Ignored a value of 'q' in the address: expected text, got int."),
+        ({"theme_mode": [1]}, "Ignored a value of 'theme_mode' in the address: expected text, got int."),
         ({"theme_mode": ["all", "any"]}, "'theme_mode' appears 2 times in the address; used the first."),
         ({"event": "x" * 40}, f"Ignored event='{'x' * 40}' in the address: not a known event."),
         ({"event": "x" * 41}, f"Ignored event='{'x' * 40}…' in the address: not a known event."),
