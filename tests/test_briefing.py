@@ -539,6 +539,12 @@ def test_briefing_pdf_without_chromium_says_so_and_keeps_the_html(tmp_path, caps
 
 
 def test_briefing_pdf_is_printed_by_chromium(tmp_path, capsys):
+    from gift_dash.briefing import find_chromium
+
+    assert find_chromium() is not None, (
+        "Chromium is needed to print the briefing to PDF: run `bash scripts/test.sh` (installs Debian's chromium) "
+        "or set CHROMIUM_PATH. This test is never skipped."
+    )
     out, pdf = tmp_path / "b.html", tmp_path / "b.pdf"
     code, stdout, _ = run(capsys, "briefing", "--event", "bangkok-2007", "--out", out, "--pdf", pdf)
     assert code == 0 and f"wrote {pdf}" in stdout

@@ -210,3 +210,66 @@ def test_children_filter_finds_every_record_about_child_soldiers(records):
     child_soldiers = records[records["target_groups"].str.contains("children_armed_conflict")]
     assert len(child_soldiers) >= 26
     assert child_soldiers["target_groups"].map(lambda c: "children" in split_multi(c)).all()
+
+
+def test_closure_adds_the_first_alternative_only_when_none_is_there(dataset):
+    rules = dataset.codebook.rules  # R22: training_law_enforcement implies one of four actors
+    empty = {"topics": ["training_law_enforcement"], "actors": []}
+    assert closed(empty, rules) == {"topics": ["training_law_enforcement"], "actors": ["law_enforcement"]}
+    one = {"topics": ["training_law_enforcement"], "actors": ["military_peacekeepers"]}
+    assert closed(one, rules) == one
+    assert one["actors"] == ["military_peacekeepers"], "the tags given are left as they are"
+    # a column the tags do not have is not added (an upload may lack it)
+    assert closed({"topics": ["training_law_enforcement"]}, rules) == {"topics": ["training_law_enforcement"]}
+
+
+def test_the_rules_tables_say_each_rule_as_the_file_has_it(dataset):
+    from gift_dash.rules import rules_tables
+    from tests import reference as ref
+
+    rows = ref.read_csv("codebook_rules.csv")
+    texts = {r["id"]: r["text"] for r in ref.RECORDS}
+    tables = rules_tables(dataset.codebook.rules, dataset.records)
+    assert tables["implications"].to_dict("records") == [
+        {
+            "rule": r["rule_id"],
+            "if": f"{r['column']} has {r['value']}",
+            "then": f"{r['then_column']} has " + " or ".join(v.strip() for v in r["then_values"].split(";")),
+            "why": r["rule"],
+        }
+        for r in rows
+        if r["kind"] == "implies"
+    ]
+    assert tables["lead-ins"].to_dict("records") == [
+        {
+            "rule": r["rule_id"],
+            "list": r["list_id"],
+            "column": r["column"],
+            "every item carries": r["value"],
+            "why": r["rule"],
+            "example record": r["example_id"],
+        }
+        for r in rows
+        if r["kind"] == "inherit_lead_in"
+    ]
+    written, seen = [], set()
+    for r in rows:
+        if r["kind"] in ("implies", "inherit_lead_in") or r["rule_id"] in seen:
+            continue
+        seen.add(r["rule_id"])
+        written.append(
+            {
+                "rule": r["rule_id"],
+                "applies to": "every tag column but primary_theme" if r["kind"] == "inherit_parent" else r["column"],
+                "rule in words": r["rule"],
+                "example record": r["example_id"],
+                "example text (verbatim)": texts.get(r["example_id"], ""),
+            }
+        )
+    assert tables["written rules"].to_dict("records") == written
+    assert any(w["example text (verbatim)"] for w in written)
+    assert (
+        rules_tables(dataset.codebook.rules, dataset.records.iloc[:0])["written rules"]["example text (verbatim)"]
+        .eq("")
+        .all()
+    )

@@ -221,6 +221,10 @@ def test_training_of_law_enforcement_is_one_group(index):
     frame = own(groups(index)).set_index("id")
     wanted = ["kampala-2007-gen-e", "bangkok-2007-pri-c-i", "abidjan-2007-pre-c", "cape-town-2007-rel-g"]
     assert frame.loc[wanted, "group"].nunique() == 1
+    # ... and nothing else: the four training measures (peacekeepers, front-line officers, law enforcement and
+    # military, police and prosecutors), not a giant group that would hold them too.
+    assert sorted(frame.index[frame["group"] == frame.loc[wanted[0], "group"]]) == sorted(wanted)
+    assert frame.groupby("group").size().max() <= 8
 
 
 def test_threshold_out_of_range_is_refused(index):

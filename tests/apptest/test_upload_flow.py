@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gift_dash.data import DATA_DIR, load_dataset
+from tests import reference as ref
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/upload.py"
@@ -45,13 +46,22 @@ def table(at: AppTest, key: str) -> pd.DataFrame:
     return found[0]
 
 
-def texts_on_explore(at: AppTest) -> set[str]:
-    """Every record text the Explore page shows in this session, with every source."""
+def explore(at: AppTest) -> pd.DataFrame:
+    """The records table the Explore page shows in this session, with every source."""
     at.switch_page("pages/explore.py")
     at.query_params["source"] = "all"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    return {text for d in at.dataframe if "Text (verbatim)" in d.value.columns for text in d.value["Text (verbatim)"]}
+    (shown,) = [d.value for d in at.dataframe if "Text (verbatim)" in d.value.columns]
+    return shown
+
+
+def texts_on_explore(at: AppTest) -> set[str]:
+    """Every record text the Explore page shows in this session, with every source."""
+    return set(explore(at)["Text (verbatim)"])
+
+
+SHIPPED_TEXTS = set(SHIPPED.records["text"])
 
 
 def test_the_page_offers_templates_and_an_uploader(open_page):
@@ -97,7 +107,7 @@ def test_an_unreadable_file_is_a_message_and_nothing_changes(open_page, name):
     at = upload(open_page(PAGE), name)
     assert EXPECTED.loc[name, "message"] in at.error[0].value
     assert "nothing was added" in at.error[0].value
-    assert "uploaded_dataset" not in at.session_state
+    assert texts_on_explore(at) == SHIPPED_TEXTS
     assert {p.name: p.read_bytes() for p in DATA_DIR.glob("*.csv")} == before
 
 
@@ -136,23 +146,28 @@ def test_suggestions_wait_for_acceptance_then_the_row_is_checked_and_added(open_
     assert figures(at)["Rows rejected"] == 1
     suggestions = table(at, "upload_suggestions")
     assert suggestions["row"].tolist() == [3]
-    assert suggestions["suggested themes"].iloc[0] != ""
-    assert "test-upload-2" not in set(at.session_state["uploaded_dataset"].records["id"])
+    suggested = suggestions["suggested themes"].iloc[0]
+    assert suggested != ""
+    waiting = "Raise awareness among travellers of the risks of trafficking"
+    assert waiting not in set(table(at, "upload_added")["Text (verbatim)"])
     next(b for b in at.button if b.label.startswith("Accept suggestions of every row")).click().run()
     assert not at.exception
     assert figures(at) == {"Rows added": 3, "Rows rejected": 0, "Warnings": 1}  # still no ta_areas column
-    added = at.session_state["uploaded_dataset"].records.set_index("id").loc["test-upload-2"]
-    assert added["themes"] == suggestions["suggested themes"].iloc[0]
+    added = table(at, "upload_added").set_index("Text (verbatim)")
+    themes = "; ".join(ref.label("themes", v.strip()) for v in suggested.split(";"))
+    assert added.loc[waiting, "Themes"] == themes
+    row = explore(at).set_index("Text (verbatim)").loc[waiting]
+    assert (row["Themes"], row["Event"]) == (themes, "Vienna Forum")
 
 
 def test_removing_the_records_restores_the_shipped_view(open_page):
     at = upload(open_page(PAGE), "crlf.csv")
-    assert "uploaded_dataset" in at.session_state
+    assert figures(at)["Rows added"] == 3
     next(b for b in at.button if b.label.startswith("Remove my records")).click().run()
     assert not at.exception
-    assert "uploaded_dataset" not in at.session_state
     assert "source" not in at.query_params
     assert "No file yet" in at.info[0].value
+    assert texts_on_explore(at) == SHIPPED_TEXTS
 
 
 def test_two_sessions_at_once_never_see_each_others_rows(open_page):
@@ -171,10 +186,11 @@ def test_two_sessions_at_once_never_see_each_others_rows(open_page):
     assert mine in seen_first and theirs not in seen_first
     assert theirs in seen_second and mine not in seen_second
     assert mine not in seen_third and theirs not in seen_third
-    assert len(seen_third) == len(set(SHIPPED.records["text"]))
-    # and a rerun of the first, after the second uploaded, still holds only its own rows
+    assert seen_third == SHIPPED_TEXTS
+    # and a rerun of the first, after the second uploaded, still shows only its own rows
     first.run()
-    assert theirs not in set(first.session_state["uploaded_dataset"].records["text"])
+    seen_first = texts_on_explore(first)
+    assert mine in seen_first and theirs not in seen_first
 
 
 def test_records_may_come_with_their_own_events(open_page):
@@ -191,6 +207,6 @@ def test_records_may_come_with_their_own_events(open_page):
         b"gw-2,nowhere-2009,Orphaned by its event,protection,protection\n",
     )
     assert figures(at) == {"Rows added": 1, "Rows rejected": 1, "Warnings": 0}
-    merged = at.session_state["uploaded_dataset"]
-    assert merged.events.set_index("event_id").loc["geneva-2009", "source"] == "uploaded"
     assert "unknown event 'nowhere-2009'" in table(at, "upload_rejected")["problems"].iloc[0]
+    row = explore(at).set_index("Text (verbatim)").loc["Protect witnesses who testify against traffickers"]
+    assert row["Event"] == "Geneva workshop"
