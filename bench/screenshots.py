@@ -30,6 +30,7 @@ SIZES = ((1400, 1000), (1280, 720))
 EXTRA_VIEWS = (
     ("crosstab-event-x-target-group-row", "crosstab?row=event&col=target_group&measure=row"),
     ("record-bangkok-sub-item", "record?id=bangkok-2007-pri-c-i"),
+    ("explore-plain-question", "explore?q=send+victims+home+safely"),
 )
 
 

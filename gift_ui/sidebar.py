@@ -134,7 +134,7 @@ def page_setup(title: str, page_keys: Iterable[str] = (), intro: str | None = No
     found = (
         ""
         if view.closest is None
-        else f" matching the search ({len(view.closest):,} closest matches, not counted, in Explore)"
+        else f" matching the search ({len(view.closest):,} closest matches listed on Explore, not counted)"
     )
     st.markdown(
         f"Showing **{len(view.records):,}** of {len(ds.records):,} records{found} · {md_escape(view.description)}"

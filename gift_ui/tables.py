@@ -163,7 +163,8 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
             )
         # In any order: Explore lists a search's records best first, and the addresses give them so too.
         whole = part is None and len(frame) == len(view.records) and set(frame["id"]) == set(view.records["id"])
-        data_addresses(view, whole)
+        if set(frame["id"]) <= set(view.records["id"]):  # the closest matches of a search are in no view's data
+            data_addresses(view, whole)
 
 
 def data_addresses(view: View, whole: bool) -> None:

@@ -19,27 +19,28 @@ order = gift_ui.page_param("order", orders, default_order(view), notices)
 gift_ui.show_notices(notices)
 
 if records.empty and view.closest is not None and not view.closest.empty:
-    st.info("No record matches the search with confidence. The closest matches are listed below the table.")
+    st.info("No record matches the search with confidence: nothing is counted. The closest matches are listed below.")
 elif records.empty:
     st.info("No records match these filters. Remove a filter or shorten the search in the sidebar.")
-st.selectbox(
-    "Order the records by",
-    orders,
-    format_func=ORDERS.get,
-    width=320,
-    help="Kept in the address, so a shared link opens the table in the same order.",
-    **gift_ui.page_widget("order", order, default_order(view)),
-)
-ordered, _ = ranked(view, order)
-gift_ui.show_records(
-    view,
-    ordered,
-    key="explore_table",
-    select="record",
-    chosen=chosen_id,
-    height=520,
-    trailing=None if view.matches is None else search_columns(view, ordered).to_dict("series"),
-)
+if not records.empty:  # with nothing counted, only the closest matches below are worth a table
+    st.selectbox(
+        "Order the records by",
+        orders,
+        format_func=ORDERS.get,
+        width=320,
+        help="Kept in the address, so a shared link opens the table in the same order.",
+        **gift_ui.page_widget("order", order, default_order(view)),
+    )
+    ordered, _ = ranked(view, order)
+    gift_ui.show_records(
+        view,
+        ordered,
+        key="explore_table",
+        select="record",
+        chosen=chosen_id,
+        height=520,
+        trailing=None if view.matches is None else search_columns(view, ordered).to_dict("series"),
+    )
 
 if view.closest is not None and not view.closest.empty:
     st.subheader(f"Closest matches ({len(view.closest):,}, not counted)", anchor=False)

@@ -282,3 +282,15 @@ def test_reset_clears_every_filter_and_the_address(open_page):
     assert records_shown(at) == 118
     assert url(at, filters_only=True) == {}
     assert widget(at, "text_input", "flt_query").value == ""
+
+
+def test_a_plain_question_lists_its_closest_matches_apart_and_counts_none(open_page):
+    # "send victims home safely": no record says so in these words; the repatriation items (New Delhi (i),
+    # Abidjan data collection (b)) are what a reader of the document would hand over.
+    at = open_page("pages/explore.py", q="send victims home safely")
+    assert any(m.value.startswith("Showing **0** of") for m in at.markdown)
+    assert any("nothing is counted" in i.value for i in at.info)
+    assert "Closest matches (10, not counted)" in [s.value for s in at.subheader]
+    (closest,) = [d.value for d in at.dataframe if "Search" in d.value.columns]
+    assert set(closest["Search"]) == {"closest match"}
+    assert {"new-delhi-2007-pri-i", "abidjan-2007-dat-b"} <= {p.split("id=")[-1] for p in closest["Page"]}
