@@ -53,8 +53,11 @@ right.date_input(
 
 made = fu.progress(view, eng, since, until)
 st.markdown(f"**{gift_ui.md_escape(report_files.sentence(made))}**")
-for column, (key, label) in zip(st.columns(len(FIGURE_LABELS)), FIGURE_LABELS.items(), strict=True):
-    column.metric(label, f"{made.figures[key]:,}", border=True)
+# Four to a row: seven side by side cut their labels off at 1280 px ("Entries …", "Became…").
+figures = list(FIGURE_LABELS.items())
+for start in range(0, len(figures), 4):
+    for column, (key, label) in zip(st.columns(4), figures[start : start + 4], strict=False):
+        column.metric(label, f"{made.figures[key]:,}", border=True)
 
 stamp = datetime.now(UTC)
 with st.container(horizontal=True, vertical_alignment="center", key="progress_downloads"):

@@ -45,11 +45,11 @@ for col, (label, value, help_text) in zip(
         ("Share", f"{overall['Share with a response (%)']:.0f}%", "Answered records as a share of the records"),
         ("Explicit", f"{overall['Explicit']:,}", "At least one activity names what the record asks for"),
         (
-            "Thematic only",
+            "Thematic",  # "Thematic only" and "Unanswered" were cut off at 1280 px
             f"{overall['Thematic only']:,}",
             f"Linked by the {response.LINK_RULE} only, no explicit link",
         ),
-        ("Unanswered", f"{overall['No planned response']:,}", "No activity of the workplan answers it"),
+        ("No link", f"{overall['No planned response']:,}", "Unanswered: no activity of the workplan answers it"),
     ],
     strict=True,
 ):

@@ -250,7 +250,7 @@ FIGURE_LABELS = {
     "transitions": "Status transitions",
     "overdue": "Became overdue",
     "evidence_lines": "Evidence lines added",
-    "people": "People who changed entries",
+    "people": "People who saved",
 }
 
 

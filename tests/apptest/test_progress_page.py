@@ -46,7 +46,7 @@ def test_the_page_counts_the_period_in_the_address(open_page, history):
         "Status transitions": "1",
         "Became overdue": "1",
         "Evidence lines added": "1",
-        "People who changed entries": "2",
+        "People who saved": "2",
     }
     assert at.date_input(key="page_since").value == date(2008, 3, 1)
     labels = [b.label for b in at.get("download_button")]
