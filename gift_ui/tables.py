@@ -106,12 +106,16 @@ def show_records(
     every record with its text), else ``frame``.
     """
     columns = columns + (("source",) if view.shows_other_sources and "source" not in columns else ())
-    shown = display_frame(frame, view.dataset.events, view.dataset.codebook, columns)
-    for position, (heading, values) in enumerate((leading or {}).items()):
-        shown.insert(position, heading, list(values))
-    for heading, values in (trailing or {}).items():
-        shown[heading] = list(values)
-    shown.insert(0, RECORD_LINK, [permalink(None, record_id) for record_id in frame["id"].astype(str)])
+    described = display_frame(frame, view.dataset.events, view.dataset.codebook, columns)
+    # Built at once (pandas copies its list of columns on every insert).
+    shown = pd.DataFrame(
+        {
+            RECORD_LINK: [permalink(None, record_id) for record_id in frame["id"].astype(str)],
+            **{heading: list(values) for heading, values in (leading or {}).items()},
+            **{heading: described[heading].to_numpy() for heading in described.columns},
+            **{heading: list(values) for heading, values in (trailing or {}).items()},
+        }
+    )
     options = {
         "column_config": {
             "Text (verbatim)": st.column_config.TextColumn(width="large"),
