@@ -38,9 +38,10 @@ def selectable_table(
     callback, so Back and a shared link show the same row ticked, and a new set of rows never inherits a tick.
     """
     position = ids.index(chosen) if chosen in ids else None
-    # The rows and the ticked row in the widget's key: a selection is by position, so new rows start untouched,
-    # and the tick from the address is the widget's first state.
-    widget = f"{key}_{zlib.crc32(chr(10).join(ids).encode()):08x}_{position}"
+    # A selection is by position: with a row ticked, the rows and the ticked row are in the widget's key, so new
+    # rows start untouched and the tick from the address is the widget's first state. With none ticked the key
+    # stays the same whatever the rows, so a filter's pick updates the grid in place instead of building a new one.
+    widget = f"{key}_none" if position is None else f"{key}_{zlib.crc32(chr(10).join(ids).encode()):08x}_{position}"
     st.dataframe(
         shown,
         key=widget,
