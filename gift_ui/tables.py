@@ -107,11 +107,12 @@ def show_records(
     every record with its text), else ``frame``.
     """
     columns = columns + (("source",) if view.shows_other_sources and "source" not in columns else ())
+    links = state.record_links(view.dataset)
     described = display_frame(frame, view.dataset.events, view.dataset.codebook, columns)
     # Built at once (pandas copies its list of columns on every insert).
     shown = pd.DataFrame(
         {
-            RECORD_LINK: [permalink(None, record_id) for record_id in frame["id"].astype(str)],
+            RECORD_LINK: [links.get(record_id) or permalink(None, record_id) for record_id in frame["id"].astype(str)],
             **{heading: list(values) for heading, values in (leading or {}).items()},
             **{heading: described[heading].to_numpy() for heading in described.columns},
             **{heading: list(values) for heading, values in (trailing or {}).items()},
@@ -167,7 +168,12 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
                 "the scope, date and dataset version are recorded in the file.",
             )
         # In any order: Explore lists a search's records best first, and the addresses give them so too.
-        whole = part is None and len(frame) == len(view.records) and set(frame["id"]) == set(view.records["id"])
+        whole = (
+            part is None
+            and len(frame) == len(view.records)
+            # Sorted, not sets: two sets of 20,000 ids cost 60 ms on every run.
+            and frame["id"].sort_values(ignore_index=True).equals(view.records["id"].sort_values(ignore_index=True))
+        )
         data_addresses(view, whole)
 
 
