@@ -53,7 +53,7 @@ def display_frame(
     """The records as people read them, under the same headings as the exports (gift_dash.export): event names,
     codebook labels, "not stated" for blank tags, the text verbatim. Keeps ``records``' index."""
     names = event_names(events)
-    out = pd.DataFrame(index=records.index)
+    out: dict[str, pd.Series] = {}
     for key in columns:
         if key == "event":
             out[key] = records["event_id"].map({e: name or e for e, name in names.items()}).fillna(records["event_id"])
@@ -69,7 +69,8 @@ def display_frame(
             out[key] = cells.map(lookup)
         else:
             out[key] = records[key].fillna("").astype(str)
-    return out.rename(columns=COLUMN_HEADINGS)
+    # One frame from all the columns: adding them one by one costs pandas a copy of its block list each time.
+    return pd.DataFrame({COLUMN_HEADINGS.get(key, key): column for key, column in out.items()}, index=records.index)
 
 
 def tags(record: pd.Series, codebook: Codebook) -> list[tuple[str, str]]:

@@ -25,14 +25,19 @@ def event_names(events: pd.DataFrame) -> dict[str, str]:
     return dict(zip(events["event_id"], events["short_name"], strict=True))
 
 
-def by_date(events: pd.DataFrame) -> pd.DataFrame:
-    """Events in date order (then by name); those without a stated date last."""
+def date_order(events: pd.DataFrame) -> list[int]:
+    """The positions of the events in date order (then by name); those without a stated date last."""
     # Sorted in Python: a dozen rows, and pandas' keyed sort of string columns cost milliseconds on every run.
     keys = [
         tuple(v if isinstance(v, str) and v else "~" for v in pair)
         for pair in zip(events["start_date"], events["short_name"], strict=True)
     ]
-    return events.iloc[sorted(range(len(keys)), key=keys.__getitem__)]
+    return sorted(range(len(keys)), key=keys.__getitem__)
+
+
+def by_date(events: pd.DataFrame) -> pd.DataFrame:
+    """Events in date order (then by name); those without a stated date last."""
+    return events.iloc[date_order(events)]
 
 
 # Columns of data/recommendations.csv, in file order. Multi-valued columns hold codebook values joined by SEPARATOR.
