@@ -15,15 +15,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gift_dash.citation import citation
-from gift_dash.data import load_dataset, read_table
+from gift_dash.data import DOCUMENT_TITLE, load_dataset, read_table
 from gift_dash.export import (
     FORMULA_TRIGGERS,
+    NEUTRALISED_NOTE,
     XML_ILLEGAL,
+    csv_bytes,
     dataset_xlsx,
     dataset_zip,
+    export_filename,
+    export_metadata,
     export_table,
     export_view,
+    follow_up_columns,
+    json_bytes,
     neutralise,
+    xlsx_bytes,
 )
 from gift_dash.present import COLUMN_HEADINGS
 from gift_dash.schema import validate_records
@@ -286,3 +293,150 @@ def test_the_export_command_writes_json_for_the_filtered_view(tmp_path, capsys, 
     assert list(frame["Record id"]) == expected and len(expected) == 34
     assert metadata["Scope"] == "Theme: Protection" and metadata["Records"] == "34"
     assert "Planned response" in frame.columns  # the same columns as the CSV and .xlsx of the command
+
+
+# ------------------------------------------------------------------------------------------- what else a file says
+
+
+def test_follow_up_columns_say_what_was_planned_and_done_for_each_record(dataset):
+    """Entries made by hand: gen-a planned by UNODC for 31 January 2027, gen-b's entry withdrawn, gen-c none. The
+    planned responses are the hand count of tests/test_response.py (gen-a: p2-a2 read as explicit, the rule's
+    research rows thematic). The columns follow the records' own index, whatever its order."""
+    import datetime as dt
+
+    records = dataset.records.set_index("id", drop=False).loc[
+        ["kampala-2007-gen-c", "kampala-2007-gen-a", "kampala-2007-gen-b"]
+    ]
+    records.index = [30, 10, 20]
+    stamp = pd.Timestamp("2026-01-01", tz="UTC")
+    entries = pd.DataFrame(
+        [
+            ("record", "kampala-2007-gen-a", "planned", False, "UNODC", dt.date(2027, 1, 31), "me", stamp, 1),
+            ("record", "kampala-2007-gen-b", "completed", True, "ILO", None, "me", stamp, 2),
+            ("activity", "kampala-2007-gen-c", "completed", False, "nobody", None, "me", stamp, 1),
+        ],
+        columns=[
+            "target_kind",
+            "target_id",
+            "status",
+            "withdrawn",
+            "responsible",
+            "target_date",
+            "changed_by",
+            "changed_at",
+            "version",
+        ],
+    )
+    out = follow_up_columns(records, dataset, entries)
+    assert out.index.tolist() == [30, 10, 20]
+    assert out.columns.tolist() == ["Planned response", "Follow-up status", "Responsible", "Target date"]
+    assert out.loc[10, "Planned response"].split("; ")[:3] == [
+        "p2-a1 Development of a global report through collection of data on human trafficking (thematic)",
+        "p2-a2 Research forum (explicit)",
+        "p2-a3 Socio-economic impact of human trafficking (thematic)",
+    ]
+    assert out[["Follow-up status", "Responsible", "Target date"]].values.tolist() == [
+        ["No entry yet", "", ""],
+        ["Planned", "UNODC", "2027-01-31"],
+        ["Withdrawn", "ILO", ""],
+    ]
+    assert follow_up_columns(records, dataset).columns.tolist() == ["Planned response"]
+
+
+def test_the_workbook_is_laid_out_for_reading(dataset):
+    """Widths by the rule written in the code's words, counted by hand: the longest of the heading and the cells,
+    plus 2, at least 10 and at most 80."""
+    table = pd.DataFrame({"Id": ["abcde", "ab"], "A long heading, 21 ch": ["x", "y"], "Text": ["z" * 200, ""]})
+    metadata = [("Scope", "all"), ("Records", "2")]
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"Mine": table}, metadata, {"Id": "the id"})))
+    assert book.sheetnames == ["Mine", "About this export"]
+    sheet = book["Mine"]
+    assert [sheet.column_dimensions[c].width for c in "ABC"] == [10, 23, 80]
+    assert [c.font.bold for c in sheet[1]] == [True, True, True]
+    assert not sheet["A2"].font.bold
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:C3"
+    assert sheet["C2"].alignment.wrap_text and sheet["C2"].alignment.vertical == "top"
+    about = book["About this export"]
+    assert [[c.value for c in row] for row in about.iter_rows()] == [
+        ["Scope", "all"],
+        ["Records", "2"],
+        [None, None],
+        ["Column", "What it holds"],
+        ["Id", "the id"],
+    ]
+    assert about["A1"].font.bold and about["A1"].font.size == 13
+    assert about["A4"].font.bold and not about["A2"].font.bold
+    assert [about.column_dimensions[c].width for c in "AB"] == [24, 100]
+    assert about.freeze_panes is None and about.auto_filter.ref is None
+    assert about["B2"].alignment.wrap_text
+
+
+def test_an_export_view_workbook_notes_each_column(dataset):
+    raw = export_view(
+        dataset.records.head(1),
+        dataset.events,
+        dataset.codebook,
+        fmt="xlsx",
+        scope="s",
+        dataset_version="v",
+        columns=["id", "text"],
+    )
+    about = openpyxl.load_workbook(io.BytesIO(raw))["About this export"]
+    rows = [[c.value for c in row] for row in about.iter_rows()]
+    assert rows[-2:] == [
+        ["Record id", "stable id of the record in data/recommendations.csv"],
+        ["Text (verbatim)", "the wording of the document, unchanged"],
+    ]
+
+
+def test_the_file_name_and_the_metadata_say_when_in_utc():
+    from datetime import timedelta, timezone
+
+    vienna = datetime(2026, 3, 4, 6, 6, tzinfo=timezone(timedelta(hours=1)))
+    assert export_filename("csv", vienna) == "gift-records-20260304-0506.csv"
+    assert export_filename("zip", WHEN, stem="gift-dataset") == "gift-dataset-20260304-0506.zip"
+    assert export_filename("json").startswith(f"gift-records-{datetime.now(UTC):%Y%m%d}")
+    metadata = dict(export_metadata(scope="", dataset_version="v9", n_records=3, exported_at=vienna))
+    assert metadata == {
+        "GIFT Recommendations Dashboard": "Export of records",
+        "Scope": "all records",
+        "Exported (UTC)": "2026-03-04 05:06",
+        "Dataset version": "v9",
+        "Records": "3",
+        "Source document": DOCUMENT_TITLE,
+        "Formulas": NEUTRALISED_NOTE,
+    }
+    assert dict(export_metadata(scope="s", dataset_version="v", n_records=0))["Exported (UTC)"].startswith(
+        f"{datetime.now(UTC):%Y-%m-%d}"
+    )
+
+
+def test_csv_lines_metadata_on_one_line_and_blank_cells(dataset):
+    table = pd.DataFrame({"Id": ["a", "b"], "Note": ["x", None]})
+    raw = csv_bytes(table, [("Scope", "two\nlines,  spaced"), ("Records", "2")])
+    assert raw.decode("utf-8-sig").split("\r\n") == [
+        '# Scope,"two lines, spaced"',
+        "# Records,2",
+        "# Table starts on line,4",
+        "Id,Note",
+        "a,x",
+        "b,",
+        "",
+    ]
+    assert csv_bytes(table).decode("utf-8-sig").splitlines()[0] == "Id,Note"
+    document = json.loads(json_bytes(table, [("Scope", "s"), ("Formulas", "n")]))
+    assert document == {
+        "metadata": {"Scope": "s"},
+        "columns": ["Id", "Note"],
+        "records": [{"Id": "a", "Note": "x"}, {"Id": "b", "Note": ""}],
+    }
+
+
+def test_a_table_can_take_extra_columns_and_refuses_unknown_ones(dataset):
+    records = dataset.records.head(2)
+    extra = pd.DataFrame({"Mine": ["first", "second"]}, index=records.index)
+    table = export_table(records, dataset.events, dataset.codebook, columns=["id"], extra=extra)
+    assert table.to_dict("list") == {"Record id": list(records["id"]), "Mine": ["first", "second"]}
+    assert table.index.tolist() == [0, 1]
+    with pytest.raises(ValueError, match="unknown export column.s. nope, nada; expected some of id, "):
+        export_table(records, dataset.events, dataset.codebook, columns=["id", "nope", "nada"])
