@@ -440,3 +440,31 @@ def test_a_table_can_take_extra_columns_and_refuses_unknown_ones(dataset):
     assert table.index.tolist() == [0, 1]
     with pytest.raises(ValueError, match="unknown export column.s. nope, nada; expected some of id, "):
         export_table(records, dataset.events, dataset.codebook, columns=["id", "nope", "nada"])
+
+
+def test_the_full_dataset_says_what_it_holds(dataset):
+    """ABOUT.csv and the workbook's About sheet, row by row; 132 records in data/recommendations.csv (by hand:
+    annex II's 118, section V's 4, section VI's 10)."""
+    expected = [
+        ["key", "value"],
+        ["GIFT Recommendations Dashboard", "Full dataset and codebook"],
+        ["Scope", "the whole dataset: every record, event and codebook entry"],
+        ["Exported (UTC)", "2026-03-04 05:06"],
+        ["Dataset version", dataset.version],
+        ["Records", "132"],
+        ["Source document", DOCUMENT_TITLE],
+        ["Formulas", NEUTRALISED_NOTE],
+    ]
+    with zipfile.ZipFile(io.BytesIO(dataset_zip(dataset, exported_at=WHEN))) as archive:
+        about = list(csv.reader(io.StringIO(archive.read("ABOUT.csv").decode("utf-8-sig"))))
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+        needs = list(csv.reader(io.StringIO(archive.read("ta_needs.csv").decode("utf-8-sig"))))
+    assert about == expected
+    file_rows = ref.read_csv("ta_needs.csv")
+    assert needs == [list(file_rows[0]), *[list(row.values()) for row in file_rows]]  # as the file has it
+    book = openpyxl.load_workbook(io.BytesIO(dataset_xlsx(dataset, exported_at=WHEN)))
+    assert [[c.value for c in row] for row in book["About this export"].iter_rows()] == [
+        *expected[1:],
+        [None, None],
+        ["Column", "What it holds"],
+    ]
