@@ -206,6 +206,7 @@ def test_neutralising_leaves_ordinary_text_alone():
     assert neutralise("Strengthen the capacity") == "Strengthen the capacity"
     assert neutralise("e-mail = fine") == "e-mail = fine"
     assert neutralise(None) == ""
+    assert neutralise(float("nan")) == "" and neutralise(1.5) == "1.5" and neutralise(-1.5) == "'-1.5"
 
 
 # An original text starting with an apostrophe then a trigger reads back without its apostrophe: the one case a
@@ -383,14 +384,41 @@ def test_an_export_view_workbook_notes_each_column(dataset):
         fmt="xlsx",
         scope="s",
         dataset_version="v",
-        columns=["id", "text"],
+        columns=["id", "text", "themes"],
     )
     about = openpyxl.load_workbook(io.BytesIO(raw))["About this export"]
     rows = [[c.value for c in row] for row in about.iter_rows()]
-    assert rows[-2:] == [
+    assert rows[-3:] == [
         ["Record id", "stable id of the record in data/recommendations.csv"],
         ["Text (verbatim)", "the wording of the document, unchanged"],
+        ["Themes", None],  # no note for it: the cell is left empty
     ]
+
+
+def test_the_metadata_says_utc_whatever_the_machines_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+05:30
+    time.tzset()
+    try:
+        metadata = dict(export_metadata(scope="s", dataset_version="v", n_records=0, exported_at=WHEN))
+        name = export_filename("csv", WHEN)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert metadata["Exported (UTC)"] == "2026-03-04 05:06" and name == "gift-records-20260304-0506.csv"
+
+
+def test_only_the_first_500_rows_set_a_columns_width():
+    values = ["x"] * 500 + ["y" * 50]  # the long cell is row 501
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"T": pd.DataFrame({"Id": values})}, [])))
+    assert book["T"].column_dimensions["A"].width == 10
+
+
+def test_json_is_indented_utf8_with_its_accents_as_written():
+    raw = json_bytes(pd.DataFrame({"Event": ["Côte d'Ivoire"]}), [("Scope", "Abidjan")])
+    assert "Côte d'Ivoire".encode() in raw
+    assert raw.decode("utf-8").splitlines()[:3] == ["{", '  "metadata": {', '    "Scope": "Abidjan"']
 
 
 def test_the_file_name_and_the_metadata_say_when_in_utc():
