@@ -67,7 +67,9 @@ EOF
 jobs="${MUTATION_JOBS:-1}"
 started=$SECONDS
 echo "mutmut on $source_file with ${tests[*]} ($jobs at a time; in $work) ..." >&2
-(cd "$work" && GIFT_TEST_POSTGRES="${GIFT_TEST_POSTGRES:-skip}" "$ROOT/.venv/bin/python" -m mutmut run --max-children "$jobs") ||
+# Property tests that read GIFT_TEST_EXAMPLES run 10 examples per mutant instead of 60 (each mutant reruns them).
+(cd "$work" && GIFT_TEST_EXAMPLES="${GIFT_TEST_EXAMPLES:-10}" GIFT_TEST_POSTGRES="${GIFT_TEST_POSTGRES:-skip}" \
+    "$ROOT/.venv/bin/python" -m mutmut run --max-children "$jobs") ||
     die "mutmut failed (above); its work is in $work"
 took=$((SECONDS - started))
 

@@ -12,6 +12,7 @@ Search is ranked (gift_dash.search) and has no plain reference: a caller passes 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -171,4 +172,112 @@ def shown_row(record: dict) -> dict[str, str]:
             out[heading] = "; ".join(label(VOCABULARY[column], p) for p in parts) or NOT_STATED
         else:
             out[heading] = cell
+    return out
+
+
+# ------------------------------------------------------------------------------------------- planned responses
+# data/responses.csv (explicit links a person read) and the codebook v3 link rule (LK1, LK2, LK8) written again from
+# its words; coverage counted record by record over the records a person read against the workplan.
+
+LINKED_SOURCES = ("annex-ii", "section-vi")
+NO_RESPONSE = "No planned response"
+WORKPLAN = {row["workplan_id"]: row for row in read_csv("workplan.csv")}
+EXPLICIT = read_csv("responses.csv")
+
+
+def _cells(cell: str) -> list[str]:
+    return [v.strip() for v in cell.split(";") if v.strip()]
+
+
+def thematic_pairs(records: list[dict] | None = None) -> set[tuple[str, str]]:
+    """(record id, workplan id) the rule links: a shared measure type; or a group or actor the row's title (a
+    sub-item's with its lead-in's) names by label or near-synonym, not a broad one, while the record has a measure
+    type; a sub-item's link makes its activity's redundant."""
+    rules = read_csv("codebook_rules.csv")
+    types = {r["value"]: set(_cells(r["then_values"])) for r in rules if r["kind"] == "measure_type"}
+    broad = {(r["column"], r["value"]) for r in rules if r["kind"] == "no_group_link"}
+    names = {
+        (r["vocabulary"], r["value"]): [r["label"], *[n.strip() for n in r["near_synonyms"].split(",") if n.strip()]]
+        for r in CODEBOOK
+    }
+    pairs = set()
+    for record in RECORDS if records is None else records:
+        mine = set().union(*[types.get(t, set()) for t in _cells(record["topics"])])
+        groups = {(c, v) for c in ("target_groups", "actors") for v in _cells(record[c])} if mine else set()
+        for wid, row in WORKPLAN.items():
+            if row["kind"] not in ("activity", "sub_item"):
+                continue
+            theirs = set().union(*[types.get(t, set()) for t in _cells(row["topics"])])
+            title = row["title"] + (" " + WORKPLAN[row["parent_id"]]["title"] if row["kind"] == "sub_item" else "")
+            named = {
+                (c, v)
+                for c in ("target_groups", "actors")
+                for v in _cells(row[c])
+                if (c, v) not in broad
+                and any(re.search(rf"(?<!\w){re.escape(n)}s?(?!\w)", title, re.I) for n in names[(c, v)])
+            }
+            if mine & theirs or groups & named:
+                pairs.add((record["id"], wid))
+    parent = {wid: row["parent_id"] for wid, row in WORKPLAN.items() if row["kind"] == "sub_item"}
+    return {(r, w) for r, w in pairs if not any((r, s) in pairs for s, p in parent.items() if p == w)}
+
+
+THEMATIC = thematic_pairs()
+_READ = {(r["record_id"], r["activity_id"]) for r in EXPLICIT}
+# Every link: the explicit ones, and the rule's thematic ones where no explicit link joins the same pair.
+LINKS = [{k: r[k] for k in ("record_id", "activity_id", "strength")} for r in EXPLICIT] + [
+    {"record_id": r, "activity_id": w, "strength": "thematic"} for r, w in sorted(THEMATIC) if (r, w) not in _READ
+]
+
+
+def strength(record_id: str) -> str:
+    """The record's strongest link: "explicit", "thematic" or NO_RESPONSE."""
+    mine = {link["strength"] for link in LINKS if link["record_id"] == record_id}
+    return "explicit" if "explicit" in mine else "thematic" if mine else NO_RESPONSE
+
+
+def in_scope(records: list[dict]) -> list[dict]:
+    return [r for r in records if r["source"] in LINKED_SOURCES]
+
+
+def unanswered(records: list[dict]) -> list[str]:
+    """Ids of the records in scope with no link, in the order given."""
+    return [r["id"] for r in in_scope(records) if strength(r["id"]) == NO_RESPONSE]
+
+
+def shown_values(record: dict, key: str) -> set[str]:
+    """The values a coverage or flow row is named by: event short names, codebook labels, "not stated"."""
+    values = values_of(record, key)
+    if key == "event":
+        return {EVENTS[v]["short_name"] for v in values}
+    return {label(VOCABULARY[COLUMNS[key]], v) for v in values} or {NOT_STATED}
+
+
+def coverage(records: list[dict], key: str | None = None) -> dict[str, dict[str, int]]:
+    """value (or "All records in scope") -> Records, Explicit, Thematic only, No planned response, over the records
+    in scope; a record counts under each value it holds."""
+    out: dict[str, dict[str, int]] = {}
+    for record in in_scope(records):
+        best = {"explicit": "Explicit", "thematic": "Thematic only"}.get(strength(record["id"]), NO_RESPONSE)
+        for value in shown_values(record, key) if key else {"All records in scope"}:
+            row = out.setdefault(value, {"Records": 0, "Explicit": 0, "Thematic only": 0, NO_RESPONSE: 0})
+            row["Records"] += 1
+            row[best] += 1
+    return out
+
+
+def pillar_name(workplan_id: str) -> str:
+    pillar = WORKPLAN[workplan_id]["pillar"]
+    return f"Pillar {pillar}: {WORKPLAN['p' + pillar]['short_title']}"
+
+
+def flow(records: list[dict], key: str) -> dict[tuple[str, str], int]:
+    """(value, pillar name or NO_RESPONSE) -> records in scope holding the value that a link of the pillar reaches
+    (or that nothing reaches)."""
+    out: dict[tuple[str, str], int] = {}
+    for record in in_scope(records):
+        reached = {pillar_name(link["activity_id"]) for link in LINKS if link["record_id"] == record["id"]}
+        for value in shown_values(record, key):
+            for to in reached or {NO_RESPONSE}:
+                out[value, to] = out.get((value, to), 0) + 1
     return out

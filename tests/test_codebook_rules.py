@@ -273,3 +273,21 @@ def test_the_rules_tables_say_each_rule_as_the_file_has_it(dataset):
         .eq("")
         .all()
     )
+
+
+def test_the_measure_types_table_says_each_topics_types_as_the_file_has_it(dataset):
+    from gift_dash.rules import rules_tables
+    from tests import reference as ref
+
+    tables = rules_tables(dataset.codebook.rules, dataset.records)
+    assert list(tables) == ["written rules", "lead-ins", "implications", "measure types (link rule LK1)"]
+    expected = [
+        {"topic": r["value"], "measure type(s)": " and ".join(v.strip() for v in r["then_values"].split(";"))}
+        for r in ref.read_csv("codebook_rules.csv")
+        if r["kind"] == "measure_type"
+    ]
+    assert len(expected) == 43  # counted in the file
+    assert tables["measure types (link rule LK1)"].to_dict("records") == expected
+    assert any(" and " in row["measure type(s)"] for row in expected)
+    for table in tables.values():
+        assert table.index.tolist() == list(range(len(table)))

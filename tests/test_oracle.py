@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from gift_dash import filters as flt
 from gift_dash.data import load_dataset
 from gift_dash.dimensions import DIMENSIONS
-from gift_dash.tabulate import crosstab, facet_counts, headline, needs_vs_records, story
+from gift_dash.tabulate import crosstab, facet_counts, headline, needs_vs_records, story, theme_mix
 from tests import reference as ref
 
 DATA = load_dataset()
@@ -274,3 +274,32 @@ def test_needs_beside_records_counts_the_references_records():
         assert row["records_pct"] == round(100 * counts.get(row["ta_area"], 0) / 118, 1)
     needs_file = {r["ta_area"]: float(r["percentage"]) for r in ref.read_csv("ta_needs.csv")}
     assert dict(zip(needs["ta_area"], needs["needs_pct"], strict=True)) == needs_file
+    # Labels as the codebook gives them (read with the csv module); an area no record holds counts 0, as an int.
+    assert dict(zip(needs["ta_area"], needs["label"], strict=True)) == {
+        area: ref.label("ta_areas", area) for area in needs_file
+    }
+    none = needs_vs_records(flt.apply(RECORDS, EVENTS, flt.Filters()).iloc[:0], DATA.ta_needs, CODEBOOK)
+    assert none["records"].tolist() == [0] * len(needs_file) and none["records"].dtype.kind == "i"
+    assert none.index.tolist() == list(range(len(needs_file)))
+
+
+def test_facet_counts_most_first_against_the_reference():
+    counts = facet_counts(RECORDS, "themes", multi=True)
+    assert counts.to_dict() == ref.count(ref.RECORDS, "theme")
+    assert counts.tolist() == sorted(counts.tolist(), reverse=True)  # most first
+    assert list(counts.index[:2]) == ["prevention", "cooperation"]  # 65 and 42 in annex II alone: most first
+
+
+def test_theme_mix_against_the_reference():
+    """One row per (event, theme) with records, events by date as the cross-tab lists them, the theme's value."""
+    annex = flt.apply(RECORDS, EVENTS, flt.Filters())
+    mix = theme_mix(annex, EVENTS, CODEBOOK)
+    pairs = ref.crosstab(ref.select(), "event", "theme")
+    assert {(e, t): n for e, t, n in zip(mix["event"], mix["theme"], mix["records"], strict=True)} == {
+        (ref.EVENTS[e]["short_name"], ref.label("themes", t)): n for (e, t), n in pairs.items()
+    }
+    assert (mix["theme_value"] == mix["theme"].map({ref.label("themes", v): v for _, v in pairs})).all()
+    by_date = sorted(ref.EVENTS.values(), key=lambda e: (e["start_date"], e["short_name"]))  # then by name
+    order = [e["short_name"] for e in by_date if e["short_name"] in set(mix["event"])]
+    assert list(dict.fromkeys(mix["event"])) == order
+    assert mix.index.tolist() == list(range(len(mix)))

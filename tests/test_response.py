@@ -17,6 +17,7 @@ from gift_dash.data import DATA_DIR, check_shipped, load_dataset
 from gift_dash.export import export_view
 from gift_dash.schema import validate_responses
 from gift_dash.upload import merge_upload
+from tests import reference as ref
 from tests.test_export import read_csv_export
 
 DATA = load_dataset()
@@ -36,48 +37,8 @@ def _cells(cell: str) -> list[str]:
     return [v.strip() for v in cell.split(";") if v.strip()]
 
 
-def reference_thematic() -> set[tuple[str, str]]:
-    """The codebook v3 link rule (LK1, LK2, LK8) written again from its words with the csv module only: a shared
-    measure type; or a group or actor the row's title (a sub-item's with its lead-in's) names by label or
-    near-synonym, not a broad one, while the record has a measure type; a sub-item's link makes its activity's
-    redundant."""
-    rules = _rows("codebook_rules.csv")
-    types = {r["value"]: set(_cells(r["then_values"])) for r in rules if r["kind"] == "measure_type"}
-    broad = {(r["column"], r["value"]) for r in rules if r["kind"] == "no_group_link"}
-    names = {
-        (r["vocabulary"], r["value"]): [r["label"], *[n.strip() for n in r["near_synonyms"].split(",") if n.strip()]]
-        for r in _rows("codebook.csv")
-    }
-    plan = {r["workplan_id"]: r for r in _rows("workplan.csv")}
-    pairs = set()
-    for record in _rows("recommendations.csv"):
-        mine = set().union(*[types.get(t, set()) for t in _cells(record["topics"])])
-        groups = {(c, v) for c in ("target_groups", "actors") for v in _cells(record[c])} if mine else set()
-        for wid, row in plan.items():
-            if row["kind"] not in ("activity", "sub_item"):
-                continue
-            theirs = set().union(*[types.get(t, set()) for t in _cells(row["topics"])])
-            title = row["title"] + (" " + plan[row["parent_id"]]["title"] if row["kind"] == "sub_item" else "")
-            named = {
-                (c, v)
-                for c in ("target_groups", "actors")
-                for v in _cells(row[c])
-                if (c, v) not in broad
-                and any(re.search(rf"(?<!\w){re.escape(n)}s?(?!\w)", title, re.I) for n in names[(c, v)])
-            }
-            if mine & theirs or groups & named:
-                pairs.add((record["id"], wid))
-    parent = {wid: row["parent_id"] for wid, row in plan.items() if row["kind"] == "sub_item"}
-    return {(r, w) for r, w in pairs if not any((r, s) in pairs for s, p in parent.items() if p == w)}
-
-
-THEMATIC = reference_thematic()
-_READ = {(r["record_id"], r["activity_id"]) for r in RAW}
-SHIPPED_SCOPE = set(DATA.records.loc[DATA.records["source"].isin(["annex-ii", "section-vi"]), "id"])
-# Every link: the explicit ones, and the rule's thematic ones where no explicit link joins the same pair.
-ALL = RAW + [
-    {"record_id": r, "activity_id": w, "strength": "thematic"} for r, w in sorted(THEMATIC) if (r, w) not in _READ
-]
+THEMATIC = ref.THEMATIC  # the codebook v3 link rule written again from its words (tests/reference.py)
+ALL = ref.LINKS  # the explicit links and the rule's thematic ones where no explicit link joins the pair
 LINKED = {row["record_id"] for row in ALL}
 WORKPLAN = DATA.workplan.set_index("workplan_id")
 
@@ -171,19 +132,25 @@ def test_records_outside_the_scope_are_not_counted():
 
 
 @pytest.mark.parametrize("by", list(response.COVERAGE_DIMENSIONS))
-def test_coverage_by_dimension_has_n_and_adds_up(by):
+def test_coverage_by_dimension_against_the_reference(by):
     table = response.coverage(DATA.records, DATA, by)
-    assert (table["Records"] == table["Explicit"] + table["Thematic only"] + table["No planned response"]).all()
-    assert (table["With a planned response"] == table["Explicit"] + table["Thematic only"]).all()
-    if by == "event":  # one event per record: the rows partition the records
-        assert table["Records"].sum() == len(SCOPE)
-        by_event = SCOPE.groupby("event_id")["id"].apply(lambda ids: len(set(ids) & LINKED))
-        names = dict(zip(DATA.events["short_name"], DATA.events["event_id"], strict=False))
-        assert {
-            names[e]: n for e, n in zip(table["Event"], table["With a planned response"], strict=False)
-        } == by_event.to_dict()
-    else:  # a record with several values counts under each
-        assert table["Records"].sum() >= len(SCOPE)
+    heading = response.COVERAGE_DIMENSIONS[by]
+    expected = ref.coverage(ref.RECORDS, by)
+    assert_coverage(table, heading, expected)
+    assert table["Records"].sum() >= len(ref.in_scope(ref.RECORDS))  # a record with several values counts in each
+
+
+def assert_coverage(table: pd.DataFrame, heading: str, expected: dict[str, dict[str, int]]) -> None:
+    """A coverage table (or its JSON rows) row by row against the reference's counts."""
+    shown = {
+        row[heading]: {k: row[k] for k in ("Records", "Explicit", "Thematic only", "No planned response")}
+        for row in table.to_dict("records")
+    }
+    assert shown == expected
+    for row in table.to_dict("records"):
+        answered = row["Explicit"] + row["Thematic only"]
+        assert row["With a planned response"] == answered
+        assert row["Share with a response (%)"] == round(100 * answered / row["Records"], 1)
 
 
 def test_which_cape_town_recommendations_have_no_planned_response():
@@ -230,16 +197,28 @@ def test_each_activity_with_what_it_answers():
 def test_flow_to_pillars_and_to_no_response(by):
     flow = response.flow(DATA.records, DATA, by)
     heading = response.FLOW_SOURCES[by]
-    gaps = flow[flow["Responded to by"] == response.NO_RESPONSE]
-    unanswered = response.unanswered(DATA.records, DATA)
-    if by == "event":
-        assert gaps["Records"].sum() == len(unanswered)
-    for pillar, name in zip("1234", sorted(set(flow["Responded to by"]) - {response.NO_RESPONSE}), strict=True):
-        reached = {r["record_id"] for r in ALL if WORKPLAN.loc[r["activity_id"], "pillar"] == pillar}
-        reached &= set(SCOPE["id"])
-        if by == "event":
-            assert flow.loc[flow["Responded to by"] == name, "Records"].sum() == len(reached)
     assert list(flow.columns) == [heading, "Responded to by", "Records"]
+    shown = {(f, t): n for f, t, n in zip(flow[heading], flow["Responded to by"], flow["Records"], strict=True)}
+    assert shown == ref.flow(ref.RECORDS, by)
+    # Within a source, the pillars in order and the gap last.
+    for _, part in flow.groupby(heading, sort=False):
+        targets = part["Responded to by"].tolist()
+        assert targets == sorted(targets, key=lambda t: (t == response.NO_RESPONSE, t))
+
+
+def test_flow_by_theme_counted_by_hand():
+    """Cape Town's four annex II items on protection (imp-b, rel-b, rel-e, rel-i): all four are linked to p4-a2 and
+    p4-a8 (victim support, pillar 4); rel-b also to p3-a4 (pillar 3), rel-i also to the research rows p2-a1..p2-a3
+    (pillar 2); none is left without a response. Its one unanswered item, imp-a, is on cooperation."""
+    flow = response.flow(DATA.records[DATA.records["event_id"] == "cape-town-2007"], DATA, "theme")
+    protection = flow[flow["Theme"] == "Protection"]
+    assert dict(zip(protection["Responded to by"].str[:8], protection["Records"], strict=True)) == {
+        "Pillar 2": 1,
+        "Pillar 3": 1,
+        "Pillar 4": 4,
+    }
+    gaps = flow[flow["Responded to by"] == response.NO_RESPONSE]
+    assert dict(zip(gaps["Theme"], gaps["Records"], strict=True)) == {"Cooperation": 1}
 
 
 # ------------------------------------------------------------------------------------------- where links travel
@@ -309,10 +288,13 @@ def test_an_upload_keeps_the_workplan_and_the_links():
 def test_cli_coverage_json(capsys):
     assert main(["coverage", "--event", "Cape Town", "--by", "theme", "--format", "json"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"]
+    cape_town = ref.select(chosen={"event": ["cape-town-2007"]})  # annex II's 14 Cape Town items
     assert printed["scope"] == "Event: Cape Town"
-    assert pd.DataFrame(printed["coverage"]).equals(response.coverage(cape_town, DATA, "theme"))
-    assert [r["Record id"] for r in printed["unanswered"]] == response.unanswered(cape_town, DATA)["id"].tolist()
+    table = pd.DataFrame(printed["coverage"])
+    assert_coverage(table, "Theme", ref.coverage(cape_town, "theme"))
+    themes = [e["label"] for e in ref.CODEBOOK if e["vocabulary"] == "themes"]
+    assert table["Theme"].tolist() == [t for t in themes if t in set(table["Theme"])]  # codebook order
+    assert [r["Record id"] for r in printed["unanswered"]] == ref.unanswered(cape_town) == ["cape-town-2007-imp-a"]
 
 
 def test_cli_coverage_csv_has_both_tables(capsys):
@@ -321,8 +303,10 @@ def test_cli_coverage_csv_has_both_tables(capsys):
     coverage_part, gaps_part = out.split("\n\n")[:2]
     lines = coverage_part.splitlines()
     assert lines[0].startswith("# Coverage,") and "Records not read against the workplan (not counted),4" in out
-    assert lines[-1].startswith(f"All records in scope,{len(SCOPE)},{len(set(SCOPE['id']) & LINKED)},")
-    assert len(gaps_part.splitlines()) == 2 + len(set(SCOPE["id"]) - LINKED)
+    scope = ref.in_scope(ref.RECORDS)
+    answered = [r for r in scope if ref.strength(r["id"]) != ref.NO_RESPONSE]
+    assert lines[-1].startswith(f"All records in scope,{len(scope)},{len(answered)},")
+    assert len(gaps_part.splitlines()) == 2 + len(ref.unanswered(ref.RECORDS))
 
 
 def test_cli_coverage_unknown_filter_is_a_message(capsys):

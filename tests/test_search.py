@@ -11,6 +11,7 @@ from gift_dash.cli import main
 from gift_dash.data import load_dataset
 from gift_dash.schema import Codebook, split_multi
 from gift_dash.search import SearchError, search, search_mask
+from tests import reference as ref
 
 DATA = load_dataset()
 ANNEX = DATA.records[DATA.records["source"] == "annex-ii"].reset_index(drop=True)
@@ -22,6 +23,17 @@ TRAINING_ITEMS = {
     "bangkok-2007-pri-c-i",
     "abidjan-2007-pre-c",
     "cape-town-2007-rel-g",
+}
+# The annex II items whose text says "training", read from the document: Kampala (e), (h)(i) and the rapporteurs'
+# (b), New Delhi (c), Abidjan prevention (h) and (k), Abidjan DDR (g).
+SAYS_TRAINING = {
+    "kampala-2007-gen-e",
+    "kampala-2007-gen-h-i",
+    "kampala-2007-rap-b",
+    "new-delhi-2007-pri-c",
+    "abidjan-2007-pre-h",
+    "abidjan-2007-pre-k",
+    "abidjan-2007-ddr-g",
 }
 
 
@@ -44,10 +56,10 @@ def test_a_question_in_plain_words_finds_every_training_item_on_the_first_screen
 
 def test_the_filter_stays_narrow():
     # Ranked OR with a cut-off: the records about training *and* police, then those naming training, not every
-    # record that mentions any kind of enforcement or any kind of training.
+    # record that mentions any kind of enforcement or any kind of training: ten of the 118, named by hand.
     mask = search_mask(ANNEX, "training police", DATA.codebook)
-    assert TRAINING_ITEMS <= set(ANNEX.loc[mask, "id"])
-    assert mask.sum() < len(ANNEX) / 4
+    assert set(ANNEX.loc[mask, "id"]) == TRAINING_ITEMS | SAYS_TRAINING
+    assert len(TRAINING_ITEMS | SAYS_TRAINING) == 10
 
 
 def test_a_concept_is_found_in_other_words():
@@ -107,17 +119,23 @@ def test_a_quoted_phrase_narrows_the_other_words():
 
 
 @pytest.mark.parametrize(
-    "typo, word",
+    "typo, word, named",
     [
-        ("traning", "training"),
-        ("traficking", "trafficking"),
-        ("protcol", "protocol"),
-        ("sensitisation", "sensitization"),
+        ("traning", "training", "kampala-2007-gen-e"),
+        ("traficking", "trafficking", "kampala-2007-gen-a"),
+        ("protcol", "protocol", "brasilia-2007-pri-b"),
+        ("sensitisation", "sensitization", "kampala-2007-rap-f"),  # the one item spelling it with a z
     ],
 )
-def test_typos_and_spelling_variants_are_tolerated(typo, word):
-    found = search(ANNEX, typo, DATA.codebook)
-    assert found["id"].map(text_of).str.lower().str.contains(word).any()
+def test_typos_and_spelling_variants_are_tolerated(typo, word, named):
+    # Every annex II item whose text (read with the csv module) holds the word as spelt is found by the misspelling.
+    holding = {r["id"] for r in ref.select() if word in r["text"].lower()}
+    assert named in holding
+    assert holding <= set(search(ANNEX, typo, DATA.codebook)["id"])
+
+
+def test_a_misspelt_question_finds_the_training_items_named_by_hand():
+    assert set(search(ANNEX, "traning police", DATA.codebook)["id"]) == TRAINING_ITEMS | SAYS_TRAINING
 
 
 def test_the_reason_shows_the_word_a_typo_found():
@@ -139,7 +157,7 @@ def test_the_mask_is_aligned_with_the_records_given():
     records = ANNEX.iloc[::-1].set_index(ANNEX.index[::-1] + 1000)
     mask = search_mask(records, "training police", DATA.codebook)
     assert mask.index.equals(records.index)
-    assert set(records.loc[mask, "id"]) == set(search(records, "training police", DATA.codebook)["id"])
+    assert set(records.loc[mask, "id"]) == TRAINING_ITEMS | SAYS_TRAINING
 
 
 def test_records_without_text_are_refused_with_the_reason():

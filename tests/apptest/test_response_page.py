@@ -3,11 +3,10 @@ follow-up officer asks, answered with the sidebar filters."""
 
 from __future__ import annotations
 
-from gift_dash import response
-from gift_dash.data import load_dataset
+from tests import reference as ref
 
 PAGE, EXPLORE = "pages/response.py", "pages/explore.py"
-DATA = load_dataset()
+WORKPLAN_ORDER = list(ref.WORKPLAN)  # the rows of data/workplan.csv in file order
 
 
 # AppTest does not expose a dataframe's key: each table is known by its first columns.
@@ -28,13 +27,22 @@ def metrics(at) -> dict[str, str]:
 
 
 def test_default_view_shows_coverage_with_n(open_page):
+    # Expected counts from the plain reference (tests/reference.py): data/responses.csv and the v3 link rule.
     at = open_page(PAGE)
-    annex = DATA.records[DATA.records["source"] == "annex-ii"]
-    row = response.coverage(annex, DATA).iloc[0]
-    assert metrics(at)["Records"] == str(len(annex))
-    assert metrics(at)["Answered"] == str(row["With a planned response"])
-    assert metrics(at)["Share"] == f"{row['Share with a response (%)']:.0f}%"
-    assert table(at, "coverage_event")["Records"].sum() == len(annex)
+    annex = ref.select()
+    row = ref.coverage(annex)["All records in scope"]
+    answered = row["Explicit"] + row["Thematic only"]
+    assert metrics(at)["Records"] == str(len(annex)) == "118"
+    assert metrics(at)["Answered"] == str(answered)
+    assert metrics(at)["Share"] == f"{100 * answered / len(annex):.0f}%"
+    by_event = table(at, "coverage_event")
+    expected = ref.coverage(annex, "event")
+    assert dict(zip(by_event["Event"], by_event["Records"], strict=True)) == {
+        e: n["Records"] for e, n in expected.items()
+    }
+    assert dict(zip(by_event["Event"], by_event["With a planned response"], strict=True)) == {
+        e: n["Explicit"] + n["Thematic only"] for e, n in expected.items()
+    }
     assert len(table(at, "activities")) == 21
     assert at.get("plotly_chart")
 
@@ -43,10 +51,11 @@ def test_which_cape_town_recommendations_have_no_planned_response(open_page):
     at = open_page(PAGE)
     at.multiselect(key="flt_events").set_value(["cape-town-2007"]).run()
     assert not at.exception
-    cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"]
-    gaps = response.unanswered(cape_town, DATA)
+    gaps = ref.unanswered(ref.select(chosen={"event": ["cape-town-2007"]}))
+    assert gaps == ["cape-town-2007-imp-a"]
+    texts = {r["id"]: r["text"] for r in ref.RECORDS}
     shown = table(at, "unanswered")
-    assert shown["Text (verbatim)"].tolist() == gaps["text"].tolist()
+    assert shown["Text (verbatim)"].tolist() == [texts[g] for g in gaps]
     assert (shown["Event"] == "Cape Town").all()
     assert f"No planned response ({len(gaps)})" in [s.value for s in at.subheader]
     assert at.query_params["event"] in ("cape-town-2007", ["cape-town-2007"])
@@ -66,9 +75,7 @@ def test_what_answers_the_kampala_recommendations_on_peacekeepers(open_page):
 def test_vienna_findings_count_when_their_source_is_chosen(open_page):
     at = open_page(PAGE, source="section-vi")
     assert metrics(at)["Records"] == "10"
-    assert metrics(at)["No link"] == str(
-        len(response.unanswered(DATA.records[DATA.records["source"] == "section-vi"], DATA))
-    )
+    assert metrics(at)["No link"] == str(len(ref.unanswered(ref.select(chosen={"source": ["section-vi"]}))))
 
 
 def test_records_not_read_against_the_workplan_are_said_not_counted(open_page):
@@ -100,6 +107,10 @@ def test_choosing_the_flow_goes_into_the_address_and_the_address_wins_after(open
 def test_explore_detail_shows_the_planned_responses(open_page):
     at = open_page(EXPLORE, record="kampala-2007-gen-e")
     planned = next(frame.value for frame in at.dataframe if "Basis" in frame.value.columns)
-    assert planned["Activity"].tolist() == response.responses_for("kampala-2007-gen-e", DATA)["Activity"].tolist()
+    expected = sorted(
+        (link["activity_id"] for link in ref.LINKS if link["record_id"] == "kampala-2007-gen-e"),
+        key=WORKPLAN_ORDER.index,
+    )
+    assert planned["Activity"].str.split().str[0].tolist() == expected
     at = open_page(EXPLORE, record="kampala-2007-rap-g")  # recruitment agencies: no row of that measure type
     assert "None planned." in [t.value for t in at.text]
