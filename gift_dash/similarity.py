@@ -12,6 +12,11 @@ Score of a pair of records, in [0, 1] (1 = the same idea in the same words); a w
 | actors               | 0      | 0.06 | tags, IDF-weighted cosine                                                 |
 | exploitation_forms   | 0      | 0.03 | tags, IDF-weighted cosine                                                 |
 
+To that mean, ``EMBEDDING_WEIGHT`` (0.10) of the cosine of the two records' measure clauses in wordllama's offline
+embedding is added (gift_dash.meaning.measure_clause: the words that say what is asked, before its purpose, manner
+or whom it concerns), so that records asking for one measure in other words come closer than records that only share
+an actor or a setting. Pairs of records with suggested tags leave it out (it lowered both labelled sets there).
+
 A record with no tag at all (an upload of texts only) is compared through the tags the codebook's own words
 suggest for its text (gift_dash.suggest), with the second set of weights; its data are not changed.
 A tag or concept component counts for a pair only when both records have at least one value in it
