@@ -12,8 +12,10 @@ independent annotator's set (a record may be in two groups there). Printed:
    (lexicon as is, old weights, every topic counted); with a
    record's second idea in a second group; concept families of the search lexicon as extra concepts; other
    ways to cut groups (complete and weighted linkage on the same scores); text only (tags removed, as for an
-   uploaded file) with and without the codebook's suggested tags; wordllama 0.4 embeddings as a component
-   (only when the package is installed: it is not a dependency); the plain-text baselines.
+   uploaded file) with and without the codebook's suggested tags; the measure clause's wordllama embedding
+   (shipped at ``EMBEDDING_WEIGHT``) left out, weighed more, or replaced by the whole text's; conflict settings
+   counted as a setting, not a measure; the plain-text baselines.
+4. the groups of two or more records at the chosen threshold: how many, and their mean size.
 
 Definitions of the metrics are in bench/similarity_eval.py. The shipped weights and threshold were chosen on
 the development set; the independent set's figures are the held-out ones.
@@ -40,7 +42,7 @@ from bench.similarity_eval import (
     read_labels,
     recall_at_k,
 )
-from gift_dash import lexicon, similarity
+from gift_dash import lexicon, meaning, similarity
 from gift_dash.data import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,15 +81,9 @@ def with_families(text: str) -> lexicon.Normalised:
     return dataclasses.replace(found, concepts=found.concepts + tuple(families))
 
 
-def embedding_similarity(texts: list[str]) -> np.ndarray | None:
-    """Cosine of wordllama 0.4's 256-d embeddings (weights inside its package; nothing downloaded), or None."""
-    try:
-        import wordllama
-        from wordllama import WordLlama
-    except ImportError:
-        return None
-    model = WordLlama.load(dim=256, disable_download=True, cache_dir=Path(wordllama.__file__).parent)
-    vectors = model.embed(texts, norm=True)
+def embedding_similarity(texts: list[str]) -> np.ndarray:
+    """Cosine of wordllama 0.4's 256-d embeddings (weights inside its package; nothing downloaded)."""
+    vectors = meaning.embed(texts)
     return vectors @ vectors.T
 
 
@@ -117,7 +113,16 @@ class Evaluation:
         # The threshold is chosen on the development set only: the independent set is never tuned on.
         dev_f1 = [pairwise(self.sets["dev"], grouper(t)).f1 for t in THRESHOLDS]
         best = int(np.argmax(dev_f1))
-        cells = [THRESHOLDS[best], dev_f1[best], pairwise(self.sets["independent"], grouper(THRESHOLDS[best])).f1]
+        chosen = grouper(THRESHOLDS[best])
+        sizes = chosen.drop_duplicates("id").groupby("group").size()
+        sizes = sizes[sizes >= 2]
+        cells = [
+            THRESHOLDS[best],
+            dev_f1[best],
+            pairwise(self.sets["independent"], chosen).f1,
+            len(sizes),
+            sizes.mean(),
+        ]
         recalls = [
             recall_at_k(gold, self.annex, near, self.k) if near is not None else float("nan")
             for gold in self.sets.values()
@@ -137,10 +142,13 @@ class Evaluation:
         )
 
     def print(self) -> None:
-        print(f"\n{'option':62s} {'threshold chosen on dev':>27s}   recall@{self.k}")
-        print(f"{'':62s} {'t':>6s} {'dev':>6s} {'indep.':>13s}   {'dev':>5s} {'indep.':>6s}")
-        for name, threshold, dev, independent, r_dev, r_ind in self.rows:
-            print(f"{name:62s} {threshold:6.3f} {dev:6.3f} {independent:13.3f}   {r_dev:5.3f} {r_ind:6.3f}")
+        print(f"\n{'option':62s} {'threshold chosen on dev':>27s}   {'groups of 2+':>13s}   recall@{self.k}")
+        print(f"{'':62s} {'t':>6s} {'dev':>6s} {'indep.':>13s}   {'n':>4s} {'mean':>8s}   {'dev':>5s} {'indep.':>6s}")
+        for name, threshold, dev, independent, n, mean, r_dev, r_ind in self.rows:
+            print(
+                f"{name:62s} {threshold:6.3f} {dev:6.3f} {independent:13.3f}   {n:4d} {mean:8.2f}   "
+                f"{r_dev:5.3f} {r_ind:6.3f}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,23 +174,29 @@ def main(argv: list[str] | None = None) -> int:
     run.ours(f"shipped + second groups (margin {similarity.SECOND_MARGIN:.2f}; on in the app)", run.annex, second=True)
     with patched(CROSS_CUTTING_TOPICS=frozenset()):
         run.ours("shipped, cross-cutting topics counted like the others", run.annex)
-    with patched(WEIGHTS=OLD_WEIGHTS, CROSS_CUTTING_TOPICS=frozenset()):
+    with patched(WEIGHTS=OLD_WEIGHTS, CROSS_CUTTING_TOPICS=frozenset(), EMBEDDING_WEIGHT=0.0):
         run.ours("before: lexicon as is, old weights", run.annex)
     with patched(normalise=with_families):
         run.ours("shipped + concept families as extra concepts", run.annex)
+    with patched(EMBEDDING_WEIGHT=0.0):
+        run.ours("shipped without the measure clause's embedding", run.annex)
+    with patched(EMBEDDING_WEIGHT=0.2):
+        run.ours("shipped, measure clause's embedding at weight 0.2", run.annex)
+    with patched(measure_clause=lambda text: text):
+        run.ours("shipped, the whole text embedded instead of the clause", run.annex)
+    with patched(CROSS_CUTTING_TOPICS=similarity.CROSS_CUTTING_TOPICS | {"conflict_settings"}):
+        run.ours("shipped, conflict settings left out like the who/why topics", run.annex)
+    with patched(SAME_LIST_MARGIN=0.10):
+        run.ours("shipped, same-list margin 0.10 (shipped 0.05)", run.annex)
     scores = dense_scores(index)
     for method in ("complete", "weighted"):
         run.dense(f"shipped scores, {method} linkage instead of average", scores, method)
     run.ours("text only, with suggested tags (shipped for uploads)", run.text_only)
-    with patched(WEIGHTS=OLD_WEIGHTS):
+    with patched(EMBEDDING_WEIGHT_SUGGESTED=0.1):
+        run.ours("text only, measure clause's embedding at weight 0.1", run.text_only)
+    with patched(WEIGHTS=OLD_WEIGHTS, EMBEDDING_WEIGHT=0.0):
         run.ours("text only, no suggested tags, old weights (before)", run.text_only, codebook=False)
-    embedded = embedding_similarity(run.annex["text"].tolist())
-    if embedded is None:
-        print("wordllama is not installed: its options are skipped (pip install 'wordllama>=0.4,<0.5' to run them)")
-    else:
-        run.dense("wordllama 0.4 alone, average linkage", embedded)
-        for share in (0.1, 0.2, 0.3):
-            run.dense(f"shipped scores + wordllama cosine at weight {share}", (1 - share) * scores + share * embedded)
+    run.dense("wordllama 0.4 alone (whole text), average linkage", embedding_similarity(run.annex["text"].tolist()))
     texts = run.annex["text"].tolist()
     run.dense("baseline: rapidfuzz token_set_ratio, raw text", dense_similarity_token_set(texts))
     run.dense("baseline: TF-IDF word cosine, raw text", dense_similarity_tfidf(texts))

@@ -8,6 +8,7 @@ disabled: no request ever leaves the machine. It averages token vectors (no tran
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +24,23 @@ _CHANCE_SEED = 2026
 _CHUNK = 4096
 
 
+# Where a record's measure clause ends: the first comma, semicolon, colon or parenthesis, or a word that starts its
+# purpose, manner or setting ("… in order to …", "… in close alignment with …", "… that may exacerbate …").
+_CLAUSE_END = re.compile(
+    r"[,;:(]|\s(?:in order to|with a view to|so as to|so that|by way of|which|that may|in close alignment|"
+    r"in alignment|in compliance|in collaboration|in partnership)\s",
+    re.IGNORECASE,
+)
+
+
+def measure_clause(text: str) -> str:
+    """The words of ``text`` that say what is asked, before any purpose, manner or list of whom it concerns:
+    "Provide specialized training of peacekeeping forces on preventing and detecting trafficking" stays whole;
+    "Involve the private sector more actively in conflict and post-conflict settings, by raising awareness …" ends
+    at the comma. Grouping compares records by it (gift_dash.similarity), so that who and why weigh less."""
+    return _CLAUSE_END.split(str(text), maxsplit=1)[0].strip()
+
+
 @lru_cache(maxsize=1)
 def model():
     """The wordllama model, read from its installed package (never downloaded); loaded on first use only, so a
@@ -34,10 +52,14 @@ def model():
 
 
 def embed(texts: list[str]) -> np.ndarray:
-    """Unit vectors (float32, one row per text), so the cosine of two texts is their dot product."""
-    if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return np.asarray(model().embed(list(texts), norm=True), dtype=np.float32)
+    """Unit vectors (float32, one row per text), so the cosine of two texts is their dot product; a text with no
+    word gets a zero vector (close to nothing), where the model would give NaN."""
+    vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    worded = [i for i, text in enumerate(texts) if str(text).strip()]
+    if worded:
+        found = np.asarray(model().embed([str(texts[i]) for i in worded], norm=True), dtype=np.float32)
+        vectors[worded] = np.nan_to_num(found)
+    return vectors
 
 
 @lru_cache(maxsize=8)  # one entry per dataset version in use (the shipped data, a session's upload, a CLI input)

@@ -11,6 +11,7 @@ import pytest
 
 from gift_dash.cli import main
 from gift_dash.data import DATA_DIR, ShippedDataError, check_shipped, load_dataset, load_lexicon
+from gift_dash.meaning import measure_clause
 from gift_dash.search import CLOSEST, CONFIDENT, search, search_mask
 from gift_dash.similarity import build_index, groups
 from gift_dash.view import View, search_columns
@@ -126,10 +127,59 @@ def test_no_group_holds_a_sub_item_with_the_item_it_completes(threshold):
         ("cape-town-2007-rel-h", "kampala-2007-gen-b"),
         ("kampala-2007-gen-g", "kampala-2007-gen-g-i"),
         ("kampala-2007-gen-h", "kampala-2007-gen-h-i"),
+        # "leaders" again: Cape Town (a) asks for paradigm shifts in religious communities, New Delhi (o) for the
+        # prevention of commercial sexual exploitation with community leaders.
+        ("cape-town-2007-rel-a", "new-delhi-2007-pri-o"),
+        # Kampala (e) trains peacekeepers to detect trafficking; Bangkok (b) creates an investigation function.
+        ("kampala-2007-gen-e", "bangkok-2007-pri-b"),
     ],
 )
 def test_pairs_a_reader_calls_different_ideas_stay_apart(a, b):
     assert not same_group(groups(INDEX), a, b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        # Section VI: Kampala "considered training of peacekeeping forces"; Bangkok (c)(i): front-line officials
+        # trained to understand the crime.
+        ("kampala-2007-gen-e", "bangkok-2007-pri-c-i"),
+        # Licensing recruitment agencies (Kampala rapporteur (g)) and stopping brokers (New Delhi (l)).
+        ("kampala-2007-rap-g", "new-delhi-2007-pri-l"),
+        # Demand: campaigns on products of exploitation (Kampala (j)) and reducing demand (New Delhi (f)).
+        ("kampala-2007-rap-j", "new-delhi-2007-pri-f"),
+        # Abidjan prevention (j), "educational and rehabilitation measures for children formerly associated with
+        # armed groups", is rehabilitation like New Delhi (j)'s reintegration of victims, not one of its own list's
+        # education items (it may count there too, as a second idea).
+        ("abidjan-2007-pre-j", "new-delhi-2007-pri-j"),
+        # Monitoring movements (Kampala (c)) and controlling children's movement across frontiers (Brasilia (e)).
+        ("kampala-2007-rap-c", "brasilia-2007-pri-e"),
+    ],
+)
+def test_records_that_ask_for_the_same_measure_join(a, b):
+    assert same_group(groups(INDEX), a, b)
+
+
+@pytest.mark.parametrize(
+    "text, clause",
+    [
+        (
+            "Provide specialized training of peacekeeping forces on preventing and detecting trafficking",
+            "Provide specialized training of peacekeeping forces on preventing and detecting trafficking",
+        ),
+        (
+            "Involve the private sector more actively in conflict and post-conflict settings, by raising awareness",
+            "Involve the private sector more actively in conflict and post-conflict settings",
+        ),
+        (
+            "Promote the prevention of commercial sexual exploitation in close alignment with community leaders",
+            "Promote the prevention of commercial sexual exploitation",
+        ),
+        ("", ""),
+    ],
+)
+def test_the_measure_clause_is_what_is_asked_before_why_and_for_whom(text, clause):
+    assert measure_clause(text) == clause
 
 
 def test_a_group_label_names_the_idea_without_a_tail_of_words():
