@@ -189,10 +189,11 @@ def _cells(cell: str) -> list[str]:
     return [v.strip() for v in cell.split(";") if v.strip()]
 
 
-def thematic_pairs(records: list[dict] | None = None) -> set[tuple[str, str]]:
-    """(record id, workplan id) the rule links: a shared measure type; or a group or actor the row's title (a
-    sub-item's with its lead-in's) names by label or near-synonym, not a broad one, while the record has a measure
-    type; a sub-item's link makes its activity's redundant."""
+def thematic_shared(records: list[dict] | None = None) -> dict[tuple[str, str], tuple[set[str], set[tuple[str, str]]]]:
+    """(record id, workplan id) the rule links -> (the measure types they share, the (column, value) groups the row's
+    title names that the record holds): a shared measure type; or a group or actor the row's title (a sub-item's with
+    its lead-in's) names by label or near-synonym, not a broad one, while the record has a measure type; a sub-item's
+    link makes its activity's redundant."""
     rules = read_csv("codebook_rules.csv")
     types = {r["value"]: set(_cells(r["then_values"])) for r in rules if r["kind"] == "measure_type"}
     broad = {(r["column"], r["value"]) for r in rules if r["kind"] == "no_group_link"}
@@ -200,7 +201,7 @@ def thematic_pairs(records: list[dict] | None = None) -> set[tuple[str, str]]:
         (r["vocabulary"], r["value"]): [r["label"], *[n.strip() for n in r["near_synonyms"].split(",") if n.strip()]]
         for r in CODEBOOK
     }
-    pairs = set()
+    shared = {}
     for record in RECORDS if records is None else records:
         mine = set().union(*[types.get(t, set()) for t in _cells(record["topics"])])
         groups = {(c, v) for c in ("target_groups", "actors") for v in _cells(record[c])} if mine else set()
@@ -217,12 +218,20 @@ def thematic_pairs(records: list[dict] | None = None) -> set[tuple[str, str]]:
                 and any(re.search(rf"(?<!\w){re.escape(n)}s?(?!\w)", title, re.I) for n in names[(c, v)])
             }
             if mine & theirs or groups & named:
-                pairs.add((record["id"], wid))
+                shared[record["id"], wid] = (mine & theirs, groups & named)
     parent = {wid: row["parent_id"] for wid, row in WORKPLAN.items() if row["kind"] == "sub_item"}
-    return {(r, w) for r, w in pairs if not any((r, s) in pairs for s, p in parent.items() if p == w)}
+    return {
+        (r, w): why for (r, w), why in shared.items() if not any((r, s) in shared for s, p in parent.items() if p == w)
+    }
 
 
-THEMATIC = thematic_pairs()
+def thematic_pairs(records: list[dict] | None = None) -> set[tuple[str, str]]:
+    """(record id, workplan id) the rule links (thematic_shared)."""
+    return set(thematic_shared(records))
+
+
+SHARED = thematic_shared()
+THEMATIC = set(SHARED)
 _READ = {(r["record_id"], r["activity_id"]) for r in EXPLICIT}
 # Every link: the explicit ones, and the rule's thematic ones where no explicit link joins the same pair.
 LINKS = [{k: r[k] for k in ("record_id", "activity_id", "strength")} for r in EXPLICIT] + [

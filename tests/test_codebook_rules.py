@@ -291,3 +291,22 @@ def test_the_measure_types_table_says_each_topics_types_as_the_file_has_it(datas
     assert any(" and " in row["measure type(s)"] for row in expected)
     for table in tables.values():
         assert table.index.tolist() == list(range(len(table)))
+
+
+def test_measure_types_and_broad_groups_are_not_written_rules_whatever_the_files_order(dataset):
+    """LK1's measure types and LK2's broad groups are tables of their own; with the link rules' written rows left
+    out of the file (so nothing else carries those ids), the written rules hold no LK row at all."""
+    from gift_dash.rules import rules_tables
+    from gift_dash.schema import Rules
+
+    table = dataset.codebook.rules.table
+    rules = Rules(table[table["kind"] != "link"].reset_index(drop=True))
+    written = rules_tables(rules, dataset.records)["written rules"]
+    assert not written["rule"].str.startswith("LK").any()
+    assert len(written) == len(
+        {
+            r
+            for r, k in zip(table["rule_id"], table["kind"], strict=True)
+            if k in ("guideline", "inherit_parent", "renamed")
+        }
+    )

@@ -4,6 +4,7 @@ export column, the CLI's coverage command and the flow chart."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 
@@ -454,3 +455,95 @@ def test_thematic_links_are_derived_never_written():
     )
     problems = validate_responses(bad, DATA.codebook, {"kampala-2007-gen-a"}, DATA.workplan).problems
     assert [p.column for p in problems] == ["strength"] and "derived" in problems[0].message
+
+
+# ------------------------------------------------------------------------------------------- every link, column by column
+
+
+def _label(workplan_id: str) -> str:
+    row = ref.WORKPLAN[workplan_id]
+    marker = f"{row['marker']} " if row["kind"] == "sub_item" else ""
+    return f"{workplan_id} {marker}{row['title']}"
+
+
+def _activity(workplan_id: str) -> str:
+    row = ref.WORKPLAN[workplan_id]
+    return row["parent_id"] if row["kind"] == "sub_item" else workplan_id
+
+
+def test_every_link_with_what_it_points_at_against_the_reference():
+    """links(): the reference's links (responses.csv and the rule written again), each with the row's label, its
+    activity and that activity's title, its pillar and the pillar's name, in workplan order then record order."""
+    table = response.links(DATA)
+    order = list(ref.WORKPLAN)
+    records = [r["id"] for r in ref.RECORDS]
+    expected = sorted(ref.LINKS, key=lambda k: (order.index(k["activity_id"]), records.index(k["record_id"])))
+    assert table[["record_id", "activity_id", "strength"]].to_dict("records") == expected
+    assert table["label"].tolist() == [_label(k["activity_id"]) for k in expected]
+    assert table["activity"].tolist() == [_activity(k["activity_id"]) for k in expected]
+    assert table["activity_title"].tolist() == [ref.WORKPLAN[_activity(k["activity_id"])]["title"] for k in expected]
+    assert table["pillar"].tolist() == [ref.WORKPLAN[k["activity_id"]]["pillar"] for k in expected]
+    assert table["pillar_name"].tolist() == [ref.pillar_name(k["activity_id"]) for k in expected]
+    assert table.index.tolist() == list(range(len(table)))
+    explicit = {(r["record_id"], r["activity_id"]): r["basis"] for r in RAW}
+    for link in table.to_dict("records"):
+        if link["strength"] == "explicit":
+            assert link["basis"] == explicit[link["record_id"], link["activity_id"]]
+
+
+def _joined_in_any_order(text: str, labels: list[str]) -> bool:
+    return len(labels) <= 6 and any(", ".join(p) == text for p in itertools.permutations(labels))
+
+
+def test_each_thematic_basis_says_what_is_shared_in_the_codebooks_words():
+    """The basis names every measure type shared (LK1) and every group the row's title names (LK2), by their
+    codebook labels, measures first: "codebook v3 link rule: same measure type: …(LK1); a group …: …(LK2)."."""
+    thematic = response.links(DATA)
+    thematic = thematic[thematic["strength"] == "thematic"]
+    assert len(thematic) > 500
+    for record_id, workplan_id, basis in zip(
+        thematic["record_id"], thematic["activity_id"], thematic["basis"], strict=True
+    ):
+        measures, groups = ref.SHARED[record_id, workplan_id]
+        parts = []
+        if measures:
+            parts.append(("same measure type: {} (LK1)", [ref.label("measure_type", m) for m in measures]))
+        if groups:
+            parts.append(("a group the activity's title names: {} (LK2)", [ref.label(c, v) for c, v in groups]))
+        assert basis.startswith("codebook v3 link rule: ") and basis.endswith(".")
+        said = basis.removeprefix("codebook v3 link rule: ").removesuffix(".").split("; ")
+        assert len(said) == len(parts), basis
+        for text, (words, labels) in zip(said, parts, strict=True):
+            head, tail = words.split("{}")
+            assert text.startswith(head) and text.endswith(tail), basis
+            assert _joined_in_any_order(text.removeprefix(head).removesuffix(tail), labels), basis
+
+
+def test_the_link_table_and_the_gaps_table_as_people_read_them():
+    """For Cape Town (annex II's 14 items): every link with its record's event and verbatim text, the row, the
+    pillar, the strength's label; the gaps table holds imp-a alone."""
+    cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"].iloc[::-1]  # the records' order rules
+    table = response.link_table(cape_town, DATA)
+    texts = {r["id"]: r["text"] for r in ref.RECORDS}
+    order = list(ref.WORKPLAN)
+    mine = [k for k in ref.LINKS if k["record_id"] in set(cape_town["id"])]
+    position = list(cape_town["id"])
+    mine.sort(key=lambda k: (position.index(k["record_id"]), order.index(k["activity_id"])))
+    strengths = {"explicit": "Explicit response", "thematic": "Thematic response"}
+    assert table.drop(columns="Basis").to_dict("records") == [
+        {
+            "Record id": k["record_id"],
+            "Event": "Cape Town",
+            "Text (verbatim)": texts[k["record_id"]],
+            "Activity": _label(k["activity_id"]),
+            "Pillar": ref.pillar_name(k["activity_id"]),
+            "Strength": strengths[k["strength"]],
+        }
+        for k in mine
+    ]
+    gaps = response.unanswered_table(cape_town, DATA)
+    assert gaps.to_dict("records") == [
+        {"Record id": "cape-town-2007-imp-a", "Event": "Cape Town", "Text (verbatim)": texts["cape-town-2007-imp-a"]}
+    ]
+    assert gaps.index.tolist() == [0]
+    assert response.unanswered_table(cape_town.iloc[:0], DATA).empty
