@@ -584,3 +584,21 @@ def test_a_sub_items_activity_and_a_topics_measure_types():
     expected = list(dict.fromkeys(v for t in topics for v in types.get(t, [])))
     assert response.measure_types(topics, DATA.codebook) == expected
     assert expected[0] == "awareness" and len(expected) >= 3
+
+
+def test_coverage_of_one_thematic_record_names_its_scope_and_counts_zeros():
+    """kampala-2007-gen-d alone (thematic links only, by the reference): no explicit column nor gap column comes out
+    of the counting, and each reads 0."""
+    assert ref.strength("kampala-2007-gen-d") == "thematic"
+    table = response.coverage(DATA.records[DATA.records["id"] == "kampala-2007-gen-d"], DATA)
+    assert table.to_dict("records") == [
+        {
+            "Scope": "All records in scope",
+            "Records": 1,
+            "With a planned response": 1,
+            "Share with a response (%)": 100.0,
+            "Explicit": 0,
+            "Thematic only": 1,
+            "No planned response": 0,
+        }
+    ]
