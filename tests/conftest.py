@@ -16,3 +16,15 @@ def temporary_follow_up_store(tmp_path_factory):
         patch.delenv("GIFT_DATABASE_URL", raising=False)
         assert "GIFT_DATABASE_URL" not in os.environ
         yield
+
+
+@pytest.fixture(autouse=True)
+def _links_derived_afresh_under_mutation():
+    """Under mutmut (scripts/mutation.sh sets MUTANT_UNDER_TEST), every test derives the response links again: mutmut
+    runs for a mutant only the tests it saw call the mutated function, and response.links() fills its cache once per
+    process, so only the first test would be seen calling thematic_links and _links."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from gift_dash import response
+
+        response._LINKS.clear()
+    yield

@@ -547,3 +547,58 @@ def test_the_link_table_and_the_gaps_table_as_people_read_them():
     ]
     assert gaps.index.tolist() == [0]
     assert response.unanswered_table(cape_town.iloc[:0], DATA).empty
+
+
+def test_the_pages_tables_for_annex_ii_against_the_reference():
+    annex = ref.select()
+    view = response.in_view(DATA.records[DATA.records["source"] == "annex-ii"], DATA)
+    overall = ref.coverage(annex)["All records in scope"]
+    assert view.overall["Records"] == len(annex) == 118
+    assert (view.overall["Explicit"], view.overall["Thematic only"]) == (overall["Explicit"], overall["Thematic only"])
+    assert list(view.coverage) == ["event", "theme", "target_group"]
+    for by, table in view.coverage.items():
+        assert_coverage(table, response.COVERAGE_DIMENSIONS[by], ref.coverage(annex, by))
+    assert list(view.gaps["id"]) == ref.unanswered(annex)
+    ids = {r["id"] for r in annex}
+    assert len(view.links) == sum(k["record_id"] in ids for k in ref.LINKS)
+    assert set(view.links["Record id"]) == {k["record_id"] for k in ref.LINKS if k["record_id"] in ids}
+    assert view.activities["Activity id"].tolist() == [w for w, r in ref.WORKPLAN.items() if r["kind"] == "activity"]
+    assert view.activities["Records answered"].sum() == len(
+        {(_activity(k["activity_id"]), k["record_id"]) for k in ref.LINKS if k["record_id"] in ids}
+    )
+    assert list(view.flows) == ["event", "theme"]
+    for by, flow in view.flows.items():
+        heading = response.FLOW_SOURCES[by]
+        shown = {(f, t): n for f, t, n in zip(flow[heading], flow["Responded to by"], flow["Records"], strict=True)}
+        assert shown == ref.flow(annex, by)
+
+
+def test_a_sub_items_activity_and_a_topics_measure_types():
+    assert response.activity_of("p4-a3-b", DATA.workplan) == "p4-a3"
+    assert response.activity_of("p4-a2", DATA.workplan) == "p4-a2"
+    assert response.activity_of("no-such-row", DATA.workplan) == "no-such-row"
+    rules = ref.read_csv("codebook_rules.csv")
+    types = {r["value"]: [v.strip() for v in r["then_values"].split(";")] for r in rules if r["kind"] == "measure_type"}
+    both = [t for t, v in types.items() if len(v) > 1][0]  # a topic of two measure types, read in the file
+    topics = ["awareness_raising", "media_advocacy", both, "no-such-topic"]
+    expected = list(dict.fromkeys(v for t in topics for v in types.get(t, [])))
+    assert response.measure_types(topics, DATA.codebook) == expected
+    assert expected[0] == "awareness" and len(expected) >= 3
+
+
+def test_coverage_of_one_thematic_record_names_its_scope_and_counts_zeros():
+    """kampala-2007-gen-d alone (thematic links only, by the reference): no explicit column nor gap column comes out
+    of the counting, and each reads 0."""
+    assert ref.strength("kampala-2007-gen-d") == "thematic"
+    table = response.coverage(DATA.records[DATA.records["id"] == "kampala-2007-gen-d"], DATA)
+    assert table.to_dict("records") == [
+        {
+            "Scope": "All records in scope",
+            "Records": 1,
+            "With a planned response": 1,
+            "Share with a response (%)": 100.0,
+            "Explicit": 0,
+            "Thematic only": 1,
+            "No planned response": 0,
+        }
+    ]

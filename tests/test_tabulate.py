@@ -182,9 +182,7 @@ def test_the_overview_story_counts_what_is_in_view_and_says_which_events_have_no
     told = story(ANNEX, EVENTS, CODEBOOK)
     assert (told["records"], told["events"], told["period"], told["undated"]) == (118, 6, "June–November 2007", 0)
     assert sum(n for _, n in told["record_types"]) == 118
-    assert (
-        dict(told["themes"])["Prevention"] == 63
-    )  # tests/test_oracle.py counts every theme (v3: rel-g and rel-l lost it)
+    assert dict(told["themes"])["Prevention"] == 63  # tests/test_oracle.py counts every theme (v3: 63)
     everything = apply(DATA.records, EVENTS, Filters(sources=()))
     told = story(everything, EVENTS, CODEBOOK)
     # The Vienna Forum (February 2008) widens the period; the Egypt workshop ("At the end of October 2007") has none.
