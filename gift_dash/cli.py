@@ -189,9 +189,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_briefing(args: argparse.Namespace) -> int:
     """Write the briefing for a scope as self-contained HTML (and PDF when Chromium is available)."""
     from gift_dash.briefing import (
-        PdfUnavailable,
         followup_summary,
-        html_to_pdf,
         planned_responses,
         render_briefing,
     )
@@ -210,14 +208,22 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     )
     write_output(args.out, document.encode("utf-8"))
     say(f"wrote {args.out}: briefing on {len(records)} record(s), scope: {scope}")
-    if args.pdf is not None:
-        try:
-            pdf = html_to_pdf(document)
-        except PdfUnavailable as exc:
-            say(f"no PDF written: {exc}. Open {args.out} in a browser and print it instead.", err=True)
-            return EXIT_CANNOT
-        write_output(args.pdf, pdf, {"--out": args.out})
-        say(f"wrote {args.pdf}")
+    return _write_pdf(args, document, f". Open {args.out} in a browser and print it instead")
+
+
+def _write_pdf(args: argparse.Namespace, document: str, hint: str = "") -> int:
+    """With --pdf, the HTML ``document`` printed to PDF beside --out (never over it); the exit code either way."""
+    if args.pdf is None:
+        return EXIT_OK
+    from gift_dash.briefing import PdfUnavailable, html_to_pdf
+
+    try:
+        pdf = html_to_pdf(document)
+    except PdfUnavailable as exc:
+        say(f"no PDF written: {exc}{hint}.", err=True)
+        return EXIT_CANNOT
+    write_output(args.pdf, pdf, {"--out": args.out})
+    say(f"wrote {args.pdf}")
     return EXIT_OK
 
 
@@ -595,7 +601,6 @@ def cmd_followup_report(args: argparse.Namespace, engine) -> int:
     """Write the progress report of a period and scope (HTML, CSV, JSON or XLSX by --out's suffix; PDF with --pdf)."""
     from datetime import UTC, datetime
 
-    from gift_dash.briefing import PdfUnavailable, html_to_pdf
     from gift_dash.followup import report, report_files
 
     fmt = args.out.suffix.lower().lstrip(".")
@@ -617,15 +622,7 @@ def cmd_followup_report(args: argparse.Namespace, engine) -> int:
     )
     write_output(args.out, report_files.report_bytes(made, fmt, dataset.version))
     say(f"wrote {args.out}: {report_files.in_short(made)} Scope: {made.scope}")
-    if args.pdf is not None:
-        try:
-            pdf = html_to_pdf(report_files.render_html(made, dataset.version))
-        except PdfUnavailable as exc:
-            say(f"no PDF written: {exc}", err=True)
-            return EXIT_CANNOT
-        write_output(args.pdf, pdf, {"--out": args.out})
-        say(f"wrote {args.pdf}")
-    return EXIT_OK
+    return _write_pdf(args, report_files.render_html(made, dataset.version) if args.pdf is not None else "")
 
 
 def _add_followup_parsers(sub) -> None:

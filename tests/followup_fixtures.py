@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from datetime import date
 
 import pytest
 from argon2 import PasswordHasher
@@ -16,6 +17,14 @@ from gift_dash.followup import db, users
 from tests.postgres import OPT_OUT_ENV, Cluster, server_bin
 
 PASSWORD = "correct horse battery staple"
+# The entry issue 23's sequences start from (In progress, a responsible body, target 2027-03-31, notes, evidence).
+ENTRY = {
+    "status": "in_progress",
+    "responsible": "Ministry of Justice",
+    "target_date": date(2027, 3, 31),
+    "notes": "Working group set up",
+    "evidence": "Decree 12/2026",
+}
 _databases = itertools.count(1)
 
 

@@ -4,26 +4,18 @@ explicit choice, and typed changes outlive the end of a sign-in. Every expected 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from gift_dash.followup import db, store, users
 from gift_ui import followup as fu
 from tests.apptest.conftest import APP
+from tests.followup_fixtures import ENTRY as SAVED
 from tests.followup_fixtures import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("cheap_hashes")
 
 A, B = "kampala-2007-gen-a", "kampala-2007-gen-b"
-SAVED = {
-    "status": "in_progress",
-    "responsible": "Ministry of Justice",
-    "target_date": date(2027, 3, 31),
-    "notes": "Working group set up",
-    "evidence": "Decree 12/2026",
-}
 
 
 @pytest.fixture

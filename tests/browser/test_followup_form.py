@@ -5,24 +5,16 @@ against the values typed, written out by hand."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from gift_dash.followup import store, users
 from tests.browser.harness import wait_for_app
 from tests.browser.person import Person
 from tests.browser.store_app import app_on_a_store, sign_in
+from tests.followup_fixtures import ENTRY as SAVED
 
 PASSWORD = "correct horse battery staple"
 A, B = "kampala-2007-gen-a", "kampala-2007-gen-b"  # the first two rows of Kampala's records
-SAVED = {
-    "status": "in_progress",
-    "responsible": "Ministry of Justice",
-    "target_date": date(2027, 3, 31),
-    "notes": "Working group set up",
-    "evidence": "Decree 12/2026",
-}
 
 
 def _fill(engine) -> None:
