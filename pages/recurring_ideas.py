@@ -14,7 +14,9 @@ view, notices = gift_ui.page_setup(
     page_keys=("threshold", "group"),
     intro="Records from different events that ask for the same measure in other words, grouped. The score combines "
     "shared topics, a lexicon of synonyms (sensitization ~ awareness-raising, penal code ~ legislation) and the "
-    "words of the texts; topics that say who is involved or why (community leaders, civil society, root causes) "
+    "words of the texts; for tagged records, an offline language model's reading of each record's measure clause (what "
+    f"it asks for, cut before its purpose or whom it concerns) weighs {similarity.EMBEDDING_WEIGHT:.0%} of the score. "
+    "Topics that say who is involved or why (community leaders, civil society, root causes) "
     "and approaches (human rights, gender) do not make two records one idea. A sub-item never joins the item it "
     "completes, and items of one list join only on stronger evidence. A group is named by the measure its "
     "records share. A record sits in the group its strongest idea pulls it into, and also in a second group when "
