@@ -178,6 +178,10 @@ three files back; nothing is compared before you are done.
 
 Figures are computed per record x activity (a sub-item counts as its activity), so choosing an activity or one of
 its sub-items for the same link is not a disagreement; the strength is.
+
+## Where
+Write the three files, and a `notes.md` with how you worked and every rule you found unclear or hard to apply (each
+with the record or workplan row where it bit), into a folder `coding` next to this packet folder.
 """
 
 
