@@ -408,16 +408,32 @@ def test_coverage_of_a_few_records_counted_by_hand():
 
 
 def test_coverage_names_the_rule_and_gives_explicit_and_thematic_apart(capsys):
+    """The coverage CLI (CSV and JSON) and the briefing give explicit and thematic-only apart, with the rule's name,
+    and the figures the plain reference counts (tests/reference.py: the link rule written again from its words)."""
     assert main(["coverage"]) == 0
     out = capsys.readouterr().out
     assert '# Link rule,"codebook v3 link rule: explicit links read by a person' in out
-    header = out.split("\n\n")[0].splitlines()[-2]
-    assert "Explicit" in header and "Thematic only" in header
+    table = [line for line in out.split("\n\n")[0].splitlines() if not line.startswith("#")]
+    (row,) = csv.DictReader(table)
+    expected = ref.coverage(ref.select())["All records in scope"]  # annex II, the default view
+    assert row["Scope"] == "All records in scope" and int(row["Records"]) == expected["Records"] == 118
+    assert (int(row["Explicit"]), int(row["Thematic only"])) == (expected["Explicit"], expected["Thematic only"])
+    assert int(row["With a planned response"]) == expected["Explicit"] + expected["Thematic only"]
     assert main(["coverage", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["link_rule"] == "codebook v3 link rule"
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["link_rule"] == "codebook v3 link rule"
+    (overall,) = printed["coverage"]
+    assert (overall["Explicit"], overall["Thematic only"]) == (expected["Explicit"], expected["Thematic only"])
     cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"]
     document = render_briefing(cape_town, DATA, "Event: Cape Town", responses=planned_responses(cape_town, DATA))
     assert "Coverage (codebook v3 link rule)" in document and "thematic one only" in document
+    counted = ref.coverage(ref.select(chosen={"event": ["cape-town-2007"]}))["All records in scope"]
+    answered = counted["Explicit"] + counted["Thematic only"]
+    said = re.sub(r"\s+", " ", document)
+    assert f"{answered} of {counted['Records']} records" in said
+    assert (
+        f"{counted['Explicit']} an explicit one" in said and f"{counted['Thematic only']} a thematic one only" in said
+    )
 
 
 def test_an_uploaded_record_gets_the_rules_thematic_links_and_suggested_explicit_ones():

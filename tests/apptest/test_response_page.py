@@ -47,6 +47,18 @@ def test_default_view_shows_coverage_with_n(open_page):
     assert at.get("plotly_chart")
 
 
+def test_the_page_gives_explicit_and_thematic_apart_and_names_the_rule(open_page):
+    at = open_page(PAGE)
+    row = ref.coverage(ref.select())["All records in scope"]  # the plain reference, annex II
+    assert (metrics(at)["Explicit"], metrics(at)["Thematic"]) == (str(row["Explicit"]), str(row["Thematic only"]))
+    (said,) = [c.value for c in at.caption if c.value.startswith("Coverage by the codebook v3 link rule: ")]
+    answered = row["Explicit"] + row["Thematic only"]
+    assert f"{answered} of {row['Records']} records" in said
+    assert (
+        f"{row['Explicit']} of them an explicit one" in said and f"{row['Thematic only']} a thematic one only" in said
+    )
+
+
 def test_which_cape_town_recommendations_have_no_planned_response(open_page):
     at = open_page(PAGE)
     at.multiselect(key="flt_events").set_value(["cape-town-2007"]).run()
