@@ -312,3 +312,31 @@ def test_measure_types_and_broad_groups_are_not_written_rules_whatever_the_files
             if k in ("guideline", "inherit_parent", "renamed")
         }
     )
+
+
+def test_every_ta_area_needs_a_basis(dataset):
+    """G13 sharpened: a TA area comes from a topic that implies it (T) or may give it (G7, G13), from the parent
+    item (I1) or, for a parent that names no measure, from all its sub-items (G14); a word named as a goal is none.
+    The cases are new-delhi-2007-pri-o as it was tagged before (prevention_awareness from 'Promote the prevention
+    of …'), legislation, an instrument, Bangkok's conditional lead-in (c) and its sub-item (v)."""
+    from gift_dash.schema import rule_breaches
+
+    rules = dataset.codebook.rules
+
+    def breaches(ta_areas, topics, parent_id="", parent_tags=None, shared=None):
+        tags = {"ta_areas": ta_areas, "topics": topics}
+        return [m for c, m in rule_breaches(tags, "", parent_id, parent_tags, rules, shared) if c == "ta_areas"]
+
+    (said,) = breaches(["prevention_awareness"], ["civil_society_partnership", "community_mobilization"])
+    assert said.startswith("'prevention_awareness' in ta_areas has no basis") and "(rule G13)" in said
+    assert breaches([], ["civil_society_partnership", "community_mobilization"]) == []
+    assert breaches(["pre_ratification"], ["legislation"]) == breaches(["criminal_justice"], ["legislation"]) == []
+    assert breaches(["pre_ratification"], ["international_instruments"]) == []
+    assert len(breaches(["victim_protection"], ["legislation"])) == 1  # legislation may give only those two
+    assert len(breaches(["criminal_justice"], ["international_instruments"])) == 1
+    assert breaches(["criminal_justice"], [], "", None, {"ta_areas": {"criminal_justice"}}) == []  # (c), G14
+    assert len(breaches(["criminal_justice"], [])) == 1
+    parent = {"ta_areas": ["criminal_justice"]}  # (v) inherits (c)'s criminal_justice (I1)
+    assert breaches(["international_cooperation", "criminal_justice"], ["cross_border_cooperation"], "c", parent) == []
+    assert breaches(["criminal_justice"], [], "c", None) == []  # the parent is unknown: its own error, not this one
+    assert breaches(["criminal_justice"], ["specialist_investigation"]) == []  # implied (T78)
