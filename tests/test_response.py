@@ -623,3 +623,38 @@ def test_coverage_of_one_thematic_record_names_its_scope_and_counts_zeros():
             "No planned response": 0,
         }
     ]
+
+
+def test_the_workplan_as_the_codebook_reads_it():
+    """The Planned response page's table of the workplan's tags (W1, W2), against data/workplan.csv, codebook.csv and
+    the measure_type rows of codebook_rules.csv read with the csv module: every activity and sub-item in file order,
+    labels in the cell's order, each measure type once."""
+    types = {
+        r["value"]: ref._cells(r["then_values"])
+        for r in ref.read_csv("codebook_rules.csv")
+        if r["kind"] == "measure_type"
+    }
+    expected = []
+    for wid, row in ref.WORKPLAN.items():
+        if row["kind"] not in ("activity", "sub_item"):
+            continue
+        marker = f"{row['marker']} " if row["kind"] == "sub_item" else ""
+        kinds = list(dict.fromkeys(t for topic in ref._cells(row["topics"]) for t in types.get(topic, [])))
+        expected.append(
+            {
+                "Row": f"{wid} {marker}{row['title']}",
+                "Measure types (LK1)": "; ".join(ref.label("measure_type", t) for t in kinds),
+                "Topics": "; ".join(ref.label("topics", v) for v in ref._cells(row["topics"])),
+                "TA areas": "; ".join(ref.label("ta_areas", v) for v in ref._cells(row["ta_areas"])),
+                "Target groups": "; ".join(ref.label("target_groups", v) for v in ref._cells(row["target_groups"])),
+                "Actors": "; ".join(ref.label("actors", v) for v in ref._cells(row["actors"])),
+            }
+        )
+    table = response.workplan_reading(DATA)
+    assert len(expected) == 32 and table.to_dict("records") == expected
+    # By hand from the document: p4-a6's title names a cybercrime response (W1 as sharpened), p4-a3-b children.
+    p4_a6 = table.set_index("Row").loc["p4-a6 Innovative technology coalitions and cybercrime response"]
+    assert p4_a6["Topics"] == "Child protection; Enforcing the law and ending impunity"  # codebook.csv labels
+    assert (
+        table.set_index("Row").loc["p4-a3-b (b) Training resources on child trafficking", "Target groups"] == "Children"
+    )
