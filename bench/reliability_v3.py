@@ -15,6 +15,9 @@ bench/response_agreement.py, seed 13) and (b) the records issue 22 names. The pa
 rules (link rule included) as markdown, the workplan's ids, titles and texts WITHOUT its tags, and the sample's
 ids, list lead-ins, parent texts and verbatim texts WITHOUT any tag or link.
 
+The round-2 reader's coding (December 2026) is kept in bench/reliability_v3_coding_r2/ (with the codebook.md it read)
+and was made from the packet of commit 66cd375: score it with ``--round 2 --ref 66cd375``.
+
 Round 2 (``--round 2``), after the rules W1, G12, G13, G18, G20 and G21 were sharpened from round 1's disagreements,
 codes every record no round has seen: the annex II pool above less round 1's sample (5 records left), the 10 key
 findings of the Vienna Forum (section VI) and the 4 section V outcome statements, in file order; none is chosen, all
