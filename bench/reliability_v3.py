@@ -2,8 +2,8 @@
 workplan's activities and sub-items, and the response links of the 20 records; this script writes the packet and
 scores the reader's files against the project's.
 
-    .venv/bin/python -m bench.reliability_v3 packet [--out bench/out/reliability_v3_packet]
-    .venv/bin/python -m bench.reliability_v3 score [--coding bench/reliability_v3_coding] [--ref COMMIT]
+    .venv/bin/python -m bench.reliability_v3 packet [--round 2] [--out FOLDER]
+    .venv/bin/python -m bench.reliability_v3 score [--round 2] [--coding FOLDER] [--ref COMMIT]
 
 The blind reader's coding of December 2026 is kept in bench/reliability_v3_coding/ (with the codebook.md it read)
 and was made from the packet of commit df410e2: score it with ``--ref df410e2`` for the figures before
@@ -14,6 +14,15 @@ order less (a) the samples of the earlier rounds (bench/reliability.py rounds 1 
 bench/response_agreement.py, seed 13) and (b) the records issue 22 names. The packet holds the v3 codebook and its
 rules (link rule included) as markdown, the workplan's ids, titles and texts WITHOUT its tags, and the sample's
 ids, list lead-ins, parent texts and verbatim texts WITHOUT any tag or link.
+
+The round-2 reader's coding (December 2026) is kept in bench/reliability_v3_coding_r2/ (with the codebook.md it read)
+and was made from the packet of commit 66cd375: score it with ``--round 2 --ref 66cd375``.
+
+Round 2 (``--round 2``), after the rules W1, G12, G13, G18, G20 and G21 were sharpened from round 1's disagreements,
+codes every record no round has seen: the annex II pool above less round 1's sample (5 records left), the 10 key
+findings of the Vienna Forum (section VI) and the 4 section V outcome statements, in file order; none is chosen, all
+are taken. Section V is outside the link scope (response.LINKED_SOURCES): its records get tags, no links. The packet
+goes to bench/out/reliability_v3_packet_r2 and the coding is read from bench/reliability_v3_coding_r2.
 
 ``score`` compares against the project's data at ``--ref`` (default: the working tree), so the figures before
 adjudication are those of the commit the reader's packet was made from. Printed:
@@ -48,6 +57,10 @@ SAMPLE_SIZE = 20
 HERE = Path(__file__).resolve().parent
 PACKET = HERE / "out" / "reliability_v3_packet"  # bench/out is not kept in git: a packet is made, handed out, coded
 CODING = HERE / "reliability_v3_coding"
+ROUNDS = (1, 2)
+# Where each round's packet is written and its coding read.
+PACKETS = {1: PACKET, 2: HERE / "out" / "reliability_v3_packet_r2"}
+CODINGS = {1: CODING, 2: HERE / "reliability_v3_coding_r2"}
 # The records issue 22 names (its decisive cases and the tag annotator's examples): argued about, so never sampled.
 NAMED_IN_ISSUE = {
     "kampala-2007-gen-d",
@@ -72,8 +85,21 @@ def pool(records: pd.DataFrame) -> list[str]:
     return [i for i in annex if i not in earlier and i not in NAMED_IN_ISSUE]
 
 
-def sample_ids(records: pd.DataFrame) -> list[str]:
-    return random.Random(SEED).sample(pool(records), SAMPLE_SIZE)
+def sample_ids(records: pd.DataFrame, round_: int = 1) -> list[str]:
+    """Round 1: random.Random(22).sample of the pool, 20 records. Round 2: all that is left of the pool, then every
+    section VI and section V record, in file order (records no round sampled and the issue does not name)."""
+    first = random.Random(SEED).sample(pool(records), SAMPLE_SIZE)
+    if round_ == 1:
+        return first
+    rest = [i for i in pool(records) if i not in first]
+    later = records.loc[records["source"].isin(["section-vi", "section-v"]), "id"].tolist()
+    return rest + later
+
+
+def linked_ids(records: pd.DataFrame, ids: list[str]) -> list[str]:
+    """Those of ``ids`` in the link scope (annex II and section VI; section V is tagged, not linked)."""
+    scope = set(response.in_scope(records)["id"])
+    return [i for i in ids if i in scope]
 
 
 def codebook_markdown(dataset: Dataset) -> str:
@@ -124,7 +150,7 @@ def codebook_markdown(dataset: Dataset) -> str:
     return "\n".join(parts)
 
 
-INSTRUCTIONS = """# Coding task (codebook v3, issue 22)
+INSTRUCTIONS = """# Coding task (codebook v3, issue 22{round_title})
 
 Use nothing but the files of this folder: `codebook.md`, `workplan.csv`, `records.csv`. Do not open the project's
 repository, its data or any other file, and do not look for the project's tags or links. Code first, then hand the
@@ -136,9 +162,8 @@ three files back; nothing is compared before you are done.
 - `workplan.csv`: annex I of the 2008 document, one row per pillar, output, activity and lettered sub-item:
   `workplan_id, kind, parent_id, marker, title, text`. Only rows of kind `activity` or `sub_item` are tagged and
   linked.
-- `records.csv`: 20 annex II records drawn at random (`random.Random(22)`, from the records no earlier round
-  sampled): `id, lead_in` (the words that open its list), `parent_text` (for a sub-item, the item it completes),
-  `text` (verbatim).
+- `records.csv`: {sample}: `id, lead_in` (the words that open its list), `parent_text` (for a sub-item, the item it
+  completes), `text` (verbatim).
 
 ## What you write (UTF-8 CSV, a header row, several values in a cell separated by `; `)
 1. `tags.csv`: one row per record of `records.csv`, columns
@@ -147,7 +172,7 @@ three files back; nothing is compared before you are done.
 2. `workplan_tags.csv`: one row per activity and lettered sub-item of `workplan.csv` (32 rows), columns
    `workplan_id, ta_areas, target_groups, actors, topics`. A field stays empty when the row's words name nothing
    for it (W1).
-3. `links.csv`: every response link of the 20 records, one row per link, columns
+3. `links.csv`: every response link of {linked}, one row per link, columns
    `record_id, activity_id, strength, basis`. `activity_id` is an activity or a lettered sub-item (the most
    specific row, LK8); `strength` is `explicit` (the activity's words name what the record asks for, for the same
    group in the same role: LK4, LK5; quote those words in `basis` between ‘ and ’) or `thematic` (what the link
@@ -156,13 +181,40 @@ three files back; nothing is compared before you are done.
 
 Figures are computed per record x activity (a sub-item counts as its activity), so choosing an activity or one of
 its sub-items for the same link is not a disagreement; the strength is.
+
+## Where
+Write the three files, and a `notes.md` with how you worked and every rule you found unclear or hard to apply (each
+with the record or workplan row where it bit), into a folder `coding` next to this packet folder.
 """
 
 
-def write_packet(out: Path) -> None:
+SAMPLES = {
+    1: "20 annex II records drawn at random (`random.Random(22)`, from the records no earlier round\n  sampled)",
+    2: "{n} records no earlier round coded, all of them, none chosen: the {annex} annex II records left after\n"
+    "  the earlier rounds, the 10 key findings of the Vienna Forum (section VI of the document, ids\n"
+    "  `vienna-2008-fin-…`) and the 4 outcome statements of section V (ids ending in `-outcome`).\n  Columns",
+}
+LINKED = {
+    1: "the 20 records",
+    2: "the {n_linked} records of annex II and section VI (the section V\n   outcome statements, ids ending in "
+    "`-outcome`, are tagged in `tags.csv` but get no links: the workplan is not\n   read against them)",
+}
+
+
+def instructions(records: pd.DataFrame, round_: int) -> str:
+    ids = sample_ids(records, round_)
+    annex = records.loc[records["id"].isin(ids) & (records["source"] == "annex-ii"), "id"]
+    return INSTRUCTIONS.format(
+        round_title="" if round_ == 1 else f", round {round_}",
+        sample=SAMPLES[round_].format(n=len(ids), annex=len(annex)),
+        linked=LINKED[round_].format(n_linked=len(linked_ids(records, ids))),
+    )
+
+
+def write_packet(out: Path, round_: int = 1) -> None:
     dataset = load_dataset()
     records = dataset.records.set_index("id", drop=False)
-    ids = sample_ids(dataset.records)
+    ids = sample_ids(dataset.records, round_)
     out.mkdir(parents=True, exist_ok=True)
     (out / "codebook.md").write_text(codebook_markdown(dataset), encoding="utf-8")
     dataset.workplan[["workplan_id", "kind", "parent_id", "marker", "title", "text"]].to_csv(
@@ -180,8 +232,8 @@ def write_packet(out: Path) -> None:
             }
         )
     pd.DataFrame(rows).to_csv(out / "records.csv", index=False)
-    (out / "INSTRUCTIONS.md").write_text(INSTRUCTIONS, encoding="utf-8")
-    print(f"packet written to {out}: {len(ids)} records (seed {SEED}, pool of {len(pool(dataset.records))})")
+    (out / "INSTRUCTIONS.md").write_text(instructions(dataset.records, round_), encoding="utf-8")
+    print(f"round {round_} packet written to {out}: {len(ids)} records (pool of {len(pool(dataset.records))})")
 
 
 def project_dataset(ref: str | None) -> Dataset:
@@ -254,17 +306,20 @@ def score_tags(project: pd.DataFrame, coding: pd.DataFrame, ids: list[str], fiel
 
 def named_in_codebook(packet: Path) -> set[str]:
     text = (packet / "codebook.md").read_text(encoding="utf-8")
-    return set(re.findall(r"[a-z-]+-20\d\d-[a-z]+-[a-z]+(?:-[ivx]+)?", text))
+    return set(re.findall(r"[a-z-]+-20\d\d-(?:outcome\b|[a-z]+-[a-z]+(?:-[ivx]+)?)", text))
 
 
-def score(coding: Path, ref: str | None) -> None:
+def score(coding: Path, ref: str | None, round_: int = 1) -> None:
     dataset = project_dataset(ref)
-    ids = sample_ids(dataset.records)
-    records = dataset.records[dataset.records["id"].isin(ids)]
+    ids = sample_ids(dataset.records, round_)
+    linked = linked_ids(dataset.records, ids)
+    records = dataset.records[dataset.records["id"].isin(linked)]
     project_links = strongest_pairs(response.links_of(records, dataset), dataset.workplan)
     reader = read_table(coding / "links.csv")
-    reader_links = strongest_pairs(reader[reader["record_id"].str.strip().isin(ids)], dataset.workplan)
-    print(f"Sample: {len(ids)} records, seed {SEED}; project data at {ref or 'the working tree'}\n")
+    reader_links = strongest_pairs(reader[reader["record_id"].str.strip().isin(linked)], dataset.workplan)
+    print(
+        f"Round {round_} sample: {len(ids)} records ({len(linked)} linked); project data at {ref or 'the working tree'}\n"
+    )
     print("Links (record x activity, strongest per pair):")
     for key, value in score_links(project_links, reader_links).items():
         print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
@@ -272,7 +327,9 @@ def score(coding: Path, ref: str | None) -> None:
     tags = read_table(coding / "tags.csv")
     tags["id"] = tags["id"].str.strip()
     tags = tags.set_index("id")
-    named = named_in_codebook(coding) if (coding / "codebook.md").exists() else set()
+    # the codebook the reader read: kept with the coding, else the round's packet as this commit writes it
+    read = coding if (coding / "codebook.md").exists() else PACKETS[round_]
+    named = named_in_codebook(read) if (read / "codebook.md").exists() else set()
     unnamed = [i for i in ids if i not in named]
     with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
         print(f"\nRecord tags, all {len(ids)} records:")
@@ -299,17 +356,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     packet = sub.add_parser("packet")
-    packet.add_argument("--out", type=Path, default=PACKET)
+    packet.add_argument("--out", type=Path, help="default: bench/out/reliability_v3_packet[_r2]")
     scoring = sub.add_parser("score")
     scoring.add_argument(
-        "--coding", type=Path, default=CODING, help="the folder with tags.csv, workplan_tags.csv, links.csv"
+        "--coding", type=Path, help="the folder with tags.csv, workplan_tags.csv, links.csv (default: the round's)"
     )
     scoring.add_argument("--ref", help="the commit whose data is the project's (default: the working tree)")
+    for command in (packet, scoring):
+        command.add_argument("--round", type=int, choices=ROUNDS, default=1, dest="round_")
     args = parser.parse_args()
     if args.command == "packet":
-        write_packet(args.out)
+        write_packet(args.out or PACKETS[args.round_], args.round_)
     else:
-        score(args.coding, args.ref)
+        score(args.coding or CODINGS[args.round_], args.ref, args.round_)
 
 
 if __name__ == "__main__":

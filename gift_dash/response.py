@@ -9,7 +9,15 @@ import pandas as pd
 
 from gift_dash.data import Dataset
 from gift_dash.dimensions import ANNEX_II, DIMENSIONS, SECTION_VI, UPLOADED
-from gift_dash.schema import NOT_STATED, RESPONDING_KINDS, Codebook, among, event_names, split_multi
+from gift_dash.schema import (
+    MULTI_VOCAB_COLUMNS,
+    NOT_STATED,
+    RESPONDING_KINDS,
+    Codebook,
+    among,
+    event_names,
+    split_multi,
+)
 from gift_dash.tabulate import dimension_values, ordered_values
 
 # Sources whose records a person read against the workplan for explicit links: annex II and the Vienna Forum
@@ -382,6 +390,32 @@ def answered_by(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+WORKPLAN_TAGS = {"topics": "Topics", "ta_areas": "TA areas", "target_groups": "Target groups", "actors": "Actors"}
+
+
+def workplan_reading(dataset: Dataset) -> pd.DataFrame:
+    """The workplan as the codebook reads it (rules W1, W2): every activity and lettered sub-item, in workplan order,
+    with the measure types of its topics (LK1) and its tags as codebook labels, each cell's values in the file's
+    order joined by "; " ("" where the row names nothing). Thematic links are derived from exactly these."""
+    workplan = dataset.workplan
+    codebook = dataset.codebook
+    rows = []
+    for row in workplan[workplan["kind"].isin(RESPONDING_KINDS)].to_dict("records"):
+        marker = f"{row['marker']} " if row["kind"] == "sub_item" else ""
+        topics = split_multi(row.get("topics", ""))
+        shown = {
+            "Row": f"{row['workplan_id']} {marker}{row['title']}",
+            "Measure types (LK1)": "; ".join(
+                codebook.label("measure_type", t) for t in measure_types(topics, codebook)
+            ),
+        }
+        for column, heading in WORKPLAN_TAGS.items():
+            vocabulary = MULTI_VOCAB_COLUMNS[column]
+            shown[heading] = "; ".join(codebook.label(vocabulary, v) for v in split_multi(row.get(column, "")))
+        rows.append(shown)
+    return pd.DataFrame(rows, columns=["Row", "Measure types (LK1)", *WORKPLAN_TAGS.values()])
 
 
 def flow(records: pd.DataFrame, dataset: Dataset, by: str = "event") -> pd.DataFrame:

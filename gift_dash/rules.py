@@ -27,7 +27,9 @@ def rules_tables(rules: Rules, records: pd.DataFrame) -> dict[str, pd.DataFrame]
     """The rules as tables people read (About page, annotator's packet): written rules (guidelines, inheritance,
     renamed values) with their example record's verbatim text, the lead-ins, and the implications."""
     texts = dict(zip(records["id"], records["text"], strict=False)) if len(records) else {}
-    written = rules.table[~rules.table["kind"].isin(["implies", "measure_type", "no_group_link"])]
+    written = rules.table[
+        ~rules.table["kind"].isin(["implies", "measure_type", "no_group_link", "may_imply", "needs_basis"])
+    ]
     written = written.drop_duplicates(["rule_id", "rule"])
     written = written[written["kind"] != "inherit_lead_in"].drop_duplicates("rule_id")
     applies = written["column"].where(written["kind"] != "inherit_parent", "every tag column but primary_theme")

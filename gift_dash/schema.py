@@ -154,6 +154,8 @@ RULE_KINDS = (
     "link",
     "measure_type",
     "no_group_link",
+    "may_imply",
+    "needs_basis",
 )
 
 
@@ -165,7 +167,12 @@ class Rules:
     - ``implies``: a record with ``value`` in ``column`` has at least one of ``then_values`` in ``then_column``;
     - ``inherit_parent``: a sub-item carries every value of its parent item in ``column``;
     - ``inherit_lead_in``: every item of list ``list_id`` carries ``value`` in ``column`` (its lead-in names it);
-    - ``renamed``: ``value`` of ``column`` is now ``then_values``.
+    - ``renamed``: ``value`` of ``column`` is now ``then_values``;
+    - ``may_imply``: a record with ``value`` in ``column`` may carry ``then_values`` in ``then_column`` (a basis, not
+      a requirement: legislation may give pre_ratification or criminal_justice, G7);
+    - ``needs_basis``: every value of ``column`` needs a basis (G13): an implication or a ``may_imply`` from the
+      record's own values, its parent item's values (I1), or, for a parent item that names no measure, the values
+      all its sub-items share (G14).
     """
 
     table: pd.DataFrame
@@ -189,6 +196,22 @@ class Rules:
         for rule_id, column, value, then_column, then_values in self.implications:
             out.setdefault((column, value), []).append((rule_id, then_column, then_values))
         return out
+
+    @cached_property
+    def bases(self) -> dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]]:
+        """(column, value) -> [(then_column, then_values)] the value implies or may give: what it is a basis for."""
+        out: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
+        for _, column, value, then_column, then_values in self.implications:
+            out.setdefault((column, value), []).append((then_column, then_values))
+        for r in self.of_kind("may_imply").itertuples():
+            out.setdefault((r.column, r.value), []).append((r.then_column, tuple(split_multi(r.then_values))))
+        return out
+
+    @cached_property
+    def needs_basis(self) -> dict[str, str]:
+        """column -> rule id, for the columns whose every value needs a basis (G13: TA areas)."""
+        part = self.of_kind("needs_basis")
+        return dict(zip(part["column"], part["rule_id"], strict=False))
 
     @cached_property
     def inherited_columns(self) -> dict[str, str]:
@@ -408,12 +431,37 @@ def _start(table: pd.DataFrame | Sheet, required: list[str], known: list[str], f
 
 
 def rule_breaches(
-    tags: dict[str, list[str]], list_id: str, parent_id: str, parent_tags: dict[str, list[str]] | None, rules: Rules
+    tags: dict[str, list[str]],
+    list_id: str,
+    parent_id: str,
+    parent_tags: dict[str, list[str]] | None,
+    rules: Rules,
+    shared_by_items: dict[str, set[str]] | None = None,
 ) -> list[tuple[str, str]]:
     """(column, message) for every codebook rule one record breaks: implications, inheritance from its parent
-    item (``parent_tags``, None when the parent is unknown) and from its list's lead-in. Each message names the
-    rule and what to add."""
+    item (``parent_tags``, None when the parent is unknown) and from its list's lead-in, and a value with no basis
+    (``needs_basis``; ``shared_by_items``: what all of a parent item's sub-items share, by column). Each message
+    names the rule and what to add or remove."""
     out = []
+    for column, rule_id in rules.needs_basis.items():
+        if column not in tags or (parent_id and parent_tags is None):
+            continue  # not coded, or the parent that may carry it is unknown (its own error)
+        basis = set((parent_tags or {}).get(column, [])) | (shared_by_items or {}).get(column, set())
+        for own, values in tags.items():
+            for value in values:
+                for then_column, then_values in rules.bases.get((own, value), ()):
+                    if then_column == column:
+                        basis.update(then_values)
+        for value in tags[column]:
+            if value not in basis:
+                out.append(
+                    (
+                        column,
+                        f"'{value}' in {column} has no basis: no value of this record implies or may give it, "
+                        f"and no parent item carries it (rule {rule_id}); remove {value}, or add the topic of the "
+                        "measure that asks for it",
+                    )
+                )
     implied = [
         (column, value, *rule)
         for column, values in tags.items()
@@ -501,6 +549,14 @@ def validate_records(
         else {}
     )
     present = [column for column in MULTI_VOCAB_COLUMNS if column in sheet.cells.columns]
+    # G14: what all the sub-items of each parent item in this file share, by column (a basis for the parent's values)
+    shared: dict[str, dict[str, set[str]]] = {}
+    if rules.needs_basis:
+        for position in sheet.positions():
+            parent = cells["parent_id"][position]
+            if parent:
+                mine = {c: set(split_multi(cells[c][position])) for c in rules.needs_basis if c in present}
+                shared[parent] = {c: shared[parent][c] & v for c, v in mine.items()} if parent in shared else mine
     uncoded: set[str] = set()
     for position in sheet.positions():
 
@@ -575,7 +631,8 @@ def validate_records(
         # Only the columns the file has: a column left out is not coded at all (one warning below), which is
         # not a record contradicting itself.
         tags = {column: split_multi(cell(column)) for column in present}
-        for column, message in rule_breaches(tags, cell("list_id"), parent, parents.get(parent), rules):
+        breaches = rule_breaches(tags, cell("list_id"), parent, parents.get(parent), rules, shared.get(rid))
+        for column, message in breaches:
             add(column, message)
         uncoded.update(
             then

@@ -99,6 +99,14 @@ st.caption(
 )
 st.dataframe(shown.activities, hide_index=True, key="activities")
 
+with st.expander("The workplan as the codebook reads it (rules W1, W2)"):
+    st.caption(
+        "Each activity and lettered sub-item tagged from its own words with the codebook's vocabularies: the "
+        "measures it delivers, the groups it is for, the actors it trains or works with; passing mentions are not "
+        "tagged (W1). The thematic links are derived from these tags and the records' (rules LK1-LK9, About the data)."
+    )
+    st.dataframe(response.workplan_reading(view.dataset), hide_index=True, key="workplan_reading")
+
 st.subheader("From recommendations to pillars", anchor=False)
 labels = response.FLOW_SOURCES
 flow_by = st.radio(

@@ -197,10 +197,12 @@ def test_the_change_lists_describe_the_shipped_data(dataset, records):
         assert set(split_multi(change.rule)) <= rule_ids and change.rule, change
         assert change.version != "v3" or change.why, change  # from v3 on every change says why
     changes = changes[~changes["field"].str.startswith("link ")]  # links: tests/test_response.py
-    # Versions chain: a record's newest change ends at the shipped value, and each older change ends where the
-    # next one starts, so a user can follow a tag from v1 to now.
+    # Versions chain: a record's (or a workplan row's) newest change ends at the shipped value, and each older change
+    # ends where the next one starts, so a user can follow a tag from v1 to now.
+    workplan = dataset.workplan.set_index("workplan_id")
     for (record, field), chain in changes.groupby(["record", "field"], sort=False):
-        assert set(split_multi(chain["after"].iloc[0])) == set(split_multi(records.loc[record, field])), record
+        shipped = records.loc[record, field] if record in records.index else workplan.loc[record, field]
+        assert set(split_multi(chain["after"].iloc[0])) == set(split_multi(shipped)), record
         for newer, older in zip(chain.iloc[:-1].itertuples(), chain.iloc[1:].itertuples(), strict=True):
             assert set(split_multi(newer.before)) == set(split_multi(older.after)), (record, field)
 
@@ -310,3 +312,31 @@ def test_measure_types_and_broad_groups_are_not_written_rules_whatever_the_files
             if k in ("guideline", "inherit_parent", "renamed")
         }
     )
+
+
+def test_every_ta_area_needs_a_basis(dataset):
+    """G13 sharpened: a TA area comes from a topic that implies it (T) or may give it (G7, G13), from the parent
+    item (I1) or, for a parent that names no measure, from all its sub-items (G14); a word named as a goal is none.
+    The cases are new-delhi-2007-pri-o as it was tagged before (prevention_awareness from 'Promote the prevention
+    of …'), legislation, an instrument, Bangkok's conditional lead-in (c) and its sub-item (v)."""
+    from gift_dash.schema import rule_breaches
+
+    rules = dataset.codebook.rules
+
+    def breaches(ta_areas, topics, parent_id="", parent_tags=None, shared=None):
+        tags = {"ta_areas": ta_areas, "topics": topics}
+        return [m for c, m in rule_breaches(tags, "", parent_id, parent_tags, rules, shared) if c == "ta_areas"]
+
+    (said,) = breaches(["prevention_awareness"], ["civil_society_partnership", "community_mobilization"])
+    assert said.startswith("'prevention_awareness' in ta_areas has no basis") and "(rule G13)" in said
+    assert breaches([], ["civil_society_partnership", "community_mobilization"]) == []
+    assert breaches(["pre_ratification"], ["legislation"]) == breaches(["criminal_justice"], ["legislation"]) == []
+    assert breaches(["pre_ratification"], ["international_instruments"]) == []
+    assert len(breaches(["victim_protection"], ["legislation"])) == 1  # legislation may give only those two
+    assert len(breaches(["criminal_justice"], ["international_instruments"])) == 1
+    assert breaches(["criminal_justice"], [], "", None, {"ta_areas": {"criminal_justice"}}) == []  # (c), G14
+    assert len(breaches(["criminal_justice"], [])) == 1
+    parent = {"ta_areas": ["criminal_justice"]}  # (v) inherits (c)'s criminal_justice (I1)
+    assert breaches(["international_cooperation", "criminal_justice"], ["cross_border_cooperation"], "c", parent) == []
+    assert breaches(["criminal_justice"], [], "c", None) == []  # the parent is unknown: its own error, not this one
+    assert breaches(["criminal_justice"], ["specialist_investigation"]) == []  # implied (T78)

@@ -177,7 +177,9 @@ def test_responses_for_one_record_and_for_none():
     shown = response.responses_for("kampala-2007-gen-e", DATA)
     assert sorted(label.split()[0] for label in shown["Activity"]) == sorted(r["activity_id"] for r in rows)
     assert shown["Basis"].str.startswith("codebook v3 link rule: ").all()  # no person read an explicit link here
-    assert shown["Pillar"].str.startswith("Pillar 4: ").all()
+    # training of peacekeepers: pillar 4's training rows and joint programmes, and pillar 2's practical tools for
+    # practitioners (p2-a4, W1 since the first blind reading), nothing of pillars 1 and 3
+    assert sorted(set(shown["Pillar"].str[:9])) == ["Pillar 2:", "Pillar 4:"]
     assert response.responses_for("no-such-record", DATA).empty
 
 
@@ -256,7 +258,7 @@ def test_cli_export_carries_the_links(tmp_path):
     assert (
         table.set_index("Record id")
         .loc["kampala-2007-gen-e", "Planned response"]
-        .startswith("p4-a2 Joint programmes (thematic); p4-a3-b (b) ")
+        .startswith("p2-a4 Technical publications and practical tools (thematic); p4-a2 Joint programmes (thematic); ")
     )
 
 
@@ -382,7 +384,8 @@ def test_the_child_trafficking_training_resource_answers_every_child_record_that
 
 def test_coverage_of_a_few_records_counted_by_hand():
     """Counted by hand from the files: kampala-2007-gen-a (research) has one explicit link, p2-a2, and the rule's
-    research-and-data rows p2-a1, p2-a3, p4-a4-b, p4-a4-c, p4-a4-d; kampala-2007-rap-g (recruitment agencies) has
+    research-and-data rows p2-a1, p2-a3, p2-a4 (its background papers), p2-a5 (its indicator system), p4-a4-b,
+    p4-a4-c, p4-a4-d (W1 as sharpened after the first blind reading); kampala-2007-rap-g (recruitment agencies) has
     none (no row regulates recruiters); cape-town-2007-rel-h two explicit; kampala-2007-gen-d thematic only."""
     few = DATA.records[
         DATA.records["id"].isin(
@@ -396,6 +399,8 @@ def test_coverage_of_a_few_records_counted_by_hand():
         ("p2-a1", "Thematic response"),
         ("p2-a2", "Explicit response"),
         ("p2-a3", "Thematic response"),
+        ("p2-a4", "Thematic response"),
+        ("p2-a5", "Thematic response"),
         ("p4-a4-b", "Thematic response"),
         ("p4-a4-c", "Thematic response"),
         ("p4-a4-d", "Thematic response"),
@@ -403,16 +408,32 @@ def test_coverage_of_a_few_records_counted_by_hand():
 
 
 def test_coverage_names_the_rule_and_gives_explicit_and_thematic_apart(capsys):
+    """The coverage CLI (CSV and JSON) and the briefing give explicit and thematic-only apart, with the rule's name,
+    and the figures the plain reference counts (tests/reference.py: the link rule written again from its words)."""
     assert main(["coverage"]) == 0
     out = capsys.readouterr().out
     assert '# Link rule,"codebook v3 link rule: explicit links read by a person' in out
-    header = out.split("\n\n")[0].splitlines()[-2]
-    assert "Explicit" in header and "Thematic only" in header
+    table = [line for line in out.split("\n\n")[0].splitlines() if not line.startswith("#")]
+    (row,) = csv.DictReader(table)
+    expected = ref.coverage(ref.select())["All records in scope"]  # annex II, the default view
+    assert row["Scope"] == "All records in scope" and int(row["Records"]) == expected["Records"] == 118
+    assert (int(row["Explicit"]), int(row["Thematic only"])) == (expected["Explicit"], expected["Thematic only"])
+    assert int(row["With a planned response"]) == expected["Explicit"] + expected["Thematic only"]
     assert main(["coverage", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["link_rule"] == "codebook v3 link rule"
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["link_rule"] == "codebook v3 link rule"
+    (overall,) = printed["coverage"]
+    assert (overall["Explicit"], overall["Thematic only"]) == (expected["Explicit"], expected["Thematic only"])
     cape_town = DATA.records[DATA.records["event_id"] == "cape-town-2007"]
     document = render_briefing(cape_town, DATA, "Event: Cape Town", responses=planned_responses(cape_town, DATA))
     assert "Coverage (codebook v3 link rule)" in document and "thematic one only" in document
+    counted = ref.coverage(ref.select(chosen={"event": ["cape-town-2007"]}))["All records in scope"]
+    answered = counted["Explicit"] + counted["Thematic only"]
+    said = re.sub(r"\s+", " ", document)
+    assert f"{answered} of {counted['Records']} records" in said
+    assert (
+        f"{counted['Explicit']} an explicit one" in said and f"{counted['Thematic only']} a thematic one only" in said
+    )
 
 
 def test_an_uploaded_record_gets_the_rules_thematic_links_and_suggested_explicit_ones():
@@ -602,3 +623,38 @@ def test_coverage_of_one_thematic_record_names_its_scope_and_counts_zeros():
             "No planned response": 0,
         }
     ]
+
+
+def test_the_workplan_as_the_codebook_reads_it():
+    """The Planned response page's table of the workplan's tags (W1, W2), against data/workplan.csv, codebook.csv and
+    the measure_type rows of codebook_rules.csv read with the csv module: every activity and sub-item in file order,
+    labels in the cell's order, each measure type once."""
+    types = {
+        r["value"]: ref._cells(r["then_values"])
+        for r in ref.read_csv("codebook_rules.csv")
+        if r["kind"] == "measure_type"
+    }
+    expected = []
+    for wid, row in ref.WORKPLAN.items():
+        if row["kind"] not in ("activity", "sub_item"):
+            continue
+        marker = f"{row['marker']} " if row["kind"] == "sub_item" else ""
+        kinds = list(dict.fromkeys(t for topic in ref._cells(row["topics"]) for t in types.get(topic, [])))
+        expected.append(
+            {
+                "Row": f"{wid} {marker}{row['title']}",
+                "Measure types (LK1)": "; ".join(ref.label("measure_type", t) for t in kinds),
+                "Topics": "; ".join(ref.label("topics", v) for v in ref._cells(row["topics"])),
+                "TA areas": "; ".join(ref.label("ta_areas", v) for v in ref._cells(row["ta_areas"])),
+                "Target groups": "; ".join(ref.label("target_groups", v) for v in ref._cells(row["target_groups"])),
+                "Actors": "; ".join(ref.label("actors", v) for v in ref._cells(row["actors"])),
+            }
+        )
+    table = response.workplan_reading(DATA)
+    assert len(expected) == 32 and table.to_dict("records") == expected
+    # By hand from the document: p4-a6's title names a cybercrime response (W1 as sharpened), p4-a3-b children.
+    p4_a6 = table.set_index("Row").loc["p4-a6 Innovative technology coalitions and cybercrime response"]
+    assert p4_a6["Topics"] == "Child protection; Enforcing the law and ending impunity"  # codebook.csv labels
+    assert (
+        table.set_index("Row").loc["p4-a3-b (b) Training resources on child trafficking", "Target groups"] == "Children"
+    )

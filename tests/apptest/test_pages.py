@@ -155,6 +155,18 @@ def test_overview_draws_its_charts_with_every_n(open_page):
     assert ideas_n.endswith(f"groups of similar records; n = {len(chosen)} records")
 
 
+def test_overview_gives_the_planned_response_explicit_and_thematic_apart_with_the_rule(open_page):
+    at = open_page(OVERVIEW)
+    row = ref.coverage(ref.select())["All records in scope"]  # the plain reference, annex II
+    answered = row["Explicit"] + row["Thematic only"]
+    (line,) = [m.value for m in at.markdown if m.value.startswith("**Response:**")]
+    assert (
+        f"({answered} of {row['Records']}: {row['Explicit']} explicit, {row['Thematic only']} thematic only; "
+        "codebook v3 link rule)" in line
+    )
+    assert f"**{100 * answered / row['Records']:.0f}%** have a planned response" in line
+
+
 def test_overview_says_what_it_cannot_map(open_page):
     at = open_page(OVERVIEW)
     captions = " ".join(c.value for c in at.caption).replace("\\", "")

@@ -15,6 +15,7 @@ TABLES = {
     "unanswered": ["Page", "Event"],
     "links_in_view": ["Record id", "Event"],
     "activities": ["Activity id", "Pillar"],
+    "workplan_reading": ["Row", "Measure types (LK1)"],
 }
 
 
@@ -47,6 +48,18 @@ def test_default_view_shows_coverage_with_n(open_page):
     assert at.get("plotly_chart")
 
 
+def test_the_page_gives_explicit_and_thematic_apart_and_names_the_rule(open_page):
+    at = open_page(PAGE)
+    row = ref.coverage(ref.select())["All records in scope"]  # the plain reference, annex II
+    assert (metrics(at)["Explicit"], metrics(at)["Thematic"]) == (str(row["Explicit"]), str(row["Thematic only"]))
+    (said,) = [c.value for c in at.caption if c.value.startswith("Coverage by the codebook v3 link rule: ")]
+    answered = row["Explicit"] + row["Thematic only"]
+    assert f"{answered} of {row['Records']} records" in said
+    assert (
+        f"{row['Explicit']} of them an explicit one" in said and f"{row['Thematic only']} a thematic one only" in said
+    )
+
+
 def test_which_cape_town_recommendations_have_no_planned_response(open_page):
     at = open_page(PAGE)
     at.multiselect(key="flt_events").set_value(["cape-town-2007"]).run()
@@ -66,9 +79,18 @@ def test_what_answers_the_kampala_recommendations_on_peacekeepers(open_page):
     at.text_input(key="flt_query").input("peacekeepers").run()
     links = table(at, "links_in_view")
     links = links[links["Record id"] == "kampala-2007-gen-e"]
-    # By the codebook v3 link rule: training (the p4-a3 tools) and criminal-justice capacity (p4-a2); none names
-    # peacekeepers, so none is explicit.
-    assert set(links["Activity"].str.split().str[0]) == {"p4-a2", "p4-a3-b", "p4-a3-c", "p4-a3-d", "p4-a3-e"}
+    # By the codebook v3 link rule: training (the p4-a3 tools, p2-a4's practical tools for practitioners) and
+    # criminal-justice capacity (p4-a2, p4-a6's cybercrime response: W1 as sharpened after the first blind reading);
+    # none names peacekeepers, so none is explicit.
+    assert set(links["Activity"].str.split().str[0]) == {
+        "p2-a4",
+        "p4-a2",
+        "p4-a3-b",
+        "p4-a3-c",
+        "p4-a3-d",
+        "p4-a3-e",
+        "p4-a6",
+    }
     assert links["Basis"].str.startswith("codebook v3 link rule: ").all()
 
 
@@ -114,3 +136,13 @@ def test_explore_detail_shows_the_planned_responses(open_page):
     assert planned["Activity"].str.split().str[0].tolist() == expected
     at = open_page(EXPLORE, record="kampala-2007-rap-g")  # recruitment agencies: no row of that measure type
     assert "None planned." in [t.value for t in at.text]
+
+
+def test_the_page_shows_the_workplan_as_the_codebook_reads_it(open_page):
+    at = open_page(PAGE)
+    reading = table(at, "workplan_reading")
+    rows = [wid for wid, row in ref.WORKPLAN.items() if row["kind"] in ("activity", "sub_item")]
+    assert reading["Row"].str.split().str[0].tolist() == rows and len(rows) == 32
+    assert reading.set_index("Row").loc["p1-a1 Awareness-raising to support prevention efforts", "Target groups"] == (
+        "General public"  # 'Engaging public opinion' (W1); its 'such as' groups are examples, not tagged
+    )

@@ -90,6 +90,40 @@ def test_a_valid_file_adds_its_rows_as_uploaded_and_every_page_shows_them(open_p
     assert "Café owners and naïve travellers" in shown
 
 
+def test_an_uploaded_record_shows_its_thematic_links_and_suggested_explicit_ones(open_page):
+    """Repatriation of child victims, tagged by hand. By the link rule's words: victim support (LK1) gives p4-a2,
+    p4-a8 and p4-a9; children and victims named in a row's title (LK2) give p4-a3-b, p4-a7-a and p4-a7-b. Only p4-a9's
+    title ('Ensure standard agreements for repatriation of trafficked victims') shares a content word with the text
+    that is not a common or group word: 'repatriation', the one suggested explicit link."""
+    content = (
+        b"id,event_id,record_type,text,themes,primary_theme,ta_areas,target_groups,actors,exploitation_forms,topics\n"
+        b"my-upload-1,kampala-2007,recommendation,Ensure the safe repatriation of child victims to their families,"
+        b"protection,protection,victim_protection,children; victims,,,repatriation\n"
+    )
+    at = upload(open_page(PAGE), "one.csv", content)
+    assert figures(at)["Rows added"] == 1
+    at.switch_page("pages/explore.py")
+    at.query_params["source"] = "all"
+    at.query_params["record"] = "my-upload-1"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    planned = next(d.value for d in at.dataframe if "Basis" in d.value.columns)
+    assert planned["Activity"].str.split().str[0].tolist() == [
+        "p4-a2",
+        "p4-a3-b",
+        "p4-a7-a",
+        "p4-a7-b",
+        "p4-a8",
+        "p4-a9",
+    ]
+    assert planned["Basis"].str.startswith("codebook v3 link rule: ").all()  # thematic, by the rule
+    assert any("Thematic links derived by the codebook v3 link rule" in c.value for c in at.caption)
+    assert any(m.value.startswith("**Suggested explicit links**") for m in at.markdown)
+    suggested = next(d.value for d in at.dataframe if "Shared words" in d.value.columns)
+    assert suggested["Activity"].str.split().str[0].tolist() == ["p4-a9"]
+    assert suggested["Shared words"].tolist() == ["repatriation"]
+
+
 def test_an_invalid_file_lists_problems_by_row_and_column_and_adds_the_valid_rows(open_page):
     at = upload(open_page(PAGE), "unknown_vocabulary.csv")
     assert figures(at) == {"Rows added": 2, "Rows rejected": 1, "Warnings": 1}  # no ta_areas column
