@@ -183,6 +183,14 @@ class Lexicon:
             out[column][value] = float(points[0, slot]) / matcher.unit
         return out
 
+    def named(self, texts: Sequence[str], column: str, minimum: float) -> list[set[str]]:
+        """Per text, the values of ``column`` that its words score at least ``minimum`` for (as ``scores``)."""
+        matcher = self._matcher
+        which, points = matcher.points(texts)
+        slots = [value if slot_column == column else None for slot_column, value in matcher.slots]
+        found = [{slots[k] for k in np.flatnonzero(row >= minimum * matcher.unit) if slots[k]} for row in points]
+        return [found[w] for w in which.tolist()]
+
     def tags(self, text: str, given: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
         """Suggested values per column, best first, with what the implications require added. ``given`` are
         values the record already has (a column given is kept as it is: accepting never overwrites it), so that

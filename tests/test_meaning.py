@@ -132,6 +132,19 @@ def test_no_group_holds_a_sub_item_with_the_item_it_completes(threshold):
         ("cape-town-2007-rel-a", "new-delhi-2007-pri-o"),
         # Kampala (e) trains peacekeepers to detect trafficking; Bangkok (b) creates an investigation function.
         ("kampala-2007-gen-e", "bangkok-2007-pri-b"),
+        # The blind reader of bench/group_judgement/ (pairs_different.csv; development material since): Kampala (h)
+        # asks to involve the private sector (raising its knowledge is how), not for awareness material or
+        # messages to travellers; its sub-item (i), the private sector's support of programmes, is not the
+        # training of stakeholders or of educators; Abidjan prevention (l) supports vulnerable families, DDR (g)
+        # budgets the costs of children in vocational training.
+        ("kampala-2007-gen-h", "kampala-2007-rap-f"),
+        ("kampala-2007-gen-h", "kampala-2007-gen-c"),
+        ("kampala-2007-gen-h-i", "new-delhi-2007-pri-c"),
+        ("kampala-2007-gen-h-i", "abidjan-2007-pre-h"),
+        ("abidjan-2007-pre-l", "abidjan-2007-ddr-g"),
+        # Same beneficiary, different measure (the reader's third pattern): Cape Town (b) asks that traffickers'
+        # profits be recouped for the benefit of victims, Abidjan (d) for a scheme of full assistance to victims.
+        ("cape-town-2007-rel-b", "abidjan-2007-dat-d"),
     ],
 )
 def test_pairs_a_reader_calls_different_ideas_stay_apart(a, b):

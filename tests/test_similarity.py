@@ -392,3 +392,35 @@ def test_copies_count_in_their_group_and_its_events(records):
     summary = group_summary(bigger, groups(bigger))
     row = summary[summary["member_ids"].map(lambda ids: "kampala-2007-gen-e" in ids)].iloc[0]
     assert row["n_members"] >= 21
+
+
+def test_a_topic_named_only_in_how_it_is_done_counts_less_than_the_measure_asked_for():
+    # Written by hand: "b" asks for training (awareness is how), "b2" for awareness (training is how); both carry
+    # the same two topics. "a" asks for awareness campaigns, "c" for training: each is the same idea as the one
+    # record that asks what it asks, whatever the other topic it shares.
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "b2", "c"],
+            "list_id": ["l1", "l2", "l3", "l4"],
+            "text": [
+                "Launch public awareness-raising campaigns on trafficking for travellers",
+                "Provide training to labour inspectors, by raising public awareness of trafficking among them",
+                "Raise public awareness of trafficking among labour inspectors, by providing training to them",
+                "Provide training to social workers on trafficking",
+            ],
+            "topics": [
+                "awareness_raising",
+                "training_capacity_building; awareness_raising",
+                "training_capacity_building; awareness_raising",
+                "training_capacity_building",
+            ],
+        }
+    )
+    index = build_index(frame, codebook=load_dataset().codebook)
+
+    def score(x: str, y: str) -> float:
+        near = neighbours(index, x, k=3, reasons=False)
+        return float(near.loc[near["neighbour_id"] == y, "score"].iloc[0])
+
+    assert score("a", "b2") > score("a", "b")
+    assert score("c", "b") > score("c", "b2")
