@@ -4,7 +4,9 @@ the codebook's tags; results ranked, each with the reason it matched.
 A query is cut into *terms*. A ``"quoted phrase"`` is one term matched literally (case, punctuation and
 spelling variants aside) and every quoted phrase is required. Outside quotes, a run of words that names a
 concept of the lexicon (``capacity building``, ``law enforcement``, ``penal code``) is one term, every other
-word (stop words aside) is one term; terms naming the same concepts ("prosecutors and judges") are merged.
+word (stop words aside) is one term; terms naming the same concepts ("prosecutors and judges") are merged. A word
+that nearly every record uses ("trafficking", "persons", "combat": ``lexicon.STOP_WORDS``) is no term when the query
+has another: it would match almost every record and lift them all above the records about the question's subject.
 
 A term matches a record, best first:
 
@@ -213,6 +215,12 @@ def parse_query(query: str) -> list[Term]:
         if words:
             loose.append(Term(" ".join(raw[i:end]), (words,), frozenset(keys)))
         i = end
+    # A word nearly every record uses ("trafficking", "persons", "combat": lexicon.STOP_WORDS) names no subject
+    # beside another word that does: "what are companies expected to do about trafficking" asks about companies.
+    # A query of such words only keeps them.
+    subject = [t for t in loose if t.concepts or not all(stem(w) in STOP_WORDS for p in t.phrases for w in p)]
+    if subject or terms:
+        loose = subject
     merged: dict[frozenset[str] | str, Term] = {}
     for term in loose:  # "prosecutors and judges": one idea asked for in two words counts once
         key = term.concepts or term.shown

@@ -39,6 +39,25 @@ def test_a_question_about_companies_reaches_the_private_sector_items():
     assert len(PRIVATE_SECTOR & set(found["id"].head(10))) >= 3
 
 
+# Annex II's items on companies and employers, read from the document: Kampala (h) and its sub-items (i)-(iii),
+# the rapporteurs' (i) "ethical employer associations", New Delhi (k) "trade unions and employers associations",
+# (q) "a business coalition", (r) "public-private partnerships".
+COMPANY_ITEMS = PRIVATE_SECTOR | {
+    "kampala-2007-rap-i",
+    "new-delhi-2007-pri-k",
+    "new-delhi-2007-pri-q",
+    "new-delhi-2007-pri-r",
+}
+
+
+def test_the_word_every_record_uses_does_not_outrank_the_subject_of_the_question():
+    # "trafficking" is in nearly every text: beside "companies" it is no term, so the records about companies come
+    # first, not those that merely say "trafficking" and happen to be close in meaning.
+    found = search(ANNEX, "What are companies expected to do about trafficking?", DATA.codebook)
+    assert set(found["id"].head(8)) == COMPANY_ITEMS
+    assert not found["reason"].str.contains("words: trafficking").any()
+
+
 @pytest.mark.parametrize(
     "nonsense",
     [

@@ -149,6 +149,13 @@ def test_a_word_found_nowhere_leaves_no_confident_match_only_the_closest():
     assert found["id"].map(text_of).str.lower().str.contains("child").all()
 
 
+def test_a_query_of_words_every_record_uses_still_searches_for_them():
+    # "trafficking in persons" has no other word: its words stay terms, and the records saying them match.
+    found = search(ANNEX, "trafficking in persons", DATA.codebook)
+    assert "trafficking" in text_of(found["id"].iloc[0]).lower()
+    assert (found["match"] == "confident").any()
+
+
 def test_a_query_without_words_restricts_nothing():
     assert search_mask(ANNEX, "  ?! the ", DATA.codebook).all()
 
