@@ -59,6 +59,22 @@ def test_the_word_every_record_uses_does_not_outrank_the_subject_of_the_question
 
 
 @pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        # Kampala (e) "specialized training of peacekeeping forces": blue helmets are the UN's peacekeepers.
+        ("blue helmets", "kampala-2007-gen-e"),
+        # Abidjan DDR (h) "Children associated with armed groups or forces": militias are armed groups.
+        ("militias", "abidjan-2007-ddr-h"),
+        # Abidjan prevention (d) "… the use of child soldiers": child fighters are child soldiers.
+        ("child fighters", "abidjan-2007-pre-d"),
+    ],
+)
+def test_an_everyday_name_for_a_concept_finds_its_records_with_confidence(query, record):
+    found = search(ANNEX, query, DATA.codebook)
+    assert record in set(found.loc[found["match"] == CONFIDENT, "id"])
+
+
+@pytest.mark.parametrize(
     "nonsense",
     [
         "asdfgh qwerty",
