@@ -7,6 +7,10 @@ concept of the lexicon (``capacity building``, ``law enforcement``, ``penal code
 word (stop words aside) is one term; terms naming the same concepts ("prosecutors and judges") are merged. A word
 that nearly every record uses ("trafficking", "persons", "combat": ``lexicon.STOP_WORDS``) is no term when the query
 has another: it would match almost every record and lift them all above the records about the question's subject.
+A place the query names, as the records' ``event_id`` holds it without its year ("Vienna", "Cape Town", "New
+Delhi": the whole name), is one term found in the records of the events held there, as if they said it (strength
+1.0, reason "event: vienna-2008"); "what did the Vienna Forum conclude" is about the Forum's ten findings, of which
+two say "Vienna".
 
 A term matches a record, best first:
 
@@ -56,7 +60,7 @@ results") finds nothing.
 
 Chosen on the three question sets of tests/data (bench/eval_search.py), each change kept only where it helped all
 three: recall@10 dev / held-out 1 / held-out 2 0.787 / 0.744 / 0.678 before issue 21's third round, 0.808 / 0.895 /
-0.830 after (with the lexicon's everyday names and the stop-word rule above).
+0.850 after (with the lexicon's everyday names, the stop-word and place rules above).
 
 Tags are read from the codebook given (the vocabularies of ``similarity.TAG_COMPONENTS``), never from a
 list here, so renaming a tag value in the codebook changes nothing in this module.
@@ -362,17 +366,44 @@ def _context_cells(records: pd.DataFrame) -> list[list[str]]:
     return [lead_in, [text_of.get(str(p), "") if pd.notna(p) else "" for p in records["parent_id"]]]
 
 
+_YEAR = re.compile(r"-\d{4}$")
+
+
+def _with_places(terms: list[Term], query: str, records: pd.DataFrame) -> tuple[list[Term], dict[Term, set[str]]]:
+    """The query's terms with each place it names ("Vienna", "Cape Town": an event id without its year, as the
+    records' ``event_id`` column has them) made one term of its own, found in the records of the events held
+    there; the word terms it is made of are dropped. No ``event_id`` column, no place."""
+    if "event_id" not in records:
+        return terms, {}
+    by_place: dict[tuple[str, ...], set[str]] = {}
+    for event in records["event_id"].dropna().astype(str).unique():
+        words = tuple(normalise(_YEAR.sub("", event).replace("-", " ")).split())
+        if words:
+            by_place.setdefault(words, set()).add(event)
+    asked = f" {' '.join(normalise(query).split())} "
+    places = {
+        Term(" ".join(words), (words,), frozenset()): events
+        for words, events in by_place.items()
+        if f" {' '.join(words)} " in asked
+    }
+    named = {w for term in places for w in term.phrases[0]}
+    kept = [t for t in terms if t.literal or t.concepts or not all(w in named for p in t.phrases for w in p)]
+    return kept + list(places), places
+
+
 def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> _Scored | None:
     """The query's lexical scores (``_Scored``); None for a query with no searching word."""
     n = len(records)
     terms = parse_query(query)
     if not terms:
         return None
+    terms, places = _with_places(terms, query, records)
     tags = _tags(codebook, list(records.columns))
     by_key = {(t.vocabulary, t.value): t for t in tags}
     columns = ["text", *dict.fromkeys(t.vocabulary for t in tags)]
     cells = [records[c].fillna("").astype(str).tolist() for c in columns]
-    cells += _context_cells(records)  # what each text is read with: its list's lead-in, the item it completes
+    events = records["event_id"].fillna("").astype(str).tolist() if "event_id" in records else [""] * n
+    cells += [events, *_context_cells(records)]  # its event; what it is read with: lead-in, the item it completes
     # Work on distinct (text, tags) rows only: uploads repeat texts, and the score of a row depends on nothing
     # else but the corpus-wide term weights, which count every row.
     first_of: dict[tuple[str, ...], int] = {}
@@ -401,6 +432,13 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
     required = np.ones(len(texts), dtype=bool)
     through_lexicon = np.zeros(len(texts), dtype=bool)
     for column, term in enumerate(terms):
+        if term in places:  # a place the query names: the records of the events held there
+            held_there = np.array([key[-3] in places[term] for key in distinct])
+            strengths[held_there, column] = STRENGTH["words"]
+            through_lexicon |= held_there
+            for row in np.flatnonzero(held_there):
+                reasons[row].append(("event", distinct[row][-3]))
+            continue
         # The record's own words for the term: the first match of any of its phrases (NaN where none).
         as_written = pd.Series(np.nan, index=normalised.index, dtype=object)
         for phrase in term.phrases:
