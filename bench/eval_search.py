@@ -13,9 +13,9 @@ queries answered:
 
 | set | before the third round (0d61d89^) | after |
 |---|---|---|
-| dev (48) | 0.787 / 0.708 / 0 / 0 of 5 | 0.808 / 0.706 / 0 / 0 of 5 |
-| held-out 1 (20) | 0.744 / 0.731 / 1 / 0 of 5 | 0.895 / 0.793 / 0 / 0 of 5 |
-| held-out 2 (30) | 0.678 / 0.717 / 0 / 0 of 6 | 0.850 / 0.825 / 0 / 0 of 6 |
+| dev (48) | 0.787 / 0.708 / 0 / 0 of 5 | 0.812 / 0.721 / 0 / 0 of 5 |
+| held-out 1 (20) | 0.744 / 0.731 / 1 / 0 of 5 | 0.900 / 0.793 / 0 / 0 of 5 |
+| held-out 2 (30) | 0.678 / 0.717 / 0 / 0 of 6 | 0.854 / 0.825 / 0 / 0 of 6 |
 
 Printed for three ways of answering, over all 132 records (the dashboard searches the whole dataset):
 - today's search: the lexical scorer alone (words, concepts of the lexicon, tag labels), its matches only;

@@ -60,6 +60,13 @@ def test_the_word_every_record_uses_does_not_outrank_the_subject_of_the_question
     assert not found["reason"].str.contains("words: trafficking").any()
 
 
+def test_the_words_that_frame_a_question_do_not_find_records_on_their_own():
+    # "role" is in three texts, none about companies: "role of businesses" asks about businesses.
+    found = search(ANNEX, "role of businesses", DATA.codebook)
+    assert not found["reason"].str.contains("role").any()
+    assert len(COMPANY_ITEMS & set(found["id"].head(10))) >= 7
+
+
 @pytest.mark.parametrize(
     ("query", "record"),
     [
