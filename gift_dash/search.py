@@ -193,6 +193,7 @@ def normalise(text: str) -> str:
     return _ISE_RE.sub(lambda m: m.group(0) if m.group(0) in _ISE_KEEP else f"{m.group(1)}iz{m.group(2)}", clean)
 
 
+@lru_cache(maxsize=1 << 17)  # every query stems the whole vocabulary of the texts
 def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_FUZZY_CHARS:
