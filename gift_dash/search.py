@@ -368,7 +368,7 @@ def _context_cells(records: pd.DataFrame) -> list[list[str]]:
     if "parent_id" not in records:
         return [lead_in, [""] * n]
     text_of = dict(zip(records["id"].astype(str), records["text"].fillna("").astype(str), strict=True))
-    return [lead_in, [text_of.get(str(p), "") if pd.notna(p) else "" for p in records["parent_id"]]]
+    return [lead_in, [text_of.get(p, "") if p else "" for p in records["parent_id"].fillna("").astype(str)]]
 
 
 _YEAR = re.compile(r"-\d{4}$")
