@@ -70,6 +70,26 @@ def corpus(texts: tuple[str, ...]) -> tuple[np.ndarray, float]:
     return vectors, chance_level(vectors)
 
 
+@lru_cache(maxsize=8)
+def in_context(
+    texts: tuple[str, ...], lead_ins: tuple[str, ...], parents: tuple[str, ...], lead_in: float, parent: float
+) -> tuple[np.ndarray, float]:
+    """Like ``corpus``, each text read with its list's lead-in and the item it completes (``lead_ins``, ``parents``:
+    "" where there is none): the unit vector of its own vector plus ``lead_in`` × the lead-in's and ``parent`` × the
+    parent's. A sub-item ("Developing business codes of conduct") is a fragment of the sentence its list and its
+    parent begin; read alone it loses what it is about. Lead-ins and parents repeat, so each distinct one is embedded
+    once."""
+    vectors = embed(list(texts))
+    for weight, context in ((lead_in, lead_ins), (parent, parents)):
+        if weight and any(context):
+            distinct = list(dict.fromkeys(context))
+            where = {c: i for i, c in enumerate(distinct)}
+            vectors = vectors + weight * embed(distinct)[[where[c] for c in context]]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+    return vectors, chance_level(vectors)
+
+
 def chance_level(vectors: np.ndarray) -> float:
     """``CHANCE_PERCENTILE`` of the best cosine that random token strings (1 to 4 tokens, fixed seed) reach among
     ``vectors``: deterministic for a corpus, and higher for a larger one, as the best of more records is."""

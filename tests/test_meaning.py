@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -37,6 +38,87 @@ def test_a_question_about_companies_reaches_the_private_sector_items():
     found = search(ANNEX, "companies and supply chains", DATA.codebook)
     assert len(found) > 0
     assert len(PRIVATE_SECTOR & set(found["id"].head(10))) >= 3
+
+
+# Annex II's items on companies and employers, read from the document: Kampala (h) and its sub-items (i)-(iii),
+# the rapporteurs' (i) "ethical employer associations", New Delhi (k) "trade unions and employers associations",
+# (q) "a business coalition", (r) "public-private partnerships".
+COMPANY_ITEMS = PRIVATE_SECTOR | {
+    "kampala-2007-rap-i",
+    "new-delhi-2007-pri-k",
+    "new-delhi-2007-pri-q",
+    "new-delhi-2007-pri-r",
+}
+
+
+def test_the_word_every_record_uses_does_not_outrank_the_subject_of_the_question():
+    # "trafficking" is in nearly every text: beside "companies" it is no term, so the records about companies come
+    # first, not those that merely say "trafficking" and happen to be close in meaning.
+    found = search(ANNEX, "What are companies expected to do about trafficking?", DATA.codebook)
+    assert set(found["id"].head(5)) <= COMPANY_ITEMS
+    assert len(COMPANY_ITEMS & set(found["id"].head(10))) >= 7
+    assert not found["reason"].str.contains("words: trafficking").any()
+
+
+def test_the_words_that_frame_a_question_do_not_find_records_on_their_own():
+    # "role" is in three texts, none about companies: "role of businesses" asks about businesses.
+    found = search(ANNEX, "role of businesses", DATA.codebook)
+    assert not found["reason"].str.contains("role").any()
+    assert len(COMPANY_ITEMS & set(found["id"].head(10))) >= 7
+
+
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        # Kampala (e) "specialized training of peacekeeping forces": blue helmets are the UN's peacekeepers.
+        ("blue helmets", "kampala-2007-gen-e"),
+        # Abidjan DDR (h) "Children associated with armed groups or forces": militias are armed groups.
+        ("militias", "abidjan-2007-ddr-h"),
+        # Abidjan prevention (d) "… the use of child soldiers": child fighters are child soldiers.
+        ("child fighters", "abidjan-2007-pre-d"),
+    ],
+)
+def test_an_everyday_name_for_a_concept_finds_its_records_with_confidence(query, record):
+    found = search(ANNEX, query, DATA.codebook)
+    assert record in set(found.loc[found["match"] == CONFIDENT, "id"])
+
+
+def test_a_sub_item_is_read_with_the_item_it_completes_and_its_list_s_lead_in():
+    # Kampala (h)(i) "Awareness-raising, training, reintegration and other programmes" completes (h) "Involve the
+    # private sector more actively … through:"; alone it says nothing of companies.
+    from gift_dash import meaning
+
+    texts = tuple(ANNEX["text"])
+    lead_ins = tuple(ANNEX["section"].fillna(""))
+    by_id = dict(zip(ANNEX["id"], ANNEX["text"], strict=True))
+    parents = tuple(by_id.get(p, "") if isinstance(p, str) else "" for p in ANNEX["parent_id"])
+    alone, _ = meaning.corpus(texts)
+    read, _ = meaning.in_context(texts, lead_ins, parents, 0.5, 0.5)
+    row = ANNEX.index[ANNEX["id"] == "kampala-2007-gen-h-i"][0]
+    query = meaning.embed(["the private sector"])[0]
+    assert read[row] @ query > alone[row] @ query
+    assert np.allclose(np.linalg.norm(read, axis=1), 1.0, atol=1e-5)
+
+
+# Cape Town's 14 items: every one a commitment of the religious leaders and communities its lead-in names.
+CAPE_TOWN = {f"cape-town-2007-rel-{c}" for c in "abcdefghijkl"} | {"cape-town-2007-imp-a", "cape-town-2007-imp-b"}
+
+
+def test_a_question_about_whom_a_list_s_lead_in_names_finds_that_list():
+    found = search(ANNEX, "What can churches and mosques do?", DATA.codebook)
+    assert len(CAPE_TOWN & set(found["id"].head(10))) >= 7
+
+
+@pytest.mark.parametrize("query", ["send victims home safely", "What can churches and mosques do?", "guns"])
+def test_feedback_reorders_the_records_found_and_finds_no_other(query, monkeypatch):
+    from gift_dash import search as search_module
+
+    with_feedback = search(ANNEX, query, DATA.codebook, fill=None)
+    monkeypatch.setattr(search_module, "FEEDBACK_RECORDS", 0)
+    without = search(ANNEX, query, DATA.codebook, fill=None)
+    assert set(with_feedback["id"]) == set(without["id"])
+    kinds = [dict(zip(f["id"], f["match"], strict=True)) for f in (with_feedback, without)]
+    assert kinds[0] == kinds[1]
 
 
 @pytest.mark.parametrize(

@@ -149,6 +149,38 @@ def test_a_word_found_nowhere_leaves_no_confident_match_only_the_closest():
     assert found["id"].map(text_of).str.lower().str.contains("child").all()
 
 
+def test_a_query_of_words_every_record_uses_still_searches_for_them():
+    # "trafficking in persons" has no other word: its words stay terms, and the records saying them match.
+    found = search(ANNEX, "trafficking in persons", DATA.codebook)
+    assert "trafficking" in text_of(found["id"].iloc[0]).lower()
+    assert (found["match"] == "confident").any()
+
+
+# Section VI: the ten key findings of the Vienna Forum, a to j; two of them say "Vienna".
+VIENNA_FINDINGS = {f"vienna-2008-fin-{c}" for c in "abcdefghij"}
+
+
+def test_a_place_the_query_names_finds_the_records_of_the_event_held_there():
+    found = search(DATA.records, "What did the Vienna Forum conclude?", DATA.codebook)
+    assert set(found["id"].head(10)) == VIENNA_FINDINGS
+    assert found.set_index("id").loc["vienna-2008-fin-e", "reason"] == "event: vienna-2008"
+
+
+def test_a_place_is_named_by_its_whole_name_only():
+    # "new" is not New Delhi, "cape" is not Cape Town: only the Cape Town item that says "Cape" is found by it.
+    new = search(ANNEX, "new laws", DATA.codebook)
+    assert not new["reason"].str.contains("event:").any()
+    cape = search(ANNEX, "cape", DATA.codebook)
+    assert set(cape.loc[cape["match"] == "confident", "id"]) == {"cape-town-2007-rel-k"}
+    assert "cape" in text_of("cape-town-2007-rel-k").lower()
+    town = search(ANNEX, "Cape Town", DATA.codebook)
+    assert set(town.loc[town["match"] == "confident", "id"]) == {
+        *(f"cape-town-2007-rel-{c}" for c in "abcdefghijkl"),
+        "cape-town-2007-imp-a",
+        "cape-town-2007-imp-b",
+    }
+
+
 def test_a_query_without_words_restricts_nothing():
     assert search_mask(ANNEX, "  ?! the ", DATA.codebook).all()
 
