@@ -18,6 +18,8 @@ from gift_ui.state import dataset
 from gift_ui.text import md_escape
 
 WIDGET = "flt_"  # session-state key prefix of the filter widgets: WIDGET + a Filters field
+MORE_FILTERS = "more_filters"  # session-state key of the "More filters" section: whether it is open
+MORE_CHOSEN = "more_filters_chosen"  # whether one of its filters differed from its default on the last run
 THEME_MODE_LABELS = {"any": "any chosen theme", "all": "all chosen themes"}
 SEARCH_HELP = (
     "Finds what you mean: words even with typos or other spellings (traficking, peace keepers), the "
@@ -101,9 +103,18 @@ def _draw_filters(
     chosen_more = any(
         getattr(current, DIMENSIONS[k].field) != getattr(flt.Filters(), DIMENSIONS[k].field) for k in more
     )
-    with st.expander("More filters", expanded=chosen_more):
+    # Drawn only while open (on_change="rerun" tracks whether it is): folded, its seven lists still cost the browser
+    # about a quarter of each pick to redraw with their new counts. Their values live in the address, not in the
+    # widgets, so they apply whether drawn or not; a list that holds a value (Source's default, say) is drawn all
+    # the same, so the sidebar's chips always say what is in force. It opens when one of its filters comes into
+    # force (a link, Back), as it did before; otherwise it stays as the person left it.
+    if chosen_more and not st.session_state.get(MORE_CHOSEN):
+        st.session_state[MORE_FILTERS] = True
+    st.session_state[MORE_CHOSEN] = chosen_more
+    with st.expander("More filters", key=MORE_FILTERS, on_change="rerun") as section:
         for key in more:
-            multiselect(key)
+            if section.open or getattr(current, DIMENSIONS[key].field):
+                multiselect(key)
     st.button("Reset all filters", on_click=_reset, icon=":material/restart_alt:")
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from gift_dash import echoes, response, similarity
+from gift_dash import echoes, overview, response, similarity
 from gift_dash import filters as flt
 from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
 from gift_dash.dimensions import SECTION_VI
@@ -16,6 +18,9 @@ from gift_dash.present import permalink
 from gift_dash.search import search
 from gift_dash.view import View
 from gift_ui.text import md_escape
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 SESSION_DATASET_KEY = "uploaded_dataset"  # pages/upload.py keeps this session's merged Dataset here
 
@@ -140,6 +145,33 @@ def response_in_view(view: View) -> response.InView:
     """response.in_view of the view's records, worked out once per dataset version and scope (_scope_key;
     read-only): the page's own settings (the flow, a ticked row) only draw it again."""
     return _response(view.dataset.version, _scope_key(view), view.dataset, view.records)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _response_flow(version: str, filters: str, by: str, title: str, note: str, _view: View) -> go.Figure:
+    from gift_dash import charts  # here, not above: plotly is not imported before a page draws a plotly chart
+
+    return charts.response_flow(response_in_view(_view).flows[by], title, note)
+
+
+def response_flow_chart(view: View, by: str, title: str, note: str) -> go.Figure:
+    """charts.response_flow of the view's flow from ``by`` (response.FLOW_SOURCES), built once per dataset version,
+    scope and flow (read-only: st.plotly_chart only reads a figure): plotly's checks of a figure took about 50 ms of
+    every run of the Planned response page."""
+    return _response_flow(view.dataset.version, _scope_key(view), by, title, note, view)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _overview(version: str, filters: str, today: date, url: str, _view: View) -> overview.Overview:
+    ideas = None if _view.records.empty else ideas_in_view(_view)
+    return overview.of(_view.records, _view.dataset, ideas, _view.followup_entries, today, url)
+
+
+def overview_in_view(view: View, today: date, topojson_url: str) -> overview.Overview:
+    """overview.of the view (cached per dataset version, scope and day: its counts, charts and coverage took most
+    of the Overview's 320 ms a run at 20,000 records). A copy per run (st.cache_data): Streamlit's chart elements
+    may adjust a spec they are given."""
+    return _overview(view.dataset.version, _scope_key(view), today, topojson_url, view)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

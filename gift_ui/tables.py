@@ -38,18 +38,21 @@ def selectable_table(
     The tick is drawn from the address (``chosen``) and a person's tick goes into it through the on_select
     callback, so Back and a shared link show the same row ticked, and a new set of rows never inherits a tick.
     """
-    position = ids.index(chosen) if chosen in ids else None
-    # A selection is by position: with a row ticked, the rows and the ticked row are in the widget's key, so new
-    # rows start untouched and the tick from the address is the widget's first state. With none ticked the key
-    # stays the same whatever the rows, so a filter's pick updates the grid in place instead of building a new one.
-    widget = f"{key}_none" if position is None else f"{key}_{zlib.crc32(chr(10).join(ids).encode()):08x}_{position}"
+    rows = [ids.index(chosen)] if chosen in ids else []
+    # One grid per table, updated in place: a tick, a new order or a filter's pick sends the grid new rows or a new
+    # selection, never a new grid to build (a key that changed with the tick rebuilt the grid on every tick). The
+    # tick is drawn from the address: when the widget's selection is not the address's (Back, a shared link, rows
+    # in which the ticked record sits elsewhere or not at all), it is set before the grid is drawn, so a new set
+    # of rows never inherits a tick by position.
+    held = st.session_state.get(key)
+    if held is None or list(held["selection"]["rows"]) != rows:
+        st.session_state[key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
     st.dataframe(
         shown,
-        key=widget,
+        key=key,
         hide_index=True,
         selection_mode="single-row",
-        selection_default={"selection": {"rows": [position]}} if position is not None else None,
-        on_select=functools.partial(_commit_tick, widget, url_key, ids),
+        on_select=functools.partial(_commit_tick, key, url_key, ids),
         **options,
     )
 

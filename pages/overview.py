@@ -6,15 +6,15 @@ from datetime import UTC, datetime
 import streamlit as st
 
 import gift_ui
-from gift_dash import response, tabulate, vega
-from gift_dash.followup import summary
-from gift_dash.present import events_table
+from gift_dash import response
 
 view, notices = gift_ui.page_setup("UN.GIFT recommendations")
 gift_ui.show_notices(notices)
 ds, records = view.dataset, view.records
 events = ds.events
-story = tabulate.story(records, events, ds.codebook)
+today = datetime.now(UTC).date()  # the day the Follow-up page counts overdue by, too
+shown = gift_ui.overview_in_view(view, today, gift_ui.TOPOJSON_URL)
+story = shown.story
 
 
 def _n(n: int, one: str, many: str) -> str:
@@ -45,23 +45,21 @@ st.markdown(headline)
 if records.empty:
     st.info("No records match these filters. Remove a filter in the sidebar to see more.")
 
-in_view = records["event_id"].value_counts()
-table = events_table(events, in_view)
+table = shown.events
 # The theme panels need about 480 px and the map about 340 at 1280 px with the sidebar open (a projector).
 themes_column, map_column = st.columns([6, 4], gap="small")
 with themes_column:
     if records.empty:
         st.markdown("No theme to chart: no record in view.")
     else:
-        mix = tabulate.theme_mix(records, events, ds.codebook)
         gift_ui.chart(
-            vega.theme_panels(mix, len(records), ds.codebook.values("themes")),
-            mix[["event", "theme", "records"]],
+            shown.themes,
+            shown.mix,
             key="themes",
             note="A record with several themes counts under each of them.",
         )
 with map_column:
-    gift_ui.chart(vega.event_map(events, in_view, gift_ui.TOPOJSON_URL), table, key="map")
+    gift_ui.chart(shown.map, table, key="map")
     for _, event in events[events["latitude"].astype(str).str.strip() == ""].iterrows():
         st.caption(
             f"{gift_ui.md_escape(event['short_name'])} ({gift_ui.md_escape(event['country'] or 'country not stated')}): "
@@ -69,10 +67,7 @@ with map_column:
         )
 
 # What was planned and done in response, for donors: the workplan's coverage and the follow-up store's progress.
-planned = response.coverage(records, ds).iloc[0] if len(response.in_scope(records)) else None
-entries = view.followup_entries
-today = datetime.now(UTC).date()  # the day the Follow-up page counts overdue by, too
-progress = None if entries is None else summary.progress(summary.with_status(records, entries), today)
+planned, progress = shown.planned, shown.progress
 parts = []
 if planned is not None:
     parts.append(
@@ -89,7 +84,7 @@ if progress is not None:
 if parts:
     st.markdown("**Response:** " + "; ".join(parts) + ".")
 
-gift_ui.chart(vega.timeline(events, in_view), table, key="timeline")
+gift_ui.chart(shown.timeline, table, key="timeline")
 for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterrows():
     stated = event["date_as_stated"] or "no date"
     st.caption(
@@ -97,21 +92,13 @@ for _, event in events[events["start_date"].astype(str).str.strip() == ""].iterr
         "no exact dates, so not on the timeline."
     )
 
-if not records.empty:
-    ideas = tabulate.recurring_ideas(records, events, gift_ui.ideas_in_view(view))
-    if ideas.empty:
+if shown.ideas is not None:
+    if shown.ideas_chart is None:
         st.info("No idea recurs across two or more events in this selection.")
     else:
         gift_ui.chart(
-            vega.ranked_bars(
-                ideas,
-                "idea",
-                "events",
-                "Ideas that recur across events: number of events",
-                f"top {len(ideas)} groups of similar records; n = {len(records)} records",
-                detail="event_names",
-            ),
-            ideas,
+            shown.ideas_chart,
+            shown.ideas,
             key="ideas",
             note="Each idea is a group of records in similar words or with "
             "the same tags (see Recurring ideas). 'representative_text' is one member, verbatim.",

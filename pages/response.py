@@ -3,7 +3,7 @@
 import streamlit as st
 
 import gift_ui
-from gift_dash import charts, response
+from gift_dash import response
 
 view, notices = gift_ui.page_setup(
     "Planned response",
@@ -121,5 +121,7 @@ n = f"n = {len(scoped)} records; band width = records; a record counts once for 
     " and each theme it has" if flow_by == "theme" else ""
 )
 gift_ui.chart(
-    charts.response_flow(flow, f"{labels[flow_by]}s to the pillars that respond", n), flow, key=f"flow_{flow_by}"
+    gift_ui.response_flow_chart(view, flow_by, f"{labels[flow_by]}s to the pillars that respond", n),
+    flow,
+    key=f"flow_{flow_by}",
 )
