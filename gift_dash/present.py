@@ -53,22 +53,25 @@ def display_frame(
     """The records as people read them, under the same headings as the exports (gift_dash.export): event names,
     codebook labels, "not stated" for blank tags, the text verbatim. Keeps ``records``' index."""
     names = event_names(events)
-    out: dict[str, pd.Series] = {}
+    out: dict[str, list[str]] = {}
     for key in columns:
+        if key == "citation":
+            out[key] = citations(records, events).tolist()
+            continue
+        # On plain lists, each distinct cell worked out once: far fewer distinct cells than records (20k rows stay
+        # fast), and a page of small tables (Vienna echoes draws ten) does not pay pandas' per-call cost.
+        column = records["event_id" if key == "event" else key].tolist()
+        cells = ["" if cell is None or cell != cell else str(cell) for cell in column]  # blank for a missing value
         if key == "event":
-            out[key] = records["event_id"].map({e: name or e for e, name in names.items()}).fillna(records["event_id"])
-        elif key == "citation":
-            out[key] = citations(records, events)
+            lookup = {cell: names.get(cell) or cell for cell in set(cells)}
         elif key == "item":
-            items = records["item"]
-            out[key] = items.map({item: item_label(item) for item in items.unique()})  # once per distinct item
+            lookup = {cell: item_label(cell) for cell in set(cells)}
         elif key in VOCABULARIES:
-            cells = records[key].fillna("").astype(str)
-            # Label each distinct cell once: far fewer distinct tag combinations than records (20k rows stay fast).
-            lookup = {cell: labelled(cell, VOCABULARIES[key], codebook) for cell in cells.unique()}
-            out[key] = cells.map(lookup)
+            lookup = {cell: labelled(cell, VOCABULARIES[key], codebook) for cell in set(cells)}
         else:
-            out[key] = records[key].fillna("").astype(str)
+            out[key] = cells
+            continue
+        out[key] = [lookup[cell] for cell in cells]
     # One frame from all the columns: adding them one by one costs pandas a copy of its block list each time.
     return pd.DataFrame({COLUMN_HEADINGS.get(key, key): column for key, column in out.items()}, index=records.index)
 
