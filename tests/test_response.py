@@ -4,6 +4,7 @@ export column, the CLI's coverage command and the flow chart."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import json
 import re
@@ -181,17 +182,35 @@ def test_responses_for_one_record_and_for_none():
     assert response.responses_for("no-such-record", DATA).empty
 
 
-def test_each_activity_with_what_it_answers():
-    table = response.answered_by(DATA.records, DATA)
-    assert (
-        table["Activity id"].tolist() == DATA.workplan.loc[DATA.workplan["kind"] == "activity", "workplan_id"].tolist()
-    )
-    for _, row in table.iterrows():
-        mine = {r["record_id"] for r in ALL if activity(r["activity_id"]) == row["Activity id"]}
-        mine &= set(SCOPE["id"])
+@pytest.mark.parametrize("event", [None, "cape-town-2007"])
+def test_each_activity_with_what_it_answers(event):
+    """All records, and Cape Town's alone (most activities then answer none of them: 0, and no record id)."""
+    records = DATA.records if event is None else DATA.records[DATA.records["event_id"] == event]
+    table = response.answered_by(records, DATA)
+    # The headings the Response page shows, written out by hand.
+    assert list(table.columns) == [
+        "Activity id", "Pillar", "Output", "Activity", "Records answered", "Explicit", "Thematic", "Record ids"
+    ]  # fmt: skip
+    workplan = ref.read_csv("workplan.csv")
+    activities = [r for r in workplan if r["kind"] == "activity"]
+    assert table["Activity id"].tolist() == [r["workplan_id"] for r in activities]
+    file_order = [r["id"] for r in ref.RECORDS]
+    scope = {r["id"] for r in ref.in_scope(ref.RECORDS) if event is None or r["event_id"] == event}
+    for (_, row), plan in zip(table.iterrows(), activities, strict=True):
+        assert row["Pillar"] == ref.pillar_name(plan["workplan_id"])
+        assert row["Output"] == f"Output {plan['output']}" and row["Activity"] == plan["title"]
+        mine = {r["record_id"] for r in ALL if activity(r["activity_id"]) == row["Activity id"]} & scope
         assert row["Records answered"] == len(mine) == row["Explicit"] + row["Thematic"], row["Activity id"]
-        assert set(filter(None, row["Record ids"].split("; "))) == mine
-    assert table.set_index("Activity id").loc["p4-a3", "Records answered"] > 0  # through its sub-items
+        # the ids in the file's order (the view's order)
+        assert row["Record ids"] == "; ".join(sorted(mine, key=file_order.index)), row["Activity id"]
+    answered = table.set_index("Activity id")["Records answered"]
+    if event is None:
+        assert answered["p4-a3"] > 0  # through its sub-items
+    else:
+        assert (answered == 0).sum() > 0  # activities answering no Cape Town record stay, with 0
+    # p1-a1 is "Awareness-raising to support prevention efforts", output 1 of pillar 1 (data/workplan.csv, row 4)
+    first = table.iloc[0]
+    assert (first["Output"], first["Activity"]) == ("Output 1", "Awareness-raising to support prevention efforts")
 
 
 @pytest.mark.parametrize("by", list(response.FLOW_SOURCES))
@@ -447,6 +466,63 @@ def test_an_uploaded_record_gets_the_rules_thematic_links_and_suggested_explicit
     assert suggested["Activity"].str.split().str[0].tolist() == ["p4-a9"]
     assert suggested["Shared words"].iloc[0] == "repatriation"
     assert response.coverage(merged.records, merged).iloc[0]["Records"] == len(SCOPE)  # uploads are not counted
+
+
+def test_suggested_words_match_singular_and_plural_and_are_listed_in_order():
+    """Tagged as the record above (so the rule links it to p4-a9 among others), worded to share three content words
+    with p4-a9's title "Ensure standard agreements for repatriation of trafficked victims": 'standard', 'agreement'
+    (singular here, plural in the title) and 'repatriation'; 'ensure', 'child' and 'victims' are common words."""
+    extra = pd.DataFrame(
+        [
+            {
+                "id": "my-upload-2",
+                "event_id": "kampala-2007",
+                "source": "uploaded",
+                "text": "Ensure a standard agreement on the repatriation of child victims",
+                "themes": "protection",
+                "primary_theme": "protection",
+                "ta_areas": "victim_protection",
+                "target_groups": "children; victims",
+                "actors": "",
+                "exploitation_forms": "",
+                "topics": "repatriation",
+            }
+        ]
+    )
+    merged = merge_upload(DATA, extra).dataset
+    record = merged.records[merged.records["id"] == "my-upload-2"].iloc[0]
+    suggested = response.suggested_explicit(record, merged)
+    assert suggested["Activity"].str.split().str[0].tolist() == ["p4-a9"]
+    assert suggested["Shared words"].tolist() == ["agreement, repatriation, standard"]
+
+
+def test_thematic_links_of_records_without_some_tag_columns():
+    """A file may leave a tag column out (not coded): the rule reads what is there. With topics alone, the links of
+    the reference given the same topics and empty groups; with no topics column nothing asks for a measure, so no
+    link at all, not even by the groups the titles name (LK2)."""
+    topics_only = pd.DataFrame([{"id": "u-1", "topics": "repatriation"}])
+    derived = response.thematic_links(topics_only, DATA.workplan, DATA.codebook)
+    expected = ref.thematic_pairs([{"id": "u-1", "topics": "repatriation", "target_groups": "", "actors": ""}])
+    assert set(zip(derived["record_id"], derived["activity_id"], strict=True)) == expected
+    assert ("u-1", "p4-a9") in expected  # "Ensure standard agreements for repatriation of trafficked victims"
+    groups_only = pd.DataFrame([{"id": "u-2", "target_groups": "children; victims", "actors": "ngos_civil_society"}])
+    assert response.thematic_links(groups_only, DATA.workplan, DATA.codebook).empty
+
+
+def test_links_stay_right_after_more_data_versions_than_are_kept():
+    """Nine data versions in one server (nine workplan files differing in a pillar's text, which no link reads): the
+    links of each are the shipped links (ref.LINKS), for the ninth and again for the first, whatever is let go to
+    keep the memory bounded."""
+    shipped = sorted((r["record_id"], r["activity_id"], r["strength"]) for r in ALL)
+    versions = []
+    for i in range(9):
+        workplan = DATA.workplan.copy()
+        workplan.loc[workplan["workplan_id"] == "p1", "text"] = f"version {i}"
+        versions.append(dataclasses.replace(DATA, workplan=workplan))
+    assert len({v.version for v in versions}) == 9
+    for dataset in [*versions, versions[0]]:
+        shown = response.links(dataset)
+        assert sorted(zip(shown["record_id"], shown["activity_id"], shown["strength"], strict=True)) == shipped
 
 
 def test_thematic_links_are_derived_never_written():
