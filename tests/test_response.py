@@ -226,6 +226,17 @@ def test_flow_to_pillars_and_to_no_response(by):
         assert targets == sorted(targets, key=lambda t: (t == response.NO_RESPONSE, t))
 
 
+def test_flow_sources_in_order_and_by_event_unless_told():
+    # Themes in codebook order (data/codebook.csv: prevention, protection, prosecution, cooperation), each once.
+    themes = response.flow(DATA.records, DATA, "theme")["Theme"].tolist()
+    assert list(dict.fromkeys(themes)) == ["Prevention", "Protection", "Prosecution", "Cooperation"]
+    assert themes == sorted(themes, key=["Prevention", "Protection", "Prosecution", "Cooperation"].index)
+    # Without `by`, from the events (the page's default), as the reference counts it.
+    flow = response.flow(DATA.records, DATA)
+    shown = {(f, t): n for f, t, n in zip(flow["Event"], flow["Responded to by"], flow["Records"], strict=True)}
+    assert shown == ref.flow(ref.RECORDS, "event")
+
+
 def test_flow_by_theme_counted_by_hand():
     """Cape Town's four annex II items on protection (imp-b, rel-b, rel-e, rel-i): all four are linked to p4-a2 and
     p4-a8 (victim support, pillar 4); rel-b also to p3-a4 (pillar 3), rel-i also to the research rows p2-a1..p2-a3
@@ -507,6 +518,48 @@ def test_thematic_links_of_records_without_some_tag_columns():
     assert ("u-1", "p4-a9") in expected  # "Ensure standard agreements for repatriation of trafficked victims"
     groups_only = pd.DataFrame([{"id": "u-2", "target_groups": "children; victims", "actors": "ngos_civil_society"}])
     assert response.thematic_links(groups_only, DATA.workplan, DATA.codebook).empty
+
+
+def test_a_title_names_a_group_in_any_case_and_a_sub_item_is_read_with_its_lead_in():
+    """W2 and LK2 on a workplan retitled by hand: p4-a7 (tagged victims) titled "VICTIMS: TOOLS" names victims; its
+    sub-item p4-a7-a (tagged victims) titled "Handbook" names them through its lead-in's title; the activity p4-a2
+    (tagged victims), "Joint programmes", names nobody, even under an output p4-o1 retitled "Victims first" (an
+    activity is read alone)."""
+    workplan = DATA.workplan.copy()
+    retitled = {"p4-a7": "VICTIMS: TOOLS", "p4-a7-a": "Handbook", "p4-o1": "Victims first"}
+    for wid, title in retitled.items():
+        workplan.loc[workplan["workplan_id"] == wid, "title"] = title
+    groups = response.title_groups(workplan, DATA.codebook)
+    assert groups["p4-a7"] == [("target_groups", "victims")]
+    assert groups["p4-a7-a"] == [("target_groups", "victims")]
+    assert groups["p4-a2"] == []
+
+
+def test_no_thematic_link_without_a_tagged_workplan_or_a_measure():
+    """A workplan from before codebook v3 (no topics column) links nothing by the rule; nor does an uploaded record
+    whose topics ask for no measure, and the record's response table is then empty, with its headings."""
+    untagged = DATA.workplan.drop(columns=["topics"])
+    assert response.thematic_links(SCOPE, untagged, DATA.codebook).empty
+    no_records = response.thematic_links(SCOPE.iloc[:0], DATA.workplan, DATA.codebook)
+    assert list(no_records.columns) == ["record_id", "activity_id", "strength", "basis"]  # as for any records
+    extra = pd.DataFrame(
+        [
+            {
+                "id": "my-upload-3",
+                "event_id": "kampala-2007",
+                "source": "uploaded",
+                "text": "Hold a meeting of the victims' groups",
+                "themes": "cooperation",
+                "primary_theme": "cooperation",
+                "target_groups": "victims",
+                "topics": "",
+            }
+        ]
+    )
+    merged = merge_upload(DATA, extra).dataset
+    assert "my-upload-3" in set(merged.records["id"])  # accepted, so an empty table is its answer
+    shown = response.responses_for("my-upload-3", merged)
+    assert shown.empty and list(shown.columns) == ["Activity", "Pillar", "Strength", "Basis"]
 
 
 def test_links_stay_right_after_more_data_versions_than_are_kept():
