@@ -269,6 +269,31 @@ def test_the_closest_matches_fill_the_list_by_distinct_texts():
     assert closest_fill(mixed, ["x", "y"], fill=1).tolist() == [True, False]
 
 
+def test_a_misspelt_word_reaches_its_concept_through_the_word_it_finds():
+    # "traning" finds "training" in a; through it, the concept training (data/lexicon.csv: "build capacity") in b.
+    records = tiny("training of police", "build capacity of officials", "unrelated words here")
+    assert search(records, "traning")[["id", "reason"]].values.tolist() == [
+        ["a", "words: training (for traning)"],
+        ["b", "concept: training and capacity-building ('build capacity')"],
+    ]
+
+
+def test_related_concepts_are_named_with_the_words_that_carry_them():
+    # data/lexicon.csv: prosecution and courts, law enforcement, and military and peacekeepers share the family
+    # criminal_justice, so a question about prosecutors and judges comes close to a text naming the other two.
+    found = signals(tiny("law enforcement and military staff", "unrelated words here"), "prosecutors and judges")
+    assert found["reason"].tolist() == [
+        "related concept: law enforcement ('law enforcement'), military and peacekeepers ('military')",
+        "",
+    ]
+
+
+def test_confident_matches_come_first_whatever_the_closest_ones_score():
+    found = search(ANNEX, "training police", DATA.codebook, fill=None)
+    kinds = found["match"].tolist()
+    assert "closest" in kinds and kinds == sorted(kinds, key=["confident", "closest"].index)
+
+
 def test_the_reason_names_each_kind_of_evidence():
     found = search(ANNEX, "victim assistance", DATA.codebook).set_index("id")
     # Cape Town (i): "a database of service providers to victims" (read in the document)
@@ -296,6 +321,8 @@ def test_closest_matches_say_how_close_and_scores_stay_between_0_and_1():
     assert all(re.fullmatch(rf"{_PART}(?:; {_PART})*", reason) for reason in found["reason"]), found["reason"]
     assert any(re.search(r"(?:^|; )close in meaning \(0\.\d\d\)", reason) for reason in found["reason"])
     assert found["score"].between(0, 1).all()
+    # also where a record comes close through its tags alone (no word of the query in it)
+    assert signals(ANNEX, "journalism", DATA.codebook)["score"].between(0, 1).all()
     assert len(search(ANNEX, "children xylophone", DATA.codebook, fill=3)) == 3  # three texts, none repeated
 
 
