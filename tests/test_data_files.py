@@ -126,7 +126,9 @@ def test_each_bad_response_link_is_named_in_full():
         ]
     )
     records = set(SHIPPED.records["id"])
-    problems = [str(p) for p in validate_responses(bad, SHIPPED.codebook, records, SHIPPED.workplan).problems]
+    checked = validate_responses(bad, SHIPPED.codebook, records, SHIPPED.workplan)
+    assert [p.severity for p in checked.problems] == ["error", "error"]  # errors, not warnings: the row is refused
+    problems = [str(p) for p in checked.problems]
     assert problems == [
         f"responses.csv, row 2 (id {long_id}), column record_id: unknown record '{'x' * 60}'; expected an id from "
         "recommendations.csv",
@@ -151,3 +153,17 @@ def test_a_warning_says_so_before_its_message():
         str(Problem("upload", 2, "ta_areas", "bad value", "my-1"))
         == "upload, row 2 (id my-1), column ta_areas: bad value"
     )
+
+
+def test_a_repeated_phrase_in_the_lexicon_is_a_warning_not_an_error():
+    from gift_dash.schema import validate_lexicon
+
+    lexicon = pd.read_csv(DATA_DIR / "lexicon.csv", dtype=str, keep_default_na=False)
+    lexicon.loc[0, "phrases"] = "train; train; " + lexicon.loc[0, "phrases"]  # row 2 of the file: awareness
+    problems = validate_lexicon(lexicon).problems
+    assert [(str(p), p.severity) for p in problems] == [
+        (
+            "lexicon.csv, row 2 (id awareness), column phrases: warning: phrase(s) train repeated; list each phrase once",
+            "warning",
+        )
+    ]
