@@ -406,3 +406,32 @@ def test_a_file_that_is_not_a_backup_restores_nothing(team, tmp_path):
     with pytest.raises(transfer.RestoreRefused, match="not a follow-up backup"):
         transfer.restore(team, path, TARGETS, force=True)
     assert len(users.list_users(team, by=users.COMMAND_LINE)) == 3
+
+
+# ------------------------------------------------------------------------------------------- the refusal a person reads
+
+
+def test_the_conflict_message_names_who_what_and_when():
+    """Written out by hand: two others saved (ann twice, then bob) since version 2; now version 5."""
+    current = store.Entry(
+        "record", "kampala-2007-gen-e", version=5, changed_by="bob", changed_at=datetime(2008, 2, 13, 9, 30, tzinfo=UTC)
+    )
+    at = datetime(2008, 2, 13, 9, 0, tzinfo=UTC)
+    theirs = [
+        store.Change(3, "ann", at, "status", "planned", "in_progress"),
+        store.Change(4, "ann", at, "notes", "", "Met the ministry"),
+        store.Change(5, "bob", at, "evidence", "report.pdf", ""),
+    ]
+    assert store.conflict_message(current, 2, theirs) == (
+        "Not saved: ann, bob changed this entry since you opened it (your version 2, now 5, last saved 2008-02-13 "
+        "09:30 UTC). Their changes:\n"
+        "status: planned → in_progress\n"
+        "notes: (empty) → Met the ministry\n"
+        "evidence: report.pdf → (empty)\n"
+        "Your edits are still in the form: check them against the above and save again."
+    )
+    # No change listed: the last to save, or "someone"; no moment known: "meanwhile".
+    assert store.conflict_message(store.Entry("record", "x", version=1, changed_by="cy"), 0, []).startswith(
+        "Not saved: cy changed this entry since you opened it (your version 0, now 1, last saved meanwhile)."
+    )
+    assert store.conflict_message(store.Entry("record", "x", version=1), 0, []).startswith("Not saved: someone changed")
