@@ -440,7 +440,8 @@ def test_the_conflict_message_names_who_what_and_when():
 def test_a_conflict_lists_only_that_entrys_changes_since_the_version_opened(team):
     other = "kampala-2007-gen-b"  # RECORD is kampala-2007-gen-a
     opened = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")  # version 1, opened by bob
-    store.save(team, "record", other, {"status": "completed"}, 0, "bob")  # another entry: not theirs
+    store.save(team, "record", other, {"status": "completed"}, 0, "bob")  # another entry, versions 1 and 2: not theirs
+    store.save(team, "record", other, {"notes": "Closed"}, 1, "bob")
     store.save(team, "record", RECORD, {"notes": "Met the ministry"}, opened.version, "ann")  # version 2
     with pytest.raises(store.Conflict) as refused:
         store.save(team, "record", RECORD, {"status": "in_progress"}, opened.version, "bob")
@@ -448,6 +449,9 @@ def test_a_conflict_lists_only_that_entrys_changes_since_the_version_opened(team
     assert lines[0].startswith("Not saved: ann changed this entry since you opened it (your version 1, now 2, ")
     assert lines[1:-1] == ["notes: (empty) → Met the ministry"]  # not version 1's status, not the other entry's
     # One target's history is that target's only; an entry never saved is that target's, at version 0.
-    assert store.history_frame(team, "record", other)[["changed_by", "field"]].values.tolist() == [["bob", "status"]]
+    assert store.history_frame(team, "record", other)[["changed_by", "field"]].values.tolist() == [
+        ["bob", "status"],
+        ["bob", "notes"],
+    ]
     unsaved = store.get(team, "activity", "p4-a2")
     assert (unsaved.target_kind, unsaved.target_id, unsaved.version) == ("activity", "p4-a2", 0)
