@@ -139,6 +139,14 @@ def test_values_the_store_does_not_accept_are_refused_by_field(team, changes, fi
     assert store.entries_frame(team).empty
 
 
+def test_a_save_refused_for_two_fields_names_both_in_one_message(team):
+    with pytest.raises(store.InvalidChange) as refused:
+        store.save(team, "record", RECORD, {"status": "planned", "colour": "red", "shade": "dark"}, 0, "ann")
+    # one "field: what was expected" per field, the second after "; " (the field names are the ones given above)
+    message = str(refused.value)
+    assert message.startswith(("colour: ", "shade: ")) and ("; shade: " in message or "; colour: " in message)
+
+
 def test_a_crash_in_the_middle_of_a_save_leaves_the_entry_as_it_was(team):
     saved = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
 
