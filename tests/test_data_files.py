@@ -108,3 +108,62 @@ def test_the_dataset_version_changes_with_any_of_its_tables():
     }
     assert len(versions) == 4
     assert load_dataset(DATA_DIR).version == SHIPPED.version  # the same files, the same version
+
+
+# ------------------------------------------------------------------------------------------- refusal messages, whole
+
+
+def test_each_bad_response_link_is_named_in_full():
+    """Every message written out by hand: file, spreadsheet row, record id, column, what was expected. The unknown
+    record id and the activity id are 70 characters, cut at 60 in the message."""
+    from gift_dash.schema import validate_responses
+
+    long_id = "x" * 70
+    bad = pd.DataFrame(
+        [
+            {"record_id": long_id, "activity_id": "p" * 70, "strength": "explicit", "basis": "shared words"},
+            {"record_id": "kampala-2007-gen-e", "activity_id": "p4-a3-e", "strength": "explicit", "basis": "a"},
+        ]
+    )
+    records = set(SHIPPED.records["id"])
+    checked = validate_responses(bad, SHIPPED.codebook, records, SHIPPED.workplan)
+    assert [p.severity for p in checked.problems] == ["error", "error"]  # errors, not warnings: the row is refused
+    problems = [str(p) for p in checked.problems]
+    assert problems == [
+        f"responses.csv, row 2 (id {long_id}), column record_id: unknown record '{'x' * 60}'; expected an id from "
+        "recommendations.csv",
+        f"responses.csv, row 2 (id {long_id}), column activity_id: '{'p' * 60}' is not an activity or lettered sub-item of "
+        "workplan.csv; expected an id such as p4-a3 or p4-a3-e",
+    ]
+    # Another file name; a file with the columns but only a blank row, named as response links.
+    named = validate_responses(bad.iloc[:1], SHIPPED.codebook, records, SHIPPED.workplan, file="links.xlsx")
+    assert str(named.problems[0]).startswith("links.xlsx, row 2")
+    blank = pd.DataFrame([{"record_id": "", "activity_id": "", "strength": "", "basis": ""}])
+    empty = validate_responses(blank, SHIPPED.codebook, records, SHIPPED.workplan).problems
+    assert [str(p) for p in empty] == ["responses.csv: no response links: the file has a header but no rows"]
+
+
+def test_a_warning_says_so_before_its_message():
+    from gift_dash.schema import Problem
+
+    # a kept row's warning, as the Add records page prints it (written out by hand)
+    warning = Problem("upload", 2, "ta_areas", "column not coded", "my-1", "warning")
+    assert str(warning) == "upload, row 2 (id my-1), column ta_areas: warning: column not coded"
+    assert (
+        str(Problem("upload", 2, "ta_areas", "bad value", "my-1"))
+        == "upload, row 2 (id my-1), column ta_areas: bad value"
+    )
+
+
+def test_a_repeated_phrase_in_the_lexicon_is_a_warning_not_an_error():
+    from gift_dash.schema import validate_lexicon
+
+    lexicon = pd.read_csv(DATA_DIR / "lexicon.csv", dtype=str, keep_default_na=False)
+    lexicon.loc[0, "phrases"] = "train; train; " + lexicon.loc[0, "phrases"]  # row 2 of the file: awareness
+    problems = validate_lexicon(lexicon).problems
+    assert [(str(p), p.severity) for p in problems] == [
+        (
+            "lexicon.csv, row 2 (id awareness), column phrases: warning: phrase(s) train repeated; list each phrase once",
+            "warning",
+        )
+    ]

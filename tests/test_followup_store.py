@@ -139,6 +139,14 @@ def test_values_the_store_does_not_accept_are_refused_by_field(team, changes, fi
     assert store.entries_frame(team).empty
 
 
+def test_a_save_refused_for_two_fields_names_both_in_one_message(team):
+    with pytest.raises(store.InvalidChange) as refused:
+        store.save(team, "record", RECORD, {"status": "planned", "colour": "red", "shade": "dark"}, 0, "ann")
+    # one "field: what was expected" per field, the second after "; " (the field names are the ones given above)
+    message = str(refused.value)
+    assert message.startswith(("colour: ", "shade: ")) and ("; shade: " in message or "; colour: " in message)
+
+
 def test_a_crash_in_the_middle_of_a_save_leaves_the_entry_as_it_was(team):
     saved = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")
 
@@ -406,3 +414,52 @@ def test_a_file_that_is_not_a_backup_restores_nothing(team, tmp_path):
     with pytest.raises(transfer.RestoreRefused, match="not a follow-up backup"):
         transfer.restore(team, path, TARGETS, force=True)
     assert len(users.list_users(team, by=users.COMMAND_LINE)) == 3
+
+
+# ------------------------------------------------------------------------------------------- the refusal a person reads
+
+
+def test_the_conflict_message_names_who_what_and_when():
+    """Written out by hand: two others saved (ann twice, then bob) since version 2; now version 5."""
+    current = store.Entry(
+        "record", "kampala-2007-gen-e", version=5, changed_by="bob", changed_at=datetime(2008, 2, 13, 9, 30, tzinfo=UTC)
+    )
+    at = datetime(2008, 2, 13, 9, 0, tzinfo=UTC)
+    theirs = [
+        store.Change(3, "ann", at, "status", "planned", "in_progress"),
+        store.Change(4, "ann", at, "notes", "", "Met the ministry"),
+        store.Change(5, "bob", at, "evidence", "report.pdf", ""),
+    ]
+    assert store.conflict_message(current, 2, theirs) == (
+        "Not saved: ann, bob changed this entry since you opened it (your version 2, now 5, last saved 2008-02-13 "
+        "09:30 UTC). Their changes:\n"
+        "status: planned → in_progress\n"
+        "notes: (empty) → Met the ministry\n"
+        "evidence: report.pdf → (empty)\n"
+        "Your edits are still in the form: check them against the above and save again."
+    )
+    # No change listed: the last to save, or "someone"; no moment known: "meanwhile".
+    assert store.conflict_message(store.Entry("record", "x", version=1, changed_by="cy"), 0, []).startswith(
+        "Not saved: cy changed this entry since you opened it (your version 0, now 1, last saved meanwhile)."
+    )
+    assert store.conflict_message(store.Entry("record", "x", version=1), 0, []).startswith("Not saved: someone changed")
+
+
+def test_a_conflict_lists_only_that_entrys_changes_since_the_version_opened(team):
+    other = "kampala-2007-gen-b"  # RECORD is kampala-2007-gen-a
+    opened = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann")  # version 1, opened by bob
+    store.save(team, "record", other, {"status": "completed"}, 0, "bob")  # another entry, versions 1 and 2: not theirs
+    store.save(team, "record", other, {"notes": "Closed"}, 1, "bob")
+    store.save(team, "record", RECORD, {"notes": "Met the ministry"}, opened.version, "ann")  # version 2
+    with pytest.raises(store.Conflict) as refused:
+        store.save(team, "record", RECORD, {"status": "in_progress"}, opened.version, "bob")
+    lines = str(refused.value).splitlines()
+    assert lines[0].startswith("Not saved: ann changed this entry since you opened it (your version 1, now 2, ")
+    assert lines[1:-1] == ["notes: (empty) → Met the ministry"]  # not version 1's status, not the other entry's
+    # One target's history is that target's only; an entry never saved is that target's, at version 0.
+    assert store.history_frame(team, "record", other)[["changed_by", "field"]].values.tolist() == [
+        ["bob", "status"],
+        ["bob", "notes"],
+    ]
+    unsaved = store.get(team, "activity", "p4-a2")
+    assert (unsaved.target_kind, unsaved.target_id, unsaved.version) == ("activity", "p4-a2", 0)

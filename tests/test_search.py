@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from gift_dash.cli import main
 from gift_dash.data import load_dataset
 from gift_dash.schema import Codebook, split_multi
-from gift_dash.search import SearchError, search, search_mask
+from gift_dash.search import SearchError, _ranks, closest_fill, search, search_mask, signals
 from tests import reference as ref
 
 DATA = load_dataset()
@@ -83,6 +85,23 @@ def test_each_result_says_why_it_matched():
     label = DATA.codebook.label("topics", first_topic("kampala-2007-gen-e"))  # "Training of law enforcement …"
     assert f"topic: {label}" in found.loc["kampala-2007-gen-e", "reason"]
     assert found["reason"].str.len().gt(0).all()
+
+
+def test_a_tag_is_found_by_its_label_words_or_by_its_value_when_it_has_no_label():
+    entries = DATA.codebook.entries.copy()
+    topic = (entries["vocabulary"] == "topics") & (entries["value"] == "victim_assistance")
+    assert topic.sum() == 1  # a topic of data/codebook.csv
+    records = pd.DataFrame({"id": ["a", "b"], "text": ["Do it", "Do that"], "topics": ["victim_assistance", ""]})
+    entries.loc[topic, "label"] = "Xylophone lessons"  # a word the lexicon does not know: found by the label's words
+    assert search(records, "xylophone", Codebook(entries))["reason"].tolist() == ["topic: Xylophone lessons"]
+    entries.loc[topic, "label"] = ""  # no label: the value is read, underscores as spaces
+    found = search(records, "victim assistance", Codebook(entries))
+    assert found[["id", "reason"]].values.tolist() == [["a", "topic: victim assistance"]]
+
+
+def test_equal_values_share_the_best_rank():
+    # competition ranking, by hand: 0.9 first; the two 0.5s share second; 0.1 is fourth
+    assert _ranks(np.array([0.5, 0.9, 0.5, 0.1])).tolist() == [2, 1, 2, 4]
 
 
 def test_tag_labels_come_from_the_codebook_given():
@@ -193,8 +212,159 @@ def test_the_mask_is_aligned_with_the_records_given():
 
 
 def test_records_without_text_are_refused_with_the_reason():
-    with pytest.raises(SearchError, match="'text'"):
+    with pytest.raises(SearchError) as refused:
         search(pd.DataFrame({"id": ["a"]}), "training")
+    # The whole message, written out: what is missing, what search needs, what the file has.
+    assert str(refused.value) == ("missing column(s) text; search needs at least 'id' and 'text' (columns present: id)")
+
+
+# ---------------------------------------------------------------------------------------------- small corpora
+
+
+def tiny(*texts: str) -> pd.DataFrame:
+    return pd.DataFrame({"id": [chr(ord("a") + i) for i in range(len(texts))], "text": list(texts)})
+
+
+def test_the_score_is_the_idf_weighted_share_of_the_query_worked_out_by_hand():
+    """BM25's idf, ln(1 + (n - df + 0.5) / (df + 0.5)), over three records: "train" is in two (df 2), "police" in
+    one. train: ln(1 + 1.5 / 2.5) = ln 1.6 = 0.4700; police: ln(1 + 2.5 / 1.5) = ln 2.6667 = 0.9808. "train" alone
+    holds 0.4700 / 1.4508 = 0.324 of the query: below one half, so not a confident match."""
+    found = signals(tiny("A meeting of ministers", "train the police", "train"), "train police")
+    assert found["lexical"].tolist() == [0.0, 1.0, 0.324]
+    assert found["match"].tolist()[1] == "confident" and found["match"].tolist()[2] != "confident"
+
+
+def test_half_the_evidence_is_enough():
+    # Two words, each in one record of two: equal weights, so each record holds exactly half of the query.
+    found = signals(tiny("police", "training"), "police training")
+    assert found["lexical"].tolist() == [0.5, 0.5]
+    assert search_mask(tiny("police", "training"), "police training").tolist() == [True, True]
+
+
+def test_a_quoted_phrase_is_not_read_with_typos_and_every_one_is_required():
+    records = tiny("training of police", "law enforcement officials", "law enforcement")
+    assert search_mask(records, "traning").tolist() == [True, False, False]  # unquoted, the typo is tolerated
+    assert not search_mask(records, '"traning"').any()  # quoted, it is taken as written
+    # Both phrases are required: "law enforcement" alone (c) does not do.
+    assert list(search(records, '"officials" "law enforcement"')["id"]) == ["b"]
+
+
+def test_a_quoted_phrase_and_a_word_both_count():
+    # a holds both, b only the phrase: a is a confident match, b (about a fifth of the evidence) is not.
+    records = tiny("train the law enforcement officers", "law enforcement")
+    assert search_mask(records, 'train "law enforcement"').tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    "query, text",
+    [
+        ("cases", "review each case"),  # a plural finds the singular
+        ("child", "protect children"),  # a query word of 4+ letters finds longer words it starts
+        ("girl", "protect girls"),
+        ("legally", "legal aid"),  # a query word starting with a text word of 5+ letters finds it
+    ],
+)
+def test_a_word_finds_its_other_forms(query, text):
+    found = signals(tiny(text, "an unrelated sentence"), query)
+    assert found["lexical"].tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("query", ['police"', "“police", "police”", '"police'])
+def test_a_stray_quote_mark_is_ignored(query):
+    records = tiny("train the police", "build schools")
+    assert search(records, query)[["id", "reason"]].values.tolist() == [["a", "words: police"]]
+
+
+def test_a_query_with_no_searching_word_gives_every_record_full_marks():
+    found = signals(tiny("one", "two"), "  ?! the ")
+    expected = pd.DataFrame(
+        {
+            "lexical": [1.0, 1.0],
+            "cosine": [1.0, 1.0],
+            "tag_cosine": [1.0, 1.0],
+            "related": [True, True],
+            "match": ["confident", "confident"],
+            "score": [1.0, 1.0],
+            "reason": ["", ""],
+        }
+    )
+    pd.testing.assert_frame_equal(found, expected, check_dtype=False)
+
+
+def test_the_closest_matches_fill_the_list_by_distinct_texts():
+    # Hand-made: three closest matches, two records sharing text "x". Room for one text lists both records of "x".
+    match = pd.Series(["closest", "closest", "closest"])
+    assert closest_fill(match, ["x", "y", "x"], fill=1).tolist() == [True, False, True]
+    assert closest_fill(match, ["x", "y", "x"], fill=2).tolist() == [True, True, True]
+    # A confident match's text takes a place: no room left for closest ones.
+    mixed = pd.Series(["confident", "closest"])
+    assert closest_fill(mixed, ["x", "y"], fill=1).tolist() == [True, False]
+
+
+def test_a_misspelt_word_reaches_its_concept_through_the_word_it_finds():
+    # "traning" finds "training" in a; through it, the concept training (data/lexicon.csv: "build capacity") in b.
+    records = tiny("training of police", "build capacity of officials", "unrelated words here")
+    assert search(records, "traning")[["id", "reason"]].values.tolist() == [
+        ["a", "words: training (for traning)"],
+        ["b", "concept: training and capacity-building ('build capacity')"],
+    ]
+
+
+def test_related_concepts_are_named_with_the_words_that_carry_them():
+    # data/lexicon.csv: prosecution and courts, law enforcement, and military and peacekeepers share the family
+    # criminal_justice, so a question about prosecutors and judges comes close to a text naming the other two.
+    found = signals(tiny("law enforcement and military staff", "unrelated words here"), "prosecutors and judges")
+    assert found["reason"].tolist() == [
+        "related concept: law enforcement ('law enforcement'), military and peacekeepers ('military')",
+        "",
+    ]
+
+
+def test_confident_matches_come_first_whatever_the_closest_ones_score():
+    found = search(ANNEX, "training police", DATA.codebook, fill=None)
+    kinds = found["match"].tolist()
+    assert "closest" in kinds and kinds == sorted(kinds, key=["confident", "closest"].index)
+
+
+def test_the_reason_names_each_kind_of_evidence():
+    found = search(ANNEX, "victim assistance", DATA.codebook).set_index("id")
+    # Cape Town (i): "a database of service providers to victims" (read in the document)
+    assert found.loc["cape-town-2007-rel-i", "reason"] == (
+        "words: victims; concept: assistance to victims ('service providers')"
+    )
+    # a phrase of the lexicon found as written, and one idea asked for in two words, shown as the record has it
+    assert search(tiny("Train front-line Law Enforcement officials"), "law enforcement")["reason"].tolist() == [
+        "words: law enforcement"
+    ]
+    judges = search(ANNEX, "prosecutors and judges", DATA.codebook).set_index("id")
+    # Cape Town (g): "train police, prosecutors and immigration officials"
+    assert judges.loc["cape-town-2007-rel-g", "reason"] == "words: prosecutors"
+
+
+_PART = (
+    r"(?:(?:words|concept|topic|actor|target group|exploitation form|related [a-z ]+): [^;]+"
+    r"|close in meaning \(0\.\d\d\)|close in meaning to its tag '[^']+' \(0\.\d\d\))"
+)
+
+
+def test_closest_matches_say_how_close_and_scores_stay_between_0_and_1():
+    found = search(ANNEX, "children xylophone", DATA.codebook, fill=None)
+    assert set(found["match"]) == {"closest"}  # nothing confident: "xylophone" is nowhere
+    assert all(re.fullmatch(rf"{_PART}(?:; {_PART})*", reason) for reason in found["reason"]), found["reason"]
+    assert any(re.search(r"(?:^|; )close in meaning \(0\.\d\d\)", reason) for reason in found["reason"])
+    assert found["score"].between(0, 1).all()
+    # also where a record comes close through its tags alone (no word of the query in it)
+    assert signals(ANNEX, "journalism", DATA.codebook)["score"].between(0, 1).all()
+    assert len(search(ANNEX, "children xylophone", DATA.codebook, fill=3)) == 3  # three texts, none repeated
+
+
+def test_each_records_signals_say_whether_it_is_related():
+    found = signals(ANNEX, "children xylophone", DATA.codebook)
+    assert list(found.columns) == ["lexical", "cosine", "tag_cosine", "related", "match", "score", "reason"]
+    assert set(found["match"]) <= {"confident", "closest", ""}
+    assert found.loc[found["match"] != "", "related"].all() and not found.loc[found["match"] == "", "related"].any()
+    # records without tag columns have no tag cosine: -1
+    assert (signals(ANNEX[["id", "text"]], "children", DATA.codebook)["tag_cosine"] == -1.0).all()
 
 
 # ---------------------------------------------------------------------------------------------- command line
