@@ -60,6 +60,12 @@ def pillar_names(workplan: pd.DataFrame) -> pd.Series:
     )
 
 
+def measure_types(topics: list[str], codebook: Codebook) -> list[str]:
+    """The measure types (codebook v3, rule LK1) of these topics, in order, each once."""
+    types = codebook.rules.measure_types
+    return list(dict.fromkeys(t for topic in topics for t in types.get(topic, ())))
+
+
 def _names_value(title: str, names: list[str]) -> bool:
     """Whether ``title`` names a value by one of ``names`` (its label or a near-synonym), as whole words, a plural
     s allowed ('victim' names 'victims')."""
