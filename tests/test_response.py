@@ -466,17 +466,15 @@ def test_coverage_names_the_rule_and_gives_explicit_and_thematic_apart(capsys):
     )
 
 
-def test_an_uploaded_record_gets_the_rules_thematic_links_and_suggested_explicit_ones():
-    """A new record tagged by hand: repatriation of child victims. By the rule (read from the rule's words):
-    victim support (LK1) gives p4-a2, p4-a8, p4-a9; children and victims named in titles (LK2) give p4-a3-b,
-    p4-a7-a, p4-a7-b. Of these, only p4-a9's title shares a content word with the text: 'repatriation'."""
+def _with_repatriation_upload(record_id: str, text: str):
+    """The shipped data with one uploaded record tagged by hand as a repatriation of child victims."""
     extra = pd.DataFrame(
         [
             {
-                "id": "my-upload-1",
+                "id": record_id,
                 "event_id": "kampala-2007",
                 "source": "uploaded",
-                "text": "Ensure the safe repatriation of child victims to their families",
+                "text": text,
                 "themes": "protection",
                 "primary_theme": "protection",
                 "ta_areas": "victim_protection",
@@ -487,7 +485,14 @@ def test_an_uploaded_record_gets_the_rules_thematic_links_and_suggested_explicit
             }
         ]
     )
-    merged = merge_upload(DATA, extra).dataset
+    return merge_upload(DATA, extra).dataset
+
+
+def test_an_uploaded_record_gets_the_rules_thematic_links_and_suggested_explicit_ones():
+    """A new record tagged by hand: repatriation of child victims. By the rule (read from the rule's words):
+    victim support (LK1) gives p4-a2, p4-a8, p4-a9; children and victims named in titles (LK2) give p4-a3-b,
+    p4-a7-a, p4-a7-b. Of these, only p4-a9's title shares a content word with the text: 'repatriation'."""
+    merged = _with_repatriation_upload("my-upload-1", "Ensure the safe repatriation of child victims to their families")
     record = merged.records[merged.records["id"] == "my-upload-1"]
     links = response.links_of(record, merged)
     assert sorted(links["activity_id"]) == ["p4-a2", "p4-a3-b", "p4-a7-a", "p4-a7-b", "p4-a8", "p4-a9"]
@@ -504,24 +509,9 @@ def test_suggested_words_match_singular_and_plural_and_are_listed_in_order():
     """Tagged as the record above (so the rule links it to p4-a9 among others), worded to share three content words
     with p4-a9's title "Ensure standard agreements for repatriation of trafficked victims": 'standard', 'agreement'
     (singular here, plural in the title) and 'repatriation'; 'ensure', 'child' and 'victims' are common words."""
-    extra = pd.DataFrame(
-        [
-            {
-                "id": "my-upload-2",
-                "event_id": "kampala-2007",
-                "source": "uploaded",
-                "text": "Ensure a standard agreement on the repatriation of child victims",
-                "themes": "protection",
-                "primary_theme": "protection",
-                "ta_areas": "victim_protection",
-                "target_groups": "children; victims",
-                "actors": "",
-                "exploitation_forms": "",
-                "topics": "repatriation",
-            }
-        ]
+    merged = _with_repatriation_upload(
+        "my-upload-2", "Ensure a standard agreement on the repatriation of child victims"
     )
-    merged = merge_upload(DATA, extra).dataset
     record = merged.records[merged.records["id"] == "my-upload-2"].iloc[0]
     suggested = response.suggested_explicit(record, merged)
     assert suggested["Activity"].str.split().str[0].tolist() == ["p4-a9"]
