@@ -26,22 +26,10 @@ import textwrap
 import time
 from pathlib import Path
 
+from bench.bench_interaction import MINIMAL_APP, showing  # the same minimal app and reading in both benchmarks
 from tests.browser.harness import APP_READY, CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT, StreamlitServer
 
 CSV = REPO_ROOT / "data" / "recommendations.csv"
-
-MINIMAL_APP = textwrap.dedent("""
-    import pandas as pd
-    import streamlit as st
-
-    records = pd.read_csv("{csv}", dtype=str, keep_default_na=False)
-    themes = sorted({t.strip() for cell in records["themes"] for t in cell.split(";") if t.strip()})
-    with st.sidebar:
-        chosen = st.multiselect("Theme", themes, key="flt_themes")
-    shown = records[records["themes"].map(lambda c: any(t in c for t in chosen))] if chosen else records
-    st.markdown(f"Showing **{len(shown)}** of {len(records)} records")
-    st.dataframe(shown[["id", "text", "themes"]], hide_index=True)
-""")
 
 RICH_APP = textwrap.dedent("""
     import pandas as pd
@@ -93,10 +81,6 @@ PICKS = {
     "rich": ["protection", "prosecution", "prevention", "cooperation"],
 }
 TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline"]
-
-
-def showing(page) -> str:
-    return page.get_by_text("Showing").first.inner_text()
 
 
 class Recorder:
