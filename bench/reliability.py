@@ -154,18 +154,26 @@ def named_in_packet(packet: Path) -> set[str]:
 def score(coding_path: Path, against: Path | None, round_: int, exclude: set[str] = frozenset()) -> pd.DataFrame:
     project, coding, ids = _frames(coding_path, against, round_)
     ids = [i for i in ids if i not in exclude]
+    return field_agreement(project, coding, ids, FIELDS, unit="records")
+
+
+def field_agreement(
+    project: pd.DataFrame, coding: pd.DataFrame, ids: list[str], fields: list[str], unit: str = "n"
+) -> pd.DataFrame:
+    """Per field, over ``ids`` (the index of both frames): mean Jaccard and exact agreement of the value sets, and
+    Cohen's kappa of the primary theme; ``unit`` heads the column of how many were compared."""
     rows = []
-    for field in FIELDS:
+    for field in fields:
         pairs = [(set(split_multi(project.loc[i, field])), set(split_multi(coding.loc[i, field]))) for i in ids]
         row = {
             "field": field,
-            "records": len(ids),
+            unit: len(ids),
             "mean Jaccard": sum(jaccard(a, b) for a, b in pairs) / len(ids),
             "exact agreement": sum(a == b for a, b in pairs) / len(ids),
         }
         if field == "primary_theme":
             row["kappa"] = cohen_kappa(
-                [project.loc[i, field] for i in ids], [coding.loc[i, field].strip() for i in ids]
+                [str(project.loc[i, field]).strip() for i in ids], [str(coding.loc[i, field]).strip() for i in ids]
             )
         rows.append(row)
     return pd.DataFrame(rows)

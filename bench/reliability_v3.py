@@ -44,13 +44,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.reliability import _table, cohen_kappa, jaccard
+from bench.reliability import _table, field_agreement
 from bench.reliability import sample_ids as tag_round_sample
 from bench.response_agreement import sample_records as link_round_sample
 from gift_dash import response
 from gift_dash.data import Dataset, load_dataset, read_table
 from gift_dash.rules import rules_tables
-from gift_dash.schema import MULTI_VOCAB_COLUMNS, split_multi
+from gift_dash.schema import MULTI_VOCAB_COLUMNS
 
 SEED = 22
 SAMPLE_SIZE = 20
@@ -286,24 +286,6 @@ def score_links(project: dict, reader: dict) -> dict[str, float]:
     }
 
 
-def score_tags(project: pd.DataFrame, coding: pd.DataFrame, ids: list[str], fields: list[str]) -> pd.DataFrame:
-    rows = []
-    for field in fields:
-        pairs = [(set(split_multi(project.loc[i, field])), set(split_multi(coding.loc[i, field]))) for i in ids]
-        row = {
-            "field": field,
-            "n": len(ids),
-            "mean Jaccard": sum(jaccard(a, b) for a, b in pairs) / len(ids),
-            "exact agreement": sum(a == b for a, b in pairs) / len(ids),
-        }
-        if field == "primary_theme":
-            row["kappa"] = cohen_kappa(
-                [str(project.loc[i, field]).strip() for i in ids], [str(coding.loc[i, field]).strip() for i in ids]
-            )
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def named_in_codebook(packet: Path) -> set[str]:
     text = (packet / "codebook.md").read_text(encoding="utf-8")
     return set(re.findall(r"[a-z-]+-20\d\d-(?:outcome\b|[a-z]+-[a-z]+(?:-[ivx]+)?)", text))
@@ -333,15 +315,15 @@ def score(coding: Path, ref: str | None, round_: int = 1) -> None:
     unnamed = [i for i in ids if i not in named]
     with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
         print(f"\nRecord tags, all {len(ids)} records:")
-        print(score_tags(project, tags, ids, RECORD_FIELDS).to_string(index=False))
+        print(field_agreement(project, tags, ids, RECORD_FIELDS).to_string(index=False))
         print(f"\nRecord tags, the {len(unnamed)} records the codebook does not name:")
-        print(score_tags(project, tags, unnamed, RECORD_FIELDS).to_string(index=False))
+        print(field_agreement(project, tags, unnamed, RECORD_FIELDS).to_string(index=False))
         plan = dataset.workplan[dataset.workplan["kind"].isin(["activity", "sub_item"])].set_index("workplan_id")
         theirs = read_table(coding / "workplan_tags.csv")
         theirs["workplan_id"] = theirs["workplan_id"].str.strip()
         theirs = theirs.set_index("workplan_id")
         print(f"\nWorkplan tags, {len(plan)} activities and sub-items:")
-        print(score_tags(plan, theirs, list(plan.index), WORKPLAN_FIELDS).to_string(index=False))
+        print(field_agreement(plan, theirs, list(plan.index), WORKPLAN_FIELDS).to_string(index=False))
     disagreements = sorted(
         (p, project_links.get(p, "none"), reader_links.get(p, "none"))
         for p in set(project_links) | set(reader_links)
