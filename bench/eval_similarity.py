@@ -78,6 +78,7 @@ from gift_dash.data import load_dataset
 ROOT = Path(__file__).resolve().parent.parent
 
 DATA = ROOT / "tests" / "data"
+JUDGED = ROOT / "bench" / "group_judgement"
 THRESHOLDS = [round(0.10 + 0.025 * i, 3) for i in range(25)]  # 0.100 .. 0.700
 OLD_WEIGHTS = {
     "topics": 0.35,
@@ -137,25 +138,44 @@ class Evaluation:
             "independent": read_labels(DATA / "similarity_independent_groups.csv"),
             "held-out": read_labels(DATA / "similarity_heldout_groups.csv"),
         }
-        # The blind reader's pairs of different ideas that were grouped together (bench/group_judgement/): development
-        # material since the round that fixed the patterns they show.
-        judged = pd.read_csv(ROOT / "bench" / "group_judgement" / "pairs_different.csv", dtype=str)
+        # The blind readers' pairs of different ideas that were grouped together (bench/group_judgement/, both
+        # rounds, as listed: a pair both readers named counts twice): development material since.
+        judged = pd.concat(
+            [pd.read_csv(JUDGED / name / "pairs_different.csv", dtype=str) for name in (".", "round2")],
+            ignore_index=True,
+        )
         self.judged = list(zip(judged["id_a"], judged["id_b"], strict=True))
         self.k = k
         self.rows: list[tuple] = []
+        self.curves: dict[str, dict[str, np.ndarray]] = {}  # option -> labelling -> F1 at each of THRESHOLDS
+
+    def leave_one_out(self, name: str, steps: float = 0.05) -> str:
+        """For each labelling, the threshold (on the pages' ``steps``) that the other two labellings' mean F1 picks
+        for option ``name``, and the left-out labelling's F1 there: a threshold choice no labelling was tuned on."""
+        f1 = self.curves[name]
+        usable = [i for i, t in enumerate(THRESHOLDS) if abs(t / steps - round(t / steps)) < 1e-9]
+        parts = []
+        for left_out in f1:
+            others = np.mean([f1[o][usable] for o in f1 if o != left_out], axis=0)
+            pick = usable[int(np.argmax(others))]
+            parts.append(f"{left_out} {f1[left_out][pick]:.3f} at t {THRESHOLDS[pick]:.2f}")
+        return "; ".join(parts)
 
     def report(self, name: str, grouper: Callable[[float], pd.DataFrame], near: pd.DataFrame | None) -> None:
         # The threshold is chosen on the development set only: the independent set is never tuned on.
-        dev_f1 = [pairwise(self.sets["dev"], grouper(t)).f1 for t in THRESHOLDS]
+        frames = [grouper(t) for t in THRESHOLDS]
+        f1 = {name: np.array([pairwise(gold, frame).f1 for frame in frames]) for name, gold in self.sets.items()}
+        self.curves[name] = f1
+        dev_f1 = f1["dev"]
         best = int(np.argmax(dev_f1))
-        chosen = grouper(THRESHOLDS[best])
+        chosen = frames[best]
         sizes = chosen.drop_duplicates("id").groupby("group").size()
         sizes = sizes[sizes >= 2]
         cells = [
             THRESHOLDS[best],
             dev_f1[best],
-            pairwise(self.sets["independent"], chosen).f1,
-            pairwise(self.sets["held-out"], chosen).f1,
+            f1["independent"][best],
+            f1["held-out"][best],
             len(sizes),
             sizes.mean(),
             self.apart(chosen),
@@ -217,7 +237,20 @@ def main(argv: list[str] | None = None) -> int:
         f"recall {agreement.recall:.3f}, F1 {agreement.f1:.3f} (F1 is symmetric)"
     )
 
-    index = run.ours("shipped: lexicon + retuned weights, one group per record", run.annex)
+    shipped_name = "shipped: lexicon + retuned weights, one group per record"
+    index = run.ours(shipped_name, run.annex)
+    before_round = "before this round (embedding 0.10, no measure-conflict factor)"
+    with patched(EMBEDDING_WEIGHT=0.10, MEASURE_CONFLICT_FACTOR=1.0):
+        run.ours(before_round, run.annex)
+    with patched(MEASURE_CONFLICT_FACTOR=1.0):
+        run.ours("shipped, different measures not scored down", run.annex)
+    for factor in (0.5, 0.7):
+        with patched(MEASURE_CONFLICT_FACTOR=factor):
+            run.ours(f"shipped, different measures scored x {factor}", run.annex)
+    with patched(EMBEDDING_WEIGHT=0.10):
+        run.ours("shipped, measure clause's embedding at weight 0.1", run.annex)
+    with patched(EMBEDDING_WEIGHT=0.3):
+        run.ours("shipped, measure clause's embedding at weight 0.3", run.annex)
     run.ours(f"shipped + second groups (margin {similarity.SECOND_MARGIN:.2f}; on in the app)", run.annex, second=True)
     with patched(CONTEXT_TOPIC_WEIGHT=1.0):
         run.ours("shipped, topics its measure clause does not name counted fully", run.annex)
@@ -237,8 +270,6 @@ def main(argv: list[str] | None = None) -> int:
         run.ours("shipped + concept families as extra concepts", run.annex)
     with patched(EMBEDDING_WEIGHT=0.0):
         run.ours("shipped without the measure clause's embedding", run.annex)
-    with patched(EMBEDDING_WEIGHT=0.2):
-        run.ours("shipped, measure clause's embedding at weight 0.2", run.annex)
     with patched(measure_clause=lambda text: text):
         run.ours("shipped, the whole text embedded instead of the clause", run.annex)
     with patched(CROSS_CUTTING_TOPICS=similarity.CROSS_CUTTING_TOPICS | {"conflict_settings"}):
@@ -248,7 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     scores = dense_scores(index)
     for method in ("complete", "weighted"):
         run.dense(f"shipped scores, {method} linkage instead of average", scores, method)
-    run.ours("text only, with suggested tags (shipped for uploads)", run.text_only)
+    text_name = "text only, with suggested tags (shipped for uploads)"
+    run.ours(text_name, run.text_only)
+    with patched(MEASURE_CONFLICT_FACTOR_SUGGESTED=0.9):
+        run.ours("text only, different measures scored x 0.9", run.text_only)
     with patched(EMBEDDING_WEIGHT_SUGGESTED=0.1):
         run.ours("text only, measure clause's embedding at weight 0.1", run.text_only)
     with patched(WEIGHTS=OLD_WEIGHTS, EMBEDDING_WEIGHT=0.0, CONTEXT_TOPIC_WEIGHT=1.0):
@@ -258,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     run.dense("baseline: rapidfuzz token_set_ratio, raw text", dense_similarity_token_set(texts))
     run.dense("baseline: TF-IDF word cosine, raw text", dense_similarity_tfidf(texts))
     run.print()
+    print("\nleave one labelling out (threshold picked on the pages' 0.05 steps by the other two labellings' mean F1):")
+    for name in (shipped_name, before_round, text_name):
+        print(f"  {name}: {run.leave_one_out(name)}")
     shipped = similarity.groups(index, similarity.DEFAULT_THRESHOLD)
     print(
         f"\nshipped default threshold {similarity.DEFAULT_THRESHOLD}, second groups on: "

@@ -227,6 +227,18 @@ def test_no_group_holds_a_sub_item_with_the_item_it_completes(threshold):
         # Same beneficiary, different measure (the reader's third pattern): Cape Town (b) asks that traffickers'
         # profits be recouped for the benefit of victims, Abidjan (d) for a scheme of full assistance to victims.
         ("cape-town-2007-rel-b", "abidjan-2007-dat-d"),
+        # Both readers (bench/group_judgement/ and round2/): Cape Town (l) asks for consensus on an international
+        # week, an awareness measure; Bangkok (c)(v) and (c)(ii), Abidjan prevention (d) and Kampala (g)(ii) ask for
+        # legal, investigative and inter-state cooperation and agreements. They share the word "international".
+        ("cape-town-2007-rel-l", "bangkok-2007-pri-c-v"),
+        ("cape-town-2007-rel-l", "bangkok-2007-pri-c-ii"),
+        ("cape-town-2007-rel-l", "abidjan-2007-pre-d"),
+        ("cape-town-2007-rel-l", "kampala-2007-gen-g-ii"),
+        # The second reader: Brasilia (e) concludes that countries should build their own model of assistance;
+        # Abidjan DDR (e) includes dependants in welfare coverage. DDR (g) budgets children's costs, DDR (n) keeps
+        # the children's process separate from the adults'.
+        ("brasilia-2007-con-e", "abidjan-2007-ddr-e"),
+        ("abidjan-2007-ddr-g", "abidjan-2007-ddr-n"),
     ],
 )
 def test_pairs_a_reader_calls_different_ideas_stay_apart(a, b):

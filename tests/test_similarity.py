@@ -424,3 +424,27 @@ def test_a_topic_named_only_in_how_it_is_done_counts_less_than_the_measure_asked
 
     assert score("a", "b2") > score("a", "b")
     assert score("c", "b") > score("c", "b2")
+
+
+def test_records_asking_for_different_measures_score_lower_than_one_measure_in_other_words():
+    # Written by hand, all four with the same curated topic: "week" asks for an awareness week, "legal" and
+    # "investigate" for cooperation between states (legal, investigative), "mou" for agreements between states.
+    # The three cooperation records are one idea; the week is another, though it shares "international" and
+    # the topic with them.
+    frame = pd.DataFrame(
+        {
+            "id": ["week", "legal", "investigate"],
+            "list_id": ["l1", "l2", "l3"],
+            "text": [
+                "Mobilize Government structures towards consensus on an international week against trafficking",
+                "Ensure effective international legal cooperation on trafficking cases",
+                "Strengthen international investigative cooperation on trafficking cases",
+            ],
+            "topics": ["cross_border_cooperation"] * 3,
+        }
+    )
+    index = build_index(frame, codebook=load_dataset().codebook)
+    near = neighbours(index, "legal", k=2, reasons=False).set_index("neighbour_id")["score"]
+    assert near["investigate"] > near["week"]
+    grouped = own(groups(index)).set_index("id")["group"]
+    assert grouped["legal"] == grouped["investigate"] != grouped["week"]
