@@ -17,8 +17,10 @@ view, notices = gift_ui.page_setup(
     "words of the texts; for tagged records, an offline language model's reading of each record's measure clause (what "
     f"it asks for, cut before its purpose or whom it concerns) weighs {similarity.EMBEDDING_WEIGHT:.0%} of the score. "
     "Topics that say who is involved or why (community leaders, civil society, root causes) "
-    "and approaches (human rights, gender) do not make two records one idea. A sub-item never joins the item it "
-    "completes, and items of one list join only on stronger evidence. A group is named by the measure its "
+    "and approaches (human rights, gender) do not make two records one idea, and two tagged records whose measure "
+    f"clauses name different measures count {similarity.MEASURE_CONFLICT_FACTOR:.0%} of their score. A sub-item "
+    "never joins the item it completes, and items of one list join only on stronger evidence. A group is named by "
+    "the measure its "
     "records share. A record sits in the group its strongest idea pulls it into, and also in a second group when "
     "it clearly carries that idea too (it then counts in both).",
 )
