@@ -94,7 +94,17 @@ SEARCH_THRESHOLD = 90
 _MIN_FUZZY_CHARS = 4
 _MIN_PREFIX_CHARS = 5
 MIN_SCORE = 0.5
-STRENGTH = {"words": 1.0, "concept": 0.8, "label": 0.6, "related concept": 0.45, "related label": 0.35}
+STRENGTH = {
+    "words": 1.0,
+    "concept": 0.8,
+    "label": 0.6,
+    "related concept": 0.45,
+    "similar word": 0.4,
+    "related label": 0.35,
+}
+WORD_SIMILARITY = 0.45  # a query word found nowhere reaches the text words whose vectors are at least this close
+WORD_WEIGHT = 15.0
+SIMILAR_WORDS = 3  # at most this many of them, closest first
 _SCORE_DECIMALS = 3
 RESULT_COLUMNS = ["id", "match", "score", "reason"]
 CONFIDENT, CLOSEST = "confident", "closest"
@@ -103,8 +113,8 @@ CLOSEST_FILL = 10  # closest matches fill the list up to this many distinct text
 # Weights of the rankings in the fusion (the text embedding's ranking weighs 1). Chosen on the development questions
 # by cross-validation, also with the lexicon as it was before those questions were written (bench/eval_search.py):
 # the lexical ranking is the surest, so it weighs most.
-LEXICAL_WEIGHT = 2.0
-TAG_WEIGHT = 1.5
+LEXICAL_WEIGHT = 1.5
+TAG_WEIGHT = 1.0
 # A record's text is embedded with what a reader reads it with (gift_dash.meaning.in_context): its list's lead-in and,
 # for a sub-item, the item it completes, each at this weight beside the text's own 1.
 LEAD_IN_WEIGHT = 0.5
@@ -279,6 +289,35 @@ def _phrase_pattern(phrase: tuple[str, ...], vocabulary: list[str], stems: list[
 
 def _literal_pattern(phrase: tuple[str, ...]) -> str:
     return r"\b" + r"\s+".join(map(re.escape, phrase)) + r"\b"
+
+
+def _similar_words(word: str, vocabulary: tuple[str, ...]) -> dict[str, float]:
+    """The words of ``vocabulary`` closest in meaning to ``word`` (at most ``SIMILAR_WORDS``, cosine of their
+    wordllama vectors at least ``WORD_SIMILARITY``) -> cosine. A pair that shares a word piece of the model's
+    tokenizer is left out: its cosine says the words are spelt alike ("kids" and "aids" share "ids"), not that they
+    mean the same. Stop words and words nearly every record uses are never reached."""
+    if meaning.weight(word) < WORD_WEIGHT:
+        return {}
+    vectors, pieces = _word_vectors(vocabulary)
+    own = meaning.pieces(word)
+    cosine = vectors @ meaning.embed([word])[0]
+    found: dict[str, float] = {}
+    for index in np.argsort(-cosine, kind="stable"):
+        if cosine[index] < WORD_SIMILARITY or len(found) >= SIMILAR_WORDS:
+            break
+        if not own & pieces[index]:
+            found[vocabulary[index]] = float(cosine[index])
+    return found
+
+
+@lru_cache(maxsize=8)  # one entry per corpus in use, as meaning.corpus
+def _word_vectors(vocabulary: tuple[str, ...]) -> tuple[np.ndarray, list[frozenset[int]]]:
+    """The unit vector and the tokenizer's pieces of each word of ``vocabulary``; a word no search would look for
+    (a stop word, a word nearly every record uses, a number) gets a zero vector, so that it is never reached."""
+    searchable = [
+        w if w not in _STOPWORDS and stem(w) not in STOP_WORDS and not w.isdigit() else "" for w in vocabulary
+    ]
+    return meaning.embed(searchable), [meaning.pieces(w) for w in vocabulary]
 
 
 def _found_concepts(term: Term, vocabulary: list[str], stems: list[str]) -> frozenset[str]:
@@ -459,6 +498,14 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
                 reasons[row].append(("phrase", spelled[row]))
             continue
         concepts = _found_concepts(term, vocabulary, stems)
+        similar = pd.Series(np.nan, index=normalised.index, dtype=object)
+        if not concepts and not words_hit.any() and len(term.phrases) == 1 and len(term.phrases[0]) == 1:
+            # A word found in no text and naming no concept ("guns"): the texts' words nearest to it in meaning.
+            alike = _similar_words(term.phrases[0][0], tuple(vocabulary))
+            if alike:
+                found = normalised.str.extract(r"\b(" + "|".join(map(re.escape, alike)) + r")\b", expand=False)
+                similar = found.map(lambda w, q=term.shown, a=alike: f"{q} ≈ {w} ({a[w]:.2f})", na_action="ignore")
+        similar_hit = similar.notna().to_numpy()
         related = frozenset().union(*(lexicon_related[k] for k in concepts)) - concepts if concepts else frozenset()
         label_hit = {(t.vocabulary, t.value) for t in tags if t.concepts & concepts or _words_in(t.words, term)}
         label_related = {(t.vocabulary, t.value) for t in tags if t.concepts & related} - label_hit
@@ -471,6 +518,8 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
                 strength, said = "label", [(_HEADINGS.get(t.vocabulary, t.vocabulary), t.label) for t in hits]
             elif keys := sorted(related & named[row].keys()):
                 strength, said = "related concept", [("related concept", _concept_reason(keys, named[row]))]
+            elif similar_hit[row]:
+                strength, said = "similar word", [("similar word", similar.iloc[row])]
             elif hits := [t for t in held[row] if (t.vocabulary, t.value) in label_related]:
                 strength, said = (
                     "related label",
@@ -482,7 +531,7 @@ def _score_all(records: pd.DataFrame, query: str, codebook: Codebook | None) -> 
             reasons[row].extend(said)
             # A word that names nothing of the domain ("results" in "football results") is no sign of relevance
             # on its own; a concept or a tag the query names is.
-            through_lexicon[row] |= strength != "words" or bool(concepts)
+            through_lexicon[row] |= bool(concepts)
     df = (strengths[codes] > 0).sum(axis=0)
     weight = np.log(1.0 + (n - df + 0.5) / (df + 0.5))  # BM25 idf: positive, largest for a term found nowhere
     score = np.where(required, np.round(strengths @ weight / weight.sum(), _SCORE_DECIMALS), 0.0)
@@ -566,11 +615,11 @@ def signals(records: pd.DataFrame, query: str, codebook: Codebook | None = None)
         )
     texts = [row[0] for row in own.rows]
     lexical, through_lexicon, reasons = own.score, own.through_lexicon, own.reasons
-    query_vector = meaning.embed([query])[0]
+    query_vector = meaning.embed([query], meaning.rarity(tuple(texts)))[0]
     lead_ins, parents = (tuple(row[-2] for row in own.rows), tuple(row[-1] for row in own.rows))
     vectors, chance = meaning.in_context(tuple(texts), lead_ins, parents, LEAD_IN_WEIGHT, PARENT_WEIGHT)
     cosine = vectors @ query_vector
-    tag_cosine, tag_named, tag_chance = _tag_meaning(own.columns, own.rows, codebook, query_vector)
+    tag_cosine, tag_named, tag_chance = _tag_meaning(own.columns, own.rows, codebook, meaning.embed([query])[0])
     confident = lexical >= MIN_SCORE
     close, close_tag = cosine >= chance, tag_cosine >= tag_chance
     related = (through_lexicon | close | close_tag) & own.required & ~confident
