@@ -342,14 +342,14 @@ def test_the_reason_names_each_kind_of_evidence():
 
 
 _PART = (
-    r"(?:(?:words|concept|topic|actor|target group|exploitation form|related [a-z ]+): [^;]+"
+    r"(?:(?:words|concept|topic|actor|target group|exploitation form|related [a-z ]+|similar word): [^;]+"
     r"|close in meaning \(0\.\d\d\)|close in meaning to its tag '[^']+' \(0\.\d\d\))"
 )
 
 
 def test_closest_matches_say_how_close_and_scores_stay_between_0_and_1():
-    found = search(ANNEX, "children xylophone", DATA.codebook, fill=None)
-    assert set(found["match"]) == {"closest"}  # nothing confident: "xylophone" is nowhere
+    found = search(ANNEX, "disease risks for trafficked people", DATA.codebook, fill=None)
+    assert set(found["match"]) == {"closest"}  # nothing confident: no text says "disease"
     assert all(re.fullmatch(rf"{_PART}(?:; {_PART})*", reason) for reason in found["reason"]), found["reason"]
     assert any(re.search(r"(?:^|; )close in meaning \(0\.\d\d\)", reason) for reason in found["reason"])
     assert found["score"].between(0, 1).all()
@@ -391,7 +391,10 @@ def test_cli_searches_any_file_with_id_and_text(tmp_path, capsys):
     path = tmp_path / "mine.csv"
     path.write_text("id,text\nx1,Train the police\nx2,Build schools\n", encoding="utf-8")
     assert main(["search", "training", "--input", str(path)]) == 0
-    assert capsys.readouterr().out.splitlines()[1:] == ["x1,confident,1.0,words: train"]
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert rows[0] == "x1,confident,1.0,words: train"
+    # on two texts the chance level is low, so the other may come close in meaning; it is never confident
+    assert all(row.startswith("x2,closest,") for row in rows[1:])
 
 
 @pytest.mark.parametrize(
