@@ -57,6 +57,13 @@ ENTRIES = [
     ("actors", "police", "Police"),
     ("actors", "judges", "Judges"),
     ("exploitation_forms", "labour", "Labour"),
+    ("exploitation_forms", "sexual", "Sexual"),
+    ("exploitation_forms", "begging", "Begging"),
+    ("exploitation_forms", "organs", "Organs"),
+    ("exploitation_forms", "marriage", "Marriage"),
+    ("exploitation_forms", "crime", "Crime"),
+    ("exploitation_forms", "servitude", "Servitude"),
+    ("exploitation_forms", "other", "Other"),
     ("topics", "legislation", "Legislation"),
     ("topics", "training", "Training"),
     ("topics", "awareness", "Awareness"),
@@ -197,6 +204,7 @@ def test_split_multi():
     assert split_multi(" a; b;; c ;") == ["a", "b", "c"]
     assert split_multi("a;b") == ["a", "b"]
     assert split_multi(7) == ["7"]
+    assert split_multi(1.5) == ["1.5"]  # a number read as one, not a missing cell
     assert split_multi("") == []
 
 
@@ -304,12 +312,19 @@ def test_each_fault_of_a_record_is_named():
         {**OK, "id": "r5", "text": "x" * 10_001},
         {**OK, "id": "r6", "text": "x" * 10_000},
         {**OK, "id": "r7", "parent_id": "r7"},
-        {**OK, "id": "r8", "parent_id": "nowhere", "ta_areas": "legal_framework"},
-        {**OK, "id": "r9", "record_type": "advice", "source": "web", "primary_theme": "prosecution"},
+        {**OK, "id": "r8", "parent_id": "n" * 70, "ta_areas": "legal_framework"},
+        {
+            **OK,
+            "id": "r9",
+            "record_type": "advice",
+            "source": "web",
+            "themes": "prevention; protection",
+            "primary_theme": "prosecution",
+        },
         {**OK, "id": "r10", "themes": "", "primary_theme": ""},
         {**OK, "id": "r11", "primary_theme": ""},
         {**OK, "id": "r12", "topics": "laws"},
-        {**OK, "id": "r13", "topics": "crime, punishment", "target_groups": "men"},
+        {**OK, "id": "r13", "topics": "crime, punishment", "target_groups": "m" * 70, "exploitation_forms": "war"},
         {**OK, "id": "r14", "themes": "prevention; prevention"},
         {**OK, "id": "r15", "primary_theme": "p" * 70},
         {**OK, "id": "r16", "parent_id": "old-1", "event_id": "e2"},
@@ -333,20 +348,23 @@ def test_each_fault_of_a_record_is_named():
         "recommendations.csv, row 12 (id r5), column text: text has 10,001 characters; at most 10,000 are accepted",
         "recommendations.csv, row 14 (id r7), column parent_id: a record cannot be its own parent",
         # an unknown parent's values are not asked for a basis: the parent that may carry them is unknown
-        "recommendations.csv, row 15 (id r8), column parent_id: parent 'nowhere' does not exist; expected the id of "
-        "another record",
+        f"recommendations.csv, row 15 (id r8), column parent_id: parent '{'n' * 60}' does not exist; expected the id "
+        "of another record",
         "recommendations.csv, row 16 (id r9), column record_type: unknown record_type 'advice'; expected one of "
         "recommendation, finding",
         "recommendations.csv, row 16 (id r9), column source: unknown source 'web'; expected one of document, uploaded",
         "recommendations.csv, row 16 (id r9), column primary_theme: primary_theme 'prosecution' is not among this "
-        "record's themes (prevention)",
+        "record's themes (prevention; protection)",
         f"recommendations.csv, row 17 (id r10), column themes: no theme; expected at least one of {allowed_themes}",
         "recommendations.csv, row 18 (id r11), column primary_theme: primary_theme is empty; expected one of this "
         "record's themes",
         "recommendations.csv, row 19 (id r12), column topics: topics value 'laws' was renamed 'legislation' in "
         "codebook v2 (rule R1); write legislation",
-        "recommendations.csv, row 20 (id r13), column target_groups: unknown target_groups value 'men'; expected "
-        "children, girls, women",
+        f"recommendations.csv, row 20 (id r13), column target_groups: unknown target_groups value '{'m' * 60}'; "
+        "expected children, girls, women",
+        # eight values are all spelled out
+        "recommendations.csv, row 20 (id r13), column exploitation_forms: unknown exploitation_forms value 'war'; "
+        "expected labour, sexual, begging, organs, marriage, crime, servitude, other",
         "recommendations.csv, row 20 (id r13), column topics: unknown topics value 'crime, punishment' (separate "
         f"values with '; '); expected {TOPICS_EXPECTED}",
         "recommendations.csv, row 21 (id r14), column themes: warning: a value is repeated; list each value once",
@@ -447,6 +465,48 @@ def test_a_sub_item_of_a_loaded_record_inherits_its_codebook_values_only():
     ]
 
 
+def test_a_row_without_an_id_is_no_ones_parent():
+    """Records without a parent_id have no parent: not the row whose id is empty (its own error), whose values they
+    would otherwise be told to carry."""
+    rows = [{**OK, "id": "", "actors": "police"}, {**OK, "id": "r1"}, {**OK, "id": "r2", "parent_id": "r1"}]
+    checked = check_records(rows)
+    assert said(checked) == [
+        "recommendations.csv, row 2, column id: id is empty; expected a unique id such as kampala-2007-gen-a",
+    ]
+    assert verdicts(checked) == ([True, False, False], [False, True, True])
+
+
+def test_a_codebook_without_a_vocabulary_makes_its_values_unknown():
+    book = codebook()
+    lacking = Codebook(book.entries[~book.entries["vocabulary"].isin(["source", "actors"])], rules())
+    rows = [{**OK, "id": "p", "source": "web", "actors": "police"}, {**OK, "id": "p-a", "parent_id": "p"}]
+    records = validate_records(table(RECORD_COLUMNS, rows), lacking, {"e1"})
+    # the parent's 'police' is not a codebook value, so its sub-item is not told to carry it
+    assert said(records) == [
+        "recommendations.csv, row 2 (id p), column source: unknown source 'web'; expected one of (none: the "
+        "codebook lists no source values)",
+        "recommendations.csv, row 2 (id p), column actors: unknown actors value 'police'; expected (none: the "
+        "codebook lists no actors values)",
+    ]
+    plan = [
+        {"workplan_id": "p1", "kind": "pillar", "pillar": "1", "title": "T", "text": "W"},
+        {"workplan_id": "p1-o1", "kind": "output", "pillar": "1", "title": "T", "text": "W", "parent_id": "p1"},
+        {
+            "workplan_id": "p1-o1-a1",
+            "kind": "activity",
+            "pillar": "1",
+            "title": "T",
+            "text": "W",
+            "parent_id": "p1-o1",
+            "actors": "judges",
+        },
+    ]
+    assert said(validate_workplan(table(WORKPLAN_COLUMNS, plan), lacking)) == [
+        "workplan.csv, row 4 (id p1-o1-a1), column actors: unknown actors value 'judges'; expected (none: the "
+        "codebook lists no actors values)",
+    ]
+
+
 def test_a_record_file_without_some_columns():
     columns = [c for c in RECORD_COLUMNS if c not in ("actors", "ta_areas")] + ["notes"]
     rows = [{**OK, "id": "r1", "topics": "legislation; training", "notes": "n"}]
@@ -499,6 +559,31 @@ def test_rule_breaches_leaves_a_value_whose_parent_is_unknown_and_takes_a_parent
     assert rule_breaches({"themes": [], "topics": ["training"]}, "", "", None, made) == [
         ("themes", "'training' in topics implies 'prevention' in themes (rule I4); add prevention")
     ]
+    # a parent's column the record does not code is not asked of it; the ones it codes are, all values named
+    assert rule_breaches({"topics": []}, "", "p", {"actors": ["police"]}, made) == []
+    assert rule_breaches({"actors": []}, "", "p", {"actors": ["police", "judges"]}, made) == [
+        (
+            "actors",
+            "its parent p has police, judges: a sub-item carries its parent's tags (rule P2); add police, judges",
+        )
+    ]
+
+
+def test_each_column_that_needs_a_basis_is_checked_after_one_not_coded():
+    two = pd.DataFrame(
+        [
+            ("N1", "needs_basis", "ta_areas", "", "", "", "", "", ""),
+            ("N2", "needs_basis", "topics", "", "", "", "", "", ""),
+        ],
+        columns=RULE_COLUMNS,
+    )
+    assert rule_breaches({"topics": ["training"]}, "", "", None, Rules(two)) == [
+        (
+            "topics",
+            "'training' in topics has no basis: no value of this record implies or may give it, and no parent item "
+            "carries it (rule N2); remove training, or add the topic of the measure that asks for it",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------------- events
@@ -526,8 +611,8 @@ def test_each_fault_of_an_event_is_named():
         {**good, "event_id": "e4", "start_date": "2007-03-05", "end_date": "2007-03-01"},
         {**good, "event_id": "e5", "latitude": "1"},
         {**good, "event_id": "e6", "latitude": "-90.5", "longitude": "180.5"},
-        {**good, "event_id": "e7", "latitude": "north", "longitude": "180", "in_annex_ii": "no"},
-        {**good, "event_id": "e8", "longitude": "-1", "in_annex_ii": "maybe"},
+        {**good, "event_id": "e7", "latitude": "north" * 10, "longitude": "180", "in_annex_ii": "no"},
+        {**good, "event_id": "e8", "longitude": "-200", "in_annex_ii": "maybe" * 10},
         {**good, "event_id": "e9", "end_date": "2007-01-01", "latitude": "-90", "longitude": "-180.5"},
     ]
     checked = validate_events(table(EVENT_COLUMNS, rows), known_ids={"old"})
@@ -550,9 +635,12 @@ def test_each_fault_of_an_event_is_named():
         "events.csv, row 11 (id e5), column latitude: latitude and longitude must both be given or both be empty",
         "events.csv, row 12 (id e6), column latitude: '-90.5' is not a latitude; expected a number from -90 to 90",
         "events.csv, row 12 (id e6), column longitude: '180.5' is not a longitude; expected a number from -180 to 180",
-        "events.csv, row 13 (id e7), column latitude: 'north' is not a latitude; expected a number from -90 to 90",
+        f"events.csv, row 13 (id e7), column latitude: '{'north' * 8}' is not a latitude; expected a number from -90 "
+        "to 90",
         "events.csv, row 14 (id e8), column latitude: latitude and longitude must both be given or both be empty",
-        "events.csv, row 14 (id e8), column in_annex_ii: 'maybe' is not allowed; expected yes or no",
+        # a blank latitude is not checked, the longitude after it still is
+        "events.csv, row 14 (id e8), column longitude: '-200' is not a longitude; expected a number from -180 to 180",
+        f"events.csv, row 14 (id e8), column in_annex_ii: '{'maybe' * 8}' is not allowed; expected yes or no",
         "events.csv, row 15 (id e9), column longitude: '-180.5' is not a longitude; expected a number from -180 to 180",
     ]
     assert verdicts(checked) == ([False, False] + [True] * 12, [True, False] + [False] * 12)
@@ -572,6 +660,7 @@ def test_each_fault_of_an_event_is_named():
 
 def test_each_fault_of_a_workplan_row_is_named():
     words = {"title": "T", "text": "Words."}
+    long_id = "bad id " + "x" * 70
     rows = [
         {**words, "workplan_id": "p1", "kind": "pillar", "pillar": "1"},
         {**words, "workplan_id": "p1-o1", "kind": "output", "pillar": "1", "parent_id": "p1"},
@@ -581,7 +670,7 @@ def test_each_fault_of_a_workplan_row_is_named():
             "kind": "activity",
             "pillar": "1",
             "parent_id": "p1-o1",
-            "target_groups": "children",
+            "target_groups": "children; girls",
             "actors": "police",
             "topics": "training",
         },
@@ -591,7 +680,7 @@ def test_each_fault_of_a_workplan_row_is_named():
             "kind": "sub_item",
             "pillar": "1",
             "parent_id": "p1-o1-a1",
-            "target_groups": "children; women",
+            "target_groups": "children; girls; women",
             "actors": "police",
         },
         {
@@ -601,13 +690,12 @@ def test_each_fault_of_a_workplan_row_is_named():
             "pillar": "1",
             "parent_id": "p1-o1-a1",
             "target_groups": "women",
-            "actors": "police",
         },
         {**words, "workplan_id": "p2", "kind": "pillar", "pillar": "2", "parent_id": "p1"},
         {**words, "workplan_id": "p1-o2", "kind": "output", "pillar": "1"},
         {**words, "workplan_id": "p1-o1-a2", "kind": "activity", "pillar": "1", "parent_id": "p1"},
         {**words, "workplan_id": "p1-o1-a3", "kind": "activity", "pillar": "2", "parent_id": "p1-o1"},
-        {"workplan_id": "bad id", "kind": "chapter"},
+        {"workplan_id": long_id, "kind": "k" * 70},
         {**words, "workplan_id": "p3", "kind": "pillar", "pillar": "3"},
         {**words, "workplan_id": "p3", "kind": "pillar", "pillar": "3"},
         {
@@ -626,42 +714,45 @@ def test_each_fault_of_a_workplan_row_is_named():
             "kind": "activity",
             "pillar": "1",
             "parent_id": "p1-o1",
-            "topics": "magic",
+            "topics": "m" * 70,
             "ta_areas": "legal_framework",
         },
         {**words, "workplan_id": "", "kind": "pillar", "pillar": "4"},
-        {**words, "workplan_id": "p1-o1-a5", "kind": "sub_item", "pillar": "1", "parent_id": "p1-o1-a9"},
+        {**words, "workplan_id": "p1-o1-a5", "kind": "sub_item", "pillar": "1", "parent_id": "q" * 70},
     ]
     checked = validate_workplan(table(WORKPLAN_COLUMNS, rows), codebook())
     assert said(checked) == [
-        "workplan.csv, row 6 (id p1-o1-a1-b), column target_groups: its lead-in p1-o1-a1 names children: a sub-item "
-        "carries the groups and actors its lead-in names (rule W2); add children",
+        "workplan.csv, row 6 (id p1-o1-a1-b), column target_groups: its lead-in p1-o1-a1 names children, girls: a "
+        "sub-item carries the groups and actors its lead-in names (rule W2); add children, girls",
+        "workplan.csv, row 6 (id p1-o1-a1-b), column actors: its lead-in p1-o1-a1 names police: a sub-item carries "
+        "the groups and actors its lead-in names (rule W2); add police",
         "workplan.csv, row 7 (id p2), column parent_id: a pillar has no parent; expected parent_id empty",
         "workplan.csv, row 8 (id p1-o2), column parent_id: parent_id is empty; expected the id of the pillar this "
         "output belongs to",
         "workplan.csv, row 9 (id p1-o1-a2), column parent_id: parent 'p1' is not a output of the workplan; expected "
         "the id of the output this activity belongs to",
         "workplan.csv, row 10 (id p1-o1-a3), column pillar: pillar 2 differs from pillar 1 of parent 'p1-o1'",
-        "workplan.csv, row 11 (id bad id), column workplan_id: workplan_id 'bad id' is not valid; expected a unique "
-        "id such as p4-a3-b",
-        "workplan.csv, row 11 (id bad id), column kind: unknown kind 'chapter'; expected one of activity, output, "
-        "pillar, sub_item",
-        "workplan.csv, row 11 (id bad id), column pillar: pillar is empty; expected the pillar number 1 to 4",
-        "workplan.csv, row 11 (id bad id), column title: title is empty; expected the workplan's verbatim words",
-        "workplan.csv, row 11 (id bad id), column text: text is empty; expected the workplan's verbatim words",
+        f"workplan.csv, row 11 (id {long_id}), column workplan_id: workplan_id '{long_id[:60]}' is not valid; "
+        "expected a unique id such as p4-a3-b",
+        f"workplan.csv, row 11 (id {long_id}), column kind: unknown kind '{'k' * 60}'; expected one of activity, "
+        "output, pillar, sub_item",
+        f"workplan.csv, row 11 (id {long_id}), column pillar: pillar is empty; expected the pillar number 1 to 4",
+        f"workplan.csv, row 11 (id {long_id}), column title: title is empty; expected the workplan's verbatim words",
+        f"workplan.csv, row 11 (id {long_id}), column text: text is empty; expected the workplan's verbatim words",
         "workplan.csv, row 12 (id p3), column workplan_id: duplicate workplan_id 'p3' (appears 2 times); ids must be "
         "unique",
         "workplan.csv, row 13 (id p3), column workplan_id: duplicate workplan_id 'p3' (appears 2 times); ids must be "
         "unique",
         "workplan.csv, row 14 (id p1-o3), column target_groups: a output carries no tags; only activities and "
         "lettered sub-items are read with the codebook (W1)",
-        f"workplan.csv, row 15 (id p1-o1-a4), column topics: unknown topics value 'magic'; expected {TOPICS_EXPECTED}",
+        f"workplan.csv, row 15 (id p1-o1-a4), column topics: unknown topics value '{'m' * 60}'; expected "
+        f"{TOPICS_EXPECTED}",
         "workplan.csv, row 15 (id p1-o1-a4), column ta_areas: 'legal_framework' in ta_areas has no basis: no value "
         "of this record implies or may give it, and no parent item carries it (rule N1); remove legal_framework, or "
         "add the topic of the measure that asks for it",
         "workplan.csv, row 16, column workplan_id: workplan_id '' is not valid; expected a unique id such as p4-a3-b",
-        "workplan.csv, row 17 (id p1-o1-a5), column parent_id: parent 'p1-o1-a9' is not a activity of the workplan; "
-        "expected the id of the activity this sub_item belongs to",
+        f"workplan.csv, row 17 (id p1-o1-a5), column parent_id: parent '{'q' * 60}' is not a activity of the "
+        "workplan; expected the id of the activity this sub_item belongs to",
     ]
     assert verdicts(checked)[0] == [False] * 4 + [True] * 12
 
@@ -697,30 +788,37 @@ def test_each_fault_of_a_response_link_is_named():
     links = [
         {"record_id": "r1", "activity_id": "a1", "strength": "explicit", "basis": "shared words"},
         {"record_id": "r1", "activity_id": "a1-a", "strength": "partial", "basis": "some"},
-        {"record_id": "r9", "activity_id": "a1", "strength": "explicit", "basis": "b"},
+        {"record_id": "r" * 70, "activity_id": "a1", "strength": "explicit", "basis": "b"},
         {"record_id": "r1", "activity_id": "p1", "strength": "explicit", "basis": "b"},
+        {"record_id": "r1", "activity_id": "p" * 70, "strength": "explicit", "basis": "b"},
         {"record_id": "r2", "activity_id": "a1", "strength": "explicit", "basis": "b"},
         {"record_id": "r2", "activity_id": "a1", "strength": "explicit", "basis": "b"},
-        {"record_id": "r2", "activity_id": "a1-a", "strength": "strong", "basis": "b"},
+        {"record_id": "r2", "activity_id": "a1-a", "strength": "s" * 70, "basis": "b"},
         {"record_id": "r3", "activity_id": "a1", "strength": "thematic", "basis": "b"},
         {"record_id": "r3", "activity_id": "a1-a", "strength": "explicit", "basis": ""},
         {},
     ]
     checked = validate_responses(table(RESPONSE_COLUMNS, links), codebook(), {"r1", "r2", "r3"}, WORKPLAN)
     assert said(checked) == [
-        "responses.csv, row 4 (id r9), column record_id: unknown record 'r9'; expected an id from recommendations.csv",
+        f"responses.csv, row 4 (id {'r' * 70}), column record_id: unknown record '{'r' * 60}'; expected an id from "
+        "recommendations.csv",
         "responses.csv, row 5 (id r1), column activity_id: 'p1' is not an activity or lettered sub-item of "
         "workplan.csv; expected an id such as p4-a3 or p4-a3-e",
-        "responses.csv, row 6 (id r2), column activity_id: the link r2 -> a1 appears 2 times; list each link once",
+        f"responses.csv, row 6 (id r1), column activity_id: '{'p' * 60}' is not an activity or lettered sub-item of "
+        "workplan.csv; expected an id such as p4-a3 or p4-a3-e",
         "responses.csv, row 7 (id r2), column activity_id: the link r2 -> a1 appears 2 times; list each link once",
-        "responses.csv, row 8 (id r2), column strength: unknown strength 'strong'; expected one of explicit, "
+        "responses.csv, row 8 (id r2), column activity_id: the link r2 -> a1 appears 2 times; list each link once",
+        f"responses.csv, row 9 (id r2), column strength: unknown strength '{'s' * 60}'; expected one of explicit, "
         "partial, thematic",
-        "responses.csv, row 9 (id r3), column strength: 'thematic' links are derived from the tags by the "
+        "responses.csv, row 10 (id r3), column strength: 'thematic' links are derived from the tags by the "
         "codebook's link rule (codebook v3, LK1-LK2), not written by hand; list only explicit links here",
-        "responses.csv, row 10 (id r3), column basis: basis is empty; expected in words what the recommendation and "
+        "responses.csv, row 11 (id r3), column basis: basis is empty; expected in words what the recommendation and "
         "the activity share",
     ]
-    assert verdicts(checked) == ([False, False] + [True] * 7 + [False], [True, True] + [False] * 8)
+    assert verdicts(checked) == ([False, False] + [True] * 8 + [False], [True, True] + [False] * 9)
+    assert said(validate_responses(table(RESPONSE_COLUMNS, [{}]), codebook(), {"r1"}, WORKPLAN)) == [
+        "responses.csv: no response links: the file has a header but no rows"
+    ]
     # A workplan without kinds has no activity to link to.
     kindless = validate_responses(
         table(RESPONSE_COLUMNS, links[:1]), codebook(), {"r1"}, WORKPLAN[["workplan_id"]], file="links.csv"
@@ -740,8 +838,8 @@ def test_each_fault_of_a_lexicon_concept_is_named():
         {"concept": "media", "label": "Media", "kind": "actor", "family": "outreach", "phrases": "media; press"},
         {"concept": "Bad Key", "label": "B", "kind": "group", "phrases": "b"},
         {"concept": "police", "label": "P", "kind": "actor", "phrases": "police"},
-        {"concept": "police", "label": "", "kind": "thing", "phrases": "police"},
-        {"concept": "alone", "label": "A", "kind": "setting", "family": "lonely", "phrases": ""},
+        {"concept": "police", "label": "", "kind": "t" * 70, "phrases": "police"},
+        {"concept": "alone", "label": "A", "kind": "setting", "family": "l" * 70, "phrases": ""},
         {"concept": "drills", "label": "D", "kind": "form", "phrases": "Train; train; drill; drill; x"},
         {"concept": "a" + "b" * 59, "label": "L", "kind": "approach", "phrases": "long"},
         {"concept": "a" + "b" * 60, "label": "L", "kind": "approach", "phrases": "longer"},
@@ -756,9 +854,9 @@ def test_each_fault_of_a_lexicon_concept_is_named():
         "lexicon.csv, row 6 (id police), column concept: duplicate concept 'police' (appears 2 times); each concept "
         "once",
         "lexicon.csv, row 6 (id police), column label: label is empty; expected the words people read for this concept",
-        "lexicon.csv, row 6 (id police), column kind: unknown kind 'thing'; expected one of measure, actor, group, "
-        "setting, form, approach",
-        "lexicon.csv, row 7 (id alone), column family: family 'lonely' has no other concept; name a family two "
+        f"lexicon.csv, row 6 (id police), column kind: unknown kind '{'t' * 60}'; expected one of measure, actor, "
+        "group, setting, form, approach",
+        f"lexicon.csv, row 7 (id alone), column family: family '{'l' * 60}' has no other concept; name a family two "
         "concepts share or leave it empty",
         "lexicon.csv, row 7 (id alone), column phrases: no phrase; expected the words that name the concept, "
         "separated by '; '",
@@ -774,3 +872,11 @@ def test_each_fault_of_a_lexicon_concept_is_named():
     assert said(validate_lexicon(table(LEXICON_COLUMNS, [{}]), file="words.csv")) == [
         "words.csv: no concepts: the file has a header but no rows"
     ]
+
+
+def test_a_file_of_only_its_header_has_boolean_verdicts_to_select_rows_with():
+    header_only = pd.DataFrame(columns=LEXICON_COLUMNS)
+    checked = validate_lexicon(header_only)
+    assert said(checked) == ["lexicon.csv: no concepts: the file has a header but no rows"]
+    assert (checked.refused.dtype, checked.accepted.dtype) == (np.dtype(bool), np.dtype(bool))
+    assert header_only[checked.refused].empty and header_only[checked.accepted].empty
