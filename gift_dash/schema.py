@@ -546,9 +546,11 @@ def validate_records(
     all_ids = set(ids) | set(known_ids)
     event_ids = set(event_ids)
     rules = codebook.rules
+    # A sub-item's parent item is looked up for the values it inherits and for those its own values may have their
+    # basis in (needs_basis); a file without sub-items, or a codebook with neither rule, needs no lookup.
     parents = (
         _tags_by_id([sheet.cells] + ([known_records] if known_records is not None else []), allowed)
-        if len(rules.of_kind("inherit_parent")) and any(cells["parent_id"])
+        if (len(rules.of_kind("inherit_parent")) or rules.needs_basis) and any(cells["parent_id"])
         else {}
     )
     present = [column for column in MULTI_VOCAB_COLUMNS if column in sheet.cells.columns]

@@ -442,6 +442,22 @@ def test_a_parent_item_takes_its_basis_from_what_all_its_sub_items_share():
     ]
 
 
+def test_a_sub_items_values_are_asked_for_a_basis_in_a_codebook_with_no_inheritance_rule():
+    """Its parent item is looked up for the basis alone: a sub-item's value its parent lacks has none."""
+    only_basis = Rules(pd.DataFrame([("N1", "needs_basis", "ta_areas", "", "", "", "", "", "")], columns=RULE_COLUMNS))
+    book = Codebook(codebook().entries, only_basis)
+    rows = [
+        {**OK, "id": "p", "ta_areas": "legal_framework"},
+        {**OK, "id": "p-a", "parent_id": "p", "ta_areas": "legal_framework"},
+        {**OK, "id": "p-b", "parent_id": "p", "ta_areas": "legal_framework; capacity_building"},
+    ]
+    assert said(validate_records(table(RECORD_COLUMNS, rows), book, {"e1"})) == [
+        "recommendations.csv, row 4 (id p-b), column ta_areas: 'capacity_building' in ta_areas has no basis: no "
+        "value of this record implies or may give it, and no parent item carries it (rule N1); remove "
+        "capacity_building, or add the topic of the measure that asks for it",
+    ]
+
+
 def test_a_sub_item_of_a_loaded_record_inherits_its_codebook_values_only():
     known = pd.DataFrame({"id": [" old-1 "], "actors": ["judges; sheriffs"], "text": ["Old."]})
     rows = [{**OK, "id": "new", "parent_id": "old-1"}, {**OK, "id": "new-b", "parent_id": "old-1", "actors": "judges"}]
