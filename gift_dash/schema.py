@@ -324,6 +324,8 @@ def split_multi(cell: object) -> list[str]:
 
 def _allowed(codebook: Codebook, vocabulary: str) -> str:
     values = codebook.values(vocabulary)
+    if not values:  # a codebook.csv whose rows of a vocabulary were all deleted
+        return f"(none: the codebook lists no {vocabulary} values)"
     shown = ", ".join(values[:_VALUE_LIST_LIMIT])
     more = f" … ({len(values)} values; see the codebook)" if len(values) > _VALUE_LIST_LIMIT else ""
     return shown + more
@@ -537,15 +539,18 @@ def validate_records(
     sheet = verdicts.sheet
     cells = {column: sheet.column(column) for column in RECORD_COLUMNS}
     allowed = {vocabulary: set(codebook.values(vocabulary)) for vocabulary in codebook.vocabularies}
-    expected = {vocabulary: _allowed(codebook, vocabulary) for vocabulary in codebook.vocabularies}
+    # Every vocabulary a column draws from, also one the codebook lacks: its values are all unknown.
+    expected = {vocabulary: _allowed(codebook, vocabulary) for vocabulary in VOCABULARIES.values()}
     ids = [cells["id"][position] for position in sheet.positions()]
     id_counts = pd.Series(ids, dtype=str).value_counts().to_dict()
     all_ids = set(ids) | set(known_ids)
     event_ids = set(event_ids)
     rules = codebook.rules
+    # A sub-item's parent item is looked up for the values it inherits and for those its own values may have their
+    # basis in (needs_basis); a file without sub-items, or a codebook with neither rule, needs no lookup.
     parents = (
         _tags_by_id([sheet.cells] + ([known_records] if known_records is not None else []), allowed)
-        if len(rules.of_kind("inherit_parent")) and any(cells["parent_id"])
+        if (len(rules.of_kind("inherit_parent")) or rules.needs_basis) and any(cells["parent_id"])
         else {}
     )
     present = [column for column in MULTI_VOCAB_COLUMNS if column in sheet.cells.columns]
@@ -631,7 +636,9 @@ def validate_records(
         # Only the columns the file has: a column left out is not coded at all (one warning below), which is
         # not a record contradicting itself.
         tags = {column: split_multi(cell(column)) for column in present}
-        breaches = rule_breaches(tags, cell("list_id"), parent, parents.get(parent), rules, shared.get(rid))
+        # A record without a parent_id has none (not the row whose id is empty, which is its own error).
+        parent_tags = parents.get(parent) if parent else None
+        breaches = rule_breaches(tags, cell("list_id"), parent, parent_tags, rules, shared.get(rid))
         for column, message in breaches:
             add(column, message)
         uncoded.update(
