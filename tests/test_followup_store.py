@@ -463,3 +463,45 @@ def test_a_conflict_lists_only_that_entrys_changes_since_the_version_opened(team
     ]
     unsaved = store.get(team, "activity", "p4-a2")
     assert (unsaved.target_kind, unsaved.target_id, unsaved.version) == ("activity", "p4-a2", 0)
+
+
+@pytest.mark.parametrize("saved_before", [True, False], ids=["update", "create"])
+def test_a_save_that_loses_the_race_between_its_read_and_its_write_is_refused_with_the_winners_changes(
+    team, saved_before
+):
+    """ann's save lands after bob's save read the entry and before it writes: bob's update matches no row at his
+    version, or his insert meets ann's entry; either way bob is told what ann changed and nothing of his is written.
+    PostgreSQL lets ann write in between (read committed); SQLite's writer holds the lock from its first read, so
+    there bob's transaction is committed (it wrote nothing yet) and begun again around ann's save."""
+    at = datetime(2008, 2, 13, 9, 30, tzinfo=UTC)
+    opened = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann", now=at) if saved_before else None
+    version = opened.version if opened else 0
+    ann = {"notes": "Met the ministry"} if saved_before else {"status": "planned"}
+    raced = []
+
+    def ann_saves_first(conn, cursor, statement, *args):
+        if raced or not statement.upper().startswith(("UPDATE FOLLOWUP_ENTRY ", "INSERT INTO FOLLOWUP_ENTRY ")):
+            return
+        raced.append(statement)
+        sqlite = team.dialect.name == "sqlite"
+        if sqlite:
+            cursor.connection.execute("COMMIT")
+        store.save(team, "record", RECORD, ann, version, "ann", now=at)
+        if sqlite:
+            cursor.connection.execute("BEGIN IMMEDIATE")
+
+    event.listen(team, "before_cursor_execute", ann_saves_first)
+    try:
+        with pytest.raises(store.Conflict) as refused:
+            store.save(team, "record", RECORD, {"status": "completed"}, version, "bob")
+    finally:
+        event.remove(team, "before_cursor_execute", ann_saves_first)
+    assert len(raced) == 1
+    change = "notes: (empty) → Met the ministry" if saved_before else "status: (empty) → planned"
+    assert str(refused.value) == (
+        f"Not saved: ann changed this entry since you opened it (your version {version}, now {version + 1}, last "
+        f"saved 2008-02-13 09:30 UTC). Their changes:\n{change}\n"
+        "Your edits are still in the form: check them against the above and save again."
+    )
+    assert (refused.value.current.status, refused.value.current.version) == ("planned", version + 1)
+    assert "bob" not in set(store.history_frame(team)["changed_by"])
