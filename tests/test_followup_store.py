@@ -623,3 +623,54 @@ def test_the_entries_and_the_replay_of_their_history_hold_every_field_with_its_t
         "changed_by": string,
         "changed_at": "datetime64[us, UTC]",
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "target_id", "changes", "problems"),
+    [
+        ("record", RECORD, {"notes": "no status"}, {"status": "a new entry needs a status: choose one"}),
+        (
+            "record",
+            RECORD,
+            {"status": "planned", "colour": "red"},
+            {
+                "colour": "not a field of a follow-up entry; expected one of status, responsible, target_date, notes, "
+                "evidence, withdrawn, withdrawn_reason"
+            },
+        ),
+        (
+            "country",
+            RECORD,
+            {"status": "planned"},
+            {"target": "unknown target kind 'country'; expected one of record, activity"},
+        ),
+        (
+            "record",
+            "no spaces",
+            {"status": "planned"},
+            {
+                "target": "not a valid id: 'no spaces'; expected letters, digits and . _ : - (at most 100 characters, "
+                "starting with a letter or digit)"
+            },
+        ),
+    ],
+    ids=["no status", "unknown field", "unknown kind", "bad id"],
+)
+def test_a_refused_save_tells_the_person_what_to_do(team, kind, target_id, changes, problems):
+    with pytest.raises(store.InvalidChange) as refused:
+        store.save(team, kind, target_id, changes, 0, "ann")
+    assert refused.value.problems == problems
+    assert store.entries_frame(team).empty
+
+
+def test_a_note_of_exactly_the_limit_is_kept():
+    assert store.text_problem("x" * 10_000, 10_000) is None
+    assert store.text_problem("x" * 10_001, 10_000) == "10,001 characters; at most 10,000 (shorten it)"
+
+
+def test_a_save_from_a_version_of_an_entry_the_store_no_longer_has_is_a_conflict(team):
+    """The form was opened at version 1, and the store was since replaced by one without that entry (a restore)."""
+    with pytest.raises(store.Conflict) as refused:
+        store.save(team, "record", RECORD, {"status": "planned"}, 1, "ann")
+    assert (refused.value.current, refused.value.theirs) == (store.Entry("record", RECORD), [])
+    assert store.entries_frame(team).empty
