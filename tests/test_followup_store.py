@@ -653,8 +653,54 @@ def test_the_entries_and_the_replay_of_their_history_hold_every_field_with_its_t
                 "starting with a letter or digit)"
             },
         ),
+        (
+            "record",
+            "x" * 40 + " and more",  # shown cut to its first 40 characters
+            {"status": "planned"},
+            {
+                "target": f"not a valid id: '{'x' * 40}'; expected letters, digits and . _ : - (at most 100 characters, "
+                "starting with a letter or digit)"
+            },
+        ),
+        (
+            "record",
+            "",
+            {"status": "planned"},
+            {
+                "target": "not a valid id: ''; expected letters, digits and . _ : - (at most 100 characters, "
+                "starting with a letter or digit)"
+            },
+        ),
+        (
+            "record",
+            RECORD,
+            {"status": "completed " * 5},  # shown cut to its first 40 characters; the statuses of data/codebook.csv
+            {
+                "status": "unknown status 'completed completed completed completed '; expected one of not_started, "
+                "planned, in_progress, completed, not_applicable"
+            },
+        ),
+        (
+            "record",
+            RECORD,
+            {"status": "planned", "target_date": "31/12/2008"},
+            {"target_date": "expected a date (YYYY-MM-DD)"},
+        ),
+        (
+            "record",
+            RECORD,
+            {"status": "planned", "withdrawn": True},
+            {"withdrawn_reason": "a withdrawn entry needs the reason it was withdrawn"},
+        ),
+        (
+            "record",
+            RECORD,
+            {"status": "planned", "withdrawn_reason": "Duplicate"},
+            {"withdrawn_reason": "only a withdrawn entry has a reason for withdrawal"},
+        ),
     ],
-    ids=["no status", "unknown field", "unknown kind", "bad id"],
+    ids=["no status", "unknown field", "unknown kind", "bad id"]
+    + ["long bad id", "no id", "unknown status", "bad date", "no reason", "reason but not withdrawn"],
 )
 def test_a_refused_save_tells_the_person_what_to_do(team, kind, target_id, changes, problems):
     with pytest.raises(store.InvalidChange) as refused:
