@@ -463,3 +463,260 @@ def test_a_conflict_lists_only_that_entrys_changes_since_the_version_opened(team
     ]
     unsaved = store.get(team, "activity", "p4-a2")
     assert (unsaved.target_kind, unsaved.target_id, unsaved.version) == ("activity", "p4-a2", 0)
+
+
+@pytest.mark.parametrize("saved_before", [True, False], ids=["update", "create"])
+def test_a_save_that_loses_the_race_between_its_read_and_its_write_is_refused_with_the_winners_changes(
+    team, saved_before
+):
+    """ann's save lands after bob's save read the entry and before it writes: bob's update matches no row at his
+    version, or his insert meets ann's entry; either way bob is told what ann changed and nothing of his is written.
+    PostgreSQL lets ann write in between (read committed); SQLite's writer holds the lock from its first read, so
+    there bob's transaction is committed (it wrote nothing yet) and begun again around ann's save."""
+    at = datetime(2008, 2, 13, 9, 30, tzinfo=UTC)
+    opened = store.save(team, "record", RECORD, {"status": "planned"}, 0, "ann", now=at) if saved_before else None
+    version = opened.version if opened else 0
+    field, after = ("notes", "Met the ministry") if saved_before else ("status", "planned")  # what ann saves
+    raced = []
+
+    def ann_saves_first(conn, cursor, statement, *args):
+        if raced or not statement.upper().startswith(("UPDATE FOLLOWUP_ENTRY ", "INSERT INTO FOLLOWUP_ENTRY ")):
+            return
+        raced.append(statement)
+        sqlite = team.dialect.name == "sqlite"
+        if sqlite:
+            cursor.connection.execute("COMMIT")
+        store.save(team, "record", RECORD, {field: after}, version, "ann", now=at)
+        if sqlite:
+            cursor.connection.execute("BEGIN IMMEDIATE")
+
+    event.listen(team, "before_cursor_execute", ann_saves_first)
+    try:
+        with pytest.raises(store.Conflict) as refused:
+            store.save(team, "record", RECORD, {"status": "completed"}, version, "bob")
+    finally:
+        event.remove(team, "before_cursor_execute", ann_saves_first)
+    assert len(raced) == 1
+    assert str(refused.value) == (
+        f"Not saved: ann changed this entry since you opened it (your version {version}, now {version + 1}, last "
+        f"saved 2008-02-13 09:30 UTC). Their changes:\n{field}: (empty) → {after}\n"
+        "Your edits are still in the form: check them against the above and save again."
+    )
+    assert (refused.value.current.status, refused.value.current.version) == ("planned", version + 1)
+    assert refused.value.theirs == [store.Change(version + 1, "ann", at, field, "", after)]
+    assert "bob" not in set(store.history_frame(team)["changed_by"])
+
+
+def test_entries_come_ordered_by_kind_then_id_and_one_targets_history_is_of_that_kind_only(team):
+    # Saved out of order; the same id as a record and as an activity (the store checks only its format).
+    for kind, target_id in (("record", "kampala-2007-gen-b"), ("activity", "p4-a2"), ("record", RECORD)):
+        store.save(team, kind, target_id, {"status": "planned"}, 0, "ann")
+    store.save(team, "activity", "p1-a3", {"status": "completed"}, 0, "bob")
+    store.save(team, "activity", RECORD, {"status": "in_progress"}, 0, "bob")
+    assert store.entries_frame(team)[["target_kind", "target_id"]].values.tolist() == [
+        ["activity", "kampala-2007-gen-a"],
+        ["activity", "p1-a3"],
+        ["activity", "p4-a2"],
+        ["record", "kampala-2007-gen-a"],
+        ["record", "kampala-2007-gen-b"],
+    ]
+    assert store.history_frame(team, "record", RECORD)[["changed_by", "after"]].values.tolist() == [["ann", "planned"]]
+
+
+def test_with_no_history_the_history_and_its_replay_have_their_columns(team):
+    """A target never saved shows an empty history table, and a store with no history replays to no entries: with
+    the columns a reader asks for, not a frame without any."""
+    assert store.history_frame(team, "record", RECORD).columns.tolist() == [
+        "target_kind",
+        "target_id",
+        "version",
+        "changed_by",
+        "changed_at",
+        "field",
+        "before",
+        "after",
+    ]
+    assert store.replay(store.history_frame(team)).columns.tolist() == [
+        "target_kind",
+        "target_id",
+        "status",
+        "responsible",
+        "target_date",
+        "notes",
+        "evidence",
+        "withdrawn",
+        "withdrawn_reason",
+        "version",
+        "changed_by",
+        "changed_at",
+    ]
+
+
+def test_the_entries_and_the_replay_of_their_history_hold_every_field_with_its_type(team):
+    """Written out by hand: a record saved with every field, then withdrawn; in between an activity saved."""
+    at, later = datetime(2008, 2, 13, 9, 30, tzinfo=UTC), datetime(2008, 2, 14, 16, 5, 7, 250_000, tzinfo=UTC)
+    first = store.save(
+        team,
+        "record",
+        RECORD,
+        {
+            "status": "planned",
+            "responsible": "UNODC",
+            "target_date": date(2008, 12, 31),
+            "notes": "Met the ministry",
+            "evidence": "report.pdf",
+        },
+        0,
+        "ann",
+        now=at,
+    )
+    store.save(team, "activity", "p4-a2", {"status": "completed"}, 0, "bob", now=later)
+    store.save(
+        team, "record", RECORD, {"withdrawn": True, "withdrawn_reason": "Duplicate"}, first.version, "bob", now=later
+    )
+    assert store.history_frame(team).values.tolist() == [
+        ["record", RECORD, 1, "ann", at, "status", "", "planned"],
+        ["record", RECORD, 1, "ann", at, "responsible", "", "UNODC"],
+        ["record", RECORD, 1, "ann", at, "target_date", "", "2008-12-31"],
+        ["record", RECORD, 1, "ann", at, "notes", "", "Met the ministry"],
+        ["record", RECORD, 1, "ann", at, "evidence", "", "report.pdf"],
+        ["activity", "p4-a2", 1, "bob", later, "status", "", "completed"],
+        ["record", RECORD, 2, "bob", later, "withdrawn", "", "yes"],
+        ["record", RECORD, 2, "bob", later, "withdrawn_reason", "", "Duplicate"],
+    ]
+    blank = {"responsible": "", "target_date": None, "notes": "", "evidence": "", "withdrawn": False}
+    expected = [
+        {"target_kind": "activity", "target_id": "p4-a2", "status": "completed", **blank, "withdrawn_reason": ""},
+        {
+            "target_kind": "record",
+            "target_id": RECORD,
+            "status": "planned",
+            "responsible": "UNODC",
+            "target_date": date(2008, 12, 31),
+            "notes": "Met the ministry",
+            "evidence": "report.pdf",
+            "withdrawn": True,
+            "withdrawn_reason": "Duplicate",
+        },
+    ]
+    stamps = [
+        {"version": 1, "changed_by": "bob", "changed_at": later},
+        {"version": 2, "changed_by": "bob", "changed_at": later},
+    ]
+    expected = [{**entry, **stamp} for entry, stamp in zip(expected, stamps, strict=True)]
+    entries = store.entries_frame(team)
+    assert entries.to_dict("records") == expected
+    assert store.replay(store.history_frame(team)).to_dict("records") == expected
+    # The types a reader counts and compares on: text, true/false, whole numbers, moments in UTC, dates as objects.
+    string = "str"  # pandas 3 text columns
+    assert entries.dtypes.astype(str).to_dict() == {
+        "target_kind": string,
+        "target_id": string,
+        "status": string,
+        "responsible": string,
+        "target_date": "object",
+        "notes": string,
+        "evidence": string,
+        "withdrawn": "bool",
+        "withdrawn_reason": string,
+        "version": "int64",
+        "changed_by": string,
+        "changed_at": "datetime64[us, UTC]",
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "target_id", "changes", "problems"),
+    [
+        ("record", RECORD, {"notes": "no status"}, {"status": "a new entry needs a status: choose one"}),
+        (
+            "record",
+            RECORD,
+            {"status": "planned", "colour": "red"},
+            {
+                "colour": "not a field of a follow-up entry; expected one of status, responsible, target_date, notes, "
+                "evidence, withdrawn, withdrawn_reason"
+            },
+        ),
+        (
+            "country",
+            RECORD,
+            {"status": "planned"},
+            {"target": "unknown target kind 'country'; expected one of record, activity"},
+        ),
+        (
+            "record",
+            "no spaces",
+            {"status": "planned"},
+            {
+                "target": "not a valid id: 'no spaces'; expected letters, digits and . _ : - (at most 100 characters, "
+                "starting with a letter or digit)"
+            },
+        ),
+        (
+            "record",
+            "x" * 40 + " and more",  # shown cut to its first 40 characters
+            {"status": "planned"},
+            {
+                "target": f"not a valid id: '{'x' * 40}'; expected letters, digits and . _ : - (at most 100 characters, "
+                "starting with a letter or digit)"
+            },
+        ),
+        (
+            "record",
+            "",
+            {"status": "planned"},
+            {
+                "target": "not a valid id: ''; expected letters, digits and . _ : - (at most 100 characters, "
+                "starting with a letter or digit)"
+            },
+        ),
+        (
+            "record",
+            RECORD,
+            {"status": "completed " * 5},  # shown cut to its first 40 characters; the statuses of data/codebook.csv
+            {
+                "status": "unknown status 'completed completed completed completed '; expected one of not_started, "
+                "planned, in_progress, completed, not_applicable"
+            },
+        ),
+        (
+            "record",
+            RECORD,
+            {"status": "planned", "target_date": "31/12/2008"},
+            {"target_date": "expected a date (YYYY-MM-DD)"},
+        ),
+        (
+            "record",
+            RECORD,
+            {"status": "planned", "withdrawn": True},
+            {"withdrawn_reason": "a withdrawn entry needs the reason it was withdrawn"},
+        ),
+        (
+            "record",
+            RECORD,
+            {"status": "planned", "withdrawn_reason": "Duplicate"},
+            {"withdrawn_reason": "only a withdrawn entry has a reason for withdrawal"},
+        ),
+    ],
+    ids=["no status", "unknown field", "unknown kind", "bad id"]
+    + ["long bad id", "no id", "unknown status", "bad date", "no reason", "reason but not withdrawn"],
+)
+def test_a_refused_save_tells_the_person_what_to_do(team, kind, target_id, changes, problems):
+    with pytest.raises(store.InvalidChange) as refused:
+        store.save(team, kind, target_id, changes, 0, "ann")
+    assert refused.value.problems == problems
+    assert store.entries_frame(team).empty
+
+
+def test_a_note_of_exactly_the_limit_is_kept():
+    assert store.text_problem("x" * 10_000, 10_000) is None
+    assert store.text_problem("x" * 10_001, 10_000) == "10,001 characters; at most 10,000 (shorten it)"
+
+
+def test_a_save_from_a_version_of_an_entry_the_store_no_longer_has_is_a_conflict(team):
+    """The form was opened at version 1, and the store was since replaced by one without that entry (a restore)."""
+    with pytest.raises(store.Conflict) as refused:
+        store.save(team, "record", RECORD, {"status": "planned"}, 1, "ann")
+    assert (refused.value.current, refused.value.theirs) == (store.Entry("record", RECORD), [])
+    assert store.entries_frame(team).empty

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, insert, select, update
+from sqlalchemy import Connection, Engine, Row, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gift_dash.data import DATA_DIR, load_codebook
@@ -186,11 +186,16 @@ def _select_entry(kind: str, target_id: str):
     return select(entries).where(and_(entries.c.target_kind == kind, entries.c.target_id == target_id))
 
 
+def _read(connection: Connection, kind: str, target_id: str) -> tuple[Row | None, Entry]:
+    """The row of a target's entry (None when never saved) and the entry: as stored, or the defaults (version 0)."""
+    row = connection.execute(_select_entry(kind, target_id)).first()
+    return row, _entry(row) if row is not None else Entry(kind, target_id)
+
+
 def get(engine: Engine, kind: str, target_id: str) -> Entry:
     """The entry of a target, or an unsaved one with the defaults (version 0)."""
     with reading(engine) as connection:
-        row = connection.execute(_select_entry(kind, target_id)).first()
-    return _entry(row) if row is not None else Entry(kind, target_id)
+        return _read(connection, kind, target_id)[1]
 
 
 def _changes_since(connection, entry_id: int | None, version: int) -> list[Change]:
@@ -202,13 +207,10 @@ def _changes_since(connection, entry_id: int | None, version: int) -> list[Chang
     return [Change(r.version, r.changed_by, r.changed_at, r.field, r.before, r.after) for r in rows]
 
 
-def _conflict(engine: Engine, kind: str, target_id: str, expected_version: int) -> Conflict:
-    with reading(engine) as connection:
-        row = connection.execute(_select_entry(kind, target_id)).first()
-        current = _entry(row) if row is not None else Entry(kind, target_id)
-        return Conflict(
-            current, expected_version, _changes_since(connection, row.id if row else None, expected_version)
-        )
+def _conflict(connection: Connection, kind: str, target_id: str, expected_version: int) -> Conflict:
+    """The refusal of a save from ``expected_version``: the entry as it is now and every change made since."""
+    row, current = _read(connection, kind, target_id)
+    return Conflict(current, expected_version, _changes_since(connection, row.id if row else None, expected_version))
 
 
 def apply_change(
@@ -221,10 +223,9 @@ def apply_change(
     now: datetime,
 ) -> Entry:
     """The body of a save, inside the caller's transaction (the caller has checked ``by`` may edit)."""
-    row = connection.execute(_select_entry(kind, target_id)).first()
-    current = _entry(row) if row is not None else Entry(kind, target_id)
+    row, current = _read(connection, kind, target_id)
     if current.version != expected_version:
-        raise Conflict(current, expected_version, _changes_since(connection, row.id if row else None, expected_version))
+        raise _conflict(connection, kind, target_id, expected_version)  # reads it again: only a refusal pays
     if row is None and "status" not in changes:  # the default would record a status nobody chose
         raise InvalidChange({"status": "a new entry needs a status: choose one"})
     merged = {f: changes.get(f, getattr(current, f)) for f in FIELDS}
@@ -292,7 +293,8 @@ def save(
     except (Raced, IntegrityError):
         # Another transaction created or saved the entry between our read and our write (PostgreSQL's read
         # committed); the unique target or the version guard refused ours. Report it like any other conflict.
-        raise _conflict(engine, kind, target_id, expected_version) from None
+        with reading(engine) as connection:
+            raise _conflict(connection, kind, target_id, expected_version) from None
 
 
 class Raced(Exception):
