@@ -16,6 +16,7 @@ from gift_ui.state import (
     SESSION_DATASET_KEY,
     data_dir,
     dataset,
+    echoes_export,
     echoes_in_view,
     idea_groups,
     ideas_in_view,
@@ -32,9 +33,11 @@ from gift_ui.tables import (
     chart,
     download_dataset,
     export_buttons,
+    records_grid,
     selectable_cells,
     selectable_table,
     show_records,
+    table_columns,
 )
 from gift_ui.text import md_escape
 
@@ -49,8 +52,11 @@ __all__ = [
     "data_dir",
     "dataset",
     "download_dataset",
+    "echoes_export",
     "echoes_in_view",
     "export_buttons",
+    "records_grid",
+    "table_columns",
     "idea_groups",
     "ideas_in_view",
     "selectable_cells",

@@ -124,16 +124,32 @@ def ideas_in_view(view: View, threshold: float = similarity.DEFAULT_THRESHOLD) -
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _echoes(version: str, filters: str, k: int, _ds: Dataset, _regional: pd.DataFrame) -> list[echoes.Echoes]:
+def _echoes(
+    version: str, filters: str, k: int, columns: tuple[str, ...], _ds: Dataset, _regional: pd.DataFrame
+) -> list[echoes.EchoTable]:
     findings = _ds.records[_ds.records["source"] == SECTION_VI]
-    return echoes.vienna_echoes(similarity_index(_ds), findings, _regional, k)
+    near = echoes.vienna_echoes(similarity_index(_ds), findings, _regional, k)
+    return echoes.echo_tables(near, _ds.records, _ds.events, _ds.codebook, record_links(_ds), columns)
 
 
-def echoes_in_view(view: View, regional: pd.DataFrame, k: int) -> list[echoes.Echoes]:
+def echoes_in_view(view: View, regional: pd.DataFrame, k: int, columns: tuple[str, ...]) -> list[echoes.EchoTable]:
     """Each distinct Vienna Forum finding text with its ``k`` nearest distinct texts among ``regional``
-    (echoes.vienna_echoes), worked out once per dataset version and scope (_scope_key; read-only): moving the page's
-    score slider only filters them."""
-    return _echoes(view.dataset.version, _scope_key(view), k, view.dataset, regional)
+    (echoes.vienna_echoes) as the page's tables (echoes.echo_tables, with ``columns``), worked out once per
+    dataset version and scope (_scope_key; read-only): moving the page's score slider only picks their rows."""
+    return _echoes(view.dataset.version, _scope_key(view), k, columns, view.dataset, regional)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _echoes_export(
+    version: str, filters: str, k: int, columns: tuple[str, ...], min_score: float, _tables: list[echoes.EchoTable]
+) -> pd.DataFrame:
+    return echoes.echoes_export(_tables, min_score)
+
+
+def echoes_export(view: View, k: int, columns: tuple[str, ...], min_score: float, tables: list[echoes.EchoTable]):
+    """echoes.echoes_export of the page's ``tables`` (echoes_in_view) at ``min_score``, once per view and score
+    (read-only)."""
+    return _echoes_export(view.dataset.version, _scope_key(view), k, columns, min_score, tables)
 
 
 @st.cache_resource(show_spinner="Reading the workplan's response …", max_entries=16)
