@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from gift_dash import echoes, overview, response, similarity
+from gift_dash import echoes, overview, response, similarity, tabulate
 from gift_dash import filters as flt
 from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
 from gift_dash.dimensions import SECTION_VI
@@ -175,6 +175,39 @@ def response_flow_chart(view: View, by: str, title: str, note: str) -> go.Figure
     scope and flow (read-only: st.plotly_chart only reads a figure): plotly's checks of a figure took about 50 ms of
     every run of the Planned response page."""
     return _response_flow(view.dataset.version, _scope_key(view), by, title, note, view)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _crosstab(
+    version: str, filters: str, row: str, col: str, measure: str, title: str, note: str, _view: View
+) -> tuple[pd.DataFrame, go.Figure]:
+    from gift_dash import charts  # here, not above: plotly is not imported before a page draws a plotly chart
+
+    ds = _view.dataset
+    table = tabulate.crosstab(_view.records, ds.events, ds.codebook, row, col, measure)
+    return table, charts.heatmap(table, title, note, percent=measure != "count")
+
+
+def crosstab_in_view(view: View, row: str, col: str, measure: str, title: str, note: str):
+    """tabulate.crosstab of the view's records and its heatmap (charts.heatmap), once per dataset version, scope,
+    dimensions and measure (read-only: st.plotly_chart only reads a figure): building the figure was most of the
+    Cross-tab's run, and a chosen cell only draws them again."""
+    return _crosstab(view.dataset.version, _scope_key(view), row, col, measure, title, note, view)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _needs(version: str, filters: str, _view: View) -> tuple[pd.DataFrame, go.Figure]:
+    from gift_dash import charts
+
+    ds = _view.dataset
+    needs = tabulate.needs_vs_records(_view.records, ds.ta_needs, ds.codebook)
+    return needs, charts.needs_vs_records(needs, len(_view.records))
+
+
+def needs_in_view(view: View):
+    """tabulate.needs_vs_records of the view's records and its chart, once per dataset version and scope
+    (read-only)."""
+    return _needs(view.dataset.version, _scope_key(view), view)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
