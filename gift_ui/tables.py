@@ -159,35 +159,39 @@ def records_grid(
 def export_buttons(
     view: View, frame: pd.DataFrame, key: str, part: str | None = None, extra: pd.DataFrame | None = None
 ) -> None:
-    """Download buttons for these records (same rows, same order) with every column, the scope in words, the
-    date and the dataset version, and the view's addresses as data. Files are built only when a button is
-    clicked. ``extra``: columns the page adds to the files (indexed like ``frame``), e.g. a score."""
+    """An "Export these N records" button that opens the downloads of these records (same rows, same order) with
+    every column, the scope in words, the date and the dataset version, and the view's addresses as data. Files
+    are built only when a download is clicked. ``extra``: columns the page adds to the files (indexed like
+    ``frame``), e.g. a score.
+
+    In a popover: closed, its contents are not drawn, so a pick redraws one button where a row of text, three
+    download buttons (each gets a new file id on every run, so each was drawn again) and a popover was redrawn."""
     if frame.empty:
         return
     scope = export_scope(view, frame, part)
     ds = view.dataset
-    with st.container(horizontal=True, vertical_alignment="center", key=f"{key}_exports"):
-        st.markdown(f"Export these {len(frame):,} records:", width="content")
-        for fmt, (label, icon) in EXPORT_LABELS.items():
-            st.download_button(
-                label,
-                key=f"{key}_export_{fmt}",
-                icon=icon,
-                on_click="ignore",
-                data=lambda fmt=fmt: export.export_view(
-                    frame,
-                    ds.events,
-                    ds.codebook,
-                    fmt=fmt,
-                    scope=scope,
-                    dataset_version=ds.version,
-                    extra=_extra_columns(view, frame, extra),
-                ),
-                file_name=export.export_filename(fmt),
-                mime=export.MIME_TYPES[fmt],
-                help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
-                "the scope, date and dataset version are recorded in the file.",
-            )
+    with st.popover(f"Export these {len(frame):,} records", icon=":material/download:", key=f"{key}_exports"):
+        with st.container(horizontal=True):
+            for fmt, (label, icon) in EXPORT_LABELS.items():
+                st.download_button(
+                    label,
+                    key=f"{key}_export_{fmt}",
+                    icon=icon,
+                    on_click="ignore",
+                    data=lambda fmt=fmt: export.export_view(
+                        frame,
+                        ds.events,
+                        ds.codebook,
+                        fmt=fmt,
+                        scope=scope,
+                        dataset_version=ds.version,
+                        extra=_extra_columns(view, frame, extra),
+                    ),
+                    file_name=export.export_filename(fmt),
+                    mime=export.MIME_TYPES[fmt],
+                    help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
+                    "the scope, date and dataset version are recorded in the file.",
+                )
         # In any order: Explore lists a search's records best first, and the addresses give them so too.
         whole = (
             part is None
@@ -200,22 +204,22 @@ def export_buttons(
 
 
 def data_addresses(view: View, whole: bool) -> None:
-    """The "This view as data" popover: the addresses of the view's records as JSON and CSV (gift_dash.api), ready
-    to copy, and where they differ from the table beside it (``whole``: the table holds the whole view)."""
-    with st.popover("This view as data", icon=":material/link:"):
-        st.markdown(
-            "The records of this view at an address of their own, for Excel or Power BI (*From Web*), "
-            "`pandas.read_csv` or a script: this page's filters under the path `/api/records`."
-        )
-        for fmt, label in (("json", "JSON"), ("csv", "CSV")):
-            st.caption(label)
-            st.code(api.data_address(view.filters, st.context.url, fmt), language=None, wrap_lines=True)
-        if not whole:
-            st.caption(f"They give the whole view ({len(view.records):,} records), not only this table's.")
-        if any(getattr(view.filters, dim.field) for dim in JOINED):
-            st.caption(f"They leave out the follow-up status: {api.FOLLOW_UP_REFUSED}.")
-        if view.dataset.version != state.shipped_dataset().version:
-            st.caption("They give the published dataset: the records added in this session are not in it.")
+    """ "This view as data", in the export popover: the addresses of the view's records as JSON and CSV
+    (gift_dash.api), ready to copy, and where they differ from the table above it (``whole``: the table holds the
+    whole view)."""
+    st.markdown(
+        "**This view as data** — the records of this view at an address of their own, for Excel or Power BI "
+        "(*From Web*), `pandas.read_csv` or a script: this page's filters under the path `/api/records`."
+    )
+    for fmt, label in (("json", "JSON"), ("csv", "CSV")):
+        st.caption(label)
+        st.code(api.data_address(view.filters, st.context.url, fmt), language=None, wrap_lines=True)
+    if not whole:
+        st.caption(f"They give the whole view ({len(view.records):,} records), not only this table's.")
+    if any(getattr(view.filters, dim.field) for dim in JOINED):
+        st.caption(f"They leave out the follow-up status: {api.FOLLOW_UP_REFUSED}.")
+    if view.dataset.version != state.shipped_dataset().version:
+        st.caption("They give the published dataset: the records added in this session are not in it.")
 
 
 def _extra_columns(view: View, frame: pd.DataFrame, page: pd.DataFrame | None = None) -> pd.DataFrame:
