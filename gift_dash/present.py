@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
@@ -74,6 +75,35 @@ def display_frame(
         out[key] = [lookup[cell] for cell in cells]
     # One frame from all the columns: adding them one by one costs pandas a copy of its block list each time.
     return pd.DataFrame({COLUMN_HEADINGS.get(key, key): column for key, column in out.items()}, index=records.index)
+
+
+RECORD_LINK = "Page"  # the heading of a records table's first column: a link to each record's own page
+
+
+def records_table(
+    records: pd.DataFrame,
+    events: pd.DataFrame,
+    codebook: Codebook,
+    links: Mapping[str, str],
+    columns: tuple[str, ...] = SCREEN_COLUMNS,
+    leading: Mapping[str, Sequence] | None = None,
+    trailing: Mapping[str, Sequence] | None = None,
+) -> pd.DataFrame:
+    """A records table as the pages show it: a link to each record's page (``links``: id -> address, else a
+    relative permalink), ``leading`` columns, the records' ``columns`` (display_frame), ``trailing`` columns.
+    ``leading`` and ``trailing`` are computed by the page (a score, a reason), aligned with ``records``' rows."""
+    described = display_frame(records, events, codebook, columns)
+    # Built at once (pandas copies its list of columns on every insert).
+    return pd.DataFrame(
+        {
+            RECORD_LINK: [
+                links.get(record_id) or permalink(None, record_id) for record_id in records["id"].astype(str)
+            ],
+            **{heading: list(values) for heading, values in (leading or {}).items()},
+            **{heading: described[heading].to_numpy() for heading in described.columns},
+            **{heading: list(values) for heading, values in (trailing or {}).items()},
+        }
+    )
 
 
 def tags(record: pd.Series, codebook: Codebook) -> list[tuple[str, str]]:

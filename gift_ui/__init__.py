@@ -14,11 +14,14 @@ from gift_ui.navigation import PAGES, navigation
 from gift_ui.sidebar import page_setup, show_notices
 from gift_ui.state import (
     SESSION_DATASET_KEY,
+    crosstab_in_view,
     data_dir,
     dataset,
+    echoes_export,
     echoes_in_view,
     idea_groups,
     ideas_in_view,
+    needs_in_view,
     overview_in_view,
     response_flow_chart,
     response_in_view,
@@ -32,9 +35,11 @@ from gift_ui.tables import (
     chart,
     download_dataset,
     export_buttons,
+    records_grid,
     selectable_cells,
     selectable_table,
     show_records,
+    table_columns,
 )
 from gift_ui.text import md_escape
 
@@ -49,9 +54,14 @@ __all__ = [
     "data_dir",
     "dataset",
     "download_dataset",
+    "crosstab_in_view",
+    "echoes_export",
     "echoes_in_view",
     "export_buttons",
+    "records_grid",
+    "table_columns",
     "idea_groups",
+    "needs_in_view",
     "ideas_in_view",
     "selectable_cells",
     "selectable_table",

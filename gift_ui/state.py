@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from gift_dash import echoes, overview, response, similarity
+from gift_dash import echoes, overview, response, similarity, tabulate
 from gift_dash import filters as flt
 from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
 from gift_dash.dimensions import SECTION_VI
@@ -124,16 +124,32 @@ def ideas_in_view(view: View, threshold: float = similarity.DEFAULT_THRESHOLD) -
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _echoes(version: str, filters: str, k: int, _ds: Dataset, _regional: pd.DataFrame) -> list[echoes.Echoes]:
+def _echoes(
+    version: str, filters: str, k: int, columns: tuple[str, ...], _ds: Dataset, _regional: pd.DataFrame
+) -> list[echoes.EchoTable]:
     findings = _ds.records[_ds.records["source"] == SECTION_VI]
-    return echoes.vienna_echoes(similarity_index(_ds), findings, _regional, k)
+    near = echoes.vienna_echoes(similarity_index(_ds), findings, _regional, k)
+    return echoes.echo_tables(near, _ds.records, _ds.events, _ds.codebook, record_links(_ds), columns)
 
 
-def echoes_in_view(view: View, regional: pd.DataFrame, k: int) -> list[echoes.Echoes]:
+def echoes_in_view(view: View, regional: pd.DataFrame, k: int, columns: tuple[str, ...]) -> list[echoes.EchoTable]:
     """Each distinct Vienna Forum finding text with its ``k`` nearest distinct texts among ``regional``
-    (echoes.vienna_echoes), worked out once per dataset version and scope (_scope_key; read-only): moving the page's
-    score slider only filters them."""
-    return _echoes(view.dataset.version, _scope_key(view), k, view.dataset, regional)
+    (echoes.vienna_echoes) as the page's tables (echoes.echo_tables, with ``columns``), worked out once per
+    dataset version and scope (_scope_key; read-only): moving the page's score slider only picks their rows."""
+    return _echoes(view.dataset.version, _scope_key(view), k, columns, view.dataset, regional)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _echoes_export(
+    version: str, filters: str, k: int, columns: tuple[str, ...], min_score: float, _tables: list[echoes.EchoTable]
+) -> pd.DataFrame:
+    return echoes.echoes_export(_tables, min_score)
+
+
+def echoes_export(view: View, k: int, columns: tuple[str, ...], min_score: float, tables: list[echoes.EchoTable]):
+    """echoes.echoes_export of the page's ``tables`` (echoes_in_view) at ``min_score``, once per view and score
+    (read-only)."""
+    return _echoes_export(view.dataset.version, _scope_key(view), k, columns, min_score, tables)
 
 
 @st.cache_resource(show_spinner="Reading the workplan's response …", max_entries=16)
@@ -159,6 +175,39 @@ def response_flow_chart(view: View, by: str, title: str, note: str) -> go.Figure
     scope and flow (read-only: st.plotly_chart only reads a figure): plotly's checks of a figure took about 50 ms of
     every run of the Planned response page."""
     return _response_flow(view.dataset.version, _scope_key(view), by, title, note, view)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _crosstab(
+    version: str, filters: str, row: str, col: str, measure: str, title: str, note: str, _view: View
+) -> tuple[pd.DataFrame, go.Figure]:
+    from gift_dash import charts  # here, not above: plotly is not imported before a page draws a plotly chart
+
+    ds = _view.dataset
+    table = tabulate.crosstab(_view.records, ds.events, ds.codebook, row, col, measure)
+    return table, charts.heatmap(table, title, note, percent=measure != "count")
+
+
+def crosstab_in_view(view: View, row: str, col: str, measure: str, title: str, note: str):
+    """tabulate.crosstab of the view's records and its heatmap (charts.heatmap), once per dataset version, scope,
+    dimensions and measure (read-only: st.plotly_chart only reads a figure): building the figure was most of the
+    Cross-tab's run, and a chosen cell only draws them again."""
+    return _crosstab(view.dataset.version, _scope_key(view), row, col, measure, title, note, view)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _needs(version: str, filters: str, _view: View) -> tuple[pd.DataFrame, go.Figure]:
+    from gift_dash import charts
+
+    ds = _view.dataset
+    needs = tabulate.needs_vs_records(_view.records, ds.ta_needs, ds.codebook)
+    return needs, charts.needs_vs_records(needs, len(_view.records))
+
+
+def needs_in_view(view: View):
+    """tabulate.needs_vs_records of the view's records and its chart, once per dataset version and scope
+    (read-only)."""
+    return _needs(view.dataset.version, _scope_key(view), view)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -11,13 +11,12 @@ import streamlit as st
 from gift_dash import api, export
 from gift_dash.data import Dataset
 from gift_dash.dimensions import JOINED
-from gift_dash.present import SCREEN_COLUMNS, display_frame, permalink
+from gift_dash.present import RECORD_LINK, SCREEN_COLUMNS, records_table
 from gift_dash.schema import among
 from gift_dash.view import View, export_scope, search_columns
 from gift_ui import state
 from gift_ui.address import set_page_params
 
-RECORD_LINK = "Page"
 ROW_HEIGHT = 84  # four lines: a verbatim text wraps in its cell instead of being cut off
 PLOTLY_CONFIG = {"displaylogo": False}
 # The world map's countries, served by the app itself (.streamlit/config.toml: enableStaticServing), so the map
@@ -110,18 +109,35 @@ def show_records(
     ``exported``: the records the buttons export when they are more than the rows shown (a row that stands for
     every record with its text), else ``frame``.
     """
-    columns = columns + (("source",) if view.shows_other_sources and "source" not in columns else ())
-    links = state.record_links(view.dataset)
-    described = display_frame(frame, view.dataset.events, view.dataset.codebook, columns)
-    # Built at once (pandas copies its list of columns on every insert).
-    shown = pd.DataFrame(
-        {
-            RECORD_LINK: [links.get(record_id) or permalink(None, record_id) for record_id in frame["id"].astype(str)],
-            **{heading: list(values) for heading, values in (leading or {}).items()},
-            **{heading: described[heading].to_numpy() for heading in described.columns},
-            **{heading: list(values) for heading, values in (trailing or {}).items()},
-        }
+    shown = records_table(
+        frame,
+        view.dataset.events,
+        view.dataset.codebook,
+        state.record_links(view.dataset),
+        table_columns(view, columns),
+        leading,
+        trailing,
     )
+    records_grid(shown, frame["id"].astype(str).tolist(), key, select, chosen, height)
+    export_buttons(view, frame if exported is None else exported, key, part)
+
+
+def table_columns(view: View, columns: tuple[str, ...] = SCREEN_COLUMNS) -> tuple[str, ...]:
+    """``columns``, and the source when the view holds records of more than annex II."""
+    return columns + (("source",) if view.shows_other_sources and "source" not in columns else ())
+
+
+def records_grid(
+    shown: pd.DataFrame,
+    ids: list[str],
+    key: str,
+    select: str | None = None,
+    chosen: str | None = None,
+    height: int | None = None,
+) -> None:
+    """A records table built by present.records_table (``ids``: its records' ids, row by row), drawn as a grid
+    with wrapped text and a link to each record's page; ``select``, ``chosen`` and ``height`` as in
+    show_records."""
     options = {
         "column_config": {
             "Text (verbatim)": st.column_config.TextColumn(width="large"),
@@ -135,42 +151,47 @@ def show_records(
         "row_height": ROW_HEIGHT,
     }
     if select:
-        selectable_table(shown, frame["id"].astype(str).tolist(), key, select, chosen, **options)
+        selectable_table(shown, ids, key, select, chosen, **options)
     else:
         st.dataframe(shown, key=key, hide_index=True, **options)
-    export_buttons(view, frame if exported is None else exported, key, part)
 
 
-def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None = None) -> None:
-    """Download buttons for these records (same rows, same order) with every column, the scope in words, the
-    date and the dataset version, and the view's addresses as data. Files are built only when a button is
-    clicked."""
+def export_buttons(
+    view: View, frame: pd.DataFrame, key: str, part: str | None = None, extra: pd.DataFrame | None = None
+) -> None:
+    """An "Export these N records" button that opens the downloads of these records (same rows, same order) with
+    every column, the scope in words, the date and the dataset version, and the view's addresses as data. Files
+    are built only when a download is clicked. ``extra``: columns the page adds to the files (indexed like
+    ``frame``), e.g. a score.
+
+    In a popover: closed, its contents are not drawn, so a pick redraws one button where a row of text, three
+    download buttons (each gets a new file id on every run, so each was drawn again) and a popover was redrawn."""
     if frame.empty:
         return
     scope = export_scope(view, frame, part)
     ds = view.dataset
-    with st.container(horizontal=True, vertical_alignment="center", key=f"{key}_exports"):
-        st.markdown(f"Export these {len(frame):,} records:", width="content")
-        for fmt, (label, icon) in EXPORT_LABELS.items():
-            st.download_button(
-                label,
-                key=f"{key}_export_{fmt}",
-                icon=icon,
-                on_click="ignore",
-                data=lambda fmt=fmt: export.export_view(
-                    frame,
-                    ds.events,
-                    ds.codebook,
-                    fmt=fmt,
-                    scope=scope,
-                    dataset_version=ds.version,
-                    extra=_extra_columns(view, frame),
-                ),
-                file_name=export.export_filename(fmt),
-                mime=export.MIME_TYPES[fmt],
-                help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
-                "the scope, date and dataset version are recorded in the file.",
-            )
+    with st.popover(f"Export these {len(frame):,} records", icon=":material/download:", key=f"{key}_exports"):
+        with st.container(horizontal=True):
+            for fmt, (label, icon) in EXPORT_LABELS.items():
+                st.download_button(
+                    label,
+                    key=f"{key}_export_{fmt}",
+                    icon=icon,
+                    on_click="ignore",
+                    data=lambda fmt=fmt: export.export_view(
+                        frame,
+                        ds.events,
+                        ds.codebook,
+                        fmt=fmt,
+                        scope=scope,
+                        dataset_version=ds.version,
+                        extra=_extra_columns(view, frame, extra),
+                    ),
+                    file_name=export.export_filename(fmt),
+                    mime=export.MIME_TYPES[fmt],
+                    help="Spreadsheet cells that would start a formula (= + - @) get a leading apostrophe; "
+                    "the scope, date and dataset version are recorded in the file.",
+                )
         # In any order: Explore lists a search's records best first, and the addresses give them so too.
         whole = (
             part is None
@@ -183,29 +204,30 @@ def export_buttons(view: View, frame: pd.DataFrame, key: str, part: str | None =
 
 
 def data_addresses(view: View, whole: bool) -> None:
-    """The "This view as data" popover: the addresses of the view's records as JSON and CSV (gift_dash.api), ready
-    to copy, and where they differ from the table beside it (``whole``: the table holds the whole view)."""
-    with st.popover("This view as data", icon=":material/link:"):
-        st.markdown(
-            "The records of this view at an address of their own, for Excel or Power BI (*From Web*), "
-            "`pandas.read_csv` or a script: this page's filters under the path `/api/records`."
-        )
-        for fmt, label in (("json", "JSON"), ("csv", "CSV")):
-            st.caption(label)
-            st.code(api.data_address(view.filters, st.context.url, fmt), language=None, wrap_lines=True)
-        if not whole:
-            st.caption(f"They give the whole view ({len(view.records):,} records), not only this table's.")
-        if any(getattr(view.filters, dim.field) for dim in JOINED):
-            st.caption(f"They leave out the follow-up status: {api.FOLLOW_UP_REFUSED}.")
-        if view.dataset.version != state.shipped_dataset().version:
-            st.caption("They give the published dataset: the records added in this session are not in it.")
+    """ "This view as data", in the export popover: the addresses of the view's records as JSON and CSV
+    (gift_dash.api), ready to copy, and where they differ from the table above it (``whole``: the table holds the
+    whole view)."""
+    st.markdown(
+        "**This view as data** — the records of this view at an address of their own, for Excel or Power BI "
+        "(*From Web*), `pandas.read_csv` or a script: this page's filters under the path `/api/records`."
+    )
+    for fmt, label in (("json", "JSON"), ("csv", "CSV")):
+        st.caption(label)
+        st.code(api.data_address(view.filters, st.context.url, fmt), language=None, wrap_lines=True)
+    if not whole:
+        st.caption(f"They give the whole view ({len(view.records):,} records), not only this table's.")
+    if any(getattr(view.filters, dim.field) for dim in JOINED):
+        st.caption(f"They leave out the follow-up status: {api.FOLLOW_UP_REFUSED}.")
+    if view.dataset.version != state.shipped_dataset().version:
+        st.caption("They give the published dataset: the records added in this session are not in it.")
 
 
-def _extra_columns(view: View, frame: pd.DataFrame) -> pd.DataFrame:
-    """What an export adds to the records: how each matched the search (when there is one), the follow-up."""
-    followup = export.follow_up_columns(frame, view.dataset, view.followup_entries)
-    searched = search_columns(view, frame)
-    return followup if searched is None else searched.join(followup)
+def _extra_columns(view: View, frame: pd.DataFrame, page: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What an export adds to the records: the page's own columns (``page``), how each matched the search (when
+    there is one), the follow-up."""
+    parts = [page, search_columns(view, frame), export.follow_up_columns(frame, view.dataset, view.followup_entries)]
+    parts = [part for part in parts if part is not None]
+    return parts[0].join(parts[1:]) if len(parts) > 1 else parts[0]
 
 
 def chart(figure, data: pd.DataFrame, key: str, note: str | None = None) -> None:

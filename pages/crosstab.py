@@ -3,7 +3,7 @@
 import streamlit as st
 
 import gift_ui
-from gift_dash import charts, tabulate
+from gift_dash import tabulate
 from gift_dash.dimensions import DIMENSIONS, available
 from gift_dash.tabulate import MEASURES
 
@@ -41,13 +41,11 @@ if records.empty:
     st.info("No records match these filters. Remove a filter in the sidebar to see more.")
     st.stop()
 
-table = tabulate.crosstab(records, ds.events, ds.codebook, row, col, measure)
 what = {"count": "number of records", "row": "% of each row's records", "column": "% of each column's records"}
 title = f"{DIMENSIONS[row].label} by {DIMENSIONS[col].label}: {what[measure]}"
 n = f"n = {len(records)} records; a record with several values counts in each"
-st.plotly_chart(
-    charts.heatmap(table, title, n, percent=measure != "count"), key="ct_heatmap", config=gift_ui.PLOTLY_CONFIG
-)
+table, heatmap = gift_ui.crosstab_in_view(view, row, col, measure, title, n)
+st.plotly_chart(heatmap, key="ct_heatmap", config=gift_ui.PLOTLY_CONFIG)
 
 st.markdown("**The same numbers as a table** — choose a cell to list its records.")
 shown_notices = len(notices)
@@ -76,9 +74,9 @@ st.markdown(
     "Section VII.4 of the document gives the share of UNODC field offices that named each technical-"
     "assistance (TA) area a priority need. Beside it: the share of the records in view tagged with that area."
 )
-needs = tabulate.needs_vs_records(records, ds.ta_needs, ds.codebook)
+needs, needs_chart = gift_ui.needs_in_view(view)
 gift_ui.chart(
-    charts.needs_vs_records(needs, len(records)),
+    needs_chart,
     needs.rename(
         columns={
             "label": "TA area",

@@ -4,13 +4,13 @@ import streamlit as st
 
 import gift_ui
 from gift_dash.dimensions import ANNEX_II, SECTION_VI
-from gift_dash.echoes import copies_note
+from gift_dash.echoes import FINDING, SCORE, WHY, copies_note
 from gift_ui.sliders import url_select_slider
 
 MIN_SCORES = [round(0.05 * i, 2) for i in range(13)]  # 0.00 … 0.60
 DEFAULT_MIN_SCORE = 0.30
 ECHOES_PER_FINDING = 5
-SAME_TEXT = "Records with this text"
+PAGE_COLUMNS = (FINDING, SCORE, WHY)  # what the page adds to an export of the echoes
 
 view, notices = gift_ui.page_setup(
     "Vienna Forum echoes",
@@ -44,30 +44,33 @@ if regional.empty:
     )
     st.stop()
 
-by_id = ds.records.set_index("id")
-echoes = gift_ui.echoes_in_view(view, regional, ECHOES_PER_FINDING)
+columns = gift_ui.table_columns(view, ("event", "item", "text"))
+tables = gift_ui.echoes_in_view(view, regional, ECHOES_PER_FINDING, columns)
 st.caption(
-    f"{len(findings)} findings ({len(echoes)} distinct texts); echoes drawn from {len(regional):,} annex II "
+    f"{len(findings)} findings ({len(tables)} distinct texts); echoes drawn from {len(regional):,} annex II "
     f"record(s) in view ({regional['text'].nunique():,} distinct texts)."
 )
-for echo in echoes:
-    finding = by_id.loc[echo.finding]
-    near = echo.near[echo.near["score"] >= min_score]
+# One export for the page, not one per finding: each record's row names the finding it echoes, with the score and
+# the reason. Ten rows of buttons and popovers were most of the page's run and of what the browser drew.
+exported = gift_ui.echoes_export(view, ECHOES_PER_FINDING, columns, min_score, tables)
+gift_ui.export_buttons(
+    view,
+    exported.drop(columns=list(PAGE_COLUMNS)),
+    "ve",
+    part=f"Echoes of the Vienna Forum findings scoring at least {min_score:.2f}",
+    extra=exported[list(PAGE_COLUMNS)],
+)
+for echo in tables:
+    shown = echo.rows(min_score)
     with st.container(border=True):
-        st.markdown(f"**Finding ({gift_ui.md_escape(finding['item'] or 'item not stated')})**")
-        st.text(finding["text"])
+        st.markdown(f"**Finding ({gift_ui.md_escape(echo.finding['item'] or 'item not stated')})**")
+        st.text(echo.finding["text"])
         if len(echo.finding_ids) > 1:
             st.caption(f"The same finding text: {copies_note(echo.finding_ids)}.")
-        if near.empty:
+        if not shown.any():
             st.caption(f"No regional record in view echoes this finding with a score of {min_score:.2f} or more.")
             continue
-        gift_ui.show_records(
-            view,
-            by_id.loc[near["neighbour_id"]].reset_index(),
-            key=f"ve_{echo.finding}",
-            part=f"Echoes of Vienna Forum finding ({finding['item']})",
-            columns=("event", "item", "text"),
-            leading={"Score": near["score"].round(2)},
-            trailing={"Why alike": near["reason"], SAME_TEXT: near["copies"].map(copies_note)},
-            exported=by_id.loc[near["copies"].explode()].reset_index(),
+        kept = shown.to_numpy()
+        gift_ui.records_grid(
+            echo.table[kept], [i for i, k in zip(echo.ids, kept, strict=True) if k], f"ve_{echo.finding}"
         )

@@ -1,6 +1,7 @@
 """The data over HTTP from the real server (`streamlit run app.py`, as scripts/dashboard.sh runs it) on loopback:
 read with urllib and with pandas.read_csv(url), as Excel's and Power BI's "From Web" read an address; and a view's
-data address, copied from the page's "This view as data", holds exactly the records the page counts."""
+data address, copied from the page's "This view as data" (in its export popover), holds exactly the records the page
+counts."""
 
 from __future__ import annotations
 
@@ -86,8 +87,8 @@ def test_no_cross_origin_headers_from_the_real_server(app_server):
 
 
 def copied_addresses(page) -> list[str]:
-    """What a person copies from "This view as data": the JSON address, then the CSV one."""
-    page.get_by_role("button", name="This view as data").first.click()
+    """What a person copies from "This view as data" (in the export popover): the JSON address, then the CSV one."""
+    page.get_by_role("button", name="Export these").first.click()
     codes = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode'] code")
     codes.first.wait_for(state="visible", timeout=10_000)
     return codes.all_inner_texts()

@@ -56,8 +56,12 @@ def test_briefing_file_renders_offline_and_prints_to_pdf_with_a_one_page_summary
 
 
 def exports(page, table_key: str):
-    """The export buttons under one table (gift_ui.exports names their row after the table's key)."""
-    return page.locator(f".st-key-{table_key}_exports")
+    """The export buttons of one table, in the popover that its "Export these N records" button opens
+    (gift_ui.tables.export_buttons names the popover after the table's key)."""
+    page.locator(f".st-key-{table_key}_exports").get_by_role("button", name="Export these").click()
+    body = page.locator("[data-testid='stPopoverBody']")
+    body.get_by_role("button", name="CSV", exact=True).wait_for(state="visible", timeout=10_000)
+    return body
 
 
 def open_page(page, url: str) -> None:
