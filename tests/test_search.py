@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gift_dash import meaning
 from gift_dash.cli import main
 from gift_dash.data import load_dataset
 from gift_dash.schema import Codebook, split_multi
@@ -200,6 +201,16 @@ def test_a_place_is_named_by_its_whole_name_only():
     }
 
 
+def test_a_quoted_place_is_a_phrase_the_text_must_hold():
+    # '"Vienna"' asks for the word as written, not for the Forum held there: the records whose text says it (read
+    # with plain string search), not every record of vienna-2008.
+    says_vienna = set(DATA.records.loc[DATA.records["text"].str.contains("Vienna", case=False), "id"])
+    found = search(DATA.records, '"Vienna"', DATA.codebook, fill=None)
+    assert (
+        set(found.loc[found["match"] == "confident", "id"]) == says_vienna == {"vienna-2008-fin-a", "vienna-2008-fin-j"}
+    )
+
+
 def test_a_query_without_words_restricts_nothing():
     assert search_mask(ANNEX, "  ?! the ", DATA.codebook).all()
 
@@ -289,6 +300,56 @@ def test_a_query_with_no_searching_word_gives_every_record_full_marks():
         }
     )
     pd.testing.assert_frame_equal(found, expected, check_dtype=False)
+
+
+def test_a_record_no_word_of_the_query_finds_gets_only_the_meaning_ranking_s_share():
+    """No lexical score, no tags: a record gets 1 / (5 + its text-meaning rank) only, scaled by (5 + 1) over the
+    weights of the rankings the records have (1 + LEXICAL_WEIGHT 2): first 1/6 * 6/3 = 1/3, second 1/7 * 6/3 = 2/7.
+    "xylophone" names nothing of the domain: neither record is listed."""
+    found = signals(tiny("Train the police", "Build schools"), "xylophone")
+    assert found["lexical"].tolist() == [0.0, 0.0] and found["match"].tolist() == ["", ""]
+    assert sorted(found["score"]) == pytest.approx([2 / 7, 1 / 3])
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / np.linalg.norm(vector)
+
+
+def test_a_text_is_read_with_its_lead_in_and_the_item_it_completes_and_nothing_else():
+    """The text-meaning cosine of each record, worked out from the module docstring's rule with the model's own
+    vectors: unit(text + 0.5 lead-in + 0.5 the text of the item it completes) . query, where a record with no
+    lead-in (blank), no parent, a parent not among the records searched or a parent without text adds nothing."""
+    records = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e"],
+            "text": [
+                "Involve the private sector through:",
+                "Developing codes of conduct",
+                "Train the police",
+                None,
+                "Shelters for victims",
+            ],
+            "section": ["The Conference recommends:", "The Conference recommends:", None, "", ""],
+            "parent_id": [None, "a", "gone", "", "d"],
+        }
+    )
+    query = "companies"
+    vector = dict(zip(records["text"].fillna(""), meaning.embed(list(records["text"].fillna(""))), strict=True))
+    lead_in, q = meaning.embed(["The Conference recommends:", query])
+    expected = [
+        _unit(vector["Involve the private sector through:"] + 0.5 * lead_in) @ q,
+        _unit(
+            vector["Developing codes of conduct"] + 0.5 * lead_in + 0.5 * vector["Involve the private sector through:"]
+        )
+        @ q,
+        vector["Train the police"] @ q,  # blank lead-in, parent "gone" is not among the records
+        0.0,  # no text: a zero vector
+        vector["Shelters for victims"] @ q,  # its parent d has no text
+    ]
+    assert np.allclose(signals(records, query)["cosine"], expected, atol=1e-5)
+    # Records without those columns (an upload of id and text) are read as their text alone.
+    plain = records[["id", "text"]].iloc[[0, 1, 2]]
+    assert np.allclose(signals(plain, query)["cosine"], [vector[t] @ q for t in plain["text"]], atol=1e-5)
 
 
 def test_the_closest_matches_fill_the_list_by_distinct_texts():
