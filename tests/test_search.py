@@ -211,6 +211,29 @@ def test_a_quoted_place_is_a_phrase_the_text_must_hold():
     )
 
 
+def test_two_places_find_the_records_of_both_events():
+    # Each place is a term of its own: the ten Vienna findings and Cape Town's fourteen items (event_id in
+    # data/records.csv), the rarer place's records confident, the other's listed below them.
+    held = DATA.records.loc[DATA.records["event_id"].isin(["vienna-2008", "cape-town-2007"]), "id"]
+    found = search(DATA.records, "Vienna and Cape Town", DATA.codebook, fill=None)
+    assert set(found["id"]) == set(held) and len(held) == 24
+
+
+def test_a_place_keeps_what_the_other_words_found_through_the_lexicon():
+    # "prosecutors" reaches a only through related concepts (law enforcement, military: family criminal_justice in
+    # data/lexicon.csv); naming a place as well does not lose it.
+    records = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": ["law enforcement and military staff", "Shelters for victims", "unrelated words here"],
+            "event_id": ["kampala-2007", "vienna-2008", "vienna-2008"],
+        }
+    )
+    found = search(records, "prosecutors Vienna").set_index("id")
+    assert found.loc["a", "reason"].startswith("related concept: law enforcement ('law enforcement')")
+    assert found.loc[["b", "c"], "reason"].tolist() == ["event: vienna-2008", "event: vienna-2008"]
+
+
 def test_a_query_without_words_restricts_nothing():
     assert search_mask(ANNEX, "  ?! the ", DATA.codebook).all()
 
