@@ -415,6 +415,20 @@ def test_the_closest_matches_fill_the_list_by_distinct_texts():
     assert closest_fill(mixed, ["x", "y"], fill=1).tolist() == [True, False]
 
 
+@pytest.mark.parametrize(
+    "query, text, reason",
+    [
+        # spelt alike once normalised (labour/labor, programmes/programs): the reason says it as the person typed it
+        ("programmes", "Fund training programmes", "words: programmes"),
+        ("forced labour", "End forced labour in mines", "words: forced labour"),
+        # a typo in the text found by one of two words merged into one idea: the record's word, for both asked
+        ("prosecutors and judges", "the prosecuters meet", "words: prosecuters (for prosecutors / judges)"),
+    ],
+)
+def test_the_reason_shows_the_words_as_typed_and_names_the_merged_term_a_typo_answers(query, text, reason):
+    assert search(tiny(text, "Build schools"), query)[["id", "reason"]].values.tolist() == [["a", reason]]
+
+
 def test_a_misspelt_word_reaches_its_concept_through_the_word_it_finds():
     # "traning" finds "training" in a; through it, the concept training (data/lexicon.csv: "build capacity") in b.
     records = tiny("training of police", "build capacity of officials", "unrelated words here")
