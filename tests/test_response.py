@@ -771,3 +771,20 @@ def test_the_workplan_as_the_codebook_reads_it():
     assert (
         table.set_index("Row").loc["p4-a3-b (b) Training resources on child trafficking", "Target groups"] == "Children"
     )
+
+
+def test_a_workplan_without_activities_reads_as_the_table_s_headings_and_no_row():
+    pillars_only = dataclasses.replace(DATA, workplan=DATA.workplan[DATA.workplan["kind"] == "pillar"])
+    table = response.workplan_reading(pillars_only)
+    assert table.empty
+    assert table.columns.tolist() == ["Row", "Measure types (LK1)", "Topics", "TA areas", "Target groups", "Actors"]
+
+
+def test_the_pages_link_table_sends_repeated_values_as_categories_and_keeps_the_record_ids_plain():
+    """in_view's link table: every column but 'Record id' as categories (each value sent once to the grid), with the
+    same cells as link_table's."""
+    annex = DATA.records[DATA.records["source"] == "annex-ii"]
+    links = response.in_view(annex, DATA).links
+    categorical = [c for c in links.columns if isinstance(links[c].dtype, pd.CategoricalDtype)]
+    assert categorical == ["Event", "Text (verbatim)", "Activity", "Pillar", "Strength", "Basis"]
+    assert links.astype(object).equals(response.link_table(annex, DATA).astype(object))
