@@ -327,13 +327,14 @@ def test_a_query_with_no_searching_word_gives_every_record_full_marks():
 
 def test_a_record_no_word_of_the_query_finds_gets_only_the_meaning_ranking_s_share():
     """No lexical score, no tags: a record gets 1 / (5 + its text-meaning rank) only, scaled by (5 + 1) over the
-    weights of the rankings the records have (1 + LEXICAL_WEIGHT 2): first 1/6 * 6/3 = 1/3, second 1/7 * 6/3 = 2/7.
-    "football results" names nothing of the domain: neither record is listed."""
+    weights of the rankings the records have (1 + LEXICAL_WEIGHT 1.5): first 1/6 * 6/2.5 = 0.4, second
+    1/7 * 6/2.5 = 12/35. "football results" shares no word with either text: neither is a confident match."""
     texts, query = ["Train the police", "Build schools"], "football results"
     found = signals(tiny(*texts), query)
-    assert found["lexical"].tolist() == [0.0, 0.0] and found["match"].tolist() == ["", ""]
-    cosine = meaning.embed(texts) @ meaning.embed([query])[0]
-    assert found["score"].tolist() == pytest.approx([1 / 3 if c == cosine.max() else 2 / 7 for c in cosine])
+    assert found["lexical"].tolist() == [0.0, 0.0] and "confident" not in found["match"].tolist()
+    weights = meaning.rarity(tuple(texts))
+    cosine = meaning.embed(texts, weights) @ meaning.embed([query], weights)[0]
+    assert found["score"].tolist() == pytest.approx([0.4 if c == cosine.max() else 12 / 35 for c in cosine])
 
 
 def _competition_ranks(values) -> list[int]:
@@ -341,27 +342,31 @@ def _competition_ranks(values) -> list[int]:
 
 
 def test_feedback_moves_the_query_towards_the_three_best_records_found():
-    """Every text says "police", so all five are confident with the same lexical rank (2 / (5 + 1) each) and no tags:
-    the fused score is (1 / (5 + text-meaning rank) + 2/6) * 6/3. The three best by the query's own cosine are the
-    feedback; the query moved to query + their mean vector (FEEDBACK_WEIGHT 1), made a unit vector, ranks them again.
-    Worked out here with the model's vectors and the module docstring's rule."""
+    """Five texts say "police", so those five are confident with the same lexical rank (1.5 / (5 + 1) each) and no
+    tags: the fused score is (1 / (5 + text-meaning rank among all six) + 1.5/6) * 6/2.5, more than any text without
+    the word can reach (1/6 * 6/2.5). The three best by the query's own cosine are the feedback; the query moved to
+    query + their mean vector (FEEDBACK_WEIGHT 1), made a unit vector, ranks them again. Worked out here with the
+    model's vectors, each token weighed by its rarity among the six texts (a sixth without "police", so that the word
+    weighs something), and the module docstring's rule."""
     texts = [
         "police training for judges and prosecutors",
         "police protect victims of trafficking",
         "police officers patrol the streets",
         "police and customs officers at the borders",
         "community police listen to villagers",
+        "a fund for victims",
     ]
-    vectors, q = meaning.embed(texts), meaning.embed(["police"])[0]
+    weights = meaning.rarity(tuple(texts))
+    vectors, q = meaning.embed(texts, weights), meaning.embed(["police"], weights)[0]
     first = _competition_ranks(list(vectors @ q))
-    top = [i for i in range(5) if first[i] <= 3]
+    top = sorted(range(5), key=lambda i: first[i])[:3]
     moved = q + vectors[top].mean(axis=0)
     again = _competition_ranks(list(vectors @ _unit(moved)))
-    expected = [(1 / (5 + r) + 2 / 6) * 6 / 3 for r in again]
+    expected = [(1 / (5 + r) + 1.5 / 6) * 6 / 2.5 for r in again[:5]]
     found = signals(tiny(*texts), "police")
-    assert found["match"].tolist() == ["confident"] * 5
-    assert found["score"].tolist() == pytest.approx(expected)
-    assert again != first  # the feedback changed the order here, so the test tells the two apart
+    assert found["match"].tolist()[:5] == ["confident"] * 5
+    assert found["score"].tolist()[:5] == pytest.approx(expected)
+    assert again[:5] != first[:5]  # the feedback changed the order here, so the test tells the two apart
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -370,7 +375,8 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 
 def test_a_text_is_read_with_its_lead_in_and_the_item_it_completes_and_nothing_else():
     """The text-meaning cosine of each record, worked out from the module docstring's rule with the model's own
-    vectors: unit(text + 0.5 lead-in + 0.5 the text of the item it completes) . query, where a record with no
+    vectors, each token weighed by its rarity among the texts searched: unit(text + 0.5 lead-in + 0.5 the text of
+    the item it completes) . query, where a record with no
     lead-in (blank), no parent, a parent not among the records searched or a parent without text adds nothing."""
     records = pd.DataFrame(
         {
@@ -387,8 +393,10 @@ def test_a_text_is_read_with_its_lead_in_and_the_item_it_completes_and_nothing_e
         }
     )
     query = "companies"
-    vector = dict(zip(records["text"].fillna(""), meaning.embed(list(records["text"].fillna(""))), strict=True))
-    lead_in, q = meaning.embed(["The Conference recommends:", query])
+    texts = list(records["text"].fillna(""))
+    weights = meaning.rarity(tuple(texts))
+    vector = dict(zip(texts, meaning.embed(texts, weights), strict=True))
+    lead_in, q = meaning.embed(["The Conference recommends:", query], weights)
     expected = [
         _unit(vector["Involve the private sector through:"] + 0.5 * lead_in) @ q,
         _unit(
@@ -402,7 +410,9 @@ def test_a_text_is_read_with_its_lead_in_and_the_item_it_completes_and_nothing_e
     assert np.allclose(signals(records, query)["cosine"], expected, atol=1e-5)
     # Records without those columns (an upload of id and text) are read as their text alone.
     plain = records[["id", "text"]].iloc[[0, 1, 2]]
-    assert np.allclose(signals(plain, query)["cosine"], [vector[t] @ q for t in plain["text"]], atol=1e-5)
+    weights = meaning.rarity(tuple(plain["text"]))
+    alone = meaning.embed(list(plain["text"]), weights) @ meaning.embed([query], weights)[0]
+    assert np.allclose(signals(plain, query)["cosine"], alone, atol=1e-5)
 
 
 def test_the_closest_matches_fill_the_list_by_distinct_texts():
