@@ -14,6 +14,7 @@ from gift_ui.navigation import PAGES, navigation
 from gift_ui.sidebar import page_setup, show_notices
 from gift_ui.state import (
     SESSION_DATASET_KEY,
+    about_tables,
     crosstab_in_view,
     data_dir,
     dataset,
@@ -54,6 +55,7 @@ __all__ = [
     "data_dir",
     "dataset",
     "download_dataset",
+    "about_tables",
     "crosstab_in_view",
     "echoes_export",
     "echoes_in_view",

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from gift_dash import echoes, overview, response, similarity, tabulate
@@ -14,7 +15,9 @@ from gift_dash import filters as flt
 from gift_dash.data import Dataset, ShippedDataError, data_dir, load_dataset
 from gift_dash.dimensions import SECTION_VI
 from gift_dash.followup import db, store, summary
-from gift_dash.present import permalink
+from gift_dash.lexicon import lexicon_table
+from gift_dash.present import events_table, permalink
+from gift_dash.rules import rules_tables
 from gift_dash.search import search
 from gift_dash.view import View
 from gift_ui.text import md_escape
@@ -84,6 +87,36 @@ def record_links(ds: Dataset) -> dict[str, str]:
     """record id -> the relative address of its page (present.permalink), for every record of the dataset, once
     per dataset version: every records table links each row (20,000 addresses took 200 ms a run)."""
     return _record_links(ds.version, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _about_tables(version: str, _ds: Dataset) -> dict[str, pa.Table]:
+    entries = _ds.codebook.entries
+    frames = {
+        "events": events_table(_ds.events),
+        "lexicon": lexicon_table(),
+        "changes": _ds.codebook.changes,
+        "needs": _ds.ta_needs.rename(
+            columns={
+                "ta_area": "TA area",
+                "label_as_stated": "As the document words it",
+                "percentage": "Field offices (%)",
+            }
+        ),
+    }
+    for vocabulary in _ds.codebook.vocabularies:
+        part = entries[entries["vocabulary"] == vocabulary].drop(columns="vocabulary")
+        frames[f"vocabulary {vocabulary}"] = part.rename(columns=str.capitalize)
+    for name, table in rules_tables(_ds.codebook.rules, _ds.records).items():
+        frames[f"rules {name}"] = table
+    return {name: pa.Table.from_pandas(frame, preserve_index=False) for name, frame in frames.items()}
+
+
+def about_tables(ds: Dataset) -> dict[str, pa.Table]:
+    """The About page's tables (the events, each vocabulary of the codebook, the lexicon, the rules, the changes,
+    the field offices' needs), built once per dataset version and kept as Arrow tables: the page draws twenty of
+    them, and building and converting them from pandas on every run took it over 100 ms."""
+    return _about_tables(ds.version, ds)
 
 
 @st.cache_resource(show_spinner="Comparing the records …", max_entries=4)
