@@ -2,6 +2,7 @@
 reported by row and column (shipped data and uploads alike), suggestions follow them, and the change list of
 codebook v2 describes the data as shipped."""
 
+import csv
 import shutil
 
 import pandas as pd
@@ -312,6 +313,21 @@ def test_measure_types_and_broad_groups_are_not_written_rules_whatever_the_files
             if k in ("guideline", "inherit_parent", "renamed")
         }
     )
+
+
+def test_may_imply_and_needs_basis_rows_are_not_written_rules_whatever_the_files_order(dataset):
+    """G7 and G13 have a guideline row and rule rows of kinds may_imply and needs_basis (G13 both); with those rule
+    rows first in the file, the written rules still read each id's guideline sentence."""
+    from gift_dash.rules import rules_tables
+    from gift_dash.schema import Rules
+
+    with open(DATA_DIR / "codebook_rules.csv", newline="", encoding="utf-8") as f:
+        guideline = {row["rule_id"]: row["rule"] for row in csv.DictReader(f) if row["kind"] == "guideline"}
+    table = dataset.codebook.rules.table
+    first = table["kind"].isin(["needs_basis", "may_imply"])
+    rules = Rules(pd.concat([table[first], table[~first]], ignore_index=True))
+    written = rules_tables(rules, dataset.records)["written rules"].set_index("rule")["rule in words"]
+    assert written["G7"] == guideline["G7"] and written["G13"] == guideline["G13"]
 
 
 def test_every_ta_area_needs_a_basis(dataset):

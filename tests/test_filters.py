@@ -337,6 +337,24 @@ def test_the_search_mask_from_given_matches_is_the_one_scored_here():
     assert set(scored) == set(given) == {"sources", "themes", "query"}
     assert given["query"].index.equals(RECORDS.index) and given["query"].dtype == bool
     assert given["query"].equals(scored["query"]) and 0 < given["query"].sum() < len(RECORDS)
+    # A part of the records keeps its own index (10, 11, ...), so the mask can select from that part.
+    part = RECORDS.iloc[10:20]
+    given = masks(part, EVENTS, f, codebook=CODEBOOK, matches=search(part, "children", CODEBOOK))
+    assert given["query"].index.equals(part.index)
+
+
+def test_combine_ands_the_masks_over_the_rows_given_leaving_out_skip():
+    from gift_dash.filters import combine
+
+    index = pd.Index([10, 20, 30])
+    in_force = {
+        "themes": pd.Series([True, True, False], index=index),
+        "query": pd.Series([True, False, True], index=index),
+    }
+    frame = pd.DataFrame({"id": ["a", "b", "c"]}, index=index)
+    pd.testing.assert_series_equal(combine(index, in_force), pd.Series([True, False, False], index=index))
+    pd.testing.assert_series_equal(combine(frame, in_force), pd.Series([True, False, False], index=index))
+    pd.testing.assert_series_equal(combine(frame, in_force, skip="query"), pd.Series([True, True, False], index=index))
 
 
 def test_with_values_replaces_one_field_without_repeats():
