@@ -479,6 +479,14 @@ def test_a_word_found_nowhere_reaches_the_three_text_words_closest_in_meaning_an
     assert _similar_words("guns", ("ammunition", "budget", "shooting")) == {}
 
 
+def test_each_similar_word_finds_the_records_that_say_it():
+    # "churches" is in no text; "worship" (wordllama's cosine 0.49) and "parish" (0.46) both are close enough.
+    found = signals(tiny("Open places of worship", "Visit the parish", "Unrelated words here"), "churches")
+    assert found["lexical"].tolist() == [0.4, 0.4, 0.0]
+    assert re.match(r"similar word: churches ≈ worship \(0\.49\)", found["reason"][0])
+    assert re.match(r"similar word: churches ≈ parish \(0\.46\)", found["reason"][1])
+
+
 def test_a_word_some_text_says_reaches_no_similar_word():
     # "piano" (no concept of data/lexicon.csv) is in a's text, so b's "pianist", close in meaning (wordllama's
     # cosine 0.77), is no lexical evidence for it.
