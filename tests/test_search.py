@@ -505,6 +505,26 @@ def test_a_sub_item_is_searched_as_read_with_the_item_it_completes():
     assert read[row] > alone[row]
 
 
+def test_an_item_is_searched_as_read_with_its_list_s_lead_in():
+    # Cape Town (g) "… train police, prosecutors and immigration officials …" says nothing of faith; its list's
+    # lead-in names "religious leaders and representatives of faith-based … organizations".
+    row = ANNEX.index[ANNEX["id"] == "cape-town-2007-rel-g"][0]
+    assert "religious leaders" in ANNEX.loc[row, "section"]
+    read = signals(ANNEX, "churches and mosques", DATA.codebook)["cosine"]
+    alone = signals(ANNEX.drop(columns="section"), "churches and mosques", DATA.codebook)["cosine"]
+    assert read[row] > alone[row]
+
+
+def test_the_query_is_embedded_with_the_texts_rarity_weights():
+    # The module docstring: query and texts alike, each token weighted by how rare it is among the texts.
+    from gift_dash import meaning
+
+    texts = ("Train the police", "Protect the victims", "Train the judges")
+    weights = meaning.rarity(texts)
+    expected = meaning.embed(list(texts), weights) @ meaning.embed(["police training"], weights)[0]
+    assert signals(tiny(*texts), "police training")["cosine"].tolist() == pytest.approx(expected.tolist())
+
+
 def test_an_empty_lead_in_or_a_parent_not_given_is_read_as_none():
     # An upload's blanks: a sub-item whose parent is not among the records (c) or has no text (e), a lead-in or an
     # event left empty. Each is read as if it were not there; d is read with its parent c either way, and f, which
