@@ -515,6 +515,33 @@ def test_an_item_is_searched_as_read_with_its_list_s_lead_in():
     assert read[row] > alone[row]
 
 
+@pytest.mark.parametrize(
+    ("query", "judged"),
+    [
+        # tests/data/search_heldout1_questions.csv q03: three of the Abidjan DDR items its annotator judged relevant,
+        # worded like the first records found ("reintegration", "demobilization") more than like the question.
+        (
+            "getting former child fighters back into normal life",
+            {"abidjan-2007-ddr-a", "abidjan-2007-ddr-e", "abidjan-2007-ddr-p"},
+        ),
+        # tests/data/search_dev_questions.csv D17: Bangkok (a), judged relevant.
+        ("changing national laws", {"bangkok-2007-pri-a"}),
+    ],
+)
+def test_feedback_lifts_records_worded_like_the_best_ones_onto_the_first_screen(query, judged):
+    assert judged <= set(search(DATA.records, query, DATA.codebook)["id"])
+
+
+def test_with_nothing_found_feedback_changes_no_score(monkeypatch):
+    # nothing is found, so there is nothing to move the query towards: the scores are those without feedback
+    from gift_dash import search as search_module
+
+    found = signals(ANNEX, "asdfgh qwerty", DATA.codebook)
+    assert (found["match"] == "").all() and found["score"].between(0, 1).all()
+    monkeypatch.setattr(search_module, "FEEDBACK_RECORDS", 0)
+    assert found["score"].tolist() == signals(ANNEX, "asdfgh qwerty", DATA.codebook)["score"].tolist()
+
+
 def test_the_query_is_embedded_with_the_texts_rarity_weights():
     # The module docstring: query and texts alike, each token weighted by how rare it is among the texts.
     from gift_dash import meaning
