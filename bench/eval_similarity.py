@@ -162,7 +162,7 @@ def dense_scores(index: similarity.SimilarityIndex) -> np.ndarray:
 
 
 class Evaluation:
-    def __init__(self, k: int):
+    def __init__(self, k: int, heldout: Path = DATA / "similarity_heldout_groups.csv"):
         dataset = load_dataset()
         self.codebook = dataset.codebook
         records = dataset.records
@@ -171,7 +171,7 @@ class Evaluation:
         self.sets = {
             "dev": read_labels(DATA / "similarity_dev_groups.csv"),
             "independent": read_labels(DATA / "similarity_independent_groups.csv"),
-            "held-out": read_labels(DATA / "similarity_heldout_groups.csv"),
+            "held-out": read_labels(heldout),
         }
         # The blind readers' pairs of different ideas that were grouped together (bench/group_judgement/, both
         # rounds, as listed: a pair both readers named counts twice): development material since.
@@ -256,8 +256,14 @@ class Evaluation:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-k", type=int, default=5)
+    parser.add_argument(
+        "--heldout",
+        type=Path,
+        default=DATA / "similarity_heldout_groups.csv",
+        help="the labelling of the held-out column (tests/data/similarity_heldout2_groups.csv: the fourth annotator's)",
+    )
     args = parser.parse_args(argv)
-    run = Evaluation(args.k)
+    run = Evaluation(args.k, args.heldout)
     dev, independent = run.sets["dev"], run.sets["independent"]
     print(f"corpus: {len(run.annex)} annex II records")
     for label, gold in run.sets.items():
