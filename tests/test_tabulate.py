@@ -3,6 +3,8 @@ and the readable record tables built on them."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -15,6 +17,7 @@ from gift_dash.tabulate import (
     NOT_STATED,
     cell_records,
     crosstab,
+    event_span,
     exploded,
     facet_counts,
     headline,
@@ -22,6 +25,7 @@ from gift_dash.tabulate import (
     recurring_ideas,
     story,
     theme_mix,
+    value_counts,
 )
 from tests import reference as ref
 
@@ -86,7 +90,8 @@ def test_every_pair_of_dimensions_tabulates(row, column):
 
 
 def test_unknown_measure_is_refused():
-    with pytest.raises(ValueError, match="unknown measure"):
+    message = "unknown measure 'median'; expected one of count, row, column"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         crosstab(ANNEX, EVENTS, CODEBOOK, "event", "theme", "median")
 
 
@@ -106,9 +111,13 @@ def test_headline_of_annex_ii():
 
 def test_theme_mix_counts_the_references_records_per_event_and_theme():
     mix = theme_mix(ANNEX, EVENTS, CODEBOOK)
-    names = {e: event["short_name"] for e, event in ref.EVENTS.items()}
-    expected = {(names[e], t): n for (e, t), n in ref.crosstab(ref.select(), "event", "theme").items()}
-    assert dict(zip(zip(mix["event"], mix["theme_value"], strict=True), mix["records"], strict=True)) == expected
+    counts = ref.crosstab(ref.select(), "event", "theme")
+    # Events by date (then name), each event's themes in the codebook's order, as the cross-tab reads.
+    events = sorted({e for e, _ in counts}, key=lambda e: (ref.EVENTS[e]["start_date"], ref.EVENTS[e]["short_name"]))
+    themes = ["prevention", "protection", "prosecution", "cooperation"]
+    expected = [(ref.EVENTS[e]["short_name"], t, counts[e, t]) for e in events for t in themes if (e, t) in counts]
+    assert list(zip(mix["event"], mix["theme_value"], mix["records"], strict=True)) == expected
+    assert list(mix.columns) == ["event", "theme", "records", "theme_value"]
 
 
 def test_recurring_ideas_need_two_events_and_name_them():
@@ -199,3 +208,80 @@ def test_the_overview_and_the_briefing_state_one_period_counting_end_dates():
     records = data.records[data.records["event_id"].isin(events["event_id"])]
     assert story(records, events, data.codebook)["period"] == "June–December 2007"
     assert _period(events) == "June 2007 to December 2007"
+
+
+def test_theme_mix_gives_records_without_a_theme_no_theme_value():
+    records = tiny([{"event_id": "kampala-2007", "themes": "protection; prevention"}, {"event_id": "kampala-2007"}])
+    mix = theme_mix(records, EVENTS, CODEBOOK)
+    assert mix.to_dict("list") == {
+        "event": ["Kampala", "Kampala", "Kampala"],
+        "theme": ["Prevention", "Protection", NOT_STATED],
+        "records": [1, 1, 1],
+        "theme_value": ["prevention", "protection", ""],
+    }
+
+
+def test_a_single_valued_cell_is_one_value_even_with_a_semicolon():
+    frame = tiny([{"list_id": "a; b"}, {"list_id": " a; b "}, {"list_id": ""}])
+    assert facet_counts(frame, "list_id").to_dict() == {"a; b": 2}
+    assert value_counts(frame["list_id"]).to_dict() == {"a; b": 2}
+
+
+def test_recurring_ideas_table_keeps_the_first_eight_ideas_of_two_events_or_more():
+    # Eleven ideas, the third in one event only: the first eight of the other ten, in the summary's order.
+    n_events = [2, 3, 1, 2, 2, 2, 2, 2, 2, 2, 2]
+    ids = [["bangkok-2007", "somewhere-1999"]] + [["kampala-2007", "vienna-2008"]] * 10
+    summary = pd.DataFrame(
+        {
+            "label": list("ABCDEFGHIJK"),
+            "n_events": n_events,
+            "n_members": list(range(10, 21)),
+            "representative_text": list("abcdefghijk"),
+            "events": ids,
+        },
+        index=range(100, 111),
+    )
+    ideas = recurring_ideas(ANNEX, EVENTS, summary)
+    assert ideas.to_dict("list") == {
+        "idea": list("ABDEFGHI"),
+        "events": [2, 3, 2, 2, 2, 2, 2, 2],
+        "members": [10, 11, 13, 14, 15, 16, 17, 18],
+        # an event the events table lacks is named by its id
+        "event_names": ["Bangkok, somewhere-1999"] + ["Kampala, Vienna Forum"] * 7,
+        "representative_text": list("abdefghi"),
+    }
+    assert list(ideas.index) == list(range(8))
+
+
+def test_needs_vs_records_columns():
+    needs = needs_vs_records(ANNEX, DATA.ta_needs, CODEBOOK)
+    assert list(needs.columns) == ["ta_area", "label", "needs_pct", "records", "records_pct"]
+    assert list(needs.index) == list(range(len(DATA.ta_needs)))
+
+
+def test_story_of_one_event_says_its_month_and_of_undated_events_no_period():
+    kampala = ANNEX[ANNEX["event_id"] == "kampala-2007"]  # 19-22 June 2007
+    assert story(kampala, EVENTS, CODEBOOK)["period"] == "June 2007"
+    everything = apply(DATA.records, EVENTS, Filters(sources=()))
+    egypt = everything[everything["event_id"] == "egypt-2007"]  # no stated date
+    assert len(egypt) > 0
+    told = story(egypt, EVENTS, CODEBOOK)
+    assert (told["period"], told["undated"]) == ("", 1)
+
+
+def span(starts, ends):
+    return event_span(pd.DataFrame({"start_date": starts, "end_date": ends}))
+
+
+def test_event_span_reads_only_the_schemas_date_form():
+    # "04/06/2007" is no stated date: read as another form it would move the start to April.
+    assert span(["04/06/2007", "2007-06-05"], ["", ""]) == (pd.Timestamp("2007-06-05"), pd.Timestamp("2007-06-05"))
+    assert span(["2007-06-05", ""], ["12/31/2007", "2007-06-09"]) == (
+        pd.Timestamp("2007-06-05"),
+        pd.Timestamp("2007-06-09"),
+    )
+
+
+def test_event_span_without_end_dates_ends_at_the_last_start_and_without_starts_is_none():
+    assert span(["2007-10-02", "2007-06-19"], ["", ""]) == (pd.Timestamp("2007-06-19"), pd.Timestamp("2007-10-02"))
+    assert span(["", ""], ["2007-06-22", ""]) is None
