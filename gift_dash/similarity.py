@@ -510,18 +510,14 @@ def _clauses(records: pd.DataFrame, ids: np.ndarray, texts: np.ndarray, members)
 def _measure_matrices(
     clauses: list[str], normalised: tuple[Normalised, ...], kinds: dict[str, str]
 ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """Binary unit × measure-concept matrices (data/lexicon.csv, kind measure): the measures each unit's measure
-    clause names, and those its whole text names."""
+    """Unit × measure-concept matrices (data/lexicon.csv, kind measure): the measures each unit's measure clause
+    names, and those its whole text names (non-zero where named)."""
     rows = [
         [c for c in found if kinds.get(c) == "measure"]
         for found in [normalise(clause).concepts for clause in clauses] + [n.concepts for n in normalised]
     ]
-    vocab = {c: j for j, c in enumerate(sorted({c for row in rows for c in row}))}
-    indptr = np.cumsum([0] + [len(set(row)) for row in rows])
-    indices = [vocab[c] for row in rows for c in sorted(set(row))]
-    matrix = sparse.csr_matrix(
-        (np.ones(len(indices)), np.array(indices, dtype=np.int64), indptr), shape=(len(rows), len(vocab))
-    )
+    # Only which measures a unit names is read (a product's non-zeros), so the features' TF-IDF weights do no harm.
+    matrix, _, _ = _feature_matrix(rows, sublinear_tf=False)
     return matrix[: len(clauses)], matrix[len(clauses) :]
 
 
